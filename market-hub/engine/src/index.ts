@@ -1,0 +1,20 @@
+export { type ClearInput, clear } from "./clear.js";
+export { ContinuousBook, type ContinuousTrade } from "./continuous.js";
+export { marketParams, type OrderMeta, tariffTicks, toBookOrder, toSlotResult, toWireFill } from "./convert.js";
+export { effectiveBuy, effectiveSell } from "./effective-price.js";
+export { computeKpis, type FlowSlot, type KpiInput } from "./kpis.js";
+export { allocateProRata } from "./pro-rata.js";
+export {
+  GRID_ACCOUNT,
+  type LedgerLine,
+  ledgerTotal,
+  type MeteredSlot,
+  type SettlementInput,
+  type SettlementOutcome,
+  type SlotFills,
+  settle,
+  UTILITY_ACCOUNT,
+  utilityOnlyBill,
+} from "./settlement.js";
+export { buildStatement, type StatementInput } from "./statement.js";
+export type * from "./types.js";

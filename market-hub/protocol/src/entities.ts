@@ -1,0 +1,45 @@
+/**
+ * Home Assistant entity ids the suite publishes through MQTT discovery. Cards, bridges and
+ * the hub use these functions, never literal strings, so an id is spelled in one place.
+ * Object ids are the slugs with "-" turned into "_" (Home Assistant's own slug rule).
+ */
+const objectSlug = (id: string) => id.toLowerCase().replace(/[^a-z0-9_]/g, "_");
+
+export const DISCOVERY_PREFIX = "homeassistant";
+
+export const communityEntities = {
+  price: (c: string) => `sensor.openlem_${objectSlug(c)}_price`,
+  selfSufficiency: (c: string) => `sensor.openlem_${objectSlug(c)}_self_sufficiency`,
+  localTradeShare: (c: string) => `sensor.openlem_${objectSlug(c)}_local_trade_share`,
+  batterySoc: (c: string) => `sensor.openlem_${objectSlug(c)}_battery_soc`,
+  priceFloor: (c: string) => `sensor.openlem_${objectSlug(c)}_price_floor`,
+  priceCap: (c: string) => `sensor.openlem_${objectSlug(c)}_price_cap`,
+} as const;
+
+export const householdEntities = {
+  maxBuyPrice: (h: string) => `number.openlem_${objectSlug(h)}_max_buy_price`,
+  minSellPrice: (h: string) => `number.openlem_${objectSlug(h)}_min_sell_price`,
+  boughtLocalToday: (h: string) => `sensor.openlem_${objectSlug(h)}_bought_local_today`,
+  boughtGridToday: (h: string) => `sensor.openlem_${objectSlug(h)}_bought_grid_today`,
+  soldLocalToday: (h: string) => `sensor.openlem_${objectSlug(h)}_sold_local_today`,
+  soldGridToday: (h: string) => `sensor.openlem_${objectSlug(h)}_sold_grid_today`,
+  costToday: (h: string) => `sensor.openlem_${objectSlug(h)}_cost_today`,
+  savingsToday: (h: string) => `sensor.openlem_${objectSlug(h)}_savings_today`,
+  agentStatus: (h: string) => `sensor.openlem_${objectSlug(h)}_agent_status`,
+} as const;
+
+/** Splits "sensor.openlem_x_price" into its domain and object id. */
+export function splitEntityId(entityId: string): { domain: string; objectId: string } {
+  const dot = entityId.indexOf(".");
+  return { domain: entityId.slice(0, dot), objectId: entityId.slice(dot + 1) };
+}
+
+/**
+ * The discovery topic for an entity id: homeassistant/<domain>/<object_id>/config.
+ * Discovery payloads set `default_entity_id` to the entity id (Home Assistant 2025.10+;
+ * the older `object_id` option was removed in 2026.4).
+ */
+export function discoveryTopic(entityId: string): string {
+  const { domain, objectId } = splitEntityId(entityId);
+  return `${DISCOVERY_PREFIX}/${domain}/${objectId}/config`;
+}

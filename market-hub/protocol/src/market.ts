@@ -1,0 +1,134 @@
+import { z } from "zod";
+import { CommunityId } from "./ids.js";
+import { TimeZone } from "./time.js";
+import { isTickAligned, MAX_ABS_PRICE_TICKS, TICKS_PER_CURRENCY_PER_KWH } from "./units.js";
+
+const MAX_ABS_PRICE = MAX_ABS_PRICE_TICKS / TICKS_PER_CURRENCY_PER_KWH;
+
+/** A price in currency per kWh with at most 5 decimals (the tick is 0.00001/kWh). */
+export const Price = z
+  .number({ message: "must be a number in currency per kWh, e.g. 0.22" })
+  .refine(Number.isFinite, { message: "must be a finite number" })
+  .refine(isTickAligned, { message: "must have at most 5 decimal places (the tick is 0.00001 per kWh)" })
+  .refine((p) => Math.abs(p) <= MAX_ABS_PRICE, { message: `must lie between -${MAX_ABS_PRICE} and ${MAX_ABS_PRICE}` });
+export type Price = z.infer<typeof Price>;
+
+export const Side = z.enum(["buy", "sell"]);
+export type Side = z.infer<typeof Side>;
+
+export const Commodity = z.enum(["electricity", "heat"]);
+export type Commodity = z.infer<typeof Commodity>;
+
+export const Source = z.enum(["pv", "chp", "wind", "battery", "other"]);
+export type Source = z.infer<typeof Source>;
+export const SOURCES = Source.options;
+
+export const Mechanism = z.enum(["uniform", "pay-as-bid", "per-source", "continuous"]);
+export type Mechanism = z.infer<typeof Mechanism>;
+
+export const SettlementMode = z.enum(["ex-ante", "ex-post"]);
+export type SettlementMode = z.infer<typeof SettlementMode>;
+
+/** What the utility charges and pays for one commodity, and the fee on local trades. */
+export const Tariff = z
+  .object({
+    retailPrice: Price,
+    feedInTariff: Price,
+    localGridFee: Price.default(0),
+  })
+  .superRefine((t, ctx) => {
+    if (t.feedInTariff > t.retailPrice) {
+      ctx.addIssue({ code: "custom", path: ["feedInTariff"], message: "must not exceed retailPrice" });
+    }
+    if (t.localGridFee < 0) {
+      ctx.addIssue({ code: "custom", path: ["localGridFee"], message: "must not be negative" });
+    }
+  });
+export type Tariff = z.output<typeof Tariff>;
+
+const SlotMinutes = z
+  .number()
+  .int({ message: "must be a whole number of minutes" })
+  .refine((m) => m >= 1 && m <= 1440 && 1440 % m === 0, {
+    message: "must divide a day evenly (1, 5, 15, 30, 60 ... 1440 minutes)",
+  });
+
+/**
+ * A community's market rules. Prices are in `currency` per kWh; every local price a
+ * mechanism forms lies between the feed-in tariff and the retail price, because the
+ * utility is always there to buy and sell at those.
+ */
+export const MarketConfig = z
+  .object({
+    slotMinutes: SlotMinutes.default(15),
+    /** Orders for a slot are accepted until this many minutes before the slot starts. */
+    gateClosureMinutes: z.number().int().min(0).max(1440).default(5),
+    timeZone: TimeZone,
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, { message: "must be an ISO 4217 code such as EUR" })
+      .default("EUR"),
+    mechanism: Mechanism.default("uniform"),
+    /** Per-source markets are cleared in this order (Landau cleared PV before CHP). */
+    sourceOrder: z
+      .array(Source)
+      .min(1)
+      .refine((a) => new Set(a).size === a.length, { message: "must not repeat a source" })
+      .default(["pv", "wind", "chp", "battery", "other"]),
+    mode: SettlementMode.default("ex-ante"),
+    retailPrice: Price,
+    feedInTariff: Price,
+    localGridFee: Price.default(0),
+    priceFloor: Price,
+    priceCap: Price,
+    /** Tariff for heat; null when no utility buys or sells heat (unmatched heat stays unmatched). */
+    heat: Tariff.nullable().default(null),
+  })
+  .superRefine((c, ctx) => {
+    if (c.feedInTariff > c.retailPrice) {
+      ctx.addIssue({ code: "custom", path: ["feedInTariff"], message: "must not exceed retailPrice" });
+    }
+    if (c.localGridFee < 0) {
+      ctx.addIssue({ code: "custom", path: ["localGridFee"], message: "must not be negative" });
+    }
+    if (c.priceFloor >= c.priceCap) {
+      ctx.addIssue({ code: "custom", path: ["priceFloor"], message: "must be below priceCap" });
+    }
+    if (c.priceFloor > c.feedInTariff) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["priceFloor"],
+        message: "must not exceed feedInTariff, so sellers can offer at the utility's price",
+      });
+    }
+    if (c.priceCap < c.retailPrice) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["priceCap"],
+        message: "must not be below retailPrice, so buyers can bid the utility's price",
+      });
+    }
+    if (c.heat) {
+      for (const key of ["retailPrice", "feedInTariff"] as const) {
+        const v = c.heat[key];
+        if (v < c.priceFloor || v > c.priceCap) {
+          ctx.addIssue({ code: "custom", path: ["heat", key], message: "must lie between priceFloor and priceCap" });
+        }
+      }
+    }
+  });
+export type MarketConfig = z.output<typeof MarketConfig>;
+export type MarketConfigInput = z.input<typeof MarketConfig>;
+
+/** The tariff that applies to a commodity, or null when the utility does not trade it. */
+export function tariffFor(config: MarketConfig, commodity: Commodity): Tariff | null {
+  if (commodity === "heat") return config.heat;
+  return { retailPrice: config.retailPrice, feedInTariff: config.feedInTariff, localGridFee: config.localGridFee };
+}
+
+export const Community = z.object({
+  id: CommunityId,
+  name: z.string().min(1).max(120),
+  market: MarketConfig,
+});
+export type Community = z.output<typeof Community>;

@@ -1,0 +1,177 @@
+import { z } from "zod";
+import { ClientOrderId, HouseholdId, ParticipantId } from "./ids.js";
+import { Commodity, type MarketConfig, Price, Side, Source } from "./market.js";
+import { isSlotStart, ms, UtcInstant } from "./time.js";
+import { MAX_ORDER_WH } from "./units.js";
+
+export const EnergyWh = z
+  .number()
+  .int({ message: "must be a whole number of Wh" })
+  .positive({ message: "must be more than 0 Wh" })
+  .max(MAX_ORDER_WH, { message: `must not exceed ${MAX_ORDER_WH} Wh` });
+
+/** One step of a curve order: up to `energyWh` more at `price` or better. */
+export const PriceStep = z.object({ price: Price, energyWh: EnergyWh });
+export type PriceStep = z.infer<typeof PriceStep>;
+
+export const SourceLimits = z.partialRecord(Source, Price);
+export type SourceLimits = z.infer<typeof SourceLimits>;
+
+const MAX_STEPS = 24;
+
+/**
+ * An order as a client submits it. Either a single limit (energyWh + limitPrice) or a
+ * curve (steps): a buy curve's prices fall step by step (more energy only when it is
+ * cheaper), a sell curve's prices rise.
+ */
+export const OrderInput = z
+  .object({
+    clientOrderId: ClientOrderId,
+    side: Side,
+    commodity: Commodity.default("electricity"),
+    /** Delivery slot, named by its UTC start. */
+    slot: UtcInstant,
+    energyWh: EnergyWh.optional(),
+    limitPrice: Price.optional(),
+    steps: z.array(PriceStep).min(2).max(MAX_STEPS).optional(),
+    /** What a sell offers. Buys leave it out. */
+    source: Source.optional(),
+    /** A buy's own limit per source for per-source markets; sources not named use limitPrice. */
+    sourceLimits: SourceLimits.optional(),
+    validFrom: UtcInstant.optional(),
+    validUntil: UtcInstant.optional(),
+  })
+  .superRefine((o, ctx) => {
+    const single = o.energyWh !== undefined || o.limitPrice !== undefined;
+    if (single && o.steps) {
+      ctx.addIssue({ code: "custom", path: ["steps"], message: "give either energyWh with limitPrice, or steps, not both" });
+    } else if (!single && !o.steps) {
+      ctx.addIssue({ code: "custom", path: ["energyWh"], message: "is required (or give a curve in steps)" });
+    } else if (single) {
+      if (o.energyWh === undefined) ctx.addIssue({ code: "custom", path: ["energyWh"], message: "is required with limitPrice" });
+      if (o.limitPrice === undefined) ctx.addIssue({ code: "custom", path: ["limitPrice"], message: "is required with energyWh" });
+    }
+    if (o.steps) {
+      for (let i = 1; i < o.steps.length; i++) {
+        const prev = o.steps[i - 1]?.price ?? 0;
+        const cur = o.steps[i]?.price ?? 0;
+        const ok = o.side === "buy" ? cur < prev : cur > prev;
+        if (!ok) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["steps", i, "price"],
+            message:
+              o.side === "buy"
+                ? "must be lower than the previous step's price (a buy curve falls)"
+                : "must be higher than the previous step's price (a sell curve rises)",
+          });
+        }
+      }
+      if (o.sourceLimits) {
+        ctx.addIssue({ code: "custom", path: ["sourceLimits"], message: "is only allowed on single-price orders" });
+      }
+    }
+    if (o.side === "buy" && o.source !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["source"], message: "is only for sells; a buy names sourceLimits instead" });
+    }
+    if (o.side === "sell" && o.sourceLimits !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["sourceLimits"], message: "is only for buys" });
+    }
+    if (o.validFrom && o.validUntil && ms(o.validFrom) >= ms(o.validUntil)) {
+      ctx.addIssue({ code: "custom", path: ["validUntil"], message: "must be after validFrom" });
+    }
+  });
+export type OrderInput = z.input<typeof OrderInput>;
+export type Order = z.output<typeof OrderInput>;
+
+/** A batch submission: up to 1,000 orders, accepted or refused as a whole. */
+export const OrderBatch = z.object({ orders: z.array(OrderInput).min(1).max(1000) });
+export type OrderBatch = z.output<typeof OrderBatch>;
+
+export const OrderStatus = z.enum(["open", "partially-filled", "filled", "cancelled", "expired"]);
+export type OrderStatus = z.infer<typeof OrderStatus>;
+
+/** An order as the hub stores and lists it. */
+export const OrderRecord = z.object({
+  id: z.string().min(1),
+  participantId: ParticipantId,
+  householdId: HouseholdId.nullable(),
+  order: OrderInput,
+  status: OrderStatus,
+  filledWh: z.number().int().min(0),
+  submittedAt: UtcInstant,
+});
+export type OrderRecord = z.output<typeof OrderRecord>;
+
+/** Steps of an order, a single-price order being one step. */
+export function orderSteps(o: Order): PriceStep[] {
+  if (o.steps) return o.steps;
+  return [{ price: o.limitPrice ?? 0, energyWh: o.energyWh ?? 0 }];
+}
+
+export function orderEnergyWh(o: Order): number {
+  return orderSteps(o).reduce((s, st) => s + st.energyWh, 0);
+}
+
+export interface RuleViolation {
+  path: (string | number)[];
+  message: string;
+}
+
+/**
+ * Checks an order against a community's rules: slot alignment, gate closure at `now`,
+ * prices between floor and cap, and a tariff for the commodity. Returns the violations.
+ */
+export function checkOrderForMarket(o: Order, market: MarketConfig, now: string): RuleViolation[] {
+  const out: RuleViolation[] = [];
+  if (!isSlotStart(o.slot, market.slotMinutes)) {
+    out.push({ path: ["slot"], message: `must start a ${market.slotMinutes}-minute slot (e.g. on :00, :15, :30, :45)` });
+  }
+  const closes = ms(o.slot) - market.gateClosureMinutes * 60_000;
+  if (ms(now) >= closes) {
+    out.push({
+      path: ["slot"],
+      message: `gate closed at ${new Date(closes).toISOString()} (${market.gateClosureMinutes} min before the slot); bid for a later slot`,
+    });
+  }
+  const check = (price: number, path: (string | number)[]) => {
+    if (price < market.priceFloor || price > market.priceCap) {
+      out.push({ path, message: `must lie between the price floor ${market.priceFloor} and cap ${market.priceCap}` });
+    }
+  };
+  if (o.steps) o.steps.forEach((st, i) => check(st.price, ["steps", i, "price"]));
+  else if (o.limitPrice !== undefined) check(o.limitPrice, ["limitPrice"]);
+  for (const [source, price] of Object.entries(o.sourceLimits ?? {})) {
+    if (price !== undefined) check(price, ["sourceLimits", source]);
+  }
+  if (o.validUntil && ms(o.validUntil) <= ms(now)) {
+    out.push({ path: ["validUntil"], message: "is already past" });
+  }
+  return out;
+}
+
+/**
+ * A household's standing price preference for the ex-post mode (Landau): the prices it
+ * accepts; its quantities come from its meters after delivery.
+ */
+export const StandingPreference = z
+  .object({
+    commodity: Commodity.default("electricity"),
+    maxBuyPrice: Price.nullable().default(null),
+    minSellPrice: Price.nullable().default(null),
+    sourceLimits: SourceLimits.optional(),
+    /** What the household's generation is, used for its ex-post sells. */
+    source: Source.default("other"),
+    validFrom: UtcInstant.optional(),
+    validUntil: UtcInstant.optional(),
+  })
+  .superRefine((p, ctx) => {
+    if (p.maxBuyPrice === null && p.minSellPrice === null) {
+      ctx.addIssue({ code: "custom", path: ["maxBuyPrice"], message: "set maxBuyPrice, minSellPrice or both" });
+    }
+    if (p.validFrom && p.validUntil && ms(p.validFrom) >= ms(p.validUntil)) {
+      ctx.addIssue({ code: "custom", path: ["validUntil"], message: "must be after validFrom" });
+    }
+  });
+export type StandingPreferenceInput = z.input<typeof StandingPreference>;
+export type StandingPreference = z.output<typeof StandingPreference>;

@@ -1,0 +1,162 @@
+import { z } from "zod";
+
+/**
+ * Time on the wire is an ISO 8601 instant. Offsets are accepted and normalised to UTC
+ * ("2026-06-21T10:15:00.000Z") so that a slot has exactly one name.
+ */
+export const UtcInstant = z.iso
+  .datetime({ offset: true, message: "must be an ISO 8601 date-time with Z or an offset, e.g. 2026-06-21T10:15:00Z" })
+  .transform((s) => new Date(s).toISOString());
+export type UtcInstant = z.output<typeof UtcInstant>;
+
+/** A calendar date in the community's time zone: YYYY-MM-DD. */
+export const LocalDate = z.iso.date({ message: "must be a calendar date YYYY-MM-DD" });
+export type LocalDate = z.infer<typeof LocalDate>;
+
+export function isValidTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const TimeZone = z.string().refine(isValidTimeZone, {
+  message: "must be an IANA time zone such as Europe/Berlin",
+});
+
+const MINUTE_MS = 60_000;
+
+/** Milliseconds since the epoch of an instant string. */
+export function ms(instant: string): number {
+  return Date.parse(instant);
+}
+
+export function isoOf(msSinceEpoch: number): string {
+  return new Date(msSinceEpoch).toISOString();
+}
+
+/** True when the instant starts a slot of `slotMinutes` (slots are aligned to the UTC epoch). */
+export function isSlotStart(instant: string, slotMinutes: number): boolean {
+  return ms(instant) % (slotMinutes * MINUTE_MS) === 0;
+}
+
+/** The start of the slot containing `instant`. */
+export function slotOf(instant: string, slotMinutes: number): string {
+  const len = slotMinutes * MINUTE_MS;
+  const t = ms(instant);
+  return isoOf(t - (((t % len) + len) % len));
+}
+
+export function addMinutes(instant: string, minutes: number): string {
+  return isoOf(ms(instant) + minutes * MINUTE_MS);
+}
+
+/** Slot starts in [fromInclusive, toExclusive). Both bounds must be slot starts. */
+export function slotStarts(fromInclusive: string, toExclusive: string, slotMinutes: number): string[] {
+  const out: string[] = [];
+  const len = slotMinutes * MINUTE_MS;
+  for (let t = ms(fromInclusive); t < ms(toExclusive); t += len) out.push(isoOf(t));
+  return out;
+}
+
+const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Offset of `timeZone` from UTC at the instant, in minutes (Berlin in summer: +120). */
+export function zoneOffsetMinutes(msSinceEpoch: number, timeZone: string): number {
+  let f = offsetFormatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+    });
+    offsetFormatters.set(timeZone, f);
+  }
+  const parts: Record<string, number> = {};
+  for (const p of f.formatToParts(new Date(msSinceEpoch))) {
+    if (p.type !== "literal") parts[p.type] = Number(p.value);
+  }
+  const wall = Date.UTC(
+    parts.year ?? 1970,
+    (parts.month ?? 1) - 1,
+    parts.day ?? 1,
+    parts.hour ?? 0,
+    parts.minute ?? 0,
+    parts.second ?? 0,
+  );
+  return Math.round((wall - (msSinceEpoch - (msSinceEpoch % 1000))) / MINUTE_MS);
+}
+
+/** The UTC instant (ms) at which local wall-clock midnight of `date` happens in `timeZone`. */
+export function localMidnightMs(date: string, timeZone: string): number {
+  const [y, m, d] = date.split("-").map(Number);
+  const wall = Date.UTC(y ?? 1970, (m ?? 1) - 1, d ?? 1);
+  // Two fixed-point steps settle the offset, also on days whose offset changes later that day.
+  let guess = wall - zoneOffsetMinutes(wall, timeZone) * MINUTE_MS;
+  guess = wall - zoneOffsetMinutes(guess, timeZone) * MINUTE_MS;
+  return guess;
+}
+
+/** The local calendar date of an instant in `timeZone`. */
+export function localDateOf(instant: string, timeZone: string): string {
+  const t = ms(instant);
+  return isoOf(t + zoneOffsetMinutes(t, timeZone) * MINUTE_MS).slice(0, 10);
+}
+
+function shiftDate(date: string, days: number): string {
+  const [y, m, d] = date.split("-").map(Number);
+  return isoOf(Date.UTC(y ?? 1970, (m ?? 1) - 1, (d ?? 1) + days)).slice(0, 10);
+}
+
+export const PeriodKind = z.enum(["day", "week", "month"]);
+export type PeriodKind = z.infer<typeof PeriodKind>;
+
+export interface Period {
+  kind: PeriodKind;
+  /** First local date of the period. */
+  start: LocalDate;
+  /** UTC instant of the first local midnight, inclusive. */
+  from: string;
+  /** UTC instant of the local midnight after the period, exclusive. */
+  to: string;
+}
+
+/**
+ * The day, ISO week (Monday first) or month containing local date `date`, with its bounds
+ * as UTC instants. Days around daylight-saving changes last 23 or 25 hours.
+ */
+export function periodOf(kind: PeriodKind, date: string, timeZone: string): Period {
+  let start = date;
+  let next: string;
+  if (kind === "day") {
+    next = shiftDate(date, 1);
+  } else if (kind === "week") {
+    const [y, m, d] = date.split("-").map(Number);
+    const weekday = (new Date(Date.UTC(y ?? 1970, (m ?? 1) - 1, d ?? 1)).getUTCDay() + 6) % 7;
+    start = shiftDate(date, -weekday);
+    next = shiftDate(start, 7);
+  } else {
+    start = `${date.slice(0, 7)}-01`;
+    const [y, m] = start.split("-").map(Number);
+    next = isoOf(Date.UTC(y ?? 1970, m ?? 1, 1)).slice(0, 10);
+  }
+  return {
+    kind,
+    start,
+    from: isoOf(localMidnightMs(start, timeZone)),
+    to: isoOf(localMidnightMs(next, timeZone)),
+  };
+}
+
+/** Number of delivery slots in a local day: 96 for 15-minute slots, 92 or 100 on DST change days. */
+export function slotsInLocalDay(date: string, timeZone: string, slotMinutes: number): number {
+  const p = periodOf("day", date, timeZone);
+  return (ms(p.to) - ms(p.from)) / (slotMinutes * MINUTE_MS);
+}

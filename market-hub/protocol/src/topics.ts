@@ -1,0 +1,83 @@
+import { z } from "zod";
+import type { Commodity } from "./market.js";
+
+/**
+ * MQTT topics of the suite. Every topic starts with `openlem/<community>/`; ids are
+ * slugs (see ids.ts), so they never contain MQTT's reserved "/", "+" or "#".
+ * Retained: status, price, results. Private: a participant's trades and a household's acks.
+ */
+export const TOPIC_ROOT = "openlem";
+
+export const topics = {
+  /** Hub status, retained, with a last will of {"state":"offline"}. */
+  status: (community: string) => `${TOPIC_ROOT}/${community}/status`,
+  /** Current price and forecast for a commodity, retained (PriceSignal). */
+  price: (community: string, commodity: Commodity) => `${TOPIC_ROOT}/${community}/price/${commodity}`,
+  /** One slot's public result, retained (SlotResult). */
+  result: (community: string, commodity: Commodity, slot: string) =>
+    `${TOPIC_ROOT}/${community}/results/${commodity}/${slot}`,
+  /** The newest public result, retained (SlotResult). */
+  latestResult: (community: string, commodity: Commodity) => `${TOPIC_ROOT}/${community}/results/${commodity}/latest`,
+  /** A participant's own fills per slot (ParticipantTrades); only that participant may subscribe. */
+  trades: (community: string, participant: string) => `${TOPIC_ROOT}/${community}/participants/${participant}/trades`,
+  /** A device submits orders for its household here (OrderBatch). */
+  orders: (community: string, household: string) => `${TOPIC_ROOT}/${community}/households/${household}/orders`,
+  /** A device submits meter readings for its household here (ReadingBatch). */
+  readings: (community: string, household: string) => `${TOPIC_ROOT}/${community}/households/${household}/readings`,
+  /** The hub answers each MQTT submission here (SubmissionAck). */
+  acks: (community: string, household: string) => `${TOPIC_ROOT}/${community}/households/${household}/acks`,
+} as const;
+
+/** Subscription filters for the public topics of a community. */
+export const topicFilters = {
+  allPublic: (community: string) => [
+    topics.status(community),
+    `${TOPIC_ROOT}/${community}/price/+`,
+    `${TOPIC_ROOT}/${community}/results/#`,
+  ],
+  latestResults: (community: string) => `${TOPIC_ROOT}/${community}/results/+/latest`,
+} as const;
+
+export type ParsedTopic =
+  | { kind: "status"; community: string }
+  | { kind: "price"; community: string; commodity: string }
+  | { kind: "result"; community: string; commodity: string; slot: string }
+  | { kind: "trades"; community: string; participant: string }
+  | { kind: "orders" | "readings" | "acks"; community: string; household: string };
+
+/** Parses a concrete topic of the suite; null for anything else. The broker's access rules use it. */
+export function parseTopic(topic: string): ParsedTopic | null {
+  const p = topic.split("/");
+  if (p[0] !== TOPIC_ROOT || p.length < 3) return null;
+  const community = p[1] ?? "";
+  const rest = p.slice(2);
+  if (rest.length === 1 && rest[0] === "status") return { kind: "status", community };
+  if (rest.length === 2 && rest[0] === "price") return { kind: "price", community, commodity: rest[1] ?? "" };
+  if (rest.length === 3 && rest[0] === "results") {
+    return { kind: "result", community, commodity: rest[1] ?? "", slot: rest[2] ?? "" };
+  }
+  if (rest.length === 3 && rest[0] === "participants" && rest[2] === "trades") {
+    return { kind: "trades", community, participant: rest[1] ?? "" };
+  }
+  if (rest.length === 3 && rest[0] === "households") {
+    const kind = rest[2];
+    if (kind === "orders" || kind === "readings" || kind === "acks") return { kind, community, household: rest[1] ?? "" };
+  }
+  return null;
+}
+
+export const HubStatus = z.object({
+  state: z.enum(["online", "offline"]),
+  version: z.string().optional(),
+  at: z.string().optional(),
+});
+export type HubStatus = z.infer<typeof HubStatus>;
+
+/** The hub's answer to an MQTT submission. */
+export const SubmissionAck = z.object({
+  kind: z.enum(["orders", "readings"]),
+  ok: z.boolean(),
+  accepted: z.number().int().min(0),
+  errors: z.array(z.object({ field: z.string(), rule: z.string() })),
+});
+export type SubmissionAck = z.infer<typeof SubmissionAck>;
