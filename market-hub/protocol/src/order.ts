@@ -14,7 +14,13 @@ export const EnergyWh = z
 export const PriceStep = z.object({ price: Price, energyWh: EnergyWh });
 export type PriceStep = z.infer<typeof PriceStep>;
 
-export const SourceLimits = z.partialRecord(Source, Price);
+export const SourceLimits = z.partialRecord(Source, Price, {
+  // At run time an unknown key arrives as "unrecognized_keys", which zod's types do not list for records.
+  error: (issue) =>
+    ["unrecognized_keys", "invalid_key"].includes(issue.code)
+      ? `names an unknown source; sources are ${Source.options.join(", ")}`
+      : undefined,
+});
 export type SourceLimits = z.infer<typeof SourceLimits>;
 
 const MAX_STEPS = 24;
