@@ -91,11 +91,9 @@ export function clearUniform(entries: Entries, buys: SideRows, sells: SideRows):
     }
   }
   if (q === 0) return none;
-  const pL = levels.value(iL);
-  let pH = levels.value(iH);
-  // Between two sparse levels the volume can stay at Q* up to one tick below the next level.
-  if (iH + 1 < L && Math.min(D[iH + 1] as number, S[iH] as number) === q) pH = levels.value(iH + 1) - 1;
-  const price = Math.floor((pL + pH) / 2);
+  // Between two sparse levels the volume never exceeds that at the next level up (supply
+  // only grows with price), so the volume-maximising interval ends on a level.
+  const price = Math.floor((levels.value(iL) + levels.value(iH)) / 2);
 
   let mB = 0;
   for (let l = L - 1; l >= 0; l--) {
