@@ -41,11 +41,10 @@ export function clearContinuousBook(market: MarketParams, orders: readonly BookO
     m.localValue += t.energyWh * t.priceTicks;
     return { buyOrderId: t.buy.id, sellOrderId: t.sell.id, energyWh: t.energyWh, priceTicks: t.priceTicks };
   });
-  const left = book
-    .steps()
-    .filter((s) => s.remaining > 0)
-    .map((s) => ({ order: s.order, step: s.step, remainingWh: s.remaining }));
-  return { markets: [m], fills, matches, left, selfCrossCancelledWh: 0, fromUtilityWh: 0, toUtilityWh: 0 };
+  const eachLeft: MechanismOutcome["eachLeft"] = (visit) => {
+    for (const s of book.steps()) if (s.remaining > 0) visit(s.order, s.step, s.remaining);
+  };
+  return { markets: [m], fills, matches, eachLeft, selfCrossCancelledWh: 0 };
 }
 
 function fillOf(o: BookOrder, step: number, t: ContinuousTrade, fee: number, source: Source): EngineFill {

@@ -39,17 +39,18 @@ export function clear(input: ClearInput): ClearingOutcome {
     market.mechanism === "continuous" ? clearContinuousBook(market, active, atMs) : clearCallAuction(market, active);
   const final = input.final ?? true;
   const remainders: Remainder[] = [];
-  for (const r of outcome.left) {
-    const order = r.order;
-    const u = final ? utilityFill(order, r.step, r.remainingWh, market.tariff) : null;
+  let fromUtilityWh = 0;
+  let toUtilityWh = 0;
+  outcome.eachLeft((order, step, remainingWh) => {
+    const u = final ? utilityFill(order, step, remainingWh, market.tariff) : null;
     if (u) {
       outcome.fills.push(u);
-      if (u.side === "buy") outcome.fromUtilityWh += u.energyWh;
-      else outcome.toUtilityWh += u.energyWh;
+      if (u.side === "buy") fromUtilityWh += u.energyWh;
+      else toUtilityWh += u.energyWh;
     } else {
-      remainders.push({ orderId: order.id, step: r.step, remainingWh: r.remainingWh });
+      remainders.push({ orderId: order.id, step, remainingWh });
     }
-  }
+  });
   return {
     commodity: market.commodity,
     mechanism: market.mechanism,
@@ -57,8 +58,8 @@ export function clear(input: ClearInput): ClearingOutcome {
     fills: outcome.fills,
     matches: outcome.matches,
     localWh: outcome.markets.reduce((s, m) => s + m.localWh, 0),
-    fromUtilityWh: outcome.fromUtilityWh,
-    toUtilityWh: outcome.toUtilityWh,
+    fromUtilityWh,
+    toUtilityWh,
     inactiveOrderIds,
     selfCrossCancelledWh: outcome.selfCrossCancelledWh,
     remainders,
@@ -70,14 +71,13 @@ export interface MechanismOutcome {
   markets: MarketOutcome[];
   fills: EngineFill[];
   matches: Match[];
-  left: { order: BookOrder; step: number; remainingWh: number }[];
+  /** Visits every step with energy left, in book order. */
+  eachLeft(visit: (order: BookOrder, step: number, remainingWh: number) => void): void;
   selfCrossCancelledWh: number;
-  fromUtilityWh: number;
-  toUtilityWh: number;
 }
 
 function clearCallAuction(market: MarketParams, orders: readonly BookOrder[]): MechanismOutcome {
-  const E = new Entries(orders);
+  const E = Entries.fromOrders(orders);
   const fills: EngineFill[] = [];
   const matches: Match[] = [];
   const markets: MarketOutcome[] = [];
@@ -147,15 +147,16 @@ function clearCallAuction(market: MarketParams, orders: readonly BookOrder[]): M
     }
     markets.push(m);
   }
-  const left: MechanismOutcome["left"] = [];
-  for (let k = 0; k < E.n; k++) {
-    const r = E.remaining[k] as number;
-    if (r > 0) left.push({ order: orderOf(E, k), step: E.step[k] as number, remainingWh: r });
-  }
-  return { markets, fills, matches, left, selfCrossCancelledWh, fromUtilityWh: 0, toUtilityWh: 0 };
+  const eachLeft: MechanismOutcome["eachLeft"] = (visit) => {
+    for (let k = 0; k < E.n; k++) {
+      const r = E.remaining[k] as number;
+      if (r > 0) visit(orderOf(E, k), E.step[k] as number, r);
+    }
+  };
+  return { markets, fills, matches, eachLeft, selfCrossCancelledWh };
 }
 
-function gatherRows(E: Entries, market: MarketParams, source: Source | null) {
+export function gatherRows(E: Entries, market: MarketParams, source: Source | null) {
   const bEntry = new Int32Array(E.n);
   const bPrice = new Float64Array(E.n);
   const sEntry = new Int32Array(E.n);

@@ -1,7 +1,11 @@
 import type { Source } from "@openlem/protocol";
-import type { BookOrder } from "./types.js";
+import type { BookColumns, BookOrder } from "./types.js";
 
 const STEP_BITS = 256;
+/** Sources by byte code; "other" is the code of a sell without a source and of buys. */
+export const SOURCE_CODES: readonly Source[] = ["pv", "chp", "wind", "battery", "other"];
+const OTHER = SOURCE_CODES.indexOf("other");
+const codeOf = new Map<Source, number>(SOURCE_CODES.map((s, i) => [s, i]));
 
 /**
  * The steps of a book flattened into parallel typed arrays, so that clearing a million
@@ -9,6 +13,7 @@ const STEP_BITS = 256;
  */
 export class Entries {
   readonly n: number;
+  /** Row -> index into `orders` and step number (empty for books given as columns). */
   readonly order: Int32Array;
   readonly step: Int32Array;
   readonly isBuy: Uint8Array;
@@ -21,42 +26,88 @@ export class Entries {
   /** Dense participant number, for self-trade prevention. */
   readonly participant: Int32Array;
   readonly participants: number;
+  /** Source code (SOURCE_CODES) of a sell. */
+  readonly source: Uint8Array;
+  readonly orders: readonly BookOrder[];
 
-  constructor(readonly orders: readonly BookOrder[]) {
+  private constructor(parts: Omit<Entries, "buyLimitFor" | "sourceOf">) {
+    this.n = parts.n;
+    this.order = parts.order;
+    this.step = parts.step;
+    this.isBuy = parts.isBuy;
+    this.limit = parts.limit;
+    this.remaining = parts.remaining;
+    this.tieKey = parts.tieKey;
+    this.participant = parts.participant;
+    this.participants = parts.participants;
+    this.source = parts.source;
+    this.orders = parts.orders;
+  }
+
+  static fromOrders(orders: readonly BookOrder[]): Entries {
     let n = 0;
     for (const o of orders) n += o.steps.length;
-    this.n = n;
-    this.order = new Int32Array(n);
-    this.step = new Int32Array(n);
-    this.isBuy = new Uint8Array(n);
-    this.limit = new Float64Array(n);
-    this.remaining = new Float64Array(n);
-    this.tieKey = new Float64Array(n);
-    this.participant = new Int32Array(n);
-    const ids = new Map<string, number>();
+    const order = new Int32Array(n);
+    const step = new Int32Array(n);
+    const isBuy = new Uint8Array(n);
+    const limit = new Float64Array(n);
+    const remaining = new Float64Array(n);
+    const tieKey = new Float64Array(n);
+    const participant = new Int32Array(n);
+    const source = new Uint8Array(n);
+    const numbering = participantNumbering(orders);
     let k = 0;
     for (let i = 0; i < orders.length; i++) {
       const o = orders[i] as BookOrder;
-      let p = ids.get(o.participantId);
-      if (p === undefined) {
-        p = ids.size;
-        ids.set(o.participantId, p);
-      }
       if (o.steps.length >= STEP_BITS) throw new RangeError(`order ${o.id} has more than ${STEP_BITS - 1} steps`);
+      const p = numbering.of(o);
       const buy = o.side === "buy" ? 1 : 0;
+      const src = o.source === null ? OTHER : (codeOf.get(o.source) ?? OTHER);
       for (let s = 0; s < o.steps.length; s++) {
         const st = o.steps[s] as { priceTicks: number; energyWh: number };
-        this.order[k] = i;
-        this.step[k] = s;
-        this.isBuy[k] = buy;
-        this.limit[k] = st.priceTicks;
-        this.remaining[k] = st.energyWh;
-        this.tieKey[k] = o.seq * STEP_BITS + s;
-        this.participant[k] = p;
+        order[k] = i;
+        step[k] = s;
+        isBuy[k] = buy;
+        limit[k] = st.priceTicks;
+        remaining[k] = st.energyWh;
+        tieKey[k] = o.seq * STEP_BITS + s;
+        participant[k] = p;
+        source[k] = src;
         k++;
       }
     }
-    this.participants = ids.size;
+    const participants = numbering.count;
+    return new Entries({ n, order, step, isBuy, limit, remaining, tieKey, participant, participants, source, orders });
+  }
+
+  static fromColumns(c: BookColumns): Entries {
+    const n = c.n;
+    const check = (name: string, a: { length: number }) => {
+      if (a.length < n) throw new RangeError(`column ${name} has ${a.length} rows, the book has ${n}`);
+    };
+    check("isBuy", c.isBuy);
+    check("priceTicks", c.priceTicks);
+    check("energyWh", c.energyWh);
+    check("tieKey", c.tieKey);
+    check("participant", c.participant);
+    if (c.source) check("source", c.source);
+    for (let k = 0; k < n; k++) {
+      const p = c.participant[k] as number;
+      if (p < 0 || p >= c.participants) throw new RangeError(`participant[${k}] = ${p} is outside 0..${c.participants - 1}`);
+    }
+    return new Entries({
+      n,
+      order: new Int32Array(0),
+      step: new Int32Array(0),
+      isBuy: c.isBuy,
+      limit: c.priceTicks,
+      remaining: c.energyWh.slice(0, n),
+      tieKey: c.tieKey,
+      participant: c.participant,
+      participants: c.participants,
+      source: c.source ?? new Uint8Array(n).fill(OTHER),
+      orders: [],
+    });
   }
 
   /** The limit a buy step applies in the market for `source` (its per-source limit if it names one). */
@@ -70,8 +121,42 @@ export class Entries {
   }
 
   sourceOf(k: number): Source {
-    return (this.orders[this.order[k] as number] as BookOrder).source ?? "other";
+    return SOURCE_CODES[this.source[k] as number] as Source;
   }
+}
+
+/**
+ * Numbers participants densely. Caller-given integer keys are used as they are when they
+ * are dense enough to index an array; otherwise participants are numbered by hashing.
+ */
+function participantNumbering(orders: readonly BookOrder[]): { count: number; of: (o: BookOrder) => number } {
+  let maxKey = -1;
+  let keyed = true;
+  for (const o of orders) {
+    const key = o.participantKey;
+    if (key === undefined || !Number.isInteger(key) || key < 0) {
+      keyed = false;
+      break;
+    }
+    if (key > maxKey) maxKey = key;
+  }
+  if (keyed && maxKey < 8 * orders.length + 1024) {
+    return { count: maxKey + 1, of: (o) => o.participantKey as number };
+  }
+  const ids = new Map<string, number>();
+  return {
+    get count() {
+      return ids.size;
+    },
+    of: (o) => {
+      let p = ids.get(o.participantId);
+      if (p === undefined) {
+        p = ids.size;
+        ids.set(o.participantId, p);
+      }
+      return p;
+    },
+  };
 }
 
 /** One side of one market: entry numbers with the price they compete at there. */
@@ -79,8 +164,4 @@ export interface SideRows {
   n: number;
   entry: Int32Array;
   price: Float64Array;
-}
-
-export function sideRows(entries: Int32Array, prices: Float64Array, n: number): SideRows {
-  return { n, entry: entries, price: prices };
 }

@@ -15,6 +15,12 @@ export interface BookOrder {
   id: string;
   seq: number;
   participantId: string;
+  /**
+   * Optional small integer naming the participant (the hub's database row id). Grouping a
+   * book by participant, which self-trade prevention needs, is then array indexing instead
+   * of hashing a string per order; without it the engine numbers the participants itself.
+   */
+  participantKey?: number | undefined;
   side: Side;
   commodity: Commodity;
   /** One step for a single-price order; a buy curve falls, a sell curve rises. */
@@ -103,4 +109,36 @@ export interface ClearingOutcome {
   selfCrossCancelledWh: number;
   /** What is left unfilled, step by step: the book for a later round while the orders stay valid. */
   remainders: Remainder[];
+}
+
+/**
+ * A book as parallel typed arrays, one row per order step: the fast way in for large
+ * books (the hub reads them from the database as arrays, the simulator generates them).
+ */
+export interface BookColumns {
+  n: number;
+  /** 1 for a buy, 0 for a sell. */
+  isBuy: Uint8Array;
+  priceTicks: Float64Array;
+  energyWh: Float64Array;
+  /** Unique per row, smaller = earlier (seq x 256 + step); the deterministic tie-break. */
+  tieKey: Float64Array;
+  /** Dense participant numbers 0 .. participants - 1. */
+  participant: Int32Array;
+  participants: number;
+  /** Source codes of sells, as in SOURCE_CODES (default: other). */
+  source?: Uint8Array;
+}
+
+/** The uniform-price outcome of a columnar book, per row. */
+export interface ColumnsOutcome {
+  priceTicks: number | null;
+  localWh: number;
+  fromUtilityWh: number;
+  toUtilityWh: number;
+  selfCrossCancelledWh: number;
+  /** Energy each row trades locally, at priceTicks (buyers add the grid fee). */
+  local: Float64Array;
+  /** Energy each row trades with the utility: buys at retail, sells at feed-in. */
+  utility: Float64Array;
 }

@@ -12,7 +12,7 @@ export interface UniformOutcome {
 
 /** Above this many price levels per order the clearing sorts prices instead of indexing them. */
 const DENSE_LEVELS_PER_ROW = 4;
-const DENSE_LEVELS_MIN = 1 << 16;
+const DENSE_LEVELS_MIN = 1 << 12;
 
 /**
  * Uniform-price (pay-as-clear) call auction over one market.
