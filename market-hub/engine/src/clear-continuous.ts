@@ -4,7 +4,11 @@ import { ContinuousBook, type ContinuousTrade } from "./continuous.js";
 import type { BookOrder, EngineFill, MarketOutcome, MarketParams } from "./types.js";
 
 /** Runs a book through continuous matching in time priority (seq) and reports like a call auction. */
-export function clearContinuousBook(market: MarketParams, orders: readonly BookOrder[], atMs: number): MechanismOutcome {
+export function clearContinuousBook(
+  market: MarketParams,
+  orders: readonly BookOrder[],
+  atMs: number,
+): MechanismOutcome {
   const sorted = [...orders].sort((a, b) => a.seq - b.seq);
   const book = new ContinuousBook(market.tariff);
   const trades: ContinuousTrade[] = [];

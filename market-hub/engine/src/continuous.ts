@@ -154,8 +154,22 @@ export class ContinuousBook {
         other.remaining -= e;
         out.push(
           buy
-            ? { buy: r.order, buyStep: r.step, sell: other.order, sellStep: other.step, energyWh: e, priceTicks: level.price }
-            : { buy: other.order, buyStep: other.step, sell: r.order, sellStep: r.step, energyWh: e, priceTicks: level.price },
+            ? {
+                buy: r.order,
+                buyStep: r.step,
+                sell: other.order,
+                sellStep: other.step,
+                energyWh: e,
+                priceTicks: level.price,
+              }
+            : {
+                buy: other.order,
+                buyStep: other.step,
+                sell: r.order,
+                sellStep: r.step,
+                energyWh: e,
+                priceTicks: level.price,
+              },
         );
       }
       while (level.head < q.length && dead(q[level.head] as Resting)) level.head++;

@@ -47,7 +47,11 @@ export function toBookOrder(order: Order, meta: OrderMeta): BookOrder {
 export function tariffTicks(config: MarketConfig, commodity: Commodity): TariffTicks | null {
   const t = tariffFor(config, commodity);
   if (!t) return null;
-  return { retail: priceToTicks(t.retailPrice), feedIn: priceToTicks(t.feedInTariff), fee: priceToTicks(t.localGridFee) };
+  return {
+    retail: priceToTicks(t.retailPrice),
+    feedIn: priceToTicks(t.feedInTariff),
+    fee: priceToTicks(t.localGridFee),
+  };
 }
 
 /** The engine parameters of a community's market for one commodity. */

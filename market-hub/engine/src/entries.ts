@@ -93,7 +93,8 @@ export class Entries {
     if (c.source) check("source", c.source);
     for (let k = 0; k < n; k++) {
       const p = c.participant[k] as number;
-      if (p < 0 || p >= c.participants) throw new RangeError(`participant[${k}] = ${p} is outside 0..${c.participants - 1}`);
+      if (p < 0 || p >= c.participants)
+        throw new RangeError(`participant[${k}] = ${p} is outside 0..${c.participants - 1}`);
     }
     return new Entries({
       n,

@@ -1,9 +1,9 @@
 export { type ClearInput, clear } from "./clear.js";
 export { clearUniformColumns } from "./clear-columns.js";
-export { SOURCE_CODES } from "./entries.js";
 export { ContinuousBook, type ContinuousTrade } from "./continuous.js";
 export { marketParams, type OrderMeta, tariffTicks, toBookOrder, toSlotResult, toWireFill } from "./convert.js";
 export { effectiveBuy, effectiveSell } from "./effective-price.js";
+export { SOURCE_CODES } from "./entries.js";
 export { computeKpis, type FlowSlot, type KpiInput } from "./kpis.js";
 export { allocateProRata } from "./pro-rata.js";
 export {

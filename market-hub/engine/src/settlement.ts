@@ -94,7 +94,12 @@ export function settle(input: SettlementInput): SettlementOutcome {
     if (deviation === 0) continue;
     const t = input.tariff(m.commodity);
     if (!t) {
-      unsettledDeviations.push({ participantId: m.participantId, slot: m.slot, commodity: m.commodity, deviationWh: deviation });
+      unsettledDeviations.push({
+        participantId: m.participantId,
+        slot: m.slot,
+        commodity: m.commodity,
+        deviationWh: deviation,
+      });
       continue;
     }
     const short = deviation > 0;

@@ -1,6 +1,6 @@
-import fc from "fast-check";
-import type { Source } from "@openlem/protocol";
 import type { BookOrder, ClearingOutcome, EngineFill, MarketParams, TariffTicks } from "@openlem/engine";
+import type { Source } from "@openlem/protocol";
+import fc from "fast-check";
 
 /** 22 ct retail, 9 ct feed-in (Groene Mient), in ticks of 0.00001/kWh. */
 export const TARIFF: TariffTicks = { retail: 22_000, feedIn: 9_000, fee: 0 };
@@ -11,7 +11,13 @@ export function params(mechanism: MarketParams["mechanism"], tariff: TariffTicks
 
 let nextSeq = 1;
 
-export function buy(id: string, participantId: string, energyWh: number, priceTicks: number, extra: Partial<BookOrder> = {}): BookOrder {
+export function buy(
+  id: string,
+  participantId: string,
+  energyWh: number,
+  priceTicks: number,
+  extra: Partial<BookOrder> = {},
+): BookOrder {
   return {
     id,
     seq: nextSeq++,
@@ -45,7 +51,10 @@ export function sell(
 }
 
 /** Energy per (order, counterparty), for compact assertions. */
-export function filled(outcome: ClearingOutcome, counterparty: EngineFill["counterparty"] = "local"): Record<string, number> {
+export function filled(
+  outcome: ClearingOutcome,
+  counterparty: EngineFill["counterparty"] = "local",
+): Record<string, number> {
   const out: Record<string, number> = {};
   for (const f of outcome.fills) {
     if (f.counterparty !== counterparty) continue;
@@ -56,7 +65,8 @@ export function filled(outcome: ClearingOutcome, counterparty: EngineFill["count
 
 /** Fills in a canonical order, to compare outcomes regardless of input order. */
 export function canonical(fills: readonly EngineFill[]): EngineFill[] {
-  const key = (f: EngineFill) => `${f.orderId}|${String(f.step).padStart(3, "0")}|${f.counterparty}|${f.market}|${f.priceTicks}|${f.energyWh}`;
+  const key = (f: EngineFill) =>
+    `${f.orderId}|${String(f.step).padStart(3, "0")}|${f.counterparty}|${f.market}|${f.priceTicks}|${f.energyWh}`;
   return [...fills].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
@@ -74,13 +84,18 @@ export interface BookShape {
  * outside [feed-in, retail]; 1 to 3 steps; per-source limits on some buys.
  */
 export function arbBook(shape: BookShape = {}): fc.Arbitrary<BookOrder[]> {
-  const step = fc.record({ priceTicks: fc.integer({ min: 5_000, max: 30_000 }), energyWh: fc.integer({ min: 1, max: 3_000 }) });
+  const step = fc.record({
+    priceTicks: fc.integer({ min: 5_000, max: 30_000 }),
+    energyWh: fc.integer({ min: 1, max: 3_000 }),
+  });
   const raw = fc.record({
     participant: fc.integer({ min: 0, max: (shape.participants ?? 4) - 1 }),
     side: fc.constantFrom("buy" as const, "sell" as const),
     steps: fc.array(step, { minLength: 1, maxLength: 3 }),
     source: fc.constantFrom(...SOURCES),
-    sourceLimits: fc.option(fc.dictionary(fc.constantFrom(...SOURCES), fc.integer({ min: 5_000, max: 30_000 })), { nil: undefined }),
+    sourceLimits: fc.option(fc.dictionary(fc.constantFrom(...SOURCES), fc.integer({ min: 5_000, max: 30_000 })), {
+      nil: undefined,
+    }),
   });
   return fc.array(raw, { minLength: 0, maxLength: shape.maxOrders ?? 12 }).map((rows) =>
     rows.map((r, i): BookOrder => {

@@ -1,6 +1,6 @@
+import { type BookColumns, type BookOrder, clear, clearUniformColumns, SOURCE_CODES } from "@openlem/engine";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type BookColumns, type BookOrder, clear, clearUniformColumns, SOURCE_CODES } from "@openlem/engine";
 import { arbBook, arbTariff, params } from "./books.js";
 
 const at = Date.parse("2026-06-21T10:10:00Z");
@@ -65,7 +65,15 @@ describe("uniform price on columns", () => {
     const { columns } = toColumns([]);
     expect(() => clearUniformColumns({ ...columns, n: 2 }, null)).toThrow(/column isBuy has 0 rows, the book has 2/);
     const one = toColumns([
-      { id: "a", seq: 1, participantId: "p", side: "buy", commodity: "electricity", steps: [{ priceTicks: 1, energyWh: 1 }], source: null },
+      {
+        id: "a",
+        seq: 1,
+        participantId: "p",
+        side: "buy",
+        commodity: "electricity",
+        steps: [{ priceTicks: 1, energyWh: 1 }],
+        source: null,
+      },
     ]).columns;
     expect(() => clearUniformColumns({ ...one, participants: 0 }, null)).toThrow(/participant\[0\] = 0 is outside/);
   });

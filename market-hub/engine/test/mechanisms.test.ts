@@ -1,12 +1,16 @@
-import { describe, expect, it } from "vitest";
 import { clear } from "@openlem/engine";
+import { describe, expect, it } from "vitest";
 import { buy, filled, params, sell, TARIFF } from "./books.js";
 
 const at = Date.parse("2026-06-21T10:10:00Z");
 
 describe("uniform price (merit order, pay-as-clear)", () => {
   it("prices at the midpoint of the interval that clears the most energy", () => {
-    const r = clear({ market: params("uniform"), orders: [buy("b", "h1", 1000, 20_000), sell("s", "h2", 1000, 10_000)], atMs: at });
+    const r = clear({
+      market: params("uniform"),
+      orders: [buy("b", "h1", 1000, 20_000), sell("s", "h2", 1000, 10_000)],
+      atMs: at,
+    });
     expect(r.markets[0]?.priceTicks).toBe(15_000);
     expect(filled(r)).toEqual({ b: 1000, s: 1000 });
     expect(r.localWh).toBe(1000);
@@ -36,7 +40,11 @@ describe("uniform price (merit order, pay-as-clear)", () => {
   });
 
   it("shares the marginal volume pro rata, not by arrival", () => {
-    const orders = [buy("late-big", "h1", 600, 20_000), buy("early-small", "h2", 300, 20_000), sell("s", "h3", 600, 10_000)];
+    const orders = [
+      buy("late-big", "h1", 600, 20_000),
+      buy("early-small", "h2", 300, 20_000),
+      sell("s", "h3", 600, 10_000),
+    ];
     const r = clear({ market: params("uniform", null), orders, atMs: at, final: false });
     expect(filled(r)).toEqual({ "late-big": 400, "early-small": 200, s: 600 });
   });
@@ -100,7 +108,11 @@ describe("uniform price (merit order, pay-as-clear)", () => {
   it("never matches a participant's own buy and sell", () => {
     const r = clear({
       market: params("uniform"),
-      orders: [buy("own-buy", "h1", 1000, 20_000), sell("own-sell", "h1", 600, 10_000), sell("other", "h2", 1000, 15_000)],
+      orders: [
+        buy("own-buy", "h1", 1000, 20_000),
+        sell("own-sell", "h1", 600, 10_000),
+        sell("other", "h2", 1000, 15_000),
+      ],
       atMs: at,
       final: false,
     });
@@ -117,7 +129,12 @@ describe("uniform price (merit order, pay-as-clear)", () => {
         { priceTicks: 10_000, energyWh: 1000 },
       ],
     });
-    const r = clear({ market: params("uniform"), orders: [curve, sell("s", "h2", 1200, 12_000)], atMs: at, final: false });
+    const r = clear({
+      market: params("uniform"),
+      orders: [curve, sell("s", "h2", 1200, 12_000)],
+      atMs: at,
+      final: false,
+    });
     expect(r.markets[0]?.priceTicks).toBe(13_500);
     expect(r.fills.filter((f) => f.orderId === "curve").map((f) => [f.step, f.energyWh])).toEqual([
       [0, 500],
@@ -134,24 +151,43 @@ describe("uniform price (merit order, pay-as-clear)", () => {
   it("sits out orders outside their validity window", () => {
     const expired = buy("expired", "h1", 1000, 20_000, { validUntilMs: at });
     const early = buy("early", "h2", 1000, 20_000, { validFromMs: at + 1 });
-    const r = clear({ market: params("uniform"), orders: [expired, early, sell("s", "h3", 500, 10_000)], atMs: at, final: false });
+    const r = clear({
+      market: params("uniform"),
+      orders: [expired, early, sell("s", "h3", 500, 10_000)],
+      atMs: at,
+      final: false,
+    });
     expect(r.inactiveOrderIds.sort()).toEqual(["early", "expired"]);
     expect(r.localWh).toBe(0);
   });
 
   it("keeps unsettled energy in the book for a later round while valid", () => {
     const b = buy("b", "h1", 1000, 20_000, { validUntilMs: at + 3_600_000 });
-    const first = clear({ market: params("uniform"), orders: [b, sell("s1", "h2", 400, 10_000)], atMs: at, final: false });
+    const first = clear({
+      market: params("uniform"),
+      orders: [b, sell("s1", "h2", 400, 10_000)],
+      atMs: at,
+      final: false,
+    });
     expect(first.remainders).toEqual([{ orderId: "b", step: 0, remainingWh: 600 }]);
     const rest = { ...b, steps: [{ priceTicks: 20_000, energyWh: first.remainders[0]?.remainingWh ?? 0 }] };
-    const second = clear({ market: params("uniform"), orders: [rest, sell("s2", "h3", 1000, 12_000)], atMs: at + 900_000, final: false });
+    const second = clear({
+      market: params("uniform"),
+      orders: [rest, sell("s2", "h3", 1000, 12_000)],
+      atMs: at + 900_000,
+      final: false,
+    });
     expect(filled(second)).toEqual({ b: 600, s2: 600 });
   });
 
   it("clears heat as its own commodity, with no utility when heat has no tariff", () => {
     const heatBuy = { ...buy("hb", "h1", 3000, 12_000), commodity: "heat" as const };
     const heatSell = { ...sell("hs", "chp", 2000, 6_000, "chp"), commodity: "heat" as const };
-    const r = clear({ market: { ...params("uniform", null), commodity: "heat" }, orders: [heatBuy, heatSell], atMs: at });
+    const r = clear({
+      market: { ...params("uniform", null), commodity: "heat" },
+      orders: [heatBuy, heatSell],
+      atMs: at,
+    });
     expect(r.markets[0]?.priceTicks).toBe(9_000);
     expect(filled(r)).toEqual({ hb: 2000, hs: 2000 });
     expect(r.fromUtilityWh).toBe(0);

@@ -1,6 +1,3 @@
-import fc from "fast-check";
-import { describe, expect, it } from "vitest";
-import type { Source } from "@openlem/protocol";
 import {
   type BookOrder,
   type ClearingOutcome,
@@ -13,6 +10,9 @@ import {
   settle,
   type TariffTicks,
 } from "@openlem/engine";
+import type { Source } from "@openlem/protocol";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
 import { arbBook, arbTariff, canonical, params } from "./books.js";
 
 const at = Date.parse("2026-06-21T10:10:00Z");
@@ -64,7 +64,9 @@ describe.each(MECHANISMS)("%s: market invariants", (mechanism) => {
       fc.property(
         arbBook(),
         arbTariff,
-        fc.array(fc.record({ p: fc.integer({ min: 0, max: 3 }), imp: fc.nat(5000), exp: fc.nat(5000) }), { maxLength: 6 }),
+        fc.array(fc.record({ p: fc.integer({ min: 0, max: 3 }), imp: fc.nat(5000), exp: fc.nat(5000) }), {
+          maxLength: 6,
+        }),
         (orders, tariff, meters) => {
           const r = run(mechanism, tariff, orders);
           const seen = new Set<string>();
@@ -72,7 +74,13 @@ describe.each(MECHANISMS)("%s: market invariants", (mechanism) => {
           for (const m of meters) {
             if (seen.has(`p${m.p}`)) continue;
             seen.add(`p${m.p}`);
-            metered.push({ participantId: `p${m.p}`, slot: "s", commodity: "electricity", importWh: m.imp, exportWh: m.exp });
+            metered.push({
+              participantId: `p${m.p}`,
+              slot: "s",
+              commodity: "electricity",
+              importWh: m.imp,
+              exportWh: m.exp,
+            });
           }
           const { lines } = settle({ fills: [{ slot: "s", fills: r.fills }], metered, tariff: () => tariff });
           expect(ledgerTotal(lines)).toBe(0);
@@ -140,7 +148,9 @@ describe.each(MECHANISMS)("%s: market invariants", (mechanism) => {
   it("gives the same result whatever order the book arrives in", () => {
     fc.assert(
       fc.property(
-        arbBook().chain((orders) => fc.tuple(fc.constant(orders), fc.shuffledSubarray(orders, { minLength: orders.length }))),
+        arbBook().chain((orders) =>
+          fc.tuple(fc.constant(orders), fc.shuffledSubarray(orders, { minLength: orders.length })),
+        ),
         arbTariffOrNone,
         ([orders, shuffled], tariff) => {
           const a = run(mechanism, tariff, orders);
@@ -205,7 +215,10 @@ describe("uniform price: optimality", () => {
     // Prices spread over a wide range force the sparse (sorted) path; scaling them down gives the dense one.
     fc.assert(
       fc.property(arbBook({ distinctParticipants: true }), fc.integer({ min: 1, max: 500 }), (orders, spread) => {
-        const wide = orders.map((o) => ({ ...o, steps: o.steps.map((s) => ({ ...s, priceTicks: s.priceTicks * spread * 100 })) }));
+        const wide = orders.map((o) => ({
+          ...o,
+          steps: o.steps.map((s) => ({ ...s, priceTicks: s.priceTicks * spread * 100 })),
+        }));
         const r = run("uniform", null, wide, false);
         expect(r.localWh).toBe(bruteForceVolume(wide, null));
       }),

@@ -1,5 +1,3 @@
-import { describe, expect, it } from "vitest";
-import { periodOf } from "@openlem/protocol";
 import {
   buildStatement,
   clear,
@@ -11,6 +9,8 @@ import {
   UTILITY_ACCOUNT,
   utilityOnlyBill,
 } from "@openlem/engine";
+import { periodOf } from "@openlem/protocol";
+import { describe, expect, it } from "vitest";
 import { buy, params, sell, TARIFF } from "./books.js";
 
 const at = Date.parse("2026-06-21T10:10:00Z");
@@ -27,7 +27,8 @@ describe("settlement", () => {
 
   it("books local and utility trades with their counterparts", () => {
     const { lines } = settle({ fills: [{ slot, fills: outcome.fills }], metered: [], tariff });
-    const of = (account: string) => lines.filter((l) => l.account === account).map((l) => [l.kind, l.energyWh, l.amount]);
+    const of = (account: string) =>
+      lines.filter((l) => l.account === account).map((l) => [l.kind, l.energyWh, l.amount]);
     // uniform price: midpoint of 9 ct (clamped ask) and 22 ct = 15.5 ct -> 15,500 ticks x 1,000 Wh
     expect(of("h1")).toEqual([
       ["local-buy", 1000, 15_500_000],
@@ -78,7 +79,11 @@ describe("settlement", () => {
 describe("statements", () => {
   it("sums lines per kind, rounds to cents so that lines add up, and shows the savings", () => {
     const metered = [{ participantId: "h1", slot, commodity: "electricity" as const, importWh: 1500, exportWh: 0 }];
-    const r = clear({ market: params("uniform"), orders: [buy("b", "h1", 1500, 22_000), sell("s", "h2", 1000, 8_000)], atMs: at });
+    const r = clear({
+      market: params("uniform"),
+      orders: [buy("b", "h1", 1500, 22_000), sell("s", "h2", 1000, 8_000)],
+      atMs: at,
+    });
     const { lines } = settle({ fills: [{ slot, fills: r.fills }], metered, tariff });
     const st = buildStatement({
       communityId: "gm",
@@ -107,7 +112,15 @@ describe("KPIs", () => {
   const s2 = "2026-06-21T19:00:00.000Z";
   const flows: FlowSlot[] = [
     // noon: h1 produces 3,000 and uses 1,000; h2 uses 800; the battery charges 1,000
-    { participantId: "h1", slot: s1, commodity: "electricity", importWh: 0, exportWh: 2000, consumptionWh: 1000, productionWh: 3000 },
+    {
+      participantId: "h1",
+      slot: s1,
+      commodity: "electricity",
+      importWh: 0,
+      exportWh: 2000,
+      consumptionWh: 1000,
+      productionWh: 3000,
+    },
     { participantId: "h2", slot: s1, commodity: "electricity", importWh: 800, exportWh: 0 },
     { participantId: "bat", slot: s1, commodity: "electricity", importWh: 1000, exportWh: 0, storage: true },
     // evening: h1 uses 1,200, h2 uses 1,000; the battery gives 900
@@ -133,7 +146,11 @@ describe("KPIs", () => {
   });
 
   it("computes the local trade share and savings from the ledger", () => {
-    const r = clear({ market: params("uniform"), orders: [buy("b", "h2", 800, 22_000), sell("s", "h1", 2000, 9_000)], atMs: at });
+    const r = clear({
+      market: params("uniform"),
+      orders: [buy("b", "h2", 800, 22_000), sell("s", "h1", 2000, 9_000)],
+      atMs: at,
+    });
     const metered = flows.filter((f) => f.slot === s1);
     const { lines } = settle({ fills: [{ slot: s1, fills: r.fills }], metered, tariff });
     const k = computeKpis({ flows: metered, ledger: lines, slotMinutes: 15, tariff });

@@ -10,16 +10,12 @@ const slugRule = "lower-case letters, digits, '-' or '_', starting with a letter
 export const CommunityId = z.string().regex(SLUG, { message: `must be ${slugRule}` });
 export const ParticipantId = z.string().regex(SLUG, { message: `must be ${slugRule}` });
 export const HouseholdId = z.string().regex(SLUG, { message: `must be ${slugRule}` });
-export const MeterId = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, {
-    message: "must be letters, digits, '.', '_', ':' or '-', at most 64 characters",
-  });
-export const ClientOrderId = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, {
-    message: "must be letters, digits, '.', '_', ':' or '-', at most 64 characters",
-  });
+export const MeterId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, {
+  message: "must be letters, digits, '.', '_', ':' or '-', at most 64 characters",
+});
+export const ClientOrderId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, {
+  message: "must be letters, digits, '.', '_', ':' or '-', at most 64 characters",
+});
 
 export type CommunityId = z.infer<typeof CommunityId>;
 export type ParticipantId = z.infer<typeof ParticipantId>;

@@ -50,12 +50,18 @@ export const OrderInput = z
   .superRefine((o, ctx) => {
     const single = o.energyWh !== undefined || o.limitPrice !== undefined;
     if (single && o.steps) {
-      ctx.addIssue({ code: "custom", path: ["steps"], message: "give either energyWh with limitPrice, or steps, not both" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["steps"],
+        message: "give either energyWh with limitPrice, or steps, not both",
+      });
     } else if (!single && !o.steps) {
       ctx.addIssue({ code: "custom", path: ["energyWh"], message: "is required (or give a curve in steps)" });
     } else if (single) {
-      if (o.energyWh === undefined) ctx.addIssue({ code: "custom", path: ["energyWh"], message: "is required with limitPrice" });
-      if (o.limitPrice === undefined) ctx.addIssue({ code: "custom", path: ["limitPrice"], message: "is required with energyWh" });
+      if (o.energyWh === undefined)
+        ctx.addIssue({ code: "custom", path: ["energyWh"], message: "is required with limitPrice" });
+      if (o.limitPrice === undefined)
+        ctx.addIssue({ code: "custom", path: ["limitPrice"], message: "is required with energyWh" });
     }
     if (o.steps) {
       for (let i = 1; i < o.steps.length; i++) {
@@ -78,7 +84,11 @@ export const OrderInput = z
       }
     }
     if (o.side === "buy" && o.source !== undefined) {
-      ctx.addIssue({ code: "custom", path: ["source"], message: "is only for sells; a buy names sourceLimits instead" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["source"],
+        message: "is only for sells; a buy names sourceLimits instead",
+      });
     }
     if (o.side === "sell" && o.sourceLimits !== undefined) {
       ctx.addIssue({ code: "custom", path: ["sourceLimits"], message: "is only for buys" });
@@ -131,7 +141,10 @@ export interface RuleViolation {
 export function checkOrderForMarket(o: Order, market: MarketConfig, now: string): RuleViolation[] {
   const out: RuleViolation[] = [];
   if (!isSlotStart(o.slot, market.slotMinutes)) {
-    out.push({ path: ["slot"], message: `must start a ${market.slotMinutes}-minute slot (e.g. on :00, :15, :30, :45)` });
+    out.push({
+      path: ["slot"],
+      message: `must start a ${market.slotMinutes}-minute slot (e.g. on :00, :15, :30, :45)`,
+    });
   }
   const closes = ms(o.slot) - market.gateClosureMinutes * 60_000;
   if (ms(now) >= closes) {
@@ -145,8 +158,9 @@ export function checkOrderForMarket(o: Order, market: MarketConfig, now: string)
       out.push({ path, message: `must lie between the price floor ${market.priceFloor} and cap ${market.priceCap}` });
     }
   };
-  if (o.steps) o.steps.forEach((st, i) => check(st.price, ["steps", i, "price"]));
-  else if (o.limitPrice !== undefined) check(o.limitPrice, ["limitPrice"]);
+  if (o.steps) {
+    for (const [i, st] of o.steps.entries()) check(st.price, ["steps", i, "price"]);
+  } else if (o.limitPrice !== undefined) check(o.limitPrice, ["limitPrice"]);
   for (const [source, price] of Object.entries(o.sourceLimits ?? {})) {
     if (price !== undefined) check(price, ["sourceLimits", source]);
   }

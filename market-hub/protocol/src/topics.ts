@@ -61,7 +61,8 @@ export function parseTopic(topic: string): ParsedTopic | null {
   }
   if (rest.length === 3 && rest[0] === "households") {
     const kind = rest[2];
-    if (kind === "orders" || kind === "readings" || kind === "acks") return { kind, community, household: rest[1] ?? "" };
+    if (kind === "orders" || kind === "readings" || kind === "acks")
+      return { kind, community, household: rest[1] ?? "" };
   }
   return null;
 }

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import * as protocol from "@openlem/protocol";
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
-import * as protocol from "@openlem/protocol";
 
 const docPath = fileURLToPath(new URL("../../../docs/protocol.md", import.meta.url));
 const doc = readFileSync(docPath, "utf8");

@@ -1,4 +1,3 @@
-import { describe, expect, it } from "vitest";
 import {
   checkOrderForMarket,
   fieldProblems,
@@ -10,6 +9,7 @@ import {
   orderEnergyWh,
   StandingPreference,
 } from "@openlem/protocol";
+import { describe, expect, it } from "vitest";
 import type { z } from "zod";
 
 function problems(schema: z.ZodType, value: unknown) {
@@ -52,7 +52,13 @@ describe("market configuration", () => {
   });
 
   it("keeps floor and cap around the utility's prices", () => {
-    const p = problems(MarketConfig, { timeZone: "UTC", retailPrice: 0.22, feedInTariff: 0.09, priceFloor: 0.1, priceCap: 0.2 });
+    const p = problems(MarketConfig, {
+      timeZone: "UTC",
+      retailPrice: 0.22,
+      feedInTariff: 0.09,
+      priceFloor: 0.1,
+      priceCap: 0.2,
+    });
     expect(p).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ field: "priceFloor", rule: expect.stringMatching(/feedInTariff/) }),
@@ -71,7 +77,9 @@ describe("orders", () => {
   });
 
   it("refuses fractional energy and prices finer than a tick", () => {
-    expect(problems(OrderInput, { ...buy, energyWh: 10.5 })).toEqual([{ field: "energyWh", rule: "must be a whole number of Wh" }]);
+    expect(problems(OrderInput, { ...buy, energyWh: 10.5 })).toEqual([
+      { field: "energyWh", rule: "must be a whole number of Wh" },
+    ]);
     expect(problems(OrderInput, { ...buy, energyWh: 0 })[0]?.rule).toMatch(/more than 0/);
     expect(problems(OrderInput, { ...buy, limitPrice: 0.123456 })[0]).toEqual({
       field: "limitPrice",
@@ -80,7 +88,15 @@ describe("orders", () => {
   });
 
   it("wants either a single price or a curve", () => {
-    expect(problems(OrderInput, { ...buy, steps: [{ price: 0.2, energyWh: 1 }, { price: 0.1, energyWh: 1 }] })[0]?.field).toBe("steps");
+    expect(
+      problems(OrderInput, {
+        ...buy,
+        steps: [
+          { price: 0.2, energyWh: 1 },
+          { price: 0.1, energyWh: 1 },
+        ],
+      })[0]?.field,
+    ).toBe("steps");
     const { energyWh: _e, limitPrice: _l, ...bare } = buy;
     expect(problems(OrderInput, bare)[0]?.field).toBe("energyWh");
     expect(problems(OrderInput, { ...bare, limitPrice: 0.2 })[0]?.field).toBe("energyWh");
@@ -97,7 +113,9 @@ describe("orders", () => {
       rule: "must be lower than the previous step's price (a buy curve falls)",
     });
     expect(problems(OrderInput, { ...bare, side: "sell", steps: rising })).toEqual([]);
-    expect(problems(OrderInput, { ...bare, side: "sell", steps: [...rising].reverse() })[0]?.field).toBe("steps[1].price");
+    expect(problems(OrderInput, { ...bare, side: "sell", steps: [...rising].reverse() })[0]?.field).toBe(
+      "steps[1].price",
+    );
   });
 
   it("keeps source on sells and sourceLimits on buys", () => {
@@ -110,9 +128,9 @@ describe("orders", () => {
   });
 
   it("wants a validity window that ends after it starts", () => {
-    expect(problems(OrderInput, { ...buy, validFrom: "2026-06-21T10:00:00Z", validUntil: "2026-06-21T09:00:00Z" })[0]?.field).toBe(
-      "validUntil",
-    );
+    expect(
+      problems(OrderInput, { ...buy, validFrom: "2026-06-21T10:00:00Z", validUntil: "2026-06-21T09:00:00Z" })[0]?.field,
+    ).toBe("validUntil");
   });
 
   it("takes batches of 1 to 1,000 orders and names the broken one", () => {
@@ -129,7 +147,9 @@ describe("orders", () => {
     expect(v.map((x) => x.path.join("."))).toEqual(["slot", "slot", "limitPrice"]);
     expect(v[1]?.message).toMatch(/gate closed at 2026-06-21T10:15:00.000Z/);
     expect(checkOrderForMarket(OrderInput.parse(buy), market, "2026-06-21T10:09:59Z")).toEqual([]);
-    expect(checkOrderForMarket(OrderInput.parse(buy), market, "2026-06-21T10:10:00Z")[0]?.message).toMatch(/gate closed/);
+    expect(checkOrderForMarket(OrderInput.parse(buy), market, "2026-06-21T10:10:00Z")[0]?.message).toMatch(
+      /gate closed/,
+    );
   });
 });
 

@@ -1,5 +1,14 @@
+import {
+  isSlotStart,
+  localDateOf,
+  periodOf,
+  slotOf,
+  slotStarts,
+  slotsInLocalDay,
+  UtcInstant,
+  zoneOffsetMinutes,
+} from "@openlem/protocol";
 import { describe, expect, it } from "vitest";
-import { isSlotStart, localDateOf, periodOf, slotOf, slotStarts, slotsInLocalDay, UtcInstant, zoneOffsetMinutes } from "@openlem/protocol";
 
 describe("slots", () => {
   it("names a slot by its UTC start and normalises offsets", () => {

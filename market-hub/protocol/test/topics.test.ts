@@ -1,5 +1,13 @@
+import {
+  CommunityId,
+  communityEntities,
+  discoveryTopic,
+  householdEntities,
+  parseTopic,
+  topicFilters,
+  topics,
+} from "@openlem/protocol";
 import { describe, expect, it } from "vitest";
-import { CommunityId, communityEntities, discoveryTopic, householdEntities, parseTopic, topicFilters, topics } from "@openlem/protocol";
 
 describe("MQTT topics", () => {
   it("parses back every topic it builds", () => {

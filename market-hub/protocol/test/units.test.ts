@@ -1,5 +1,3 @@
-import fc from "fast-check";
-import { describe, expect, it } from "vitest";
 import {
   formatMoney,
   moneyOf,
@@ -9,6 +7,8 @@ import {
   ticksToPrice,
   toMinorUnits,
 } from "@openlem/protocol";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
 
 describe("prices", () => {
   it("converts currency per kWh to ticks of 0.00001 and back", () => {
@@ -23,7 +23,9 @@ describe("prices", () => {
   });
 
   it("round-trips every tick", () => {
-    fc.assert(fc.property(fc.integer({ min: -10_000_000, max: 10_000_000 }), (t) => priceToTicks(ticksToPrice(t)) === t));
+    fc.assert(
+      fc.property(fc.integer({ min: -10_000_000, max: 10_000_000 }), (t) => priceToTicks(ticksToPrice(t)) === t),
+    );
   });
 
   it("prices energy exactly: 1 tick x 1 Wh = 1 money unit", () => {
@@ -42,7 +44,10 @@ describe("money on the wire", () => {
 
   it("parses what it formats, for any safe amount", () => {
     fc.assert(
-      fc.property(fc.integer({ min: -Number.MAX_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER }), (u) => parseMoney(formatMoney(u)) === u),
+      fc.property(
+        fc.integer({ min: -Number.MAX_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER }),
+        (u) => parseMoney(formatMoney(u)) === u,
+      ),
     );
   });
 
