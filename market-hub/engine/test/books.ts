@@ -11,23 +11,27 @@ export function params(mechanism: MarketParams["mechanism"], tariff: TariffTicks
 
 let nextSeq = 1;
 
+function order(
+  side: BookOrder["side"],
+  id: string,
+  participantId: string,
+  energyWh: number,
+  priceTicks: number,
+  source: Source | null,
+  extra: Partial<BookOrder>,
+): BookOrder {
+  const steps = [{ priceTicks, energyWh }];
+  return { id, seq: nextSeq++, participantId, side, commodity: "electricity", steps, source, ...extra };
+}
+
 export function buy(
   id: string,
   participantId: string,
   energyWh: number,
   priceTicks: number,
   extra: Partial<BookOrder> = {},
-): BookOrder {
-  return {
-    id,
-    seq: nextSeq++,
-    participantId,
-    side: "buy",
-    commodity: "electricity",
-    steps: [{ priceTicks, energyWh }],
-    source: null,
-    ...extra,
-  };
+) {
+  return order("buy", id, participantId, energyWh, priceTicks, null, extra);
 }
 
 export function sell(
@@ -37,17 +41,8 @@ export function sell(
   priceTicks: number,
   source: Source = "pv",
   extra: Partial<BookOrder> = {},
-): BookOrder {
-  return {
-    id,
-    seq: nextSeq++,
-    participantId,
-    side: "sell",
-    commodity: "electricity",
-    steps: [{ priceTicks, energyWh }],
-    source,
-    ...extra,
-  };
+) {
+  return order("sell", id, participantId, energyWh, priceTicks, source, extra);
 }
 
 /** Energy per (order, counterparty), for compact assertions. */
