@@ -1,0 +1,62 @@
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { afterAll, beforeAll, describe } from "vitest";
+import { describeWithRealService } from "../../../test-support/real-services.js";
+import { type Database, openDatabase } from "../src/db/database.js";
+
+/**
+ * Runs a suite once on the embedded PGlite and once on the real PostgreSQL (when
+ * OPENLEM_TEST_DATABASE_URL is set). Each real run gets a database of its own, dropped after.
+ */
+export function describeEachDatabase(name: string, body: (db: () => Database) => void): void {
+  describeWithDatabase("pglite", name, async () => ({ db: await openDatabase({ dataDir: "memory://" }) }), body);
+  describeWithRealService("postgres", name, (url) => {
+    describeWithDatabase("postgres", "", () => scratchDatabase(url), body);
+  });
+}
+
+function describeWithDatabase(
+  kind: string,
+  name: string,
+  open: () => Promise<{ db: Database; drop?: () => Promise<void> }>,
+  body: (db: () => Database) => void,
+): void {
+  const run = () => {
+    let handle: { db: Database; drop?: () => Promise<void> } | undefined;
+    beforeAll(async () => {
+      handle = await open();
+    });
+    afterAll(async () => {
+      await handle?.db.close();
+      await handle?.drop?.();
+    });
+    body(() => {
+      if (!handle) throw new Error("database not open yet");
+      return handle.db;
+    });
+  };
+  // The real-service helper already opened a describe block named after the suite.
+  if (name) describe(`${name} [${kind}]`, run);
+  else run();
+}
+
+/** A fresh database on the real server, created for one suite and dropped after it. */
+export async function scratchDatabase(url: string): Promise<{ db: Database; drop: () => Promise<void> }> {
+  const name = `openlem_t_${randomBytes(6).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const target = new URL(url);
+  target.pathname = `/${name}`;
+  const db = await openDatabase({ url: target.toString() });
+  return {
+    db,
+    drop: async () => {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
