@@ -15,9 +15,18 @@ describeEachDatabase("storage", (db) => {
   });
 
   it("migrates once when several processes start together", async () => {
-    const extra = [{ id: "900_test_counter", sql: "CREATE TABLE market.test_counter (n int); INSERT INTO market.test_counter VALUES (1);" }];
+    const extra = [
+      {
+        id: "900_test_counter",
+        sql: "CREATE TABLE market.test_counter (n int); INSERT INTO market.test_counter VALUES (1);",
+      },
+    ];
     const migrations = [...(await loadMigrations()), ...extra];
-    const results = await Promise.all([migrate(db(), migrations), migrate(db(), migrations), migrate(db(), migrations)]);
+    const results = await Promise.all([
+      migrate(db(), migrations),
+      migrate(db(), migrations),
+      migrate(db(), migrations),
+    ]);
     expect(results.flat()).toEqual(["900_test_counter"]);
     expect(await db().query("SELECT n FROM market.test_counter")).toEqual([{ n: 1 }]);
   });

@@ -84,7 +84,8 @@ async function openPglite(dataDir: string): Promise<Database> {
     transaction: <T>(fn: (tx: Queryable) => Promise<T>) =>
       db.transaction(async (tx) =>
         fn({
-          query: async <R>(sql: string, params?: readonly unknown[]) => (await tx.query<R>(sql, params as unknown[])).rows,
+          query: async <R>(sql: string, params?: readonly unknown[]) =>
+            (await tx.query<R>(sql, params as unknown[])).rows,
           exec: async (sql: string) => {
             await tx.exec(sql);
           },

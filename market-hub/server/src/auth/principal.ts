@@ -1,0 +1,107 @@
+import type { HouseholdRef, Role } from "@openlem/protocol";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { HubContext } from "../context.js";
+import { Problem } from "../http/problem.js";
+import { hashToken, verifyAccessToken } from "./tokens.js";
+
+export interface UserPrincipal {
+  kind: "user";
+  userId: number;
+  email: string;
+  role: Role;
+  households: HouseholdRef[];
+}
+export interface DevicePrincipal {
+  kind: "device";
+  tokenId: number;
+  communityId: string;
+  householdId: string;
+}
+export type Principal = UserPrincipal | DevicePrincipal;
+
+declare module "fastify" {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+/** Reads the bearer token of every request: a device token ("olm_dev_…") or a user's access token. */
+export function registerAuthentication(app: FastifyInstance, ctx: HubContext): void {
+  app.decorateRequest("principal", null);
+  app.addHook("onRequest", async (request) => {
+    const header = request.headers.authorization;
+    if (!header) return;
+    const m = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!m?.[1]) throw Problem.unauthorized("the Authorization header must be 'Bearer <token>'");
+    request.principal = await principalOf(ctx, m[1]);
+    if (!request.principal) {
+      throw Problem.unauthorized("the token is invalid, expired or revoked: log in again or refresh the access token");
+    }
+  });
+}
+
+async function principalOf(ctx: HubContext, token: string): Promise<Principal | null> {
+  if (token.startsWith("olm_dev_")) {
+    const [row] = await ctx.db.query<{ id: number; community_id: string; household_id: string }>(
+      "SELECT id, community_id, household_id FROM auth.device_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+      [hashToken(token)],
+    );
+    return row
+      ? { kind: "device", tokenId: row.id, communityId: row.community_id, householdId: row.household_id }
+      : null;
+  }
+  const userId = await verifyAccessToken(ctx.key, token, ctx.now());
+  if (userId === null) return null;
+  return loadUser(ctx, userId);
+}
+
+export async function loadUser(ctx: HubContext, userId: number): Promise<UserPrincipal | null> {
+  const [user] = await ctx.db.query<{ id: number; email: string; role: Role }>(
+    "SELECT id, email, role FROM auth.users WHERE id = $1",
+    [userId],
+  );
+  if (!user) return null;
+  const households = await ctx.db.query<{ community_id: string; id: string }>(
+    "SELECT community_id, id FROM market.households WHERE user_id = $1 ORDER BY community_id, id",
+    [userId],
+  );
+  return {
+    kind: "user",
+    userId: user.id,
+    email: user.email,
+    role: user.role,
+    households: households.map((h) => ({ communityId: h.community_id, householdId: h.id })),
+  };
+}
+
+export function requirePrincipal(request: FastifyRequest): Principal {
+  if (!request.principal) throw Problem.unauthorized();
+  return request.principal;
+}
+
+export function requireUser(request: FastifyRequest): UserPrincipal {
+  const p = requirePrincipal(request);
+  if (p.kind !== "user") throw Problem.forbidden("a device token cannot do this; log in as a person");
+  return p;
+}
+
+export function requireOperator(request: FastifyRequest): UserPrincipal {
+  const p = requireUser(request);
+  if (p.role !== "operator") throw Problem.forbidden("only the community operator may do this");
+  return p;
+}
+
+/** May this principal act for the household (submit its orders, read its data)? Operators may. */
+export function actsFor(p: Principal, communityId: string, householdId: string): boolean {
+  if (p.kind === "device") return p.communityId === communityId && p.householdId === householdId;
+  if (p.role === "operator") return true;
+  return p.households.some((h) => h.communityId === communityId && h.householdId === householdId);
+}
+
+export function requireHousehold(request: FastifyRequest, communityId: string, householdId: string): Principal {
+  const p = requirePrincipal(request);
+  if (!actsFor(p, communityId, householdId)) {
+    throw Problem.forbidden(`you may not act for household ${householdId}: link its meter first`);
+  }
+  return p;
+}

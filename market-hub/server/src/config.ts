@@ -1,0 +1,53 @@
+import { describeProblems, fieldProblems } from "@openlem/protocol";
+import { z } from "zod";
+
+const Port = z.coerce.number().int().min(0).max(65_535);
+
+/** The hub's settings, read from environment variables (names in upper case in the docs). */
+export const HubConfig = z.object({
+  /** HTTP port (PORT). */
+  port: Port.default(8787),
+  /** Interface to listen on (HOST); 0.0.0.0 to serve the neighbourhood's devices. */
+  host: z.string().min(1).default("127.0.0.1"),
+  /** PostgreSQL (DATABASE_URL); without it an embedded PGlite database in dataDir. */
+  databaseUrl: z.url({ protocol: /^postgres(ql)?$/, message: "must be a postgres:// URL" }).optional(),
+  /** PGlite's data directory (OPENLEM_DATA_DIR). */
+  dataDir: z.string().min(1).default("./data"),
+  /** External MQTT broker (MQTT_URL); without it an embedded broker. */
+  mqttUrl: z
+    .url({ protocol: /^(mqtts?|wss?)$/, message: "must be an mqtt://, mqtts://, ws:// or wss:// URL" })
+    .optional(),
+  /** TCP port of the embedded broker (OPENLEM_MQTT_PORT); 1884 keeps clear of a system broker on 1883. */
+  mqttPort: Port.default(1884),
+  /** Access tokens live this long (OPENLEM_ACCESS_TOKEN_MINUTES). */
+  accessTokenMinutes: z.coerce.number().int().min(1).max(1440).default(15),
+  /** Refresh tokens live this long (OPENLEM_REFRESH_TOKEN_DAYS). */
+  refreshTokenDays: z.coerce.number().int().min(1).max(365).default(30),
+  logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+export type HubConfig = z.output<typeof HubConfig>;
+
+const ENV: Record<keyof HubConfig, string> = {
+  port: "PORT",
+  host: "HOST",
+  databaseUrl: "DATABASE_URL",
+  dataDir: "OPENLEM_DATA_DIR",
+  mqttUrl: "MQTT_URL",
+  mqttPort: "OPENLEM_MQTT_PORT",
+  accessTokenMinutes: "OPENLEM_ACCESS_TOKEN_MINUTES",
+  refreshTokenDays: "OPENLEM_REFRESH_TOKEN_DAYS",
+  logLevel: "LOG_LEVEL",
+};
+
+/** Reads the configuration from the environment; a bad value names its variable and the rule. */
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: Partial<HubConfig> = {}): HubConfig {
+  const raw: Record<string, unknown> = {};
+  for (const [key, name] of Object.entries(ENV)) {
+    const v = env[name];
+    if (v !== undefined && v !== "") raw[key] = v;
+  }
+  const r = HubConfig.safeParse({ ...raw, ...overrides });
+  if (r.success) return r.data;
+  const problems = fieldProblems(r.error).map((p) => ({ ...p, field: ENV[p.field as keyof HubConfig] ?? p.field }));
+  throw new Error(`invalid configuration: ${describeProblems(problems)}`);
+}

@@ -1,0 +1,74 @@
+import { type FieldProblem, fieldPath } from "@openlem/protocol";
+import type { FastifyError, FastifyInstance } from "fastify";
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { Problem } from "./problem.js";
+
+export const ProblemBody = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    instance: z.string().optional(),
+    errors: z.array(z.object({ field: z.string(), rule: z.string() })),
+  })
+  .meta({ id: "Problem", description: "An error (RFC 9457 problem details); errors name each field and its rule." });
+export type ProblemBody = z.infer<typeof ProblemBody>;
+
+/** Every error leaves the API as application/problem+json, validation errors with field and rule. */
+export function registerErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | Problem, request, reply) => {
+    let body: ProblemBody;
+    if (err instanceof Problem) {
+      body = problemBody(err.status, err.title, err.detail, err.errors);
+    } else if (hasZodFastifySchemaValidationErrors(err)) {
+      const where = err.validationContext ?? "body";
+      // Body fields are named as in docs/protocol.md ("orders[3].limitPrice"); others by where they are.
+      const prefix = where === "body" ? [] : [where];
+      const errors: FieldProblem[] = err.validation.map((v) => ({
+        field: fieldPath([...prefix, ...pathSegments(v.instancePath)]),
+        rule: v.message ?? v.keyword,
+      }));
+      body = problemBody(400, "Bad request", `the ${where} does not match the schema; see errors`, errors);
+    } else if (isResponseSerializationError(err)) {
+      request.log.error({ err }, "response does not match its schema");
+      body = problemBody(500, "Internal server error", "the hub produced an invalid response; this is a bug");
+    } else if (err.validation) {
+      const errors = err.validation.map((v) => ({
+        field: fieldPath(pathSegments(v.instancePath)),
+        rule: v.message ?? "",
+      }));
+      body = problemBody(400, "Bad request", err.message, errors);
+    } else if (typeof err.statusCode === "number" && err.statusCode < 500) {
+      body = problemBody(err.statusCode, err.name || "Error", err.message);
+    } else {
+      request.log.error({ err }, "request failed");
+      body = problemBody(500, "Internal server error", "something went wrong in the hub; the log has the details");
+    }
+    body.instance = request.url;
+    return reply.status(body.status).type("application/problem+json").send(body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const body = problemBody(
+      404,
+      "Not found",
+      `no route ${request.method} ${request.url}; the API is listed at /api/docs`,
+    );
+    return reply
+      .status(404)
+      .type("application/problem+json")
+      .send({ ...body, instance: request.url });
+  });
+}
+
+function problemBody(status: number, title: string, detail: string, errors: FieldProblem[] = []): ProblemBody {
+  return { type: "about:blank", title, status, detail, errors };
+}
+
+function pathSegments(instancePath: string): (string | number)[] {
+  return instancePath
+    .split("/")
+    .filter(Boolean)
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}

@@ -1,0 +1,78 @@
+import { Login, Me, RefreshRequest, Registration, TokenPair } from "@openlem/protocol";
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { requirePrincipal } from "../auth/principal.js";
+import { authenticate, createUser, issueTokens, refreshTokens, revokeRefreshToken } from "../auth/users.js";
+import type { HubContext } from "../context.js";
+import { ProblemBody } from "../http/errors.js";
+
+const tags = ["accounts"];
+
+export async function authRoutes(app: FastifyInstance, { ctx }: { ctx: HubContext }): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.post(
+    "/api/auth/register",
+    {
+      schema: {
+        tags,
+        summary: "Create an account (an observer until a meter is linked)",
+        body: Registration,
+        response: { 201: TokenPair, 400: ProblemBody, 409: ProblemBody },
+      },
+    },
+    async (req, reply) => {
+      const id = await createUser(ctx.db, req.body.email, req.body.password, "observer");
+      return reply.status(201).send(await issueTokens(ctx, id));
+    },
+  );
+
+  r.post(
+    "/api/auth/login",
+    { schema: { tags, summary: "Log in", body: Login, response: { 200: TokenPair, 401: ProblemBody } } },
+    async (req) => issueTokens(ctx, await authenticate(ctx, req.body.email, req.body.password)),
+  );
+
+  r.post(
+    "/api/auth/refresh",
+    {
+      schema: {
+        tags,
+        summary: "Exchange a refresh token for a new token pair",
+        body: RefreshRequest,
+        response: { 200: TokenPair, 401: ProblemBody },
+      },
+    },
+    async (req) => refreshTokens(ctx, req.body.refreshToken),
+  );
+
+  r.post(
+    "/api/auth/logout",
+    {
+      schema: {
+        tags,
+        summary: "Retire a refresh token",
+        body: RefreshRequest,
+        response: { 204: z.null().describe("retired") },
+      },
+    },
+    async (req, reply) => {
+      await revokeRefreshToken(ctx, req.body.refreshToken);
+      return reply.status(204).send(null);
+    },
+  );
+
+  r.get(
+    "/api/me",
+    {
+      schema: {
+        tags,
+        summary: "Who the token belongs to",
+        security: [{ bearer: [] }],
+        response: { 200: Me, 401: ProblemBody },
+      },
+    },
+    async (req) => requirePrincipal(req),
+  );
+}

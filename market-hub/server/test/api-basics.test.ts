@@ -1,0 +1,109 @@
+import { Me, TokenPair } from "@openlem/protocol";
+import { expect, it } from "vitest";
+import { z } from "zod";
+import { describeEachDatabase } from "./databases.js";
+import { bodyOf, OPERATOR, problemOf, useHub } from "./hub.js";
+
+describeEachDatabase("hub API basics", (db) => {
+  const hub = useHub(db);
+
+  it("serves an OpenAPI 3.1 document and a docs page", async () => {
+    const reply = await hub().call("GET", "/api/openapi.json");
+    expect(reply.status).toBe(200);
+    const spec = bodyOf(
+      z.object({ openapi: z.string(), paths: z.record(z.string(), z.record(z.string(), z.unknown())) }),
+      reply,
+    );
+    expect(spec.openapi).toBe("3.1.0");
+    expect(Object.keys(spec.paths)).toEqual(
+      expect.arrayContaining(["/api/auth/register", "/api/auth/login", "/api/me"]),
+    );
+    // request bodies come from the protocol schemas
+    expect(spec.paths["/api/auth/register"]?.post).toMatchObject({
+      requestBody: { content: { "application/json": { schema: { properties: { password: { minLength: 10 } } } } } },
+    });
+    const docs = await hub().app.inject({ method: "GET", url: "/api/docs/" });
+    expect(docs.statusCode).toBe(200);
+    expect(docs.body).toContain("swagger");
+  });
+
+  it("answers health and readiness", async () => {
+    expect((await hub().call("GET", "/healthz")).body).toEqual({ status: "ok" });
+    expect((await hub().call("GET", "/readyz")).body).toEqual({ status: "ok", database: db().kind });
+  });
+
+  it("reports unknown routes as problem+json that says where the API is", async () => {
+    const r = await hub().call("GET", "/api/nothing-here");
+    expect(r.status).toBe(404);
+    expect(problemOf(r).detail).toMatch(/\/api\/docs/);
+  });
+});
+
+describeEachDatabase("accounts", (db) => {
+  const hub = useHub(db);
+
+  it("registers an observer who can log in and see who they are", async () => {
+    const reg = await hub().call("POST", "/api/auth/register", {
+      body: { email: "Ann@Example.org", password: "a long password" },
+    });
+    expect(reg.status).toBe(201);
+    expect(bodyOf(TokenPair, reg).tokenType).toBe("Bearer");
+    const token = await hub().login("ann@example.org", "a long password");
+    const me = bodyOf(Me, await hub().call("GET", "/api/me", { token }));
+    expect(me).toMatchObject({ kind: "user", email: "ann@example.org", role: "observer", households: [] });
+  });
+
+  it("names the field and the rule for bad input, as problem+json", async () => {
+    const r = await hub().call("POST", "/api/auth/register", { body: { email: "not-an-email", password: "short" } });
+    expect(r.status).toBe(400);
+    expect(problemOf(r).errors).toEqual(
+      expect.arrayContaining([
+        { field: "email", rule: "must be an e-mail address" },
+        { field: "password", rule: "must be at least 10 characters" },
+      ]),
+    );
+  });
+
+  it("refuses a second account with the same e-mail, whatever its case", async () => {
+    await hub().call("POST", "/api/auth/register", { body: { email: "bob@example.org", password: "bob's password" } });
+    const r = await hub().call("POST", "/api/auth/register", {
+      body: { email: "BOB@example.org", password: "another one!" },
+    });
+    expect(r.status).toBe(409);
+    expect(problemOf(r).errors).toEqual([{ field: "email", rule: "is taken" }]);
+  });
+
+  it("gives one answer for an unknown e-mail and a wrong password", async () => {
+    const a = await hub().call("POST", "/api/auth/login", {
+      body: { email: "nobody@example.org", password: "whatever" },
+    });
+    const b = await hub().call("POST", "/api/auth/login", {
+      body: { email: OPERATOR.email, password: "wrong password" },
+    });
+    expect(a.status).toBe(401);
+    expect(b.status).toBe(401);
+    expect(problemOf(a).detail).toBe(problemOf(b).detail);
+  });
+
+  it("rotates refresh tokens: each works once", async () => {
+    const login = bodyOf(TokenPair, await hub().call("POST", "/api/auth/login", { body: OPERATOR }));
+    const first = await hub().call("POST", "/api/auth/refresh", { body: { refreshToken: login.refreshToken } });
+    expect(first.status).toBe(200);
+    const again = await hub().call("POST", "/api/auth/refresh", { body: { refreshToken: login.refreshToken } });
+    expect(again.status).toBe(401);
+    const { refreshToken } = bodyOf(TokenPair, first);
+    expect((await hub().call("POST", "/api/auth/logout", { body: { refreshToken } })).status).toBe(204);
+    expect((await hub().call("POST", "/api/auth/refresh", { body: { refreshToken } })).status).toBe(401);
+  });
+
+  it("expires access tokens after their lifetime", async () => {
+    const token = await hub().operatorToken();
+    expect((await hub().call("GET", "/api/me", { token })).status).toBe(200);
+    hub().clock.advance(16 * 60_000);
+    const r = await hub().call("GET", "/api/me", { token });
+    expect(r.status).toBe(401);
+    expect(problemOf(r).detail).toMatch(/refresh/);
+    expect((await hub().call("GET", "/api/me", { token: "garbage" })).status).toBe(401);
+    expect((await hub().call("GET", "/api/me")).status).toBe(401);
+  });
+});
