@@ -4,9 +4,15 @@ import { z } from "zod";
  * Time on the wire is an ISO 8601 instant. Offsets are accepted and normalised to UTC
  * ("2026-06-21T10:15:00.000Z") so that a slot has exactly one name.
  */
-export const UtcInstant = z.iso
-  .datetime({ offset: true, message: "must be an ISO 8601 date-time with Z or an offset, e.g. 2026-06-21T10:15:00Z" })
-  .transform((s) => new Date(s).toISOString());
+export const UtcInstant = z.codec(
+  z.iso.datetime({
+    offset: true,
+    message: "must be an ISO 8601 date-time with Z or an offset, e.g. 2026-06-21T10:15:00Z",
+  }),
+  z.iso.datetime(),
+  // A codec, not a one-way transform, so that servers can also encode responses with it.
+  { decode: (s) => new Date(s).toISOString(), encode: (s) => s },
+);
 export type UtcInstant = z.output<typeof UtcInstant>;
 
 /** A calendar date in the community's time zone: YYYY-MM-DD. */

@@ -5,6 +5,7 @@ import type { HubContext } from "./context.js";
 import { registerErrorHandler } from "./http/errors.js";
 import { registerOpenApi } from "./http/openapi.js";
 import { authRoutes } from "./routes/auth.js";
+import { communityRoutes } from "./routes/communities.js";
 import { healthRoutes } from "./routes/health.js";
 
 export const HUB_VERSION = "0.1.0";
@@ -23,5 +24,6 @@ export async function buildApp(ctx: HubContext, options: { logger?: boolean } = 
   registerAuthentication(app, ctx);
   await app.register(healthRoutes, { db: ctx.db });
   await app.register(authRoutes, { ctx });
+  await app.register(communityRoutes, { ctx });
   return app;
 }

@@ -1,0 +1,262 @@
+import {
+  Community,
+  CommunityId,
+  DeviceToken,
+  DeviceTokenCreated,
+  DeviceTokenRequest,
+  HouseholdId,
+  MarketConfig,
+  Meter,
+  MeterId,
+  MeterLink,
+  MeterRegistered,
+  MeterRegistration,
+} from "@openlem/protocol";
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { requireHousehold, requireOperator, requirePrincipal, requireUser } from "../auth/principal.js";
+import type { HubContext } from "../context.js";
+import { ProblemBody } from "../http/errors.js";
+import { Problem } from "../http/problem.js";
+import { actorOf, audit } from "../services/audit.js";
+import { createCommunity, getCommunity, listCommunities, updateMarket } from "../services/communities.js";
+import { createDeviceToken, getDeviceToken, listDeviceTokens, revokeDeviceToken } from "../services/device-tokens.js";
+import { linkMeter, listMeters, registerMeter, unlinkMeter } from "../services/meters.js";
+
+const security = [{ bearer: [] }];
+const errors = { 400: ProblemBody, 401: ProblemBody, 403: ProblemBody, 404: ProblemBody, 409: ProblemBody };
+const C = z.object({ communityId: CommunityId });
+const CH = C.extend({ householdId: HouseholdId });
+
+export async function communityRoutes(app: FastifyInstance, { ctx }: { ctx: HubContext }): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const { db } = ctx;
+
+  r.get(
+    "/api/communities",
+    {
+      schema: {
+        tags: ["communities"],
+        summary: "Communities and their market rules",
+        security,
+        response: { 200: z.array(Community), ...errors },
+      },
+    },
+    async (req) => {
+      requirePrincipal(req);
+      return listCommunities(db);
+    },
+  );
+
+  r.post(
+    "/api/communities",
+    {
+      schema: {
+        tags: ["communities"],
+        summary: "Create a community (operators)",
+        security,
+        body: Community,
+        response: { 201: Community, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const op = requireOperator(req);
+      const created = await db.transaction(async (tx) => {
+        const c = await createCommunity(tx, req.body);
+        await audit(tx, actorOf(op), "community.create", { communityId: c.id, market: c.market });
+        return c;
+      });
+      return reply.status(201).send(created);
+    },
+  );
+
+  r.get(
+    "/api/communities/:communityId",
+    { schema: { tags: ["communities"], security, params: C, response: { 200: Community, ...errors } } },
+    async (req) => {
+      requirePrincipal(req);
+      return getCommunity(db, req.params.communityId);
+    },
+  );
+
+  r.put(
+    "/api/communities/:communityId/market",
+    {
+      schema: {
+        tags: ["communities"],
+        summary: "Change the market rules (operators); slots already cleared keep theirs",
+        security,
+        params: C,
+        body: MarketConfig,
+        response: { 200: Community, ...errors },
+      },
+    },
+    async (req) => {
+      const op = requireOperator(req);
+      return db.transaction(async (tx) => {
+        const c = await updateMarket(tx, req.params.communityId, req.body);
+        await audit(tx, actorOf(op), "community.market", { communityId: c.id, market: c.market });
+        return c;
+      });
+    },
+  );
+
+  r.post(
+    "/api/communities/:communityId/meters",
+    {
+      schema: {
+        tags: ["meters"],
+        summary: "Register a meter (operators); the response shows its PIN once",
+        security,
+        params: C,
+        body: MeterRegistration,
+        response: { 201: MeterRegistered, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const op = requireOperator(req);
+      await getCommunity(db, req.params.communityId);
+      const meter = await db.transaction(async (tx) => {
+        const m = await registerMeter(tx, req.params.communityId, req.body);
+        await audit(tx, actorOf(op), "meter.register", {
+          communityId: m.communityId,
+          meterId: m.meterId,
+          householdId: m.householdId,
+        });
+        return m;
+      });
+      return reply.status(201).send(meter);
+    },
+  );
+
+  r.get(
+    "/api/communities/:communityId/meters",
+    {
+      schema: {
+        tags: ["meters"],
+        summary: "Meters: all for operators, a participant's own otherwise",
+        security,
+        params: C,
+        response: { 200: z.array(Meter), ...errors },
+      },
+    },
+    async (req) => {
+      const p = requirePrincipal(req);
+      const { communityId } = req.params;
+      if (p.kind === "user" && p.role === "operator") return listMeters(db, communityId);
+      const own =
+        p.kind === "device"
+          ? p.communityId === communityId
+            ? [p.householdId]
+            : []
+          : p.households.filter((h) => h.communityId === communityId).map((h) => h.householdId);
+      return listMeters(db, communityId, own);
+    },
+  );
+
+  r.post(
+    "/api/meters/link",
+    {
+      schema: {
+        tags: ["meters"],
+        summary: "Link a meter to your account with its id and PIN; 5 wrong PINs lock the meter for 15 minutes",
+        security,
+        body: MeterLink,
+        response: { 200: Meter, 422: ProblemBody, 429: ProblemBody, ...errors },
+      },
+    },
+    async (req) => {
+      const user = requireUser(req);
+      const outcome = await db.transaction(async (tx) => {
+        const m = await linkMeter(tx, user.userId, req.body.meterId, req.body.pin, ctx.now());
+        if (!(m instanceof Problem)) await audit(tx, actorOf(user), "meter.link", { meterId: m.meterId });
+        return m;
+      });
+      if (outcome instanceof Problem) throw outcome;
+      return outcome;
+    },
+  );
+
+  r.delete(
+    "/api/communities/:communityId/meters/:meterId/link",
+    {
+      schema: {
+        tags: ["meters"],
+        summary: "Unlink a meter from its account (operators)",
+        security,
+        params: C.extend({ meterId: MeterId }),
+        response: { 200: Meter, ...errors },
+      },
+    },
+    async (req) => {
+      const op = requireOperator(req);
+      return db.transaction(async (tx) => {
+        const m = await unlinkMeter(tx, req.params.communityId, req.params.meterId);
+        await audit(tx, actorOf(op), "meter.unlink", { meterId: m.meterId });
+        return m;
+      });
+    },
+  );
+
+  r.post(
+    "/api/communities/:communityId/households/:householdId/device-tokens",
+    {
+      schema: {
+        tags: ["devices"],
+        summary: "A token for this household's devices (shown once)",
+        security,
+        params: CH,
+        body: DeviceTokenRequest,
+        response: { 201: DeviceTokenCreated, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const user = requireUser(req);
+      requireHousehold(req, req.params.communityId, req.params.householdId);
+      const t = await db.transaction(async (tx) => {
+        const created = await createDeviceToken(
+          tx,
+          req.params.communityId,
+          req.params.householdId,
+          req.body.name,
+          user.userId,
+        );
+        await audit(tx, actorOf(user), "device-token.create", { id: created.id, householdId: created.householdId });
+        return created;
+      });
+      return reply.status(201).send(t);
+    },
+  );
+
+  r.get(
+    "/api/communities/:communityId/households/:householdId/device-tokens",
+    { schema: { tags: ["devices"], security, params: CH, response: { 200: z.array(DeviceToken), ...errors } } },
+    async (req) => {
+      requireUser(req);
+      requireHousehold(req, req.params.communityId, req.params.householdId);
+      return listDeviceTokens(db, req.params.communityId, req.params.householdId);
+    },
+  );
+
+  r.delete(
+    "/api/device-tokens/:id",
+    {
+      schema: {
+        tags: ["devices"],
+        summary: "Revoke a device token",
+        security,
+        params: z.object({ id: z.coerce.number().int().positive() }),
+        response: { 200: DeviceToken, ...errors },
+      },
+    },
+    async (req) => {
+      const user = requireUser(req);
+      const t = await getDeviceToken(db, req.params.id);
+      requireHousehold(req, t.communityId, t.householdId);
+      const revoked = await revokeDeviceToken(db, t.id, ctx.now());
+      await audit(db, actorOf(user), "device-token.revoke", { id: t.id });
+      return revoked;
+    },
+  );
+}

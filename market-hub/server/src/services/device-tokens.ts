@@ -1,0 +1,67 @@
+import type { DeviceToken } from "@openlem/protocol";
+import { newOpaqueToken } from "../auth/tokens.js";
+import type { Queryable } from "../db/database.js";
+import { Problem } from "../http/problem.js";
+
+interface Row {
+  id: number;
+  community_id: string;
+  household_id: string;
+  name: string;
+  created_at: Date;
+  revoked_at: Date | null;
+}
+const COLUMNS = "id, community_id, household_id, name, created_at, revoked_at";
+const toToken = (r: Row): DeviceToken => ({
+  id: r.id,
+  communityId: r.community_id,
+  householdId: r.household_id,
+  name: r.name,
+  createdAt: r.created_at.toISOString(),
+  revokedAt: r.revoked_at?.toISOString() ?? null,
+});
+
+/** A token for one household's devices; the plain token is returned once and only its hash kept. */
+export async function createDeviceToken(
+  db: Queryable,
+  communityId: string,
+  householdId: string,
+  name: string,
+  createdBy: number,
+): Promise<DeviceToken & { token: string }> {
+  const { token, hash } = newOpaqueToken("olm_dev");
+  const [row] = await db.query<Row>(
+    `INSERT INTO auth.device_tokens (community_id, household_id, name, token_hash, created_by)
+     VALUES ($1, $2, $3, $4, $5) RETURNING ${COLUMNS}`,
+    [communityId, householdId, name, hash, createdBy],
+  );
+  if (!row) throw new Error("device token insert returned nothing");
+  return { ...toToken(row), token };
+}
+
+export async function listDeviceTokens(
+  db: Queryable,
+  communityId: string,
+  householdId: string,
+): Promise<DeviceToken[]> {
+  const rows = await db.query<Row>(
+    `SELECT ${COLUMNS} FROM auth.device_tokens WHERE community_id = $1 AND household_id = $2 ORDER BY id`,
+    [communityId, householdId],
+  );
+  return rows.map(toToken);
+}
+
+export async function getDeviceToken(db: Queryable, id: number): Promise<DeviceToken> {
+  const [row] = await db.query<Row>(`SELECT ${COLUMNS} FROM auth.device_tokens WHERE id = $1`, [id]);
+  if (!row) throw Problem.notFound(`no device token ${id}`);
+  return toToken(row);
+}
+
+export async function revokeDeviceToken(db: Queryable, id: number, now: Date): Promise<DeviceToken> {
+  const [row] = await db.query<Row>(
+    `UPDATE auth.device_tokens SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1 RETURNING ${COLUMNS}`,
+    [id, now],
+  );
+  if (!row) throw Problem.notFound(`no device token ${id}`);
+  return toToken(row);
+}

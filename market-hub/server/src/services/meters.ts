@@ -1,0 +1,133 @@
+import { randomInt } from "node:crypto";
+import type { Meter, MeterRegistration } from "@openlem/protocol";
+import { hashPassword, verifyPassword } from "../auth/passwords.js";
+import type { Queryable } from "../db/database.js";
+import { Problem } from "../http/problem.js";
+import { ensureHousehold } from "./communities.js";
+
+/** Wrong PINs in a row before linking locks, and how long it stays locked (the Landau rule). */
+export const PIN_ATTEMPTS = 5;
+export const PIN_LOCK_MINUTES = 15;
+
+interface Row {
+  id: string;
+  community_id: string;
+  household_id: string;
+  registers: Meter["registers"];
+  source: Meter["source"];
+  linked_user_id: number | null;
+}
+
+const toMeter = (r: Row): Meter => ({
+  meterId: r.id,
+  communityId: r.community_id,
+  householdId: r.household_id,
+  registers: r.registers,
+  source: r.source,
+  linked: r.linked_user_id !== null,
+});
+
+const COLUMNS = "id, community_id, household_id, registers, source, linked_user_id";
+
+/** Registers a meter and returns it with its PIN, which is stored only as a hash. */
+export async function registerMeter(
+  db: Queryable,
+  communityId: string,
+  m: MeterRegistration,
+): Promise<Meter & { pin: string }> {
+  await ensureHousehold(db, communityId, m.householdId);
+  const pin = String(randomInt(0, 1_000_000)).padStart(6, "0");
+  const rows = await db.query<Row>(
+    `INSERT INTO market.meters (id, community_id, household_id, registers, source, pin_hash)
+     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING RETURNING ${COLUMNS}`,
+    [m.meterId, communityId, m.householdId, m.registers, m.source, await hashPassword(pin)],
+  );
+  if (!rows[0])
+    throw Problem.conflict(`meter ${m.meterId} is registered already`, [{ field: "meterId", rule: "is taken" }]);
+  return { ...toMeter(rows[0]), pin };
+}
+
+export async function listMeters(db: Queryable, communityId: string, householdIds?: string[]): Promise<Meter[]> {
+  const rows = householdIds
+    ? await db.query<Row>(
+        `SELECT ${COLUMNS} FROM market.meters WHERE community_id = $1 AND household_id = ANY($2) ORDER BY id`,
+        [communityId, householdIds],
+      )
+    : await db.query<Row>(`SELECT ${COLUMNS} FROM market.meters WHERE community_id = $1 ORDER BY id`, [communityId]);
+  return rows.map(toMeter);
+}
+
+/**
+ * Links a meter to a user with the meter's id and PIN. The user becomes a participant of the
+ * meter's household. Five wrong PINs in a row lock linking of that meter for 15 minutes.
+ * A refusal is returned, not thrown, so that the caller commits the attempt counter first.
+ */
+export async function linkMeter(
+  db: Queryable,
+  userId: number,
+  meterId: string,
+  pin: string,
+  now: Date,
+): Promise<Meter | Problem> {
+  const [m] = await db.query<Row & { pin_hash: string; failed_attempts: number; locked_until: Date | null }>(
+    `SELECT ${COLUMNS}, pin_hash, failed_attempts, locked_until FROM market.meters WHERE id = $1 FOR UPDATE`,
+    [meterId],
+  );
+  const wrong = () =>
+    Problem.unprocessable("the meter id or the PIN is wrong", [{ field: "pin", rule: "does not match the meter" }]);
+  if (!m) return wrong();
+  if (m.locked_until && m.locked_until.getTime() > now.getTime()) {
+    return Problem.tooManyRequests(
+      `too many wrong PINs: linking this meter is locked until ${m.locked_until.toISOString()}; ask the operator if you lost the PIN`,
+    );
+  }
+  if (!(await verifyPassword(pin, m.pin_hash))) {
+    const failed = m.failed_attempts + 1;
+    const lock = failed >= PIN_ATTEMPTS;
+    await db.query("UPDATE market.meters SET failed_attempts = $2, locked_until = $3 WHERE id = $1", [
+      meterId,
+      lock ? 0 : failed,
+      lock ? new Date(now.getTime() + PIN_LOCK_MINUTES * 60_000) : m.locked_until,
+    ]);
+    return wrong();
+  }
+  if (m.linked_user_id !== null && m.linked_user_id !== userId) {
+    return Problem.conflict("this meter is linked to another account; the operator can unlink it");
+  }
+  const [household] = await db.query<{ user_id: number | null }>(
+    "SELECT user_id FROM market.households WHERE community_id = $1 AND id = $2",
+    [m.community_id, m.household_id],
+  );
+  if (household?.user_id != null && household.user_id !== userId) {
+    return Problem.conflict("this meter's household belongs to another account; the operator can unlink it");
+  }
+  await db.query(
+    "UPDATE market.meters SET linked_user_id = $2, failed_attempts = 0, locked_until = NULL WHERE id = $1",
+    [meterId, userId],
+  );
+  await db.query("UPDATE market.households SET user_id = $3 WHERE community_id = $1 AND id = $2", [
+    m.community_id,
+    m.household_id,
+    userId,
+  ]);
+  await db.query("UPDATE auth.users SET role = 'participant' WHERE id = $1 AND role = 'observer'", [userId]);
+  return { ...toMeter(m), linked: true };
+}
+
+/** The operator unlinks a meter; the household keeps its account link while another meter links it. */
+export async function unlinkMeter(db: Queryable, communityId: string, meterId: string): Promise<Meter> {
+  const rows = await db.query<Row>(
+    `UPDATE market.meters SET linked_user_id = NULL WHERE id = $1 AND community_id = $2 RETURNING ${COLUMNS}`,
+    [meterId, communityId],
+  );
+  const m = rows[0];
+  if (!m) throw Problem.notFound(`no meter ${meterId} in community ${communityId}`);
+  await db.query(
+    `UPDATE market.households h SET user_id = NULL
+      WHERE h.community_id = $1 AND h.id = $2
+        AND NOT EXISTS (SELECT 1 FROM market.meters x WHERE x.community_id = h.community_id
+                        AND x.household_id = h.id AND x.linked_user_id IS NOT NULL)`,
+    [communityId, m.household_id],
+  );
+  return toMeter(m);
+}

@@ -1,0 +1,174 @@
+import { Community, DeviceTokenCreated, Me, Meter, MeterRegistered, TokenPair } from "@openlem/protocol";
+import { expect, it } from "vitest";
+import { z } from "zod";
+import { describeEachDatabase } from "./databases.js";
+import { createCommunity, MARKET, observer, participant, registerMeter } from "./fixtures.js";
+import { bodyOf, problemOf, useHub } from "./hub.js";
+
+describeEachDatabase("communities and meters", (db) => {
+  const hub = useHub(db);
+
+  it("lets operators create communities with market rules, and nobody else", async () => {
+    const c = await createCommunity(hub(), "gm");
+    expect(c.market.slotMinutes).toBe(15);
+    const token = await observer(hub());
+    const r = await hub().call("POST", "/api/communities", { token, body: { id: "x", name: "X", market: MARKET } });
+    expect(r.status).toBe(403);
+    expect(problemOf(r).detail).toMatch(/only the community operator/);
+    const list = bodyOf(z.array(Community), await hub().call("GET", "/api/communities", { token }));
+    expect(list.map((x) => x.id)).toContain("gm");
+  });
+
+  it("refuses bad market rules, naming the field", async () => {
+    const r = await hub().call("POST", "/api/communities", {
+      token: await hub().operatorToken(),
+      body: { id: "bad", name: "Bad", market: { ...MARKET, feedInTariff: 0.3 } },
+    });
+    expect(r.status).toBe(400);
+    expect(problemOf(r).errors).toEqual(
+      expect.arrayContaining([{ field: "market.feedInTariff", rule: "must not exceed retailPrice" }]),
+    );
+  });
+
+  it("shows a meter's PIN once, and links it with id and PIN", async () => {
+    await createCommunity(hub(), "links");
+    const meter = await registerMeter(hub(), "links", "M-1", "house-1");
+    expect(meter.pin).toMatch(/^\d{6}$/);
+    const listed = bodyOf(
+      z.array(Meter),
+      await hub().call("GET", "/api/communities/links/meters", { token: await hub().operatorToken() }),
+    );
+    expect(listed.find((m) => m.meterId === "M-1")).not.toHaveProperty("pin");
+    const token = await observer(hub());
+    const r = await hub().call("POST", "/api/meters/link", { token, body: { meterId: "M-1", pin: meter.pin } });
+    expect(bodyOf(Meter, r)).toMatchObject({ meterId: "M-1", householdId: "house-1", linked: true });
+    const me = bodyOf(Me, await hub().call("GET", "/api/me", { token }));
+    expect(me).toMatchObject({ role: "participant", households: [{ communityId: "links", householdId: "house-1" }] });
+    // a second account cannot take it over
+    const other = await observer(hub());
+    expect(
+      (await hub().call("POST", "/api/meters/link", { token: other, body: { meterId: "M-1", pin: meter.pin } })).status,
+    ).toBe(409);
+  });
+
+  it("locks linking for 15 minutes after 5 wrong PINs", async () => {
+    await createCommunity(hub(), "locks");
+    const meter = await registerMeter(hub(), "locks", "M-LOCK", "house-9");
+    const wrongPin = meter.pin === "000000" ? "111111" : "000000";
+    const reg = { email: "locked-out@example.org", password: "locked out password" };
+    await hub().call("POST", "/api/auth/register", { body: reg });
+    // log in for every attempt: the lock outlasts an access token
+    const attempt = async (pin: string) =>
+      hub().call("POST", "/api/meters/link", {
+        token: await hub().login(reg.email, reg.password),
+        body: { meterId: "M-LOCK", pin },
+      });
+    for (let i = 0; i < 5; i++) {
+      const r = await attempt(wrongPin);
+      expect(r.status).toBe(422);
+      expect(problemOf(r).errors).toEqual([{ field: "pin", rule: "does not match the meter" }]);
+    }
+    const locked = await attempt(meter.pin);
+    expect(locked.status).toBe(429);
+    expect(problemOf(locked).detail).toMatch(/locked until/);
+    hub().clock.advance(14 * 60_000);
+    expect((await attempt(meter.pin)).status).toBe(429);
+    hub().clock.advance(61_000);
+    expect((await attempt(meter.pin)).status).toBe(200);
+  });
+
+  it("names a malformed PIN", async () => {
+    const token = await observer(hub());
+    const r = await hub().call("POST", "/api/meters/link", { token, body: { meterId: "M-1", pin: "12ab" } });
+    expect(problemOf(r).errors).toEqual([{ field: "pin", rule: "must be the 6-digit PIN from the operator" }]);
+  });
+
+  it("lets the operator unlink a meter", async () => {
+    await createCommunity(hub(), "unlink");
+    const token = await participant(hub(), "unlink", "house-u");
+    const [m] = bodyOf(z.array(Meter), await hub().call("GET", "/api/communities/unlink/meters", { token }));
+    const r = await hub().call("DELETE", `/api/communities/unlink/meters/${m?.meterId}/link`, {
+      token: await hub().operatorToken(),
+    });
+    expect(bodyOf(Meter, r).linked).toBe(false);
+    const me = bodyOf(Me, await hub().call("GET", "/api/me", { token }));
+    expect(me).toMatchObject({ households: [] });
+  });
+});
+
+describeEachDatabase("device tokens and privacy", (db) => {
+  const hub = useHub(db);
+
+  it("gives a household's devices a token that acts for that household only, until revoked", async () => {
+    await createCommunity(hub(), "dev");
+    const owner = await participant(hub(), "dev", "house-a");
+    await participant(hub(), "dev", "house-b");
+    const made = await hub().call("POST", "/api/communities/dev/households/house-a/device-tokens", {
+      token: owner,
+      body: { name: "Node-RED" },
+    });
+    const device = bodyOf(DeviceTokenCreated, made);
+    expect(device.token).toMatch(/^olm_dev_/);
+    expect(bodyOf(Me, await hub().call("GET", "/api/me", { token: device.token }))).toMatchObject({
+      kind: "device",
+      householdId: "house-a",
+    });
+    // own meters only
+    const meters = bodyOf(
+      z.array(Meter),
+      await hub().call("GET", "/api/communities/dev/meters", { token: device.token }),
+    );
+    expect(meters.map((m) => m.householdId)).toEqual(["house-a"]);
+    // cannot make tokens, cannot act for another household
+    const other = await hub().call("POST", "/api/communities/dev/households/house-b/device-tokens", {
+      token: owner,
+      body: { name: "x" },
+    });
+    expect(other.status).toBe(403);
+    expect(
+      (
+        await hub().call("POST", "/api/communities/dev/households/house-a/device-tokens", {
+          token: device.token,
+          body: { name: "y" },
+        })
+      ).status,
+    ).toBe(403);
+    // revoked: refused at once
+    expect((await hub().call("DELETE", `/api/device-tokens/${device.id}`, { token: owner })).status).toBe(200);
+    const after = await hub().call("GET", "/api/me", { token: device.token });
+    expect(after.status).toBe(401);
+  });
+
+  it("keeps the plain device token out of the database", async () => {
+    await createCommunity(hub(), "hash");
+    const owner = await participant(hub(), "hash", "house-h");
+    const t = bodyOf(
+      DeviceTokenCreated,
+      await hub().call("POST", "/api/communities/hash/households/house-h/device-tokens", {
+        token: owner,
+        body: { name: "HA" },
+      }),
+    );
+    const rows = await db().query<{ token_hash: string }>("SELECT token_hash FROM auth.device_tokens WHERE id = $1", [
+      t.id,
+    ]);
+    expect(rows[0]?.token_hash).not.toContain(t.token.slice(8));
+    expect(rows[0]?.token_hash.length).toBeGreaterThan(20);
+  });
+
+  it("keeps a participant's meters from other participants", async () => {
+    await createCommunity(hub(), "priv");
+    const a = await participant(hub(), "priv", "house-1");
+    await participant(hub(), "priv", "house-2");
+    const mine = bodyOf(z.array(Meter), await hub().call("GET", "/api/communities/priv/meters", { token: a }));
+    expect(mine.map((m) => m.householdId)).toEqual(["house-1"]);
+    const obs = bodyOf(
+      z.array(Meter),
+      await hub().call("GET", "/api/communities/priv/meters", { token: await observer(hub()) }),
+    );
+    expect(obs).toEqual([]);
+    // and the login result of a participant is a proper token pair
+    expect(TokenPair.safeParse({}).success).toBe(false);
+    expect(MeterRegistered.safeParse({}).success).toBe(false);
+  });
+});
