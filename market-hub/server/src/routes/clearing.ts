@@ -1,0 +1,88 @@
+import { Commodity, CommunityId, Fill, HouseholdId, SlotResult, UtcInstant } from "@openlem/protocol";
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { requireHousehold, requireOperator, requirePrincipal } from "../auth/principal.js";
+import type { HubContext } from "../context.js";
+import { ProblemBody } from "../http/errors.js";
+import { actorOf, audit } from "../services/audit.js";
+import { type ClearedSlot, clearSlot, listFills, listResults } from "../services/clearing.js";
+
+const security = [{ bearer: [] }];
+const errors = { 400: ProblemBody, 401: ProblemBody, 403: ProblemBody, 404: ProblemBody, 409: ProblemBody };
+const C = z.object({ communityId: CommunityId });
+const Range = z.object({ from: UtcInstant.optional(), to: UtcInstant.optional() });
+
+export async function clearingRoutes(
+  app: FastifyInstance,
+  { ctx, onCleared }: { ctx: HubContext; onCleared: (communityId: string, cleared: ClearedSlot) => void },
+): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const { db } = ctx;
+
+  r.post(
+    "/api/communities/:communityId/clearings",
+    {
+      schema: {
+        tags: ["clearing"],
+        summary: "Clear a slot now (operators only); a slot clears once, later calls return its result",
+        security,
+        params: C,
+        body: z.object({ slot: UtcInstant, commodity: Commodity.default("electricity") }),
+        response: { 200: SlotResult, 201: SlotResult, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const op = requireOperator(req);
+      const { communityId } = req.params;
+      const cleared = await db.transaction(async (tx) => {
+        const c = await clearSlot(tx, communityId, req.body.slot, req.body.commodity, ctx.now(), actorOf(op));
+        if (c.created)
+          await audit(tx, actorOf(op), "clearing.manual", {
+            communityId,
+            slot: req.body.slot,
+            commodity: req.body.commodity,
+          });
+        return c;
+      });
+      if (cleared.created) onCleared(communityId, cleared);
+      return reply.status(cleared.created ? 201 : 200).send(cleared.result);
+    },
+  );
+
+  r.get(
+    "/api/communities/:communityId/results",
+    {
+      schema: {
+        tags: ["clearing"],
+        summary: "Public clearing results (prices and volumes) by slot",
+        security,
+        params: C,
+        querystring: Range.extend({ commodity: Commodity.default("electricity") }),
+        response: { 200: z.array(SlotResult), ...errors },
+      },
+    },
+    async (req) => {
+      requirePrincipal(req);
+      return listResults(db, req.params.communityId, req.query);
+    },
+  );
+
+  r.get(
+    "/api/communities/:communityId/households/:householdId/fills",
+    {
+      schema: {
+        tags: ["clearing"],
+        summary: "A household's own fills (private)",
+        security,
+        params: C.extend({ householdId: HouseholdId }),
+        querystring: Range,
+        response: { 200: z.array(Fill), ...errors },
+      },
+    },
+    async (req) => {
+      requireHousehold(req, req.params.communityId, req.params.householdId);
+      return listFills(db, req.params.communityId, req.params.householdId, req.query.from, req.query.to);
+    },
+  );
+}

@@ -1,0 +1,170 @@
+import { type BookOrder, clear, marketParams, toBookOrder, toSlotResult, toWireFill } from "@openlem/engine";
+import { type Commodity, type Fill, OrderInput, type OrderStatus, SlotResult } from "@openlem/protocol";
+import type { Queryable } from "../db/database.js";
+import { Problem } from "../http/problem.js";
+import { getCommunity } from "./communities.js";
+
+export interface ClearedSlot {
+  result: SlotResult;
+  /** false when the slot had been cleared before (the stored result is returned). */
+  created: boolean;
+  /** Each household's fills, for their private topics. */
+  fillsByHousehold: Map<string, Fill[]>;
+}
+
+/**
+ * Clears one slot of one commodity exactly once. The transaction takes an advisory lock on
+ * the slot and the clearings table's primary key refuses a second result, so several hub
+ * processes sharing one database never clear a slot twice.
+ */
+export async function clearSlot(
+  db: Queryable,
+  communityId: string,
+  slot: string,
+  commodity: Commodity,
+  now: Date,
+  triggeredBy: string,
+): Promise<ClearedSlot> {
+  await db.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`openlem:clear:${communityId}:${slot}:${commodity}`]);
+  const [done] = await db.query<{ result: unknown }>(
+    "SELECT result FROM market.clearings WHERE community_id = $1 AND slot = $2 AND commodity = $3",
+    [communityId, slot, commodity],
+  );
+  if (done) return { result: SlotResult.parse(done.result), created: false, fillsByHousehold: new Map() };
+
+  const { market } = await getCommunity(db, communityId);
+  const closes = Date.parse(slot) - market.gateClosureMinutes * 60_000;
+  if (now.getTime() < closes) {
+    throw Problem.conflict(
+      `the gate for slot ${slot} closes at ${new Date(closes).toISOString()}; clear it after that`,
+    );
+  }
+  const rows = await db.query<{ id: number; household_id: string; body: unknown; key: number; energy_wh: number }>(
+    `SELECT o.id, o.household_id, o.body, o.energy_wh, h.key
+       FROM market.orders o JOIN market.households h ON h.community_id = o.community_id AND h.id = o.household_id
+      WHERE o.community_id = $1 AND o.slot = $2 AND o.commodity = $3 AND o.status IN ('open', 'partially-filled')`,
+    [communityId, slot, commodity],
+  );
+  const book: BookOrder[] = rows.map((r) => ({
+    ...toBookOrder(OrderInput.parse(r.body), { id: String(r.id), seq: r.id, participantId: r.household_id }),
+    participantKey: r.key,
+  }));
+  const params = marketParams(market, commodity);
+  const outcome = clear({ market: params, orders: book, atMs: now.getTime() });
+  const result = toSlotResult(outcome, { communityId, slot, clearedAt: now.toISOString(), tariff: params.tariff });
+
+  await db.query(
+    "INSERT INTO market.clearings (community_id, slot, commodity, cleared_at, triggered_by, result) VALUES ($1, $2, $3, $4, $5, $6)",
+    [communityId, slot, commodity, now, triggeredBy, JSON.stringify(result)],
+  );
+  const f = outcome.fills;
+  if (f.length > 0) {
+    await db.query(
+      `INSERT INTO market.fills (community_id, slot, commodity, order_id, step, household_id, side, counterparty, market,
+                                 energy_wh, price_ticks, grid_fee_ticks, source)
+       SELECT $1, $2, $3, * FROM unnest($4::bigint[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[],
+                                        $10::bigint[], $11::bigint[], $12::bigint[], $13::text[])`,
+      [
+        communityId,
+        slot,
+        commodity,
+        f.map((x) => Number(x.orderId)),
+        f.map((x) => x.step),
+        f.map((x) => x.participantId),
+        f.map((x) => x.side),
+        f.map((x) => x.counterparty),
+        f.map((x) => x.market),
+        f.map((x) => x.energyWh),
+        f.map((x) => x.priceTicks),
+        f.map((x) => x.gridFeeTicks),
+        f.map((x) => x.source),
+      ],
+    );
+  }
+  // The final clearing settles every order of the slot: filled, partly filled, or expired.
+  const filled = new Map<number, number>();
+  for (const x of f) filled.set(Number(x.orderId), (filled.get(Number(x.orderId)) ?? 0) + x.energyWh);
+  const statusOf = (id: number, energy: number): OrderStatus => {
+    const got = filled.get(id) ?? 0;
+    return got >= energy ? "filled" : got > 0 ? "partially-filled" : "expired";
+  };
+  if (rows.length > 0) {
+    await db.query(
+      `UPDATE market.orders o SET filled_wh = o.filled_wh + v.filled, status = v.status
+         FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS v(id, filled, status) WHERE o.id = v.id`,
+      [rows.map((r) => r.id), rows.map((r) => filled.get(r.id) ?? 0), rows.map((r) => statusOf(r.id, r.energy_wh))],
+    );
+  }
+  const fillsByHousehold = new Map<string, Fill[]>();
+  for (const x of f) {
+    const list = fillsByHousehold.get(x.participantId) ?? [];
+    list.push(toWireFill(x, slot));
+    fillsByHousehold.set(x.participantId, list);
+  }
+  return { result, created: true, fillsByHousehold };
+}
+
+export interface ResultFilter {
+  commodity: Commodity;
+  from?: string | undefined;
+  to?: string | undefined;
+}
+
+export async function listResults(db: Queryable, communityId: string, f: ResultFilter): Promise<SlotResult[]> {
+  const rows = await db.query<{ result: unknown }>(
+    `SELECT result FROM market.clearings
+      WHERE community_id = $1 AND commodity = $2
+        AND ($3::timestamptz IS NULL OR slot >= $3) AND ($4::timestamptz IS NULL OR slot < $4)
+      ORDER BY slot DESC LIMIT 2000`,
+    [communityId, f.commodity, f.from ?? null, f.to ?? null],
+  );
+  return rows.map((r) => SlotResult.parse(r.result)).reverse();
+}
+
+export async function listFills(
+  db: Queryable,
+  communityId: string,
+  householdId: string,
+  from: string | undefined,
+  to: string | undefined,
+): Promise<Fill[]> {
+  const rows = await db.query<{
+    order_id: number;
+    step: number;
+    household_id: string;
+    slot: Date;
+    commodity: Commodity;
+    market: Fill["market"];
+    side: Fill["side"];
+    counterparty: Fill["counterparty"];
+    energy_wh: number;
+    price_ticks: number;
+    grid_fee_ticks: number;
+    source: Fill["source"];
+  }>(
+    `SELECT order_id, step, household_id, slot, commodity, market, side, counterparty, energy_wh, price_ticks, grid_fee_ticks, source
+       FROM market.fills
+      WHERE community_id = $1 AND household_id = $2
+        AND ($3::timestamptz IS NULL OR slot >= $3) AND ($4::timestamptz IS NULL OR slot < $4)
+      ORDER BY slot, id LIMIT 10000`,
+    [communityId, householdId, from ?? null, to ?? null],
+  );
+  return rows.map((r) =>
+    toWireFill(
+      {
+        orderId: String(r.order_id),
+        step: r.step,
+        participantId: r.household_id,
+        side: r.side,
+        commodity: r.commodity,
+        market: r.market,
+        counterparty: r.counterparty,
+        energyWh: r.energy_wh,
+        priceTicks: r.price_ticks,
+        gridFeeTicks: r.grid_fee_ticks,
+        source: r.source,
+      },
+      r.slot.toISOString(),
+    ),
+  );
+}
