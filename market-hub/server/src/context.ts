@@ -5,8 +5,10 @@ import type { Database } from "./db/database.js";
 export interface HubContext {
   config: HubConfig;
   db: Database;
-  /** The hub's clock: injectable for tests and the accelerated demo. */
+  /** Market time: slots, gate closure, clearing. Injectable for tests and the accelerated demo. */
   now: () => Date;
+  /** Wall-clock time for security: token lifetimes, PIN lockouts, revocations. Never accelerated. */
+  wallNow: () => Date;
   /** The JWT signing key (auth.secrets). */
   key: Uint8Array;
 }

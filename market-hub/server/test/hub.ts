@@ -62,6 +62,8 @@ export function useHub(db: () => Database): () => TestHub {
       config: configFromEnv({}, { logLevel: "silent" }),
       db: db(),
       now: clock.now,
+      // one test clock for both, so tests can expire tokens and locks too
+      wallNow: clock.now,
       key: await signingKey(db()),
     };
     await ensureOperator(db(), OPERATOR.email, OPERATOR.password);

@@ -50,7 +50,7 @@ async function principalOf(ctx: HubContext, token: string): Promise<Principal | 
       ? { kind: "device", tokenId: row.id, communityId: row.community_id, householdId: row.household_id }
       : null;
   }
-  const userId = await verifyAccessToken(ctx.key, token, ctx.now());
+  const userId = await verifyAccessToken(ctx.key, token, ctx.wallNow());
   if (userId === null) return null;
   return loadUser(ctx, userId);
 }

@@ -34,7 +34,7 @@ const DUMMY_HASH = "scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAA
 
 export async function issueTokens(ctx: HubContext, userId: number): Promise<TokenPair> {
   const minutes = ctx.config.accessTokenMinutes;
-  const now = ctx.now();
+  const now = ctx.wallNow();
   const refresh = newOpaqueToken("olm_rt");
   await ctx.db.query("INSERT INTO auth.refresh_tokens (user_id, token_hash, expires_at) VALUES ($1, $2, $3)", [
     userId,
@@ -55,7 +55,7 @@ export async function refreshTokens(ctx: HubContext, refreshToken: string): Prom
     `UPDATE auth.refresh_tokens SET revoked_at = $2
       WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2
       RETURNING user_id`,
-    [hashToken(refreshToken), ctx.now()],
+    [hashToken(refreshToken), ctx.wallNow()],
   );
   if (!rows[0]) throw Problem.unauthorized("the refresh token is invalid, used or expired: log in again");
   return issueTokens(ctx, rows[0].user_id);
@@ -64,7 +64,7 @@ export async function refreshTokens(ctx: HubContext, refreshToken: string): Prom
 export async function revokeRefreshToken(ctx: HubContext, refreshToken: string): Promise<void> {
   await ctx.db.query("UPDATE auth.refresh_tokens SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL", [
     hashToken(refreshToken),
-    ctx.now(),
+    ctx.wallNow(),
   ]);
 }
 

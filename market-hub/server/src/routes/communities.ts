@@ -63,7 +63,7 @@ export async function communityRoutes(app: FastifyInstance, { ctx }: { ctx: HubC
     async (req, reply) => {
       const op = requireOperator(req);
       const created = await db.transaction(async (tx) => {
-        const c = await createCommunity(tx, req.body);
+        const c = await createCommunity(tx, req.body, ctx.now());
         await audit(tx, actorOf(op), "community.create", { communityId: c.id, market: c.market });
         return c;
       });
@@ -169,7 +169,7 @@ export async function communityRoutes(app: FastifyInstance, { ctx }: { ctx: HubC
     async (req) => {
       const user = requireUser(req);
       const outcome = await db.transaction(async (tx) => {
-        const m = await linkMeter(tx, user.userId, req.body.meterId, req.body.pin, ctx.now());
+        const m = await linkMeter(tx, user.userId, req.body.meterId, req.body.pin, ctx.wallNow());
         if (!(m instanceof Problem)) await audit(tx, actorOf(user), "meter.link", { meterId: m.meterId });
         return m;
       });
@@ -254,7 +254,7 @@ export async function communityRoutes(app: FastifyInstance, { ctx }: { ctx: HubC
       const user = requireUser(req);
       const t = await getDeviceToken(db, req.params.id);
       requireHousehold(req, t.communityId, t.householdId);
-      const revoked = await revokeDeviceToken(db, t.id, ctx.now());
+      const revoked = await revokeDeviceToken(db, t.id, ctx.wallNow());
       await audit(db, actorOf(user), "device-token.revoke", { id: t.id });
       return revoked;
     },

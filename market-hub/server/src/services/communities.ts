@@ -20,10 +20,12 @@ export async function listCommunities(db: Queryable): Promise<Community[]> {
   return (await db.query<Row>("SELECT id, name, config FROM market.communities ORDER BY id")).map(toCommunity);
 }
 
-export async function createCommunity(db: Queryable, c: Community): Promise<Community> {
+/** `now` is the hub's clock: the scheduler clears slots from the community's creation on. */
+export async function createCommunity(db: Queryable, c: Community, now: Date): Promise<Community> {
   const rows = await db.query<Row>(
-    "INSERT INTO market.communities (id, name, config) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING RETURNING id, name, config",
-    [c.id, c.name, JSON.stringify(c.market)],
+    `INSERT INTO market.communities (id, name, config, created_at) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (id) DO NOTHING RETURNING id, name, config`,
+    [c.id, c.name, JSON.stringify(c.market), now],
   );
   if (!rows[0]) throw Problem.conflict(`community ${c.id} exists`, [{ field: "id", rule: "is taken" }]);
   return toCommunity(rows[0]);

@@ -1,0 +1,119 @@
+#!/usr/bin/env node
+import { parseArgs } from "node:util";
+import { ensureOperator } from "./auth/users.js";
+import { configFromEnv } from "./config.js";
+import { openDatabase } from "./db/database.js";
+import { migrate } from "./db/migrate.js";
+import { DEMO_COMMUNITY, DEMO_OPERATOR, DEMO_PARTICIPANT, runDemo } from "./demo/run.js";
+import { startHub } from "./hub.js";
+
+const USAGE = `openlem-hub <command> [options]
+
+commands
+  serve                      run the hub (configuration from the environment, see the README)
+  demo [--speed N]           run the hub with a demo community trading every slot;
+                             --speed 60 makes an hour pass in a minute
+  migrate                    apply the database migrations and exit
+  create-operator --email E --password P
+                             create an operator account (the first one, or another)
+
+environment
+  PORT (8787), HOST (127.0.0.1), DATABASE_URL (else embedded PGlite in OPENLEM_DATA_DIR, ./data),
+  MQTT_URL (else embedded broker on OPENLEM_MQTT_PORT, 1884), LOG_LEVEL,
+  OPENLEM_OPERATOR_EMAIL / OPENLEM_OPERATOR_PASSWORD (first operator on first start)`;
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      speed: { type: "string" },
+      email: { type: "string" },
+      password: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (!command || values.help || command === "help") {
+    console.log(USAGE);
+    return;
+  }
+  const config = configFromEnv();
+  switch (command) {
+    case "migrate": {
+      const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+      const applied = await migrate(db);
+      await db.close();
+      console.log(applied.length ? `applied ${applied.join(", ")}` : "the database is up to date");
+      return;
+    }
+    case "create-operator": {
+      if (!values.email || !values.password) throw new Error("create-operator needs --email and --password");
+      const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+      await migrate(db);
+      const outcome = await ensureOperator(db, values.email, values.password);
+      await db.close();
+      console.log(outcome === "created" ? `operator ${values.email} created` : `${values.email} exists already`);
+      return;
+    }
+    case "serve": {
+      const env = process.env;
+      const operator =
+        env.OPENLEM_OPERATOR_EMAIL && env.OPENLEM_OPERATOR_PASSWORD
+          ? { email: env.OPENLEM_OPERATOR_EMAIL, password: env.OPENLEM_OPERATOR_PASSWORD }
+          : undefined;
+      const hub = await startHub({ config, operator, logger: true });
+      console.log(`OpenLEM hub on ${hub.url} (API docs: ${hub.url}/api/docs)`);
+      onSignals(() => hub.close());
+      return;
+    }
+    case "demo": {
+      const speed = Number(values.speed ?? "1");
+      if (!Number.isFinite(speed) || speed < 1 || speed > 3600)
+        throw new Error("--speed must be a number from 1 to 3600");
+      const demo = await runDemo({ config, speed, logger: config.logLevel !== "info" });
+      const u = demo.hub.url;
+      console.log(`
+OpenLEM hub demo${speed > 1 ? ` (clock ${speed}x)` : ""}: community "${DEMO_COMMUNITY}", 10 households and a communal battery
+  API and docs   ${u}/api/docs          OpenAPI ${u}/api/openapi.json
+  operator       ${DEMO_OPERATOR.email} / ${DEMO_OPERATOR.password}
+  participant    ${DEMO_PARTICIPANT.email} / ${DEMO_PARTICIPANT.password}
+  link a meter   id ${demo.linkMeter.meterId}  PIN ${demo.linkMeter.pin}   (POST /api/meters/link)
+  data           ${config.databaseUrl ? "PostgreSQL (DATABASE_URL)" : `embedded PGlite in ${config.dataDir}`}
+
+Try it:
+  TOKEN=$(curl -s ${u}/api/auth/login -H 'content-type: application/json' \\
+    -d '{"email":"${DEMO_PARTICIPANT.email}","password":"${DEMO_PARTICIPANT.password}"}' | sed 's/.*"accessToken":"\\([^"]*\\)".*/\\1/')
+  curl -s ${u}/api/meters/link -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\
+    -d '{"meterId":"${demo.linkMeter.meterId}","pin":"${demo.linkMeter.pin}"}'
+  curl -s "${u}/api/communities/${DEMO_COMMUNITY}/results" -H "authorization: Bearer $TOKEN"
+Slots clear every ${15} minutes of hub time at gate closure. Ctrl-C stops the hub.`);
+      onSignals(() => demo.stop());
+      return;
+    }
+    default:
+      throw new Error(`unknown command "${command}"\n\n${USAGE}`);
+  }
+}
+
+function onSignals(stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = () => {
+    if (stopping) return;
+    stopping = true;
+    console.log("\nstopping: finishing any clearing in progress ...");
+    stop().then(
+      () => process.exit(0),
+      (err) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", handler);
+  process.on("SIGTERM", handler);
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

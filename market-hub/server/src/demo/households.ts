@@ -1,0 +1,86 @@
+import { type OrderInput, zoneOffsetMinutes } from "@openlem/protocol";
+
+/** A simulated household of the demo community: a load, maybe PV, maybe a boiler or a battery. */
+export interface DemoHousehold {
+  id: string;
+  baseW: number;
+  pvKwp: number;
+  boiler: boolean;
+  battery?: { capacityWh: number; powerW: number; socWh: number; minWh: number; maxWh: number };
+}
+
+export const DEMO_HOUSEHOLDS: DemoHousehold[] = [
+  ...Array.from({ length: 10 }, (_, i) => ({
+    id: `house-${i + 1}`,
+    baseW: 180 + 40 * (i % 4),
+    pvKwp: i < 6 ? 4 + (i % 3) : 0,
+    boiler: i === 2 || i === 7,
+  })),
+  {
+    id: "community-battery",
+    baseW: 0,
+    pvKwp: 0,
+    boiler: false,
+    battery: { capacityWh: 20_000, powerW: 5_000, socWh: 10_000, minWh: 2_000, maxWh: 19_000 },
+  },
+];
+
+function localHour(slot: string, timeZone: string): number {
+  const t = Date.parse(slot);
+  const local = new Date(t + zoneOffsetMinutes(t, timeZone) * 60_000);
+  return local.getUTCHours() + local.getUTCMinutes() / 60;
+}
+
+/** Residential shape: base load, a morning bump, an evening peak. */
+export function loadW(baseW: number, h: number): number {
+  return baseW + (h >= 7 && h < 8.5 ? 500 : 0) + (h >= 18 && h < 21.5 ? 900 : 0) + (h >= 12 && h < 13 ? 250 : 0);
+}
+
+/** Clear-sky PV shape for a summer day, sunrise about 05:30 and sunset about 22:00. */
+export function pvW(kwp: number, h: number): number {
+  const x = (h - 5.5) / 16.5;
+  return x <= 0 || x >= 1 ? 0 : kwp * 1000 * 0.78 * Math.sin(Math.PI * x) ** 1.6;
+}
+
+/**
+ * The orders a demo household sends for a slot. Households without automation buy what they
+ * need up to the price cap and sell their surplus at any price; a boiler heats when power is
+ * cheap (up to 15 ct); the battery buys at up to 15 ct and sells at 20 ct or more (the Groene
+ * Mient strategy).
+ */
+export function demoOrders(
+  h: DemoHousehold,
+  slot: string,
+  slotMinutes: number,
+  timeZone: string,
+  cap: number,
+): OrderInput[] {
+  const hours = slotMinutes / 60;
+  const hour = localHour(slot, timeZone);
+  const id = (kind: string) => `demo-${kind}-${slot}`;
+  const out: OrderInput[] = [];
+  if (h.battery) {
+    const b = h.battery;
+    const step = b.powerW * hours;
+    const charge = Math.floor(Math.min(step, b.maxWh - b.socWh));
+    const discharge = Math.floor(Math.min(step, b.socWh - b.minWh));
+    if (charge > 0) out.push({ clientOrderId: id("charge"), side: "buy", slot, energyWh: charge, limitPrice: 0.15 });
+    if (discharge > 0) {
+      out.push({
+        clientOrderId: id("discharge"),
+        side: "sell",
+        slot,
+        energyWh: discharge,
+        limitPrice: 0.2,
+        source: "battery",
+      });
+    }
+    return out;
+  }
+  const net = Math.round((loadW(h.baseW, hour) - pvW(h.pvKwp, hour)) * hours);
+  if (net > 0) out.push({ clientOrderId: id("load"), side: "buy", slot, energyWh: net, limitPrice: cap });
+  if (net < 0) out.push({ clientOrderId: id("pv"), side: "sell", slot, energyWh: -net, limitPrice: 0, source: "pv" });
+  if (h.boiler)
+    out.push({ clientOrderId: id("boiler"), side: "buy", slot, energyWh: Math.round(2500 * hours), limitPrice: 0.15 });
+  return out;
+}

@@ -1,0 +1,137 @@
+import { MarketConfig, OrderInput } from "@openlem/protocol";
+import { createUser } from "../auth/users.js";
+import type { HubConfig } from "../config.js";
+import { Problem } from "../http/problem.js";
+import { type RunningHub, startHub } from "../hub.js";
+import type { ClearedSlot } from "../services/clearing.js";
+import { createCommunity, getCommunity } from "../services/communities.js";
+import { registerMeter } from "../services/meters.js";
+import { submitOrders } from "../services/orders.js";
+import { acceleratedClock } from "./clock.js";
+import { DEMO_HOUSEHOLDS, demoOrders } from "./households.js";
+
+export const DEMO_COMMUNITY = "demo";
+export const DEMO_OPERATOR = { email: "operator@openlem.local", password: "openlem-operator" };
+export const DEMO_PARTICIPANT = { email: "household@openlem.local", password: "openlem-household" };
+
+const DEMO_MARKET = MarketConfig.parse({
+  timeZone: "Europe/Amsterdam",
+  retailPrice: 0.22,
+  feedInTariff: 0.09,
+  priceFloor: 0,
+  priceCap: 0.5,
+});
+
+export interface DemoOptions {
+  config: HubConfig;
+  /** Hub time runs this many times faster than real time (1 = real time). */
+  speed: number;
+  logger?: boolean;
+}
+
+export interface RunningDemo {
+  hub: RunningHub;
+  /** A fresh meter of house-1 for the newcomer to link, with its PIN. */
+  linkMeter: { meterId: string; pin: string };
+  stop(): Promise<void>;
+}
+
+/** The hub with a demo community whose simulated households trade every slot. */
+export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
+  const clock = o.speed === 1 ? () => new Date() : acceleratedClock(o.speed);
+  const batteries = new Map(DEMO_HOUSEHOLDS.filter((h) => h.battery).map((h) => [h.id, h]));
+  const onCleared = (communityId: string, cleared: ClearedSlot) => {
+    if (communityId !== DEMO_COMMUNITY) return;
+    for (const [id, h] of batteries) {
+      const fills = cleared.fillsByHousehold.get(id) ?? [];
+      const net = fills.reduce((s, f) => s + (f.side === "buy" ? f.energyWh : -f.energyWh), 0);
+      if (h.battery) h.battery.socWh += net;
+    }
+  };
+  const hub = await startHub({ config: o.config, now: clock, operator: DEMO_OPERATOR, logger: o.logger, onCleared });
+  const { db } = hub.ctx;
+  const market = await ensureDemoCommunity(hub);
+  await createUser(db, DEMO_PARTICIPANT.email, DEMO_PARTICIPANT.password, "observer").catch(ignoreConflict);
+  for (const h of DEMO_HOUSEHOLDS) {
+    await db
+      .transaction((tx) =>
+        registerMeter(tx, DEMO_COMMUNITY, {
+          meterId: `${h.id}-main`,
+          householdId: h.id,
+          registers: "import-export",
+          source: h.pvKwp ? "pv" : null,
+        }),
+      )
+      .catch(ignoreConflict);
+  }
+  const stamp = clock().toISOString().slice(0, 16).replace(/[-:T]/g, "");
+  const linkMeter = await db.transaction((tx) =>
+    registerMeter(tx, DEMO_COMMUNITY, {
+      meterId: `house-1-link-${stamp}`,
+      householdId: "house-1",
+      registers: "import-export",
+      source: "pv",
+    }),
+  );
+
+  // Each household bids for the next two open slots, ahead of gate closure.
+  const submitted = new Set<string>();
+  const len = market.slotMinutes * 60_000;
+  const gate = market.gateClosureMinutes * 60_000;
+  let busy = false;
+  const drive = async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      const now = clock();
+      const firstOpen = Math.floor((now.getTime() + gate) / len) * len + len;
+      for (const t of [firstOpen, firstOpen + len]) {
+        const slot = new Date(t).toISOString();
+        if (submitted.has(slot)) continue;
+        for (const h of DEMO_HOUSEHOLDS) {
+          const orders = demoOrders(h, slot, market.slotMinutes, market.timeZone, market.priceCap).map((x) =>
+            OrderInput.parse(x),
+          );
+          if (orders.length === 0) continue;
+          await db.transaction((tx) =>
+            submitOrders(tx, DEMO_COMMUNITY, h.id, market, orders, clock(), (i) => ["orders", i]),
+          );
+        }
+        submitted.add(slot);
+      }
+    } catch (err) {
+      hub.app.log.warn({ err }, "demo households could not bid this time");
+    } finally {
+      busy = false;
+    }
+  };
+  await drive();
+  const timer = setInterval(() => void drive(), Math.max(50, Math.min(1000, 60_000 / o.speed)));
+  return {
+    hub,
+    linkMeter: { meterId: linkMeter.meterId, pin: linkMeter.pin },
+    stop: async () => {
+      clearInterval(timer);
+      await hub.close();
+    },
+  };
+}
+
+async function ensureDemoCommunity(hub: RunningHub): Promise<MarketConfig> {
+  const { db, now } = hub.ctx;
+  try {
+    return (await getCommunity(db, DEMO_COMMUNITY)).market;
+  } catch {
+    const c = await createCommunity(
+      db,
+      { id: DEMO_COMMUNITY, name: "OpenLEM demo neighbourhood", market: DEMO_MARKET },
+      now(),
+    );
+    return c.market;
+  }
+}
+
+function ignoreConflict(err: unknown): void {
+  if (err instanceof Problem && err.status === 409) return;
+  throw err;
+}

@@ -1,0 +1,76 @@
+import type { FastifyInstance } from "fastify";
+import { type AppOptions, buildApp } from "./app.js";
+import { signingKey } from "./auth/tokens.js";
+import { ensureOperator } from "./auth/users.js";
+import type { HubConfig } from "./config.js";
+import type { HubContext } from "./context.js";
+import { openDatabase } from "./db/database.js";
+import { migrate } from "./db/migrate.js";
+import type { ClearedSlot } from "./services/clearing.js";
+import { ClearingScheduler } from "./services/scheduler.js";
+
+export interface HubOptions {
+  config: HubConfig;
+  /** The hub's clock (default: real time); the demo runs an accelerated one. */
+  now?: () => Date;
+  /** First operator, created if missing (OPENLEM_OPERATOR_EMAIL / OPENLEM_OPERATOR_PASSWORD). */
+  operator?: { email: string; password: string } | undefined;
+  logger?: boolean;
+  /** Scheduler tick (ms); 0 disables automatic clearing. */
+  tickMs?: number;
+  onCleared?: AppOptions["onCleared"];
+}
+
+export interface RunningHub {
+  app: FastifyInstance;
+  ctx: HubContext;
+  scheduler: ClearingScheduler;
+  url: string;
+  /** Graceful shutdown: stop accepting, let an in-flight clearing finish, close the database. */
+  close(): Promise<void>;
+}
+
+export async function startHub(o: HubOptions): Promise<RunningHub> {
+  const db = await openDatabase({ url: o.config.databaseUrl, dataDir: o.config.dataDir });
+  await migrate(db);
+  const ctx: HubContext = {
+    config: o.config,
+    db,
+    now: o.now ?? (() => new Date()),
+    wallNow: () => new Date(),
+    key: await signingKey(db),
+  };
+  if (o.operator) await ensureOperator(db, o.operator.email, o.operator.password);
+  const listeners: ((c: string, s: ClearedSlot) => void)[] = [];
+  if (o.onCleared) listeners.push(o.onCleared);
+  const onCleared = (c: string, s: ClearedSlot) => {
+    for (const l of listeners) l(c, s);
+  };
+  const app = await buildApp(ctx, { logger: o.logger ?? false, onCleared });
+  const scheduler = new ClearingScheduler({
+    db,
+    now: ctx.now,
+    onCleared,
+    onError: (err) => app.log.error({ err }, "scheduled clearing failed; retrying on the next tick"),
+  });
+  await app.listen({ port: o.config.port, host: o.config.host });
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : o.config.port;
+  const url = `http://${o.config.host === "0.0.0.0" ? "localhost" : o.config.host}:${port}`;
+  if ((o.tickMs ?? 1000) > 0) scheduler.start(o.tickMs ?? 1000);
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    ctx,
+    scheduler,
+    url,
+    close: () => {
+      closing ??= (async () => {
+        await app.close();
+        await scheduler.stop();
+        await db.close();
+      })();
+      return closing;
+    },
+  };
+}
