@@ -14,11 +14,18 @@ import type { ClearedSlot } from "./services/clearing.js";
 export const HUB_VERSION = "0.1.0";
 
 /** The hub's HTTP application: plugins in the order they depend on each other (Fastify style). */
+/** What the HTTP side tells the rest of the hub (the MQTT publisher listens here). */
+export interface HubEvents {
+  cleared(communityId: string, cleared: ClearedSlot): void;
+  communityCreated(communityId: string): void;
+}
+
 export interface AppOptions {
   logger?: boolean;
-  /** Told about every slot this process clears (the MQTT publisher listens here). */
-  onCleared?: (communityId: string, cleared: ClearedSlot) => void;
+  events?: HubEvents;
 }
+
+const NO_EVENTS: HubEvents = { cleared: () => undefined, communityCreated: () => undefined };
 
 export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -33,8 +40,8 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
   registerAuthentication(app, ctx);
   await app.register(healthRoutes, { db: ctx.db });
   await app.register(authRoutes, { ctx });
-  await app.register(communityRoutes, { ctx });
+  await app.register(communityRoutes, { ctx, events: options.events ?? NO_EVENTS });
   await app.register(orderRoutes, { ctx });
-  await app.register(clearingRoutes, { ctx, onCleared: options.onCleared ?? (() => undefined) });
+  await app.register(clearingRoutes, { ctx, events: options.events ?? NO_EVENTS });
   return app;
 }

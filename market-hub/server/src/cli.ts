@@ -62,7 +62,7 @@ async function main(argv: string[]): Promise<void> {
           ? { email: env.OPENLEM_OPERATOR_EMAIL, password: env.OPENLEM_OPERATOR_PASSWORD }
           : undefined;
       const hub = await startHub({ config, operator, logger: true });
-      console.log(`OpenLEM hub on ${hub.url} (API docs: ${hub.url}/api/docs)`);
+      console.log(`OpenLEM hub on ${hub.url} (API docs: ${hub.url}/api/docs), MQTT ${hub.mqttUrl}`);
       onSignals(() => hub.close());
       return;
     }
@@ -75,6 +75,7 @@ async function main(argv: string[]): Promise<void> {
       console.log(`
 OpenLEM hub demo${speed > 1 ? ` (clock ${speed}x)` : ""}: community "${DEMO_COMMUNITY}", 10 households and a communal battery
   API and docs   ${u}/api/docs          OpenAPI ${u}/api/openapi.json
+  MQTT           ${demo.hub.mqttUrl}   (WebSocket: ${u.replace("http", "ws")}/mqtt)
   operator       ${DEMO_OPERATOR.email} / ${DEMO_OPERATOR.password}
   participant    ${DEMO_PARTICIPANT.email} / ${DEMO_PARTICIPANT.password}
   link a meter   id ${demo.linkMeter.meterId}  PIN ${demo.linkMeter.pin}   (POST /api/meters/link)
@@ -86,6 +87,7 @@ Try it:
   curl -s ${u}/api/meters/link -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\
     -d '{"meterId":"${demo.linkMeter.meterId}","pin":"${demo.linkMeter.pin}"}'
   curl -s "${u}/api/communities/${DEMO_COMMUNITY}/results" -H "authorization: Bearer $TOKEN"
+  mosquitto_sub -h ${new URL(demo.hub.mqttUrl).hostname} -p ${new URL(demo.hub.mqttUrl).port} -t 'openlem/#' -v
 Slots clear every ${15} minutes of hub time at gate closure. Ctrl-C stops the hub.`);
       onSignals(() => demo.stop());
       return;

@@ -17,6 +17,9 @@ export const HubConfig = z.object({
   mqttUrl: z
     .url({ protocol: /^(mqtts?|wss?)$/, message: "must be an mqtt://, mqtts://, ws:// or wss:// URL" })
     .optional(),
+  /** Credentials for the external broker (MQTT_USERNAME, MQTT_PASSWORD). */
+  mqttUsername: z.string().optional(),
+  mqttPassword: z.string().optional(),
   /** TCP port of the embedded broker (OPENLEM_MQTT_PORT); 1884 keeps clear of a system broker on 1883. */
   mqttPort: Port.default(1884),
   /** Access tokens live this long (OPENLEM_ACCESS_TOKEN_MINUTES). */
@@ -34,6 +37,8 @@ const ENV: Record<keyof HubConfig, string> = {
   dataDir: "OPENLEM_DATA_DIR",
   mqttUrl: "MQTT_URL",
   mqttPort: "OPENLEM_MQTT_PORT",
+  mqttUsername: "MQTT_USERNAME",
+  mqttPassword: "MQTT_PASSWORD",
   accessTokenMinutes: "OPENLEM_ACCESS_TOKEN_MINUTES",
   refreshTokenDays: "OPENLEM_REFRESH_TOKEN_DAYS",
   logLevel: "LOG_LEVEL",

@@ -1,11 +1,13 @@
 import type { FastifyInstance } from "fastify";
-import { type AppOptions, buildApp } from "./app.js";
+import { buildApp, HUB_VERSION, type HubEvents } from "./app.js";
 import { signingKey } from "./auth/tokens.js";
 import { ensureOperator } from "./auth/users.js";
 import type { HubConfig } from "./config.js";
 import type { HubContext } from "./context.js";
 import { openDatabase } from "./db/database.js";
 import { migrate } from "./db/migrate.js";
+import { type EmbeddedBroker, startEmbeddedBroker } from "./mqtt/broker.js";
+import { HubMqtt } from "./mqtt/hub-mqtt.js";
 import type { ClearedSlot } from "./services/clearing.js";
 import { ClearingScheduler } from "./services/scheduler.js";
 
@@ -18,7 +20,7 @@ export interface HubOptions {
   logger?: boolean;
   /** Scheduler tick (ms); 0 disables automatic clearing. */
   tickMs?: number;
-  onCleared?: AppOptions["onCleared"];
+  onCleared?: HubEvents["cleared"];
 }
 
 export interface RunningHub {
@@ -26,6 +28,9 @@ export interface RunningHub {
   ctx: HubContext;
   scheduler: ClearingScheduler;
   url: string;
+  /** The broker the hub publishes to: the embedded one (mqtt://127.0.0.1:1884) or MQTT_URL. */
+  mqttUrl: string;
+  mqtt: HubMqtt;
   /** Graceful shutdown: stop accepting, let an in-flight clearing finish, close the database. */
   close(): Promise<void>;
 }
@@ -41,12 +46,27 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
     key: await signingKey(db),
   };
   if (o.operator) await ensureOperator(db, o.operator.email, o.operator.password);
-  const listeners: ((c: string, s: ClearedSlot) => void)[] = [];
-  if (o.onCleared) listeners.push(o.onCleared);
+  let mqttHub: HubMqtt | undefined;
   const onCleared = (c: string, s: ClearedSlot) => {
-    for (const l of listeners) l(c, s);
+    o.onCleared?.(c, s);
+    mqttHub?.publishCleared(c, s).catch((err) => app.log.error({ err }, "publishing a clearing result on MQTT failed"));
   };
-  const app = await buildApp(ctx, { logger: o.logger ?? false, onCleared });
+  const events: HubEvents = {
+    cleared: onCleared,
+    communityCreated: (c) => {
+      mqttHub?.community(c).catch((err) => app.log.error({ err }, "announcing a community on MQTT failed"));
+    },
+  };
+  const app = await buildApp(ctx, { logger: o.logger ?? false, events });
+  let broker: EmbeddedBroker | undefined;
+  if (!o.config.mqttUrl) {
+    broker = await startEmbeddedBroker(ctx, { port: o.config.mqttPort, host: o.config.host, app });
+  }
+  const mqttConn = broker
+    ? { url: broker.url, ...broker.hubCredentials }
+    : { url: o.config.mqttUrl ?? "", username: o.config.mqttUsername, password: o.config.mqttPassword };
+  mqttHub = await HubMqtt.start(ctx, mqttConn, HUB_VERSION);
+  const mqtt = mqttHub;
   const scheduler = new ClearingScheduler({
     db,
     now: ctx.now,
@@ -64,10 +84,16 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
     ctx,
     scheduler,
     url,
+    mqttUrl: broker
+      ? `mqtt://${o.config.host === "0.0.0.0" ? "localhost" : o.config.host}:${broker.port}`
+      : mqttConn.url,
+    mqtt,
     close: () => {
       closing ??= (async () => {
-        await app.close();
         await scheduler.stop();
+        await app.close();
+        await mqtt.close();
+        await broker?.close();
         await db.close();
       })();
       return closing;

@@ -23,7 +23,7 @@ async function json(url: string, init: { token?: string; body?: unknown } = {}):
 
 it("runs the demo: households bid, slots clear, and a newcomer can log in and link the printed meter", async () => {
   demo = await runDemo({
-    config: configFromEnv({}, { port: 0, dataDir: "memory://", logLevel: "silent" }),
+    config: configFromEnv({}, { port: 0, mqttPort: 0, dataDir: "memory://", logLevel: "silent" }),
     speed: 3600,
   });
   const u = demo.hub.url;

@@ -40,7 +40,8 @@ export function registerAuthentication(app: FastifyInstance, ctx: HubContext): v
   });
 }
 
-async function principalOf(ctx: HubContext, token: string): Promise<Principal | null> {
+/** The principal a bearer token stands for (device token or access token), or null. Also used by the broker. */
+export async function principalOf(ctx: HubContext, token: string): Promise<Principal | null> {
   if (token.startsWith("olm_dev_")) {
     const [row] = await ctx.db.query<{ id: number; community_id: string; household_id: string }>(
       "SELECT id, community_id, household_id FROM auth.device_tokens WHERE token_hash = $1 AND revoked_at IS NULL",

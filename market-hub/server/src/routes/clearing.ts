@@ -2,11 +2,12 @@ import { Commodity, CommunityId, Fill, HouseholdId, SlotResult, UtcInstant } fro
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
+import type { HubEvents } from "../app.js";
 import { requireHousehold, requireOperator, requirePrincipal } from "../auth/principal.js";
 import type { HubContext } from "../context.js";
 import { ProblemBody } from "../http/errors.js";
 import { actorOf, audit } from "../services/audit.js";
-import { type ClearedSlot, clearSlot, listFills, listResults } from "../services/clearing.js";
+import { clearSlot, listFills, listResults } from "../services/clearing.js";
 
 const security = [{ bearer: [] }];
 const errors = { 400: ProblemBody, 401: ProblemBody, 403: ProblemBody, 404: ProblemBody, 409: ProblemBody };
@@ -15,7 +16,7 @@ const Range = z.object({ from: UtcInstant.optional(), to: UtcInstant.optional() 
 
 export async function clearingRoutes(
   app: FastifyInstance,
-  { ctx, onCleared }: { ctx: HubContext; onCleared: (communityId: string, cleared: ClearedSlot) => void },
+  { ctx, events }: { ctx: HubContext; events: HubEvents },
 ): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { db } = ctx;
@@ -45,7 +46,7 @@ export async function clearingRoutes(
           });
         return c;
       });
-      if (cleared.created) onCleared(communityId, cleared);
+      if (cleared.created) events.cleared(communityId, cleared);
       return reply.status(cleared.created ? 201 : 200).send(cleared.result);
     },
   );

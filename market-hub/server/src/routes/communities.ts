@@ -15,6 +15,7 @@ import {
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
+import type { HubEvents } from "../app.js";
 import { requireHousehold, requireOperator, requirePrincipal, requireUser } from "../auth/principal.js";
 import type { HubContext } from "../context.js";
 import { ProblemBody } from "../http/errors.js";
@@ -29,7 +30,10 @@ const errors = { 400: ProblemBody, 401: ProblemBody, 403: ProblemBody, 404: Prob
 const C = z.object({ communityId: CommunityId });
 const CH = C.extend({ householdId: HouseholdId });
 
-export async function communityRoutes(app: FastifyInstance, { ctx }: { ctx: HubContext }): Promise<void> {
+export async function communityRoutes(
+  app: FastifyInstance,
+  { ctx, events }: { ctx: HubContext; events: HubEvents },
+): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { db } = ctx;
 
@@ -67,6 +71,7 @@ export async function communityRoutes(app: FastifyInstance, { ctx }: { ctx: HubC
         await audit(tx, actorOf(op), "community.create", { communityId: c.id, market: c.market });
         return c;
       });
+      events.communityCreated(created.id);
       return reply.status(201).send(created);
     },
   );

@@ -1,0 +1,207 @@
+import {
+  communityEntities,
+  discoveryTopic,
+  fieldProblems,
+  type HubStatus,
+  OrderBatch,
+  type ParticipantTrades,
+  type PriceSignal,
+  parseTopic,
+  type SlotResult,
+  type SubmissionAck,
+  topics,
+} from "@openlem/protocol";
+import mqtt, { type MqttClient } from "mqtt";
+import type { HubContext } from "../context.js";
+import { Problem } from "../http/problem.js";
+import { type ClearedSlot, listResults } from "../services/clearing.js";
+import { getCommunity, listCommunities } from "../services/communities.js";
+import { submitOrders } from "../services/orders.js";
+
+export interface MqttConnection {
+  url: string;
+  username?: string | undefined;
+  password?: string | undefined;
+}
+
+const OFFLINE: HubStatus = { state: "offline" };
+
+/**
+ * The hub's side of MQTT, the same against the embedded broker and an external one. Each
+ * community has its own connection whose last will marks that community's hub status
+ * offline; results and prices are retained; trades go to each household's private topic.
+ * Devices submit orders on their household's topic and get an answer on its ack topic.
+ */
+export class HubMqtt {
+  private readonly communities = new Map<string, Promise<MqttClient>>();
+  private inbound: MqttClient | undefined;
+
+  private constructor(
+    private readonly ctx: HubContext,
+    private readonly conn: MqttConnection,
+    private readonly version: string,
+  ) {}
+
+  static async start(ctx: HubContext, conn: MqttConnection, version: string): Promise<HubMqtt> {
+    const hub = new HubMqtt(ctx, conn, version);
+    hub.inbound = await hub.connect("inbound");
+    hub.inbound.on("message", (topic, payload) => void hub.onSubmission(topic, payload));
+    await hub.inbound.subscribeAsync(["openlem/+/households/+/orders"], { qos: 1 });
+    for (const c of await listCommunities(ctx.db)) await hub.community(c.id);
+    return hub;
+  }
+
+  private async connect(role: string, will?: { topic: string; payload: string }): Promise<MqttClient> {
+    return mqtt.connectAsync(this.conn.url, {
+      clientId: `openlem-hub-${role}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+      username: this.conn.username,
+      password: this.conn.password,
+      reconnectPeriod: 2000,
+      connectTimeout: 10_000,
+      ...(will ? { will: { topic: will.topic, payload: Buffer.from(will.payload), retain: true, qos: 1 } } : {}),
+    });
+  }
+
+  /** The community's connection: opened once, announcing the hub online (retained) with an offline will. */
+  community(communityId: string): Promise<MqttClient> {
+    let c = this.communities.get(communityId);
+    if (!c) {
+      c = (async () => {
+        const client = await this.connect(communityId, {
+          topic: topics.status(communityId),
+          payload: JSON.stringify(OFFLINE),
+        });
+        const online: HubStatus = { state: "online", version: this.version, at: this.ctx.now().toISOString() };
+        await client.publishAsync(topics.status(communityId), JSON.stringify(online), { retain: true, qos: 1 });
+        await this.publishDiscovery(client, communityId);
+        return client;
+      })();
+      this.communities.set(communityId, c);
+    }
+    return c;
+  }
+
+  /** Publishes a cleared slot: public result and price (retained), each household's fills (private). */
+  async publishCleared(communityId: string, cleared: ClearedSlot): Promise<void> {
+    const client = await this.community(communityId);
+    const r = cleared.result;
+    const body = JSON.stringify(r);
+    await client.publishAsync(topics.result(communityId, r.commodity, r.slot), body, { retain: true, qos: 1 });
+    await client.publishAsync(topics.latestResult(communityId, r.commodity), body, { retain: true, qos: 1 });
+    await client.publishAsync(topics.price(communityId, r.commodity), JSON.stringify(await this.priceSignal(r)), {
+      retain: true,
+      qos: 1,
+    });
+    for (const [householdId, fills] of cleared.fillsByHousehold) {
+      const trades: ParticipantTrades = { communityId, participantId: householdId, slot: r.slot, fills };
+      await client.publishAsync(topics.trades(communityId, householdId), JSON.stringify(trades), { qos: 1 });
+    }
+  }
+
+  /**
+   * The slot's price and a forecast for the next day. A slot without local trade is priced at
+   * the utility's retail price (what a buyer pays then). The forecast repeats each slot's price
+   * of the day before, the simplest forecast that follows the daily shape of PV.
+   */
+  private async priceSignal(r: SlotResult): Promise<PriceSignal> {
+    const priceOf = (x: SlotResult) => x.markets[0]?.price ?? x.markets[0]?.averagePrice ?? x.retailPrice ?? 0;
+    const day = 86_400_000;
+    const t = Date.parse(r.slot);
+    const past = await listResults(this.ctx.db, r.communityId, {
+      commodity: r.commodity,
+      from: new Date(t - day).toISOString(),
+      to: new Date(t).toISOString(),
+    });
+    const forecast: PriceSignal["forecast"] = [{ start: r.slot, value: priceOf(r), kind: "cleared" }];
+    for (const p of past) {
+      if (Date.parse(p.slot) > t - day) {
+        forecast.push({ start: new Date(Date.parse(p.slot) + day).toISOString(), value: priceOf(p), kind: "forecast" });
+      }
+    }
+    return {
+      communityId: r.communityId,
+      commodity: r.commodity,
+      slot: r.slot,
+      price: priceOf(r),
+      kind: "cleared",
+      forecast,
+    };
+  }
+
+  /** Home Assistant MQTT discovery for the community's price sensor (forecast as an attribute). */
+  private async publishDiscovery(client: MqttClient, communityId: string): Promise<void> {
+    const { name, market } = await getCommunity(this.ctx.db, communityId);
+    const entity = communityEntities.price(communityId);
+    const config = {
+      name: "Local price",
+      unique_id: entity.replace(".", "_"),
+      default_entity_id: entity,
+      state_topic: topics.price(communityId, "electricity"),
+      value_template: "{{ value_json.price }}",
+      json_attributes_topic: topics.price(communityId, "electricity"),
+      json_attributes_template: "{{ {'forecast': value_json.forecast, 'slot': value_json.slot} | tojson }}",
+      unit_of_measurement: `${market.currency}/kWh`,
+      state_class: "measurement",
+      availability_topic: topics.status(communityId),
+      availability_template: "{{ value_json.state }}",
+      payload_available: "online",
+      payload_not_available: "offline",
+      device: {
+        identifiers: [`openlem_${communityId}`],
+        name: `OpenLEM ${name}`,
+        manufacturer: "OpenLEM",
+        model: "Community hub",
+      },
+    };
+    await client.publishAsync(discoveryTopic(entity), JSON.stringify(config), { retain: true, qos: 1 });
+  }
+
+  private async onSubmission(topic: string, payload: Buffer): Promise<void> {
+    const t = parseTopic(topic);
+    if (t?.kind !== "orders") return;
+    const ack = (a: Omit<SubmissionAck, "kind">) =>
+      this.inbound?.publishAsync(topics.acks(t.community, t.household), JSON.stringify({ kind: "orders", ...a }), {
+        qos: 1,
+      });
+    let json: unknown;
+    try {
+      json = JSON.parse(payload.toString("utf8"));
+    } catch {
+      await ack({ ok: false, accepted: 0, errors: [{ field: "(root)", rule: "must be JSON" }] });
+      return;
+    }
+    const parsed = OrderBatch.safeParse(json);
+    if (!parsed.success) {
+      await ack({ ok: false, accepted: 0, errors: fieldProblems(parsed.error) });
+      return;
+    }
+    try {
+      const { market } = await getCommunity(this.ctx.db, t.community);
+      const out = await this.ctx.db.transaction((tx) =>
+        submitOrders(tx, t.community, t.household, market, parsed.data.orders, this.ctx.now(), (i) => ["orders", i]),
+      );
+      await ack({ ok: true, accepted: out.records.length, errors: [] });
+    } catch (err) {
+      const errors =
+        err instanceof Problem ? (err.errors.length ? err.errors : [{ field: "(root)", rule: err.detail }]) : [];
+      await ack({
+        ok: false,
+        accepted: 0,
+        errors: errors.length ? errors : [{ field: "(root)", rule: "the hub could not store the orders" }],
+      });
+    }
+  }
+
+  /** Marks every community offline (retained) and disconnects: a clean stop sends no will. */
+  async close(): Promise<void> {
+    for (const [communityId, c] of this.communities) {
+      const client = await c.catch(() => undefined);
+      if (!client) continue;
+      await client
+        .publishAsync(topics.status(communityId), JSON.stringify(OFFLINE), { retain: true, qos: 1 })
+        .catch(() => undefined);
+      await client.endAsync();
+    }
+    await this.inbound?.endAsync();
+  }
+}

@@ -1,0 +1,256 @@
+import {
+  DeviceTokenCreated,
+  Me,
+  MeterRegistered,
+  ParticipantTrades,
+  SlotResult,
+  SubmissionAck,
+  TokenPair,
+  topics,
+} from "@openlem/protocol";
+import mqtt, { type MqttClient } from "mqtt";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describeWithRealService } from "../../../test-support/real-services.js";
+import { configFromEnv } from "../src/config.js";
+import { type RunningHub, startHub } from "../src/hub.js";
+import { TestClock } from "./hub.js";
+
+const OP = { email: "op@example.org", password: "operator password" };
+const SLOT = "2026-06-21T10:15:00.000Z";
+
+/** A whole hub (HTTP, broker, scheduler off) on ephemeral ports with an in-memory database. */
+function useRunningHub(mqttUrl?: string) {
+  const clock = new TestClock(Date.parse("2026-06-21T09:00:00Z"));
+  let hub: RunningHub | undefined;
+  const clients: MqttClient[] = [];
+  beforeAll(async () => {
+    const config = configFromEnv(
+      {},
+      { port: 0, mqttPort: 0, dataDir: "memory://", logLevel: "silent", ...(mqttUrl ? { mqttUrl } : {}) },
+    );
+    hub = await startHub({ config, now: clock.now, operator: OP, tickMs: 0 });
+  });
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.endAsync(true)));
+    await hub?.close();
+  });
+  const h = () => {
+    if (!hub) throw new Error("hub not started");
+    return hub;
+  };
+  async function api(method: string, path: string, token?: string, body?: unknown): Promise<unknown> {
+    const res = await fetch(`${h().url}${path}`, {
+      method,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body ? { "content-type": "application/json" } : {}),
+      },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    return res.status === 204 ? null : res.json();
+  }
+  async function connect(options: mqtt.IClientOptions = {}, url = h().mqttUrl): Promise<MqttClient> {
+    const c = await mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5000, ...options });
+    clients.push(c);
+    return c;
+  }
+  /** A household with a linked member and a device token; returns both tokens. */
+  async function household(community: string, householdId: string) {
+    const op = TokenPair.parse(await api("POST", "/api/auth/login", undefined, OP)).accessToken;
+    const meter = MeterRegistered.parse(
+      await api("POST", `/api/communities/${community}/meters`, op, {
+        meterId: `m-${community}-${householdId}`,
+        householdId,
+      }),
+    );
+    const creds = { email: `${community}-${householdId}@example.org`, password: "member password" };
+    const member = TokenPair.parse(await api("POST", "/api/auth/register", undefined, creds)).accessToken;
+    await api("POST", "/api/meters/link", member, { meterId: meter.meterId, pin: meter.pin });
+    expect(Me.parse(await api("GET", "/api/me", member))).toMatchObject({ role: "participant" });
+    const device = DeviceTokenCreated.parse(
+      await api("POST", `/api/communities/${community}/households/${householdId}/device-tokens`, member, {
+        name: "test",
+      }),
+    );
+    return { member, device: device.token };
+  }
+  async function community(id: string) {
+    const op = TokenPair.parse(await api("POST", "/api/auth/login", undefined, OP)).accessToken;
+    await api("POST", "/api/communities", op, {
+      id,
+      name: id,
+      market: { timeZone: "Europe/Amsterdam", retailPrice: 0.22, feedInTariff: 0.09, priceFloor: 0, priceCap: 0.5 },
+    });
+    return op;
+  }
+  return { h, clock, api, connect, household, community };
+}
+
+/** Collects messages by topic. */
+function collect(c: MqttClient): Map<string, string[]> {
+  const got = new Map<string, string[]>();
+  c.on("message", (topic, payload) => got.set(topic, [...(got.get(topic) ?? []), payload.toString()]));
+  return got;
+}
+
+async function until(check: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error("timed out waiting for MQTT messages");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe("MQTT with the embedded broker", () => {
+  const t = useRunningHub();
+  let alice = { member: "", device: "" };
+  let bob = { member: "", device: "" };
+  let op = "";
+
+  it("announces the hub online, retained, with Home Assistant discovery for the price", async () => {
+    op = await t.community("mq");
+    alice = await t.household("mq", "alice");
+    bob = await t.household("mq", "bob");
+    const anon = await t.connect();
+    const got = collect(anon);
+    await anon.subscribeAsync(["openlem/mq/status", "homeassistant/#"]);
+    await until(() => got.has("openlem/mq/status") && got.has("homeassistant/sensor/openlem_mq_price/config"));
+    expect(JSON.parse(got.get("openlem/mq/status")?.[0] ?? "{}")).toMatchObject({ state: "online" });
+    const discovery = JSON.parse(got.get("homeassistant/sensor/openlem_mq_price/config")?.[0] ?? "{}");
+    expect(discovery).toMatchObject({
+      default_entity_id: "sensor.openlem_mq_price",
+      state_topic: "openlem/mq/price/electricity",
+    });
+  });
+
+  it("takes a device's orders on its own topic and answers on its ack topic", async () => {
+    const dev = await t.connect({ username: "alice-device", password: alice.device });
+    const got = collect(dev);
+    await dev.subscribeAsync(topics.acks("mq", "alice"), { qos: 1 });
+    const batch = { orders: [{ clientOrderId: "a1", side: "buy", slot: SLOT, energyWh: 1000, limitPrice: 0.2 }] };
+    await dev.publishAsync(topics.orders("mq", "alice"), JSON.stringify(batch), { qos: 1 });
+    await until(() => got.has(topics.acks("mq", "alice")));
+    expect(SubmissionAck.parse(JSON.parse(got.get(topics.acks("mq", "alice"))?.[0] ?? ""))).toEqual({
+      kind: "orders",
+      ok: true,
+      accepted: 1,
+      errors: [],
+    });
+    const bad = { orders: [{ clientOrderId: "a2", side: "buy", slot: SLOT, energyWh: 1000, limitPrice: 0.123456 }] };
+    await dev.publishAsync(topics.orders("mq", "alice"), JSON.stringify(bad), { qos: 1 });
+    await until(() => (got.get(topics.acks("mq", "alice"))?.length ?? 0) >= 2);
+    expect(JSON.parse(got.get(topics.acks("mq", "alice"))?.[1] ?? "")).toMatchObject({
+      ok: false,
+      errors: [
+        { field: "orders[0].limitPrice", rule: "must have at most 5 decimal places (the tick is 0.00001 per kWh)" },
+      ],
+    });
+  });
+
+  it("refuses a device publishing for another household and anonymous publishing", async () => {
+    const dev = await t.connect({ username: "alice-device", password: alice.device });
+    const closed = new Promise<void>((resolve) => dev.once("close", () => resolve()));
+    dev.publish(topics.orders("mq", "bob"), JSON.stringify({ orders: [] }), { qos: 1 });
+    await closed; // the broker drops a client that publishes where it may not
+    const anon = await t.connect();
+    const anonClosed = new Promise<void>((resolve) => anon.once("close", () => resolve()));
+    anon.publish(topics.result("mq", "electricity", SLOT), "{}", { qos: 1 });
+    await anonClosed;
+    const wrong = mqtt.connectAsync(t.h().mqttUrl, { username: "x", password: "not-a-token", reconnectPeriod: 0 });
+    await expect(wrong).rejects.toThrow();
+  });
+
+  it("publishes the cleared slot to everyone and each household's trades only to it", async () => {
+    const bobDev = await t.connect({ username: "bob-device", password: bob.device });
+    await t.api("POST", "/api/communities/mq/households/bob/orders", bob.member, {
+      clientOrderId: "b1",
+      side: "sell",
+      slot: SLOT,
+      energyWh: 600,
+      limitPrice: 0.1,
+      source: "pv",
+    });
+    const anon = await t.connect();
+    const pub = collect(anon);
+    await anon.subscribeAsync("openlem/#", { qos: 1 });
+    const aliceMember = await t.connect({ username: "alice", password: alice.member });
+    const aliceGot = collect(aliceMember);
+    await aliceMember.subscribeAsync("openlem/mq/participants/+/trades", { qos: 1 });
+    const bobGot = collect(bobDev);
+    await bobDev.subscribeAsync(topics.trades("mq", "bob"), { qos: 1 });
+
+    t.clock.set("2026-06-21T10:11:00Z");
+    const op2 = TokenPair.parse(await t.api("POST", "/api/auth/login", undefined, OP)).accessToken;
+    const result = SlotResult.parse(await t.api("POST", "/api/communities/mq/clearings", op2, { slot: SLOT }));
+    expect(result.localWh).toBe(600);
+    await until(() => pub.has(topics.latestResult("mq", "electricity")) && aliceGot.size > 0 && bobGot.size > 0);
+    expect(SlotResult.parse(JSON.parse(pub.get(topics.result("mq", "electricity", SLOT))?.[0] ?? ""))).toEqual(result);
+    expect(JSON.parse(pub.get(topics.price("mq", "electricity"))?.[0] ?? "")).toMatchObject({
+      price: 0.15,
+      kind: "cleared",
+    });
+    // the anonymous wildcard subscriber sees no private topic
+    expect([...pub.keys()].filter((k) => k.includes("/participants/") || k.includes("/acks"))).toEqual([]);
+    // alice's wildcard sees her own trades only
+    expect([...aliceGot.keys()]).toEqual([topics.trades("mq", "alice")]);
+    const bobTrades = ParticipantTrades.parse(JSON.parse(bobGot.get(topics.trades("mq", "bob"))?.[0] ?? ""));
+    expect(bobTrades.fills).toEqual([expect.objectContaining({ side: "sell", energyWh: 600, price: 0.15 })]);
+    expect(op).not.toBe("");
+  });
+
+  it("speaks MQTT over WebSocket at /mqtt on the HTTP port", async () => {
+    const ws = await t.connect({}, `${t.h().url.replace("http", "ws")}/mqtt`);
+    const got = collect(ws);
+    await ws.subscribeAsync("openlem/mq/status");
+    await until(() => got.has("openlem/mq/status"));
+  });
+});
+
+describeWithRealService("mqtt", "MQTT with an external broker", (url) => {
+  const t = useRunningHub(url);
+  const community = `ext${Date.now().toString(36)}`;
+
+  it("publishes results and status to the external broker and takes orders from it", async () => {
+    await t.community(community);
+    const alice = await t.household(community, "alice");
+    await t.household(community, "bob");
+    const sub = await t.connect({}, url);
+    const got = collect(sub);
+    await sub.subscribeAsync(`openlem/${community}/#`, { qos: 1 });
+    await until(() => got.has(topics.status(community)));
+    // the device submits over the external broker
+    await sub.subscribeAsync(topics.acks(community, "alice"), { qos: 1 });
+    // above retail: with no local seller the utility serves it, so alice gets a fill
+    const batch = { orders: [{ clientOrderId: "a1", side: "buy", slot: SLOT, energyWh: 800, limitPrice: 0.3 }] };
+    await sub.publishAsync(topics.orders(community, "alice"), JSON.stringify(batch), { qos: 1 });
+    await until(() => got.has(topics.acks(community, "alice")));
+    expect(JSON.parse(got.get(topics.acks(community, "alice"))?.[0] ?? "")).toMatchObject({ ok: true, accepted: 1 });
+    expect(alice.member).not.toBe("");
+    t.clock.set("2026-06-21T10:11:00Z");
+    const op = TokenPair.parse(await t.api("POST", "/api/auth/login", undefined, OP)).accessToken;
+    await t.api("POST", `/api/communities/${community}/clearings`, op, { slot: SLOT });
+    await until(
+      () => got.has(topics.latestResult(community, "electricity")) && got.has(topics.trades(community, "alice")),
+    );
+    expect(
+      SlotResult.parse(JSON.parse(got.get(topics.latestResult(community, "electricity"))?.[0] ?? "")),
+    ).toMatchObject({
+      fromUtilityWh: 800,
+      slot: SLOT,
+    });
+  });
+
+  afterAll(async () => {
+    // leave no retained messages behind on the shared broker
+    const c = await mqtt.connectAsync(url, { reconnectPeriod: 0 });
+    const retained = [
+      topics.status(community),
+      topics.price(community, "electricity"),
+      topics.latestResult(community, "electricity"),
+      topics.result(community, "electricity", SLOT),
+      `homeassistant/sensor/openlem_${community}_price/config`,
+    ];
+    for (const topic of retained) await c.publishAsync(topic, "", { retain: true, qos: 1 });
+    await c.endAsync();
+  });
+});
