@@ -9,6 +9,7 @@ import { clearingRoutes } from "./routes/clearing.js";
 import { communityRoutes } from "./routes/communities.js";
 import { healthRoutes } from "./routes/health.js";
 import { orderRoutes } from "./routes/orders.js";
+import { settlementRoutes } from "./routes/settlement.js";
 import type { ClearedSlot } from "./services/clearing.js";
 
 export const HUB_VERSION = "0.1.0";
@@ -43,5 +44,6 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
   await app.register(communityRoutes, { ctx, events: options.events ?? NO_EVENTS });
   await app.register(orderRoutes, { ctx });
   await app.register(clearingRoutes, { ctx, events: options.events ?? NO_EVENTS });
+  await app.register(settlementRoutes, { ctx });
   return app;
 }

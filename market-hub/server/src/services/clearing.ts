@@ -1,4 +1,12 @@
-import { type BookOrder, clear, marketParams, toBookOrder, toSlotResult, toWireFill } from "@openlem/engine";
+import {
+  type BookOrder,
+  clear,
+  type EngineFill,
+  marketParams,
+  toBookOrder,
+  toSlotResult,
+  toWireFill,
+} from "@openlem/engine";
 import { type Commodity, type Fill, OrderInput, type OrderStatus, SlotResult } from "@openlem/protocol";
 import type { Queryable } from "../db/database.js";
 import { Problem } from "../http/problem.js";
@@ -121,13 +129,12 @@ export async function listResults(db: Queryable, communityId: string, f: ResultF
   return rows.map((r) => SlotResult.parse(r.result)).reverse();
 }
 
-export async function listFills(
+/** Fills in engine form with their slot, for one household or the whole community, in [from, to). */
+export async function loadFills(
   db: Queryable,
   communityId: string,
-  householdId: string,
-  from: string | undefined,
-  to: string | undefined,
-): Promise<Fill[]> {
+  f: { householdId?: string | undefined; from?: string | undefined; to?: string | undefined },
+): Promise<{ slot: string; fill: EngineFill }[]> {
   const rows = await db.query<{
     order_id: number;
     step: number;
@@ -144,27 +151,37 @@ export async function listFills(
   }>(
     `SELECT order_id, step, household_id, slot, commodity, market, side, counterparty, energy_wh, price_ticks, grid_fee_ticks, source
        FROM market.fills
-      WHERE community_id = $1 AND household_id = $2
+      WHERE community_id = $1 AND ($2::text IS NULL OR household_id = $2)
         AND ($3::timestamptz IS NULL OR slot >= $3) AND ($4::timestamptz IS NULL OR slot < $4)
-      ORDER BY slot, id LIMIT 10000`,
-    [communityId, householdId, from ?? null, to ?? null],
+      ORDER BY slot, id LIMIT 1000000`,
+    [communityId, f.householdId ?? null, f.from ?? null, f.to ?? null],
   );
-  return rows.map((r) =>
-    toWireFill(
-      {
-        orderId: String(r.order_id),
-        step: r.step,
-        participantId: r.household_id,
-        side: r.side,
-        commodity: r.commodity,
-        market: r.market,
-        counterparty: r.counterparty,
-        energyWh: r.energy_wh,
-        priceTicks: r.price_ticks,
-        gridFeeTicks: r.grid_fee_ticks,
-        source: r.source,
-      },
-      r.slot.toISOString(),
-    ),
-  );
+  return rows.map((r) => ({
+    slot: r.slot.toISOString(),
+    fill: {
+      orderId: String(r.order_id),
+      step: r.step,
+      participantId: r.household_id,
+      side: r.side,
+      commodity: r.commodity,
+      market: r.market,
+      counterparty: r.counterparty,
+      energyWh: r.energy_wh,
+      priceTicks: r.price_ticks,
+      gridFeeTicks: r.grid_fee_ticks,
+      source: r.source,
+    },
+  }));
+}
+
+export async function listFills(
+  db: Queryable,
+  communityId: string,
+  householdId: string,
+  from: string | undefined,
+  to: string | undefined,
+): Promise<Fill[]> {
+  return (await loadFills(db, communityId, { householdId, from, to }))
+    .slice(0, 10_000)
+    .map((x) => toWireFill(x.fill, x.slot));
 }

@@ -1,0 +1,102 @@
+import {
+  CommunityId,
+  HouseholdId,
+  Kpis,
+  LocalDate,
+  localDateOf,
+  PeriodKind,
+  periodOf,
+  ReadingBatch,
+  Statement,
+} from "@openlem/protocol";
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { actsFor, requireHousehold, requirePrincipal } from "../auth/principal.js";
+import type { HubContext } from "../context.js";
+import { ProblemBody } from "../http/errors.js";
+import { storeReadings } from "../readings/store.js";
+import { getCommunity } from "../services/communities.js";
+import { communityKpis, householdStatement } from "../services/settlement.js";
+
+const security = [{ bearer: [] }];
+const errors = { 400: ProblemBody, 401: ProblemBody, 403: ProblemBody, 404: ProblemBody, 422: ProblemBody };
+const C = z.object({ communityId: CommunityId });
+const PeriodQuery = z.object({
+  period: PeriodKind.default("day"),
+  /** A local date in the community's time zone; default today. */
+  date: LocalDate.optional(),
+});
+
+export async function settlementRoutes(app: FastifyInstance, { ctx }: { ctx: HubContext }): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const { db } = ctx;
+
+  r.post(
+    "/api/communities/:communityId/readings",
+    {
+      schema: {
+        tags: ["meters"],
+        summary: "Report meter readings (cumulative registers); a reading sent twice counts once",
+        security,
+        params: C,
+        body: ReadingBatch,
+        response: { 200: z.object({ accepted: z.number().int(), duplicates: z.number().int() }), ...errors },
+      },
+    },
+    async (req) => {
+      const p = requirePrincipal(req);
+      const { communityId } = req.params;
+      await getCommunity(db, communityId);
+      return db.transaction((tx) =>
+        storeReadings(tx, communityId, req.body.readings, (h) => actsFor(p, communityId, h)),
+      );
+    },
+  );
+
+  r.get(
+    "/api/communities/:communityId/households/:householdId/statement",
+    {
+      schema: {
+        tags: ["settlement"],
+        summary: "A household's statement for a day, week or month of the community's calendar",
+        security,
+        params: C.extend({ householdId: HouseholdId }),
+        querystring: PeriodQuery,
+        response: { 200: Statement, ...errors },
+      },
+    },
+    async (req) => {
+      const { communityId, householdId } = req.params;
+      requireHousehold(req, communityId, householdId);
+      const community = await getCommunity(db, communityId);
+      const date = req.query.date ?? localDateOf(ctx.now().toISOString(), community.market.timeZone);
+      return householdStatement(
+        db,
+        community,
+        householdId,
+        periodOf(req.query.period, date, community.market.timeZone),
+      );
+    },
+  );
+
+  r.get(
+    "/api/communities/:communityId/kpis",
+    {
+      schema: {
+        tags: ["settlement"],
+        summary: "Community KPIs for a day, week or month (aggregates: readable by every account)",
+        security,
+        params: C,
+        querystring: PeriodQuery,
+        response: { 200: Kpis, ...errors },
+      },
+    },
+    async (req) => {
+      requirePrincipal(req);
+      const community = await getCommunity(db, req.params.communityId);
+      const date = req.query.date ?? localDateOf(ctx.now().toISOString(), community.market.timeZone);
+      return communityKpis(db, community, periodOf(req.query.period, date, community.market.timeZone));
+    },
+  );
+}
