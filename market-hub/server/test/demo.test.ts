@@ -1,4 +1,4 @@
-import { Me, SlotResult, TokenPair } from "@openlem/protocol";
+import { Me, SlotResult, Statement, TokenPair } from "@openlem/protocol";
 import { afterAll, expect, it } from "vitest";
 import { z } from "zod";
 import { configFromEnv } from "../src/config.js";
@@ -39,4 +39,15 @@ it("runs the demo: households bid, slots clear, and a newcomer can log in and li
   }
   // the households' bids reached the market and cleared
   expect(results.filter((r) => (r.markets[0]?.buyOrders ?? 0) > 0).length).toBeGreaterThanOrEqual(2);
+  // and the linked household's statement fills up as its meter reports
+  let statement: Statement | undefined;
+  for (let i = 0; i < 80 && !statement?.lines.some((l) => l.kind.startsWith("deviation")); i++) {
+    await new Promise((r) => setTimeout(r, 250));
+    const token = TokenPair.parse(await json(`${u}/api/auth/login`, { body: DEMO_PARTICIPANT })).accessToken;
+    statement = Statement.parse(await json(`${u}/api/communities/demo/households/house-1/statement`, { token }));
+  }
+  // some trade (local or with the utility, depending on the time of day) and a deviation
+  const trades = ["local-buy", "utility-buy", "local-sell", "utility-sell"];
+  expect(statement?.lines.some((l) => trades.includes(l.kind))).toBe(true);
+  expect(statement?.lines.some((l) => l.kind.startsWith("deviation"))).toBe(true);
 }, 30_000);

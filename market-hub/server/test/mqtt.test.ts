@@ -147,6 +147,34 @@ describe("MQTT with the embedded broker", () => {
     });
   });
 
+  it("takes a device's meter readings over MQTT", async () => {
+    const dev = await t.connect({ username: "alice-device", password: alice.device });
+    const got = collect(dev);
+    await dev.subscribeAsync(topics.acks("mq", "alice"), { qos: 1 });
+    const readings = { readings: [{ meterId: "m-mq-alice", at: SLOT, importWh: 1200, exportWh: 0 }] };
+    await dev.publishAsync(topics.readings("mq", "alice"), JSON.stringify(readings), { qos: 1 });
+    await until(() => got.has(topics.acks("mq", "alice")));
+    expect(SubmissionAck.parse(JSON.parse(got.get(topics.acks("mq", "alice"))?.[0] ?? ""))).toEqual({
+      kind: "readings",
+      ok: true,
+      accepted: 1,
+      errors: [],
+    });
+    // another household's meter on alice's own topic: refused, naming the reading
+    await dev.publishAsync(
+      topics.readings("mq", "alice"),
+      JSON.stringify({ readings: [{ ...readings.readings[0], meterId: "m-mq-bob" }] }),
+      {
+        qos: 1,
+      },
+    );
+    await until(() => (got.get(topics.acks("mq", "alice"))?.length ?? 0) >= 2);
+    expect(JSON.parse(got.get(topics.acks("mq", "alice"))?.[1] ?? "")).toMatchObject({
+      ok: false,
+      errors: [{ field: "readings[0].meterId", rule: "belongs to a household you may not report for" }],
+    });
+  });
+
   it("refuses a device publishing for another household and anonymous publishing", async () => {
     const dev = await t.connect({ username: "alice-device", password: alice.device });
     const closed = new Promise<void>((resolve) => dev.once("close", () => resolve()));

@@ -84,3 +84,38 @@ export function demoOrders(
     out.push({ clientOrderId: id("boiler"), side: "buy", slot, energyWh: Math.round(2500 * hours), limitPrice: 0.15 });
   return out;
 }
+
+/**
+ * The demo's meters: cumulative registers that advance by what each household traded in a
+ * slot plus a small deterministic deviation (people never use exactly what they bid for), so
+ * statements show real deviation lines.
+ */
+export class DemoMeters {
+  private readonly registers = new Map<string, { importWh: number; exportWh: number }>();
+  private n = 0;
+
+  constructor(private readonly households: readonly string[]) {
+    for (const h of households) this.registers.set(h, { importWh: 1_000_000, exportWh: 200_000 });
+  }
+
+  deliver(_slot: string, tradedNet: ReadonlyMap<string, number>): void {
+    this.n++;
+    this.households.forEach((h, i) => {
+      const r = this.registers.get(h);
+      if (!r) return;
+      const traded = tradedNet.get(h) ?? 0;
+      const deviation = h === "community-battery" ? 0 : Math.round(40 * Math.sin(this.n * 0.7 + i * 1.3));
+      const net = traded + deviation;
+      if (net > 0) r.importWh += net;
+      else r.exportWh -= net;
+    });
+  }
+
+  read(at: string): { meterId: string; at: string; importWh: number; exportWh: number }[] {
+    return this.households.map((h) => ({
+      meterId: `${h}-main`,
+      at,
+      ...(this.registers.get(h) ?? { importWh: 0, exportWh: 0 }),
+    }));
+  }
+}

@@ -3,12 +3,13 @@ import { createUser } from "../auth/users.js";
 import type { HubConfig } from "../config.js";
 import { Problem } from "../http/problem.js";
 import { type RunningHub, startHub } from "../hub.js";
+import { storeReadings } from "../readings/store.js";
 import type { ClearedSlot } from "../services/clearing.js";
 import { createCommunity, getCommunity } from "../services/communities.js";
 import { registerMeter } from "../services/meters.js";
 import { submitOrders } from "../services/orders.js";
 import { acceleratedClock } from "./clock.js";
-import { DEMO_HOUSEHOLDS, demoOrders } from "./households.js";
+import { DEMO_HOUSEHOLDS, DemoMeters, demoOrders } from "./households.js";
 
 export const DEMO_COMMUNITY = "demo";
 export const DEMO_OPERATOR = { email: "operator@openlem.local", password: "openlem-operator" };
@@ -40,8 +41,18 @@ export interface RunningDemo {
 export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
   const clock = o.speed === 1 ? () => new Date() : acceleratedClock(o.speed);
   const batteries = new Map(DEMO_HOUSEHOLDS.filter((h) => h.battery).map((h) => [h.id, h]));
+  /** Each cleared slot's traded net import per household, which the meters then report. */
+  const traded = new Map<string, Map<string, number>>();
   const onCleared = (communityId: string, cleared: ClearedSlot) => {
     if (communityId !== DEMO_COMMUNITY) return;
+    const net = new Map<string, number>();
+    for (const [h, fills] of cleared.fillsByHousehold) {
+      net.set(
+        h,
+        fills.reduce((s, f) => s + (f.side === "buy" ? f.energyWh : -f.energyWh), 0),
+      );
+    }
+    traded.set(cleared.result.slot, net);
     for (const [id, h] of batteries) {
       const fills = cleared.fillsByHousehold.get(id) ?? [];
       const net = fills.reduce((s, f) => s + (f.side === "buy" ? f.energyWh : -f.energyWh), 0);
@@ -59,7 +70,7 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
           meterId: `${h.id}-main`,
           householdId: h.id,
           registers: "import-export",
-          source: h.pvKwp ? "pv" : null,
+          source: h.battery ? "battery" : h.pvKwp ? "pv" : null,
         }),
       )
       .catch(ignoreConflict);
@@ -78,6 +89,11 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
   const submitted = new Set<string>();
   const len = market.slotMinutes * 60_000;
   const gate = market.gateClosureMinutes * 60_000;
+  const meters = new DemoMeters(DEMO_HOUSEHOLDS.map((h) => h.id));
+  let nextReading = Math.floor(clock().getTime() / len) * len;
+  await db.transaction((tx) =>
+    storeReadings(tx, DEMO_COMMUNITY, meters.read(new Date(nextReading).toISOString()), () => true),
+  );
   let busy = false;
   const drive = async () => {
     if (busy) return;
@@ -98,6 +114,16 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
           );
         }
         submitted.add(slot);
+      }
+      // After delivery, the meters report: what was traded, give or take what the household really used.
+      for (; nextReading + len <= now.getTime(); nextReading += len) {
+        const slot = new Date(nextReading).toISOString();
+        const net = traded.get(slot);
+        if (!net && nextReading + len + gate > now.getTime()) break; // not cleared yet
+        meters.deliver(slot, net ?? new Map());
+        const at = new Date(nextReading + len).toISOString();
+        await db.transaction((tx) => storeReadings(tx, DEMO_COMMUNITY, meters.read(at), () => true));
+        traded.delete(slot);
       }
     } catch (err) {
       hub.app.log.warn({ err }, "demo households could not bid this time");

@@ -7,13 +7,16 @@ import {
   type ParticipantTrades,
   type PriceSignal,
   parseTopic,
+  ReadingBatch,
   type SlotResult,
   type SubmissionAck,
   topics,
 } from "@openlem/protocol";
 import mqtt, { type MqttClient } from "mqtt";
+import { z } from "zod";
 import type { HubContext } from "../context.js";
 import { Problem } from "../http/problem.js";
+import { storeReadings } from "../readings/store.js";
 import { type ClearedSlot, listResults } from "../services/clearing.js";
 import { getCommunity, listCommunities } from "../services/communities.js";
 import { submitOrders } from "../services/orders.js";
@@ -46,7 +49,7 @@ export class HubMqtt {
     const hub = new HubMqtt(ctx, conn, version);
     hub.inbound = await hub.connect("inbound");
     hub.inbound.on("message", (topic, payload) => void hub.onSubmission(topic, payload));
-    await hub.inbound.subscribeAsync(["openlem/+/households/+/orders"], { qos: 1 });
+    await hub.inbound.subscribeAsync(["openlem/+/households/+/orders", "openlem/+/households/+/readings"], { qos: 1 });
     for (const c of await listCommunities(ctx.db)) await hub.community(c.id);
     return hub;
   }
@@ -156,13 +159,17 @@ export class HubMqtt {
     await client.publishAsync(discoveryTopic(entity), JSON.stringify(config), { retain: true, qos: 1 });
   }
 
+  /**
+   * Orders and readings that devices publish on their household's topic. The embedded broker
+   * has already checked that the publisher acts for that household; with an external broker
+   * that is the broker's access control list (see the README).
+   */
   private async onSubmission(topic: string, payload: Buffer): Promise<void> {
     const t = parseTopic(topic);
-    if (t?.kind !== "orders") return;
+    if (t?.kind !== "orders" && t?.kind !== "readings") return;
+    const kind = t.kind;
     const ack = (a: Omit<SubmissionAck, "kind">) =>
-      this.inbound?.publishAsync(topics.acks(t.community, t.household), JSON.stringify({ kind: "orders", ...a }), {
-        qos: 1,
-      });
+      this.inbound?.publishAsync(topics.acks(t.community, t.household), JSON.stringify({ kind, ...a }), { qos: 1 });
     let json: unknown;
     try {
       json = JSON.parse(payload.toString("utf8"));
@@ -170,26 +177,44 @@ export class HubMqtt {
       await ack({ ok: false, accepted: 0, errors: [{ field: "(root)", rule: "must be JSON" }] });
       return;
     }
-    const parsed = OrderBatch.safeParse(json);
-    if (!parsed.success) {
-      await ack({ ok: false, accepted: 0, errors: fieldProblems(parsed.error) });
-      return;
-    }
     try {
-      const { market } = await getCommunity(this.ctx.db, t.community);
-      const out = await this.ctx.db.transaction((tx) =>
-        submitOrders(tx, t.community, t.household, market, parsed.data.orders, this.ctx.now(), (i) => ["orders", i]),
-      );
-      await ack({ ok: true, accepted: out.records.length, errors: [] });
+      const accepted =
+        kind === "orders"
+          ? await this.takeOrders(t.community, t.household, json)
+          : await this.takeReadings(t.community, t.household, json);
+      await ack({ ok: true, accepted, errors: [] });
     } catch (err) {
-      const errors =
-        err instanceof Problem ? (err.errors.length ? err.errors : [{ field: "(root)", rule: err.detail }]) : [];
-      await ack({
-        ok: false,
-        accepted: 0,
-        errors: errors.length ? errors : [{ field: "(root)", rule: "the hub could not store the orders" }],
-      });
+      if (err instanceof z.ZodError) await ack({ ok: false, accepted: 0, errors: fieldProblems(err) });
+      else if (err instanceof Problem) {
+        await ack({
+          ok: false,
+          accepted: 0,
+          errors: err.errors.length ? err.errors : [{ field: "(root)", rule: err.detail }],
+        });
+      } else
+        await ack({
+          ok: false,
+          accepted: 0,
+          errors: [{ field: "(root)", rule: "the hub could not store this; try again" }],
+        });
     }
+  }
+
+  private async takeOrders(community: string, household: string, json: unknown): Promise<number> {
+    const batch = OrderBatch.parse(json);
+    const { market } = await getCommunity(this.ctx.db, community);
+    const out = await this.ctx.db.transaction((tx) =>
+      submitOrders(tx, community, household, market, batch.orders, this.ctx.now(), (i) => ["orders", i]),
+    );
+    return out.records.length;
+  }
+
+  private async takeReadings(community: string, household: string, json: unknown): Promise<number> {
+    const batch = ReadingBatch.parse(json);
+    const out = await this.ctx.db.transaction((tx) =>
+      storeReadings(tx, community, batch.readings, (h) => h === household),
+    );
+    return out.accepted + out.duplicates;
   }
 
   /** Marks every community offline (retained) and disconnects: a clean stop sends no will. */
