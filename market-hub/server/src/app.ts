@@ -3,6 +3,7 @@ import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod
 import { registerAuthentication } from "./auth/principal.js";
 import type { HubContext } from "./context.js";
 import { registerErrorHandler } from "./http/errors.js";
+import { registerMetrics } from "./http/metrics.js";
 import { registerOpenApi } from "./http/openapi.js";
 import { authRoutes } from "./routes/auth.js";
 import { clearingRoutes } from "./routes/clearing.js";
@@ -37,6 +38,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
+  registerMetrics(app, ctx.metrics);
   await registerOpenApi(app, HUB_VERSION);
   registerAuthentication(app, ctx);
   await app.register(healthRoutes, { db: ctx.db });

@@ -1,5 +1,6 @@
 import type { HubConfig } from "./config.js";
 import type { Database } from "./db/database.js";
+import type { HubMetrics } from "./http/metrics.js";
 
 /** What every route and service of one hub process shares. */
 export interface HubContext {
@@ -11,4 +12,5 @@ export interface HubContext {
   wallNow: () => Date;
   /** The JWT signing key (auth.secrets). */
   key: Uint8Array;
+  metrics: HubMetrics;
 }

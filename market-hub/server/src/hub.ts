@@ -6,6 +6,7 @@ import type { HubConfig } from "./config.js";
 import type { HubContext } from "./context.js";
 import { openDatabase } from "./db/database.js";
 import { migrate } from "./db/migrate.js";
+import { HubMetrics } from "./http/metrics.js";
 import { type EmbeddedBroker, startEmbeddedBroker } from "./mqtt/broker.js";
 import { HubMqtt } from "./mqtt/hub-mqtt.js";
 import type { ClearedSlot } from "./services/clearing.js";
@@ -44,10 +45,16 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
     now: o.now ?? (() => new Date()),
     wallNow: () => new Date(),
     key: await signingKey(db),
+    metrics: new HubMetrics(),
   };
   if (o.operator) await ensureOperator(db, o.operator.email, o.operator.password);
   let mqttHub: HubMqtt | undefined;
   const onCleared = (c: string, s: ClearedSlot) => {
+    ctx.metrics.clearings.inc({
+      community: c,
+      commodity: s.result.commodity,
+      trigger: s.triggeredBy === "scheduler" ? "scheduler" : "operator",
+    });
     o.onCleared?.(c, s);
     mqttHub?.publishCleared(c, s).catch((err) => app.log.error({ err }, "publishing a clearing result on MQTT failed"));
   };

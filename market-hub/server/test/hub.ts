@@ -10,6 +10,7 @@ import type { HubContext } from "../src/context.js";
 import type { Database } from "../src/db/database.js";
 import { migrate } from "../src/db/migrate.js";
 import { ProblemBody } from "../src/http/errors.js";
+import { HubMetrics } from "../src/http/metrics.js";
 
 export const OPERATOR = { email: "operator@example.org", password: "operator-password" };
 
@@ -65,6 +66,7 @@ export function useHub(db: () => Database): () => TestHub {
       // one test clock for both, so tests can expire tokens and locks too
       wallNow: clock.now,
       key: await signingKey(db()),
+      metrics: new HubMetrics(),
     };
     await ensureOperator(db(), OPERATOR.email, OPERATOR.password);
     const app = await buildApp(ctx);

@@ -217,6 +217,12 @@ describe("MQTT with the embedded broker", () => {
       price: 0.15,
       kind: "cleared",
     });
+    const metrics = await (await fetch(`${t.h().url}/metrics`)).text();
+    expect(metrics).toContain('openlem_clearings_total{community="mq",commodity="electricity",trigger="operator"} 1');
+    expect(metrics).toMatch(/openlem_orders_accepted_total\{community="mq",channel="mqtt"\} 1/);
+    expect(metrics).toMatch(
+      /openlem_http_request_duration_seconds_count\{method="POST",route="\/api\/communities\/:communityId\/clearings",status="201"\} 1/,
+    );
     // the anonymous wildcard subscriber sees no private topic
     expect([...pub.keys()].filter((k) => k.includes("/participants/") || k.includes("/acks"))).toEqual([]);
     // alice's wildcard sees her own trades only

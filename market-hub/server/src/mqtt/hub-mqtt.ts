@@ -206,6 +206,7 @@ export class HubMqtt {
     const out = await this.ctx.db.transaction((tx) =>
       submitOrders(tx, community, household, market, batch.orders, this.ctx.now(), (i) => ["orders", i]),
     );
+    if (out.created) this.ctx.metrics.orders.inc({ community, channel: "mqtt" }, out.records.length);
     return out.records.length;
   }
 
@@ -214,6 +215,7 @@ export class HubMqtt {
     const out = await this.ctx.db.transaction((tx) =>
       storeReadings(tx, community, batch.readings, (h) => h === household),
     );
+    this.ctx.metrics.readings.inc({ community, channel: "mqtt" }, out.accepted);
     return out.accepted + out.duplicates;
   }
 

@@ -53,6 +53,7 @@ export async function orderRoutes(app: FastifyInstance, { ctx }: { ctx: HubConte
       const out = await db.transaction((tx) =>
         submitOrders(tx, communityId, householdId, market, [req.body], ctx.now(), () => []),
       );
+      if (out.created) ctx.metrics.orders.inc({ community: communityId, channel: "rest" });
       const [record] = out.records;
       if (!record) throw new Error("an accepted order left no record");
       return reply.status(out.created ? 201 : 200).send(record);
@@ -82,6 +83,7 @@ export async function orderRoutes(app: FastifyInstance, { ctx }: { ctx: HubConte
       const out = await db.transaction((tx) =>
         submitOrders(tx, communityId, householdId, market, req.body.orders, ctx.now(), (i) => ["orders", i]),
       );
+      if (out.created) ctx.metrics.orders.inc({ community: communityId, channel: "rest" }, out.records.length);
       return reply.status(out.created ? 201 : 200).send({ orders: out.records });
     },
   );

@@ -48,9 +48,11 @@ export async function settlementRoutes(app: FastifyInstance, { ctx }: { ctx: Hub
       const p = requirePrincipal(req);
       const { communityId } = req.params;
       await getCommunity(db, communityId);
-      return db.transaction((tx) =>
+      const out = await db.transaction((tx) =>
         storeReadings(tx, communityId, req.body.readings, (h) => actsFor(p, communityId, h)),
       );
+      ctx.metrics.readings.inc({ community: communityId, channel: "rest" }, out.accepted);
+      return out;
     },
   );
 

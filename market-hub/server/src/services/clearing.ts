@@ -18,6 +18,7 @@ export interface ClearedSlot {
   created: boolean;
   /** Each household's fills, for their private topics. */
   fillsByHousehold: Map<string, Fill[]>;
+  triggeredBy: string;
 }
 
 /**
@@ -38,7 +39,7 @@ export async function clearSlot(
     "SELECT result FROM market.clearings WHERE community_id = $1 AND slot = $2 AND commodity = $3",
     [communityId, slot, commodity],
   );
-  if (done) return { result: SlotResult.parse(done.result), created: false, fillsByHousehold: new Map() };
+  if (done) return { result: SlotResult.parse(done.result), created: false, fillsByHousehold: new Map(), triggeredBy };
 
   const { market } = await getCommunity(db, communityId);
   const closes = Date.parse(slot) - market.gateClosureMinutes * 60_000;
@@ -109,7 +110,7 @@ export async function clearSlot(
     list.push(toWireFill(x, slot));
     fillsByHousehold.set(x.participantId, list);
   }
-  return { result, created: true, fillsByHousehold };
+  return { result, created: true, fillsByHousehold, triggeredBy };
 }
 
 export interface ResultFilter {
