@@ -67,3 +67,12 @@ export const Kpis = z.object({
   peakImportSlot: UtcInstant.nullable(),
 });
 export type Kpis = z.output<typeof Kpis>;
+
+/** The community's KPIs for one local day, published retained after every cleared slot. */
+export const KpiSignal = z.object({
+  communityId: CommunityId,
+  period: z.object({ kind: PeriodKind, start: LocalDate }),
+  kpis: Kpis,
+  at: UtcInstant,
+});
+export type KpiSignal = z.output<typeof KpiSignal>;

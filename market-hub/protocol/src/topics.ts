@@ -18,6 +18,8 @@ export const topics = {
     `${TOPIC_ROOT}/${community}/results/${commodity}/${slot}`,
   /** The newest public result, retained (SlotResult). */
   latestResult: (community: string, commodity: Commodity) => `${TOPIC_ROOT}/${community}/results/${commodity}/latest`,
+  /** Today's community KPIs in the community's calendar, retained (KpiSignal). */
+  kpis: (community: string) => `${TOPIC_ROOT}/${community}/kpis`,
   /** A participant's own fills per slot (ParticipantTrades); only that participant may subscribe. */
   trades: (community: string, participant: string) => `${TOPIC_ROOT}/${community}/participants/${participant}/trades`,
   /** A device submits orders for its household here (OrderBatch). */
@@ -40,6 +42,7 @@ export const topicFilters = {
 
 export type ParsedTopic =
   | { kind: "status"; community: string }
+  | { kind: "kpis"; community: string }
   | { kind: "price"; community: string; commodity: string }
   | { kind: "result"; community: string; commodity: string; slot: string }
   | { kind: "trades"; community: string; participant: string }
@@ -52,6 +55,7 @@ export function parseTopic(topic: string): ParsedTopic | null {
   const community = p[1] ?? "";
   const rest = p.slice(2);
   if (rest.length === 1 && rest[0] === "status") return { kind: "status", community };
+  if (rest.length === 1 && rest[0] === "kpis") return { kind: "kpis", community };
   if (rest.length === 2 && rest[0] === "price") return { kind: "price", community, commodity: rest[1] ?? "" };
   if (rest.length === 3 && rest[0] === "results") {
     return { kind: "result", community, commodity: rest[1] ?? "", slot: rest[2] ?? "" };

@@ -52,6 +52,7 @@ describe("docs/protocol.md", () => {
       "PriceSignal",
       "Statement",
       "Kpis",
+      "KpiSignal",
       "HubStatus",
       "SubmissionAck",
     ];

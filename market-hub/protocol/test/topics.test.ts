@@ -12,6 +12,7 @@ import { describe, expect, it } from "vitest";
 describe("MQTT topics", () => {
   it("parses back every topic it builds", () => {
     expect(parseTopic(topics.status("gm"))).toEqual({ kind: "status", community: "gm" });
+    expect(parseTopic(topics.kpis("gm"))).toEqual({ kind: "kpis", community: "gm" });
     expect(parseTopic(topics.price("gm", "heat"))).toEqual({ kind: "price", community: "gm", commodity: "heat" });
     const slot = "2026-06-21T10:15:00.000Z";
     expect(parseTopic(topics.result("gm", "electricity", slot))).toEqual({

@@ -1,5 +1,6 @@
 import {
   DeviceTokenCreated,
+  KpiSignal,
   Me,
   MeterRegistered,
   ParticipantTrades,
@@ -114,7 +115,17 @@ describe("MQTT with the embedded broker", () => {
     const anon = await t.connect();
     const got = collect(anon);
     await anon.subscribeAsync(["openlem/mq/status", "homeassistant/#"]);
-    await until(() => got.has("openlem/mq/status") && got.has("homeassistant/sensor/openlem_mq_price/config"));
+    await until(
+      () =>
+        got.has("openlem/mq/status") &&
+        got.has("homeassistant/sensor/openlem_mq_price/config") &&
+        got.has("homeassistant/sensor/openlem_mq_local_trade_share/config"),
+    );
+    expect(JSON.parse(got.get("homeassistant/sensor/openlem_mq_self_sufficiency/config")?.[0] ?? "{}")).toMatchObject({
+      default_entity_id: "sensor.openlem_mq_self_sufficiency",
+      state_topic: "openlem/mq/kpis",
+      unit_of_measurement: "%",
+    });
     expect(JSON.parse(got.get("openlem/mq/status")?.[0] ?? "{}")).toMatchObject({ state: "online" });
     const discovery = JSON.parse(got.get("homeassistant/sensor/openlem_mq_price/config")?.[0] ?? "{}");
     expect(discovery).toMatchObject({
@@ -223,6 +234,10 @@ describe("MQTT with the embedded broker", () => {
     expect(metrics).toMatch(
       /openlem_http_request_duration_seconds_count\{method="POST",route="\/api\/communities\/:communityId\/clearings",status="201"\} 1/,
     );
+    await until(() => pub.has(topics.kpis("mq")));
+    const kpis = KpiSignal.parse(JSON.parse(pub.get(topics.kpis("mq"))?.[0] ?? ""));
+    expect(kpis).toMatchObject({ period: { kind: "day", start: "2026-06-21" } });
+    expect(kpis.kpis.localTradedWh).toBe(600);
     // the anonymous wildcard subscriber sees no private topic
     expect([...pub.keys()].filter((k) => k.includes("/participants/") || k.includes("/acks"))).toEqual([]);
     // alice's wildcard sees her own trades only

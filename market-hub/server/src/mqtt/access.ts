@@ -38,6 +38,7 @@ export function mayReceive(who: MqttIdentity, topic: string): boolean {
   if (!t) return !topic.startsWith("openlem/");
   switch (t.kind) {
     case "status":
+    case "kpis":
     case "price":
     case "result":
       return true;

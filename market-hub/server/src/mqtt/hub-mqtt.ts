@@ -3,10 +3,13 @@ import {
   discoveryTopic,
   fieldProblems,
   type HubStatus,
+  type KpiSignal,
+  localDateOf,
   OrderBatch,
   type ParticipantTrades,
   type PriceSignal,
   parseTopic,
+  periodOf,
   ReadingBatch,
   type SlotResult,
   type SubmissionAck,
@@ -20,6 +23,7 @@ import { storeReadings } from "../readings/store.js";
 import { type ClearedSlot, listResults } from "../services/clearing.js";
 import { getCommunity, listCommunities } from "../services/communities.js";
 import { submitOrders } from "../services/orders.js";
+import { communityKpis } from "../services/settlement.js";
 
 export interface MqttConnection {
   url: string;
@@ -95,6 +99,7 @@ export class HubMqtt {
       retain: true,
       qos: 1,
     });
+    await this.publishKpis(client, communityId, r.slot);
     for (const [householdId, fills] of cleared.fillsByHousehold) {
       const trades: ParticipantTrades = { communityId, participantId: householdId, slot: r.slot, fills };
       await client.publishAsync(topics.trades(communityId, householdId), JSON.stringify(trades), { qos: 1 });
@@ -131,24 +136,31 @@ export class HubMqtt {
     };
   }
 
-  /** Home Assistant MQTT discovery for the community's price sensor (forecast as an attribute). */
+  /** Today's KPIs (the community's local day of the slot), retained. */
+  private async publishKpis(client: MqttClient, communityId: string, slot: string): Promise<void> {
+    const community = await getCommunity(this.ctx.db, communityId);
+    const period = periodOf("day", localDateOf(slot, community.market.timeZone), community.market.timeZone);
+    const signal: KpiSignal = {
+      communityId,
+      period: { kind: period.kind, start: period.start },
+      kpis: await communityKpis(this.ctx.db, community, period),
+      at: this.ctx.now().toISOString(),
+    };
+    await client.publishAsync(topics.kpis(communityId), JSON.stringify(signal), { retain: true, qos: 1 });
+  }
+
+  /**
+   * Home Assistant MQTT discovery for the community sensors: the price (forecast as an
+   * attribute), self-sufficiency and local trade share, all unavailable when the hub is offline.
+   */
   private async publishDiscovery(client: MqttClient, communityId: string): Promise<void> {
     const { name, market } = await getCommunity(this.ctx.db, communityId);
-    const entity = communityEntities.price(communityId);
-    const config = {
-      name: "Local price",
-      unique_id: entity.replace(".", "_"),
-      default_entity_id: entity,
-      state_topic: topics.price(communityId, "electricity"),
-      value_template: "{{ value_json.price }}",
-      json_attributes_topic: topics.price(communityId, "electricity"),
-      json_attributes_template: "{{ {'forecast': value_json.forecast, 'slot': value_json.slot} | tojson }}",
-      unit_of_measurement: `${market.currency}/kWh`,
-      state_class: "measurement",
+    const common = {
       availability_topic: topics.status(communityId),
       availability_template: "{{ value_json.state }}",
       payload_available: "online",
       payload_not_available: "offline",
+      state_class: "measurement",
       device: {
         identifiers: [`openlem_${communityId}`],
         name: `OpenLEM ${name}`,
@@ -156,7 +168,43 @@ export class HubMqtt {
         model: "Community hub",
       },
     };
-    await client.publishAsync(discoveryTopic(entity), JSON.stringify(config), { retain: true, qos: 1 });
+    const percent = (field: string) =>
+      `{{ (value_json.kpis.${field} * 100) | round(1) if value_json.kpis.${field} is not none else None }}`;
+    const sensors: [string, Record<string, unknown>][] = [
+      [
+        communityEntities.price(communityId),
+        {
+          name: "Local price",
+          state_topic: topics.price(communityId, "electricity"),
+          value_template: "{{ value_json.price }}",
+          json_attributes_topic: topics.price(communityId, "electricity"),
+          json_attributes_template: "{{ {'forecast': value_json.forecast, 'slot': value_json.slot} | tojson }}",
+          unit_of_measurement: `${market.currency}/kWh`,
+        },
+      ],
+      [
+        communityEntities.selfSufficiency(communityId),
+        {
+          name: "Self-sufficiency today",
+          state_topic: topics.kpis(communityId),
+          value_template: percent("selfSufficiency"),
+          unit_of_measurement: "%",
+        },
+      ],
+      [
+        communityEntities.localTradeShare(communityId),
+        {
+          name: "Local trade share today",
+          state_topic: topics.kpis(communityId),
+          value_template: percent("localTradeShare"),
+          unit_of_measurement: "%",
+        },
+      ],
+    ];
+    for (const [entity, config] of sensors) {
+      const body = { ...common, ...config, unique_id: entity.replace(".", "_"), default_entity_id: entity };
+      await client.publishAsync(discoveryTopic(entity), JSON.stringify(body), { retain: true, qos: 1 });
+    }
   }
 
   /**
