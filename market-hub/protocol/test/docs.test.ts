@@ -55,6 +55,13 @@ describe("docs/protocol.md", () => {
       "KpiSignal",
       "HubStatus",
       "SubmissionAck",
+      "Registration",
+      "TokenPair",
+      "Me",
+      "MeterRegistration",
+      "MeterRegistered",
+      "MeterLink",
+      "DeviceTokenCreated",
     ];
     expect(payloads.filter((p) => !documented.has(p))).toEqual([]);
   });
