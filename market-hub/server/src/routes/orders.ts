@@ -13,7 +13,7 @@ import { z } from "zod";
 import { requireHousehold } from "../auth/principal.js";
 import type { HubContext } from "../context.js";
 import { ProblemBody } from "../http/errors.js";
-import { getCommunity } from "../services/communities.js";
+import { getCommunity, getCommunityForIntake } from "../services/communities.js";
 import { cancelOrder, listOrders, replaceOrder, submitOrders } from "../services/orders.js";
 
 const tags = ["orders"];
@@ -49,10 +49,9 @@ export async function orderRoutes(app: FastifyInstance, { ctx }: { ctx: HubConte
     async (req, reply) => {
       const { communityId, householdId } = req.params;
       requireHousehold(req, communityId, householdId);
-      const { market } = await getCommunity(db, communityId);
-      const out = await db.transaction((tx) =>
-        submitOrders(tx, communityId, householdId, market, [req.body], ctx.now(), () => []),
-      );
+      const { market } = await getCommunityForIntake(db, communityId);
+      // One INSERT statement: atomic without an explicit transaction.
+      const out = await submitOrders(db, communityId, householdId, market, [req.body], ctx.now(), () => []);
       if (out.created) ctx.metrics.orders.inc({ community: communityId, channel: "rest" });
       const [record] = out.records;
       if (!record) throw new Error("an accepted order left no record");
@@ -79,10 +78,11 @@ export async function orderRoutes(app: FastifyInstance, { ctx }: { ctx: HubConte
     async (req, reply) => {
       const { communityId, householdId } = req.params;
       requireHousehold(req, communityId, householdId);
-      const { market } = await getCommunity(db, communityId);
-      const out = await db.transaction((tx) =>
-        submitOrders(tx, communityId, householdId, market, req.body.orders, ctx.now(), (i) => ["orders", i]),
-      );
+      const { market } = await getCommunityForIntake(db, communityId);
+      const out = await submitOrders(db, communityId, householdId, market, req.body.orders, ctx.now(), (i) => [
+        "orders",
+        i,
+      ]);
       if (out.created) ctx.metrics.orders.inc({ community: communityId, channel: "rest" }, out.records.length);
       return reply.status(out.created ? 201 : 200).send({ orders: out.records });
     },
@@ -126,7 +126,7 @@ export async function orderRoutes(app: FastifyInstance, { ctx }: { ctx: HubConte
     async (req) => {
       const { communityId, householdId, orderId } = req.params;
       requireHousehold(req, communityId, householdId);
-      const { market } = await getCommunity(db, communityId);
+      const { market } = await getCommunityForIntake(db, communityId);
       return db.transaction((tx) => replaceOrder(tx, communityId, householdId, orderId, req.body, market, ctx.now()));
     },
   );
@@ -145,7 +145,7 @@ export async function orderRoutes(app: FastifyInstance, { ctx }: { ctx: HubConte
     async (req) => {
       const { communityId, householdId, orderId } = req.params;
       requireHousehold(req, communityId, householdId);
-      const { market } = await getCommunity(db, communityId);
+      const { market } = await getCommunityForIntake(db, communityId);
       return db.transaction((tx) => cancelOrder(tx, communityId, householdId, orderId, market, ctx.now()));
     },
   );

@@ -53,3 +53,25 @@ export async function ensureHousehold(db: Queryable, communityId: string, househ
   if (!row) throw new Error(`household ${communityId}/${householdId} vanished`);
   return row.key;
 }
+
+const RULES_TTL_MS = 2000;
+const rulesCache = new WeakMap<Queryable, Map<string, { at: number; community: Promise<Community> }>>();
+
+/**
+ * The community as order intake sees it: cached for two seconds per database handle, so a
+ * busy intake does not read the same rules for every order. A change of market rules
+ * applies to new orders within those two seconds.
+ */
+export function getCommunityForIntake(db: Queryable, id: string): Promise<Community> {
+  let cache = rulesCache.get(db);
+  if (!cache) {
+    cache = new Map();
+    rulesCache.set(db, cache);
+  }
+  const hit = cache.get(id);
+  if (hit && Date.now() - hit.at < RULES_TTL_MS) return hit.community;
+  const community = getCommunity(db, id);
+  cache.set(id, { at: Date.now(), community });
+  community.catch(() => cache?.delete(id));
+  return community;
+}

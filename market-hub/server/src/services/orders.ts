@@ -11,7 +11,6 @@ import {
 } from "@openlem/protocol";
 import type { Queryable } from "../db/database.js";
 import { Problem } from "../http/problem.js";
-import { ensureHousehold } from "./communities.js";
 
 interface Row {
   id: number;
@@ -23,20 +22,47 @@ interface Row {
 }
 const COLUMNS = "id, household_id, body, status, filled_wh, submitted_at";
 
-export function toRecord(r: Row): OrderRecord {
+function toRecordMeta(r: Row): Omit<OrderRecord, "order"> {
   return {
     id: String(r.id),
     participantId: r.household_id,
     householdId: r.household_id,
-    order: OrderInput.parse(r.body),
     status: r.status,
     filledWh: r.filled_wh,
     submittedAt: r.submitted_at.toISOString(),
   };
 }
 
-/** Orders are compared as stored: the same clientOrderId with the same content is the same order. */
-const canonical = (o: Order) => JSON.stringify(OrderInput.parse(o));
+export function toRecord(r: Row): OrderRecord {
+  return { ...toRecordMeta(r), order: OrderInput.parse(r.body) };
+}
+
+/**
+ * Orders are compared as stored: the same clientOrderId with the same content is the same
+ * order. A parsed order's keys follow the schema, so its JSON is canonical as it is.
+ */
+const canonical = (o: Order) => JSON.stringify(o);
+
+const knownHouseholds = new WeakMap<Queryable, Set<string>>();
+
+/**
+ * Households are never deleted, so once this database handle has seen one it need not insert
+ * it again: one round trip less for every order after the first.
+ */
+async function ensureHouseholdOnce(db: Queryable, communityId: string, householdId: string): Promise<void> {
+  let known = knownHouseholds.get(db);
+  if (!known) {
+    known = new Set();
+    knownHouseholds.set(db, known);
+  }
+  const key = `${communityId}\u0000${householdId}`;
+  if (known.has(key)) return;
+  await db.query("INSERT INTO market.households (community_id, id) VALUES ($1, $2) ON CONFLICT DO NOTHING", [
+    communityId,
+    householdId,
+  ]);
+  known.add(key);
+}
 
 export interface SubmitResult {
   records: OrderRecord[];
@@ -74,38 +100,59 @@ export async function submitOrders(
   if (problems.length > 0)
     throw Problem.unprocessable("the market refuses these orders; nothing was accepted", problems);
 
-  await ensureHousehold(db, communityId, householdId);
+  await ensureHouseholdOnce(db, communityId, householdId);
+  // One statement for the whole batch: the orders not seen before are inserted, the others
+  // come back from the second query to be checked as replays.
+  const bodies = orders.map(canonical);
+  const inserted = await db.query<Row & { client_order_id: string }>(
+    `INSERT INTO market.orders (community_id, household_id, client_order_id, slot, commodity, side, body, energy_wh, submitted_at)
+     SELECT $1, $2, * , $9::timestamptz FROM unnest($3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::jsonb[], $8::bigint[])
+     ON CONFLICT (community_id, household_id, client_order_id) DO NOTHING RETURNING ${COLUMNS}, client_order_id`,
+    [
+      communityId,
+      householdId,
+      orders.map((o) => o.clientOrderId),
+      orders.map((o) => o.slot),
+      orders.map((o) => o.commodity),
+      orders.map((o) => o.side),
+      bodies,
+      orders.map(orderEnergyWh),
+      now,
+    ],
+  );
+  const byClientId = new Map(inserted.map((r) => [r.client_order_id, r]));
+  const replays = orders.filter((o) => !byClientId.has(o.clientOrderId)).map((o) => o.clientOrderId);
+  const existing =
+    replays.length === 0
+      ? []
+      : await db.query<Row & { client_order_id: string }>(
+          `SELECT ${COLUMNS}, client_order_id FROM market.orders
+            WHERE community_id = $1 AND household_id = $2 AND client_order_id = ANY($3)`,
+          [communityId, householdId, replays],
+        );
+  const previous = new Map(existing.map((r) => [r.client_order_id, r]));
   const records: OrderRecord[] = [];
-  let created = false;
   for (const [i, o] of orders.entries()) {
-    const body = canonical(o);
-    const inserted = await db.query<Row>(
-      `INSERT INTO market.orders (community_id, household_id, client_order_id, slot, commodity, side, body, energy_wh, submitted_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-       ON CONFLICT (community_id, household_id, client_order_id) DO NOTHING RETURNING ${COLUMNS}`,
-      [communityId, householdId, o.clientOrderId, o.slot, o.commodity, o.side, body, orderEnergyWh(o), now],
-    );
-    if (inserted[0]) {
-      created = true;
-      records.push(toRecord(inserted[0]));
+    const fresh = byClientId.get(o.clientOrderId);
+    if (fresh) {
+      // The order in hand is what was stored; no need to parse it back.
+      records.push({ ...toRecordMeta(fresh), order: o });
       continue;
     }
-    const [existing] = await db.query<Row>(
-      `SELECT ${COLUMNS} FROM market.orders WHERE community_id = $1 AND household_id = $2 AND client_order_id = $3`,
-      [communityId, householdId, o.clientOrderId],
-    );
-    if (!existing) throw new Error(`order ${o.clientOrderId} conflicted but is not there`);
+    const before = previous.get(o.clientOrderId);
+    if (!before) throw new Error(`order ${o.clientOrderId} conflicted but is not there`);
     // jsonb reorders keys, so both sides go through the schema before they are compared.
-    if (canonical(OrderInput.parse(existing.body)) !== body) {
+    if (canonical(OrderInput.parse(before.body)) !== bodies[i]) {
       throw Problem.conflict("this clientOrderId was used for a different order; nothing was accepted", [
         {
           field: fieldPath([...prefix(i), "clientOrderId"]),
-          rule: `belongs to order ${existing.id} with other content; use a new id, or PUT to replace that order`,
+          rule: `belongs to order ${before.id} with other content; use a new id, or PUT to replace that order`,
         },
       ]);
     }
-    records.push(toRecord(existing));
+    records.push(toRecord(before));
   }
+  const created = inserted.length > 0;
   return { records, created };
 }
 
