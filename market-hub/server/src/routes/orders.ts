@@ -13,7 +13,7 @@ import { z } from "zod";
 import { requireHousehold } from "../auth/principal.js";
 import type { HubContext } from "../context.js";
 import { ProblemBody } from "../http/errors.js";
-import { getCommunity, getCommunityForIntake } from "../services/communities.js";
+import { getCommunityForIntake } from "../services/communities.js";
 import { cancelOrder, listOrders, replaceOrder, submitOrders } from "../services/orders.js";
 
 const tags = ["orders"];
