@@ -76,6 +76,8 @@ export const MarketConfig = z
       .refine((a) => new Set(a).size === a.length, { message: "must not repeat a source" })
       .default(["pv", "wind", "chp", "battery", "other"]),
     mode: SettlementMode.default("ex-ante"),
+    /** Ex-post mode: a slot clears this many minutes after it ends, when its readings are in. */
+    expostDelayMinutes: z.number().int().min(0).max(1440).default(15),
     retailPrice: Price,
     feedInTariff: Price,
     localGridFee: Price.default(0),

@@ -140,6 +140,12 @@ export interface RuleViolation {
  */
 export function checkOrderForMarket(o: Order, market: MarketConfig, now: string): RuleViolation[] {
   const out: RuleViolation[] = [];
+  if (market.mode === "ex-post") {
+    out.push({
+      path: ["side"],
+      message: "this community clears ex post from standing preferences and metered energy: set a preference instead",
+    });
+  }
   if (!isSlotStart(o.slot, market.slotMinutes)) {
     out.push({
       path: ["slot"],

@@ -10,6 +10,7 @@ import { clearingRoutes } from "./routes/clearing.js";
 import { communityRoutes } from "./routes/communities.js";
 import { healthRoutes } from "./routes/health.js";
 import { orderRoutes } from "./routes/orders.js";
+import { preferenceRoutes } from "./routes/preferences.js";
 import { settlementRoutes } from "./routes/settlement.js";
 import type { ClearedSlot } from "./services/clearing.js";
 
@@ -47,5 +48,6 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
   await app.register(orderRoutes, { ctx });
   await app.register(clearingRoutes, { ctx, events: options.events ?? NO_EVENTS });
   await app.register(settlementRoutes, { ctx });
+  await app.register(preferenceRoutes, { ctx });
   return app;
 }

@@ -7,10 +7,19 @@ import {
   toSlotResult,
   toWireFill,
 } from "@openlem/engine";
-import { type Commodity, type Fill, OrderInput, type OrderStatus, SlotResult } from "@openlem/protocol";
+import {
+  type Commodity,
+  type Fill,
+  type MarketConfig,
+  OrderInput,
+  type OrderStatus,
+  SlotResult,
+} from "@openlem/protocol";
 import type { Queryable } from "../db/database.js";
 import { Problem } from "../http/problem.js";
+import { meteredSlots } from "../readings/store.js";
 import { getCommunity } from "./communities.js";
+import { listPreferences } from "./preferences.js";
 
 export interface ClearedSlot {
   result: SlotResult;
@@ -42,11 +51,21 @@ export async function clearSlot(
   if (done) return { result: SlotResult.parse(done.result), created: false, fillsByHousehold: new Map(), triggeredBy };
 
   const { market } = await getCommunity(db, communityId);
-  const closes = Date.parse(slot) - market.gateClosureMinutes * 60_000;
-  if (now.getTime() < closes) {
-    throw Problem.conflict(
-      `the gate for slot ${slot} closes at ${new Date(closes).toISOString()}; clear it after that`,
-    );
+  if (market.mode === "ex-post") {
+    const ends = Date.parse(slot) + market.slotMinutes * 60_000;
+    if (now.getTime() < ends) {
+      throw Problem.conflict(
+        `slot ${slot} is delivered at ${new Date(ends).toISOString()}; an ex-post market clears after that`,
+      );
+    }
+    await exPostOrders(db, communityId, market, slot, commodity, now);
+  } else {
+    const closes = Date.parse(slot) - market.gateClosureMinutes * 60_000;
+    if (now.getTime() < closes) {
+      throw Problem.conflict(
+        `the gate for slot ${slot} closes at ${new Date(closes).toISOString()}; clear it after that`,
+      );
+    }
   }
   const rows = await db.query<{ id: number; household_id: string; body: unknown; key: number; energy_wh: number }>(
     `SELECT o.id, o.household_id, o.body, o.energy_wh, h.key
@@ -185,4 +204,69 @@ export async function listFills(
   return (await loadFills(db, communityId, { householdId, from, to }))
     .slice(0, 10_000)
     .map((x) => toWireFill(x.fill, x.slot));
+}
+
+/**
+ * Ex-post mode (the Landau microgrid): each household with a standing preference takes part
+ * with its metered net energy of the slot, buying at its maximum buy price (the price cap if
+ * it set none) or selling at its minimum sell price (the floor if none). The orders are stored
+ * like any other, so fills, statements and the audit trail work the same way.
+ */
+async function exPostOrders(
+  db: Queryable,
+  communityId: string,
+  market: MarketConfig,
+  slot: string,
+  commodity: Commodity,
+  now: Date,
+): Promise<void> {
+  const prefs = await listPreferences(db, communityId, { commodity });
+  if (prefs.length === 0) return;
+  const ends = new Date(Date.parse(slot) + market.slotMinutes * 60_000).toISOString();
+  const metered = new Map(
+    (await meteredSlots(db, communityId, slot, ends, market.slotMinutes)).map((m) => [
+      m.householdId,
+      m.importWh - m.exportWh,
+    ]),
+  );
+  for (const { householdId, preference: p } of prefs) {
+    const net = metered.get(householdId) ?? 0;
+    if (net === 0) continue;
+    const order: OrderInput =
+      net > 0
+        ? {
+            clientOrderId: `ex-post:${slot}:${commodity}`,
+            side: "buy",
+            commodity,
+            slot,
+            energyWh: net,
+            limitPrice: p.maxBuyPrice ?? market.priceCap,
+            ...(p.sourceLimits ? { sourceLimits: p.sourceLimits } : {}),
+          }
+        : {
+            clientOrderId: `ex-post:${slot}:${commodity}`,
+            side: "sell",
+            commodity,
+            slot,
+            energyWh: -net,
+            limitPrice: p.minSellPrice ?? market.priceFloor,
+            source: p.source,
+          };
+    const parsed = OrderInput.parse(order);
+    await db.query(
+      `INSERT INTO market.orders (community_id, household_id, client_order_id, slot, commodity, side, body, energy_wh, submitted_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
+      [
+        communityId,
+        householdId,
+        parsed.clientOrderId,
+        slot,
+        commodity,
+        parsed.side,
+        JSON.stringify(parsed),
+        Math.abs(net),
+        now,
+      ],
+    );
+  }
 }

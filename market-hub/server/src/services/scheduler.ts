@@ -30,8 +30,12 @@ export class ClearingScheduler {
     const out: { communityId: string; slot: string; commodity: Commodity }[] = [];
     for (const c of await listCommunities(this.o.db)) {
       const len = c.market.slotMinutes * 60_000;
-      // A slot's gate closes gateClosureMinutes before it starts.
-      const latest = Math.floor((now.getTime() + c.market.gateClosureMinutes * 60_000) / len) * len;
+      // Ex ante, a slot clears when its gate closes, gateClosureMinutes before it starts; ex post,
+      // expostDelayMinutes after it ends, when its readings are in.
+      const latest =
+        c.market.mode === "ex-post"
+          ? Math.floor((now.getTime() - c.market.expostDelayMinutes * 60_000) / len) * len - len
+          : Math.floor((now.getTime() + c.market.gateClosureMinutes * 60_000) / len) * len;
       const [info] = await this.o.db.query<{ created: Date }>(
         "SELECT created_at AS created FROM market.communities WHERE id = $1",
         [c.id],
