@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MeterId } from "./ids.js";
+import { HouseholdId, MeterId } from "./ids.js";
 import { UtcInstant } from "./time.js";
 
 const Register = z
@@ -29,6 +29,21 @@ export type MeterReading = z.output<typeof MeterReading>;
 
 export const ReadingBatch = z.object({ readings: z.array(MeterReading).min(1).max(10_000) });
 export type ReadingBatch = z.output<typeof ReadingBatch>;
+
+/**
+ * A household's metered energy in one slot, from its meters' register differences. `estimated`:
+ * the slot was not bounded by readings at both ends (a gap healed by interpolation);
+ * `registerReset`: a register went backwards (meter swap), and that interval counts as zero.
+ */
+export const SlotEnergy = z.object({
+  householdId: HouseholdId,
+  slot: UtcInstant,
+  importWh: z.number().int().min(0),
+  exportWh: z.number().int().min(0),
+  estimated: z.boolean(),
+  registerReset: z.boolean(),
+});
+export type SlotEnergy = z.output<typeof SlotEnergy>;
 
 /** The exact bytes a device signs: the fields in a fixed order, energy as integers. */
 export function canonicalReading(r: MeterReading): string {

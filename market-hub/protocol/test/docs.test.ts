@@ -47,6 +47,7 @@ describe("docs/protocol.md", () => {
       "OrderRecord",
       "StandingPreference",
       "ReadingBatch",
+      "SlotEnergy",
       "SlotResult",
       "ParticipantTrades",
       "PriceSignal",

@@ -247,6 +247,18 @@ describe("MQTT with the embedded broker", () => {
     expect(op).not.toBe("");
   });
 
+  it("marks the community offline through the last will when the hub's connection drops, and online again after", async () => {
+    const watcher = await t.connect();
+    const got = collect(watcher);
+    await watcher.subscribeAsync(topics.status("mq"), { qos: 1 });
+    await until(() => got.has(topics.status("mq")));
+    const hubClient = await t.h().mqtt.community("mq");
+    hubClient.stream.destroy(); // as if the hub crashed: no clean disconnect
+    const states = () => (got.get(topics.status("mq")) ?? []).map((m) => (JSON.parse(m) as { state: string }).state);
+    await until(() => states().includes("offline"));
+    await until(() => states().lastIndexOf("online") > states().indexOf("offline"), 10_000);
+  });
+
   it("speaks MQTT over WebSocket at /mqtt on the HTTP port", async () => {
     const ws = await t.connect({}, `${t.h().url.replace("http", "ws")}/mqtt`);
     const got = collect(ws);

@@ -1,4 +1,4 @@
-import { Kpis, Meter, Statement } from "@openlem/protocol";
+import { Kpis, Meter, SlotEnergy, Statement } from "@openlem/protocol";
 import { expect, it } from "vitest";
 import { z } from "zod";
 import { describeEachDatabase } from "./databases.js";
@@ -119,6 +119,27 @@ describeEachDatabase("readings and settlement", (db) => {
     expect(k.selfSufficiency).toBeCloseTo(700 / 800, 12);
     expect(k.localTradeShare).toBeCloseTo(600 / 800, 12);
     expect(k.peakImportW).toBe(400);
+  });
+
+  it("shows a household its metered energy per slot, with an interpolated gap flagged as estimated", async () => {
+    // a's meter goes silent after 10:30 and reports again at 11:00: two slots healed by interpolation
+    const a = await hub().login(...(await creds("a")));
+    const sent = await readings(a, [{ meterId: meters.a, at: "2026-06-21T11:00:00Z", importWh: 11_400, exportWh: 0 }]);
+    expect(sent.status).toBe(200);
+    const r = await hub().call(
+      "GET",
+      "/api/communities/st/households/a/energy?from=2026-06-21T10:00:00Z&to=2026-06-21T11:00:00Z",
+      {
+        token: a,
+      },
+    );
+    expect(bodyOf(z.array(SlotEnergy), r).map((e) => [e.slot, e.importWh, e.estimated])).toEqual([
+      [SLOT, 800, false],
+      ["2026-06-21T10:30:00.000Z", 300, true],
+      ["2026-06-21T10:45:00.000Z", 300, true],
+    ]);
+    const b = await hub().login(...(await creds("b")));
+    expect((await hub().call("GET", "/api/communities/st/households/a/energy", { token: b })).status).toBe(403);
   });
 
   async function creds(h: string): Promise<[string, string]> {

@@ -78,8 +78,13 @@ export class HubMqtt {
           topic: topics.status(communityId),
           payload: JSON.stringify(OFFLINE),
         });
-        const online: HubStatus = { state: "online", version: this.version, at: this.ctx.now().toISOString() };
-        await client.publishAsync(topics.status(communityId), JSON.stringify(online), { retain: true, qos: 1 });
+        const announce = () => {
+          const online: HubStatus = { state: "online", version: this.version, at: this.ctx.now().toISOString() };
+          return client.publishAsync(topics.status(communityId), JSON.stringify(online), { retain: true, qos: 1 });
+        };
+        // After a reconnect the broker has published the last will: say online again.
+        client.on("connect", () => void announce().catch(() => undefined));
+        await announce();
         await this.publishDiscovery(client, communityId);
         return client;
       })();

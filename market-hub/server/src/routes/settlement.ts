@@ -7,7 +7,9 @@ import {
   PeriodKind,
   periodOf,
   ReadingBatch,
+  SlotEnergy,
   Statement,
+  UtcInstant,
 } from "@openlem/protocol";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
@@ -15,7 +17,7 @@ import { z } from "zod";
 import { actsFor, requireHousehold, requirePrincipal } from "../auth/principal.js";
 import type { HubContext } from "../context.js";
 import { ProblemBody } from "../http/errors.js";
-import { storeReadings } from "../readings/store.js";
+import { meteredSlots, storeReadings } from "../readings/store.js";
 import { getCommunity } from "../services/communities.js";
 import { communityKpis, householdStatement } from "../services/settlement.js";
 
@@ -53,6 +55,35 @@ export async function settlementRoutes(app: FastifyInstance, { ctx }: { ctx: Hub
       );
       ctx.metrics.readings.inc({ community: communityId, channel: "rest" }, out.accepted);
       return out;
+    },
+  );
+
+  r.get(
+    "/api/communities/:communityId/households/:householdId/energy",
+    {
+      schema: {
+        tags: ["meters"],
+        summary: "The household's metered energy per slot, with estimated and register-reset flags (default: today)",
+        security,
+        params: C.extend({ householdId: HouseholdId }),
+        querystring: z.object({ from: UtcInstant.optional(), to: UtcInstant.optional() }),
+        response: { 200: z.array(SlotEnergy), ...errors },
+      },
+    },
+    async (req) => {
+      const { communityId, householdId } = req.params;
+      requireHousehold(req, communityId, householdId);
+      const { market } = await getCommunity(db, communityId);
+      const today = periodOf("day", localDateOf(ctx.now().toISOString(), market.timeZone), market.timeZone);
+      const slots = await meteredSlots(
+        db,
+        communityId,
+        req.query.from ?? today.from,
+        req.query.to ?? today.to,
+        market.slotMinutes,
+        householdId,
+      );
+      return slots.map(({ storage: _storage, ...e }) => e);
     },
   );
 
