@@ -9,6 +9,9 @@ import { startHub } from "./hub.js";
 
 const USAGE = `openlem-hub <command> [options]
 
+options
+  --config FILE              settings from a JSON file (also OPENLEM_CONFIG); environment variables win
+
 commands
   serve                      run the hub (configuration from the environment, see the README)
   demo [--speed N]           run the hub with a demo community trading every slot;
@@ -30,6 +33,7 @@ async function main(argv: string[]): Promise<void> {
       speed: { type: "string" },
       email: { type: "string" },
       password: { type: "string" },
+      config: { type: "string", short: "c" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -37,7 +41,7 @@ async function main(argv: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const config = configFromEnv();
+  const config = configFromEnv(process.env, {}, values.config ?? process.env.OPENLEM_CONFIG);
   switch (command) {
     case "migrate": {
       const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });

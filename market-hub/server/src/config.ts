@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describeProblems, fieldProblems } from "@openlem/protocol";
 import { z } from "zod";
 
@@ -44,15 +45,53 @@ const ENV: Record<keyof HubConfig, string> = {
   logLevel: "LOG_LEVEL",
 };
 
-/** Reads the configuration from the environment; a bad value names its variable and the rule. */
-export function configFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: Partial<HubConfig> = {}): HubConfig {
-  const raw: Record<string, unknown> = {};
+/**
+ * Reads the configuration: a JSON file (OPENLEM_CONFIG, or `--config`) with the keys of
+ * HubConfig, then environment variables over it, then `overrides`. A bad value names where it
+ * came from (the variable, or the file and key) and the rule.
+ */
+export function configFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<HubConfig> = {},
+  file: string | undefined = env.OPENLEM_CONFIG,
+): HubConfig {
+  const fromFile = file ? readConfigFile(file) : {};
+  const fromEnv: Record<string, unknown> = {};
   for (const [key, name] of Object.entries(ENV)) {
     const v = env[name];
-    if (v !== undefined && v !== "") raw[key] = v;
+    if (v !== undefined && v !== "") fromEnv[key] = v;
   }
-  const r = HubConfig.safeParse({ ...raw, ...overrides });
+  const r = HubConfig.safeParse({ ...fromFile, ...fromEnv, ...overrides });
   if (r.success) return r.data;
-  const problems = fieldProblems(r.error).map((p) => ({ ...p, field: ENV[p.field as keyof HubConfig] ?? p.field }));
+  const problems = fieldProblems(r.error).map((p) => {
+    const key = p.field as keyof HubConfig;
+    const where = key in fromEnv ? ENV[key] : file && key in fromFile ? `${file}: ${key}` : p.field;
+    return { ...p, field: where };
+  });
   throw new Error(`invalid configuration: ${describeProblems(problems)}`);
+}
+
+function readConfigFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    throw new Error(`invalid configuration: cannot read the configuration file ${file}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`invalid configuration: ${file} is not valid JSON (${e instanceof Error ? e.message : e})`);
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    throw new Error(`invalid configuration: ${file} must hold a JSON object with the settings as keys`);
+  }
+  const unknown = Object.keys(json).filter((k) => !(k in ENV));
+  if (unknown.length > 0) {
+    throw new Error(
+      `invalid configuration: ${file}: unknown setting ${unknown.join(", ")}; settings are ${Object.keys(ENV).join(", ")}`,
+    );
+  }
+  return json as Record<string, unknown>;
 }
