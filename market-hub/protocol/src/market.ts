@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { CommunityId } from "./ids.js";
-import { TimeZone } from "./time.js";
+import { TimeZone, UtcInstant } from "./time.js";
 import { isTickAligned, MAX_ABS_PRICE_TICKS, TICKS_PER_CURRENCY_PER_KWH } from "./units.js";
 
 const MAX_ABS_PRICE = MAX_ABS_PRICE_TICKS / TICKS_PER_CURRENCY_PER_KWH;
@@ -134,3 +134,39 @@ export const Community = z.object({
   market: MarketConfig,
 });
 export type Community = z.output<typeof Community>;
+
+/**
+ * The hub's market time and the slots that matter now. A client asks rather than using its
+ * own clock: the hub's clock is the one that counts (and runs fast in the demo).
+ */
+export const MarketClock = z.object({
+  communityId: CommunityId,
+  now: UtcInstant,
+  slotMinutes: z.number().int(),
+  mode: SettlementMode,
+  /** The slot being delivered now. */
+  currentSlot: UtcInstant,
+  /** The earliest slot that still takes orders, and when its gate closes. */
+  nextOpenSlot: UtcInstant,
+  gateClosesAt: UtcInstant,
+});
+export type MarketClock = z.output<typeof MarketClock>;
+
+/** The market clock of a community at `now`. */
+export function marketClock(communityId: string, market: MarketConfig, now: Date): MarketClock {
+  const len = market.slotMinutes * 60_000;
+  const gate = market.gateClosureMinutes * 60_000;
+  const t = now.getTime();
+  const current = Math.floor(t / len) * len;
+  // the first slot whose gate (slot start - gate) is still ahead
+  const next = Math.floor((t + gate) / len) * len + len;
+  return {
+    communityId,
+    now: now.toISOString(),
+    slotMinutes: market.slotMinutes,
+    mode: market.mode,
+    currentSlot: new Date(current).toISOString(),
+    nextOpenSlot: new Date(next).toISOString(),
+    gateClosesAt: new Date(next - gate).toISOString(),
+  };
+}

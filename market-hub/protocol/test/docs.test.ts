@@ -42,6 +42,7 @@ describe("docs/protocol.md", () => {
     const payloads = [
       "MarketConfig",
       "Community",
+      "MarketClock",
       "OrderInput",
       "OrderBatch",
       "OrderRecord",

@@ -90,7 +90,11 @@ Try it:
     -d '{"email":"${DEMO_PARTICIPANT.email}","password":"${DEMO_PARTICIPANT.password}"}' | sed 's/.*"accessToken":"\\([^"]*\\)".*/\\1/')
   curl -s ${u}/api/meters/link -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\
     -d '{"meterId":"${demo.linkMeter.meterId}","pin":"${demo.linkMeter.pin}"}'
+  SLOT=$(curl -s ${u}/api/communities/${DEMO_COMMUNITY}/clock -H "authorization: Bearer $TOKEN" | sed 's/.*"nextOpenSlot":"\\([^"]*\\)".*/\\1/')
+  curl -s ${u}/api/communities/${DEMO_COMMUNITY}/households/house-1/orders -H "authorization: Bearer $TOKEN" \\
+    -H 'content-type: application/json' -d "{\\"clientOrderId\\":\\"try-$SLOT\\",\\"side\\":\\"buy\\",\\"slot\\":\\"$SLOT\\",\\"energyWh\\":500,\\"limitPrice\\":0.2}"
   curl -s "${u}/api/communities/${DEMO_COMMUNITY}/results" -H "authorization: Bearer $TOKEN"
+  curl -s "${u}/api/communities/${DEMO_COMMUNITY}/households/house-1/statement" -H "authorization: Bearer $TOKEN"
   mosquitto_sub -h ${new URL(demo.hub.mqttUrl).hostname} -p ${new URL(demo.hub.mqttUrl).port} -t 'openlem/#' -v
 Slots clear every ${15} minutes of hub time at gate closure. Ctrl-C stops the hub.`);
       onSignals(() => demo.stop());

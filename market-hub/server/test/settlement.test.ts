@@ -121,6 +121,33 @@ describeEachDatabase("readings and settlement", (db) => {
     expect(k.peakImportW).toBe(400);
   });
 
+  it("counts a traded slot whose readings are not in yet as traded, in the bill and in the utility-only bill", async () => {
+    hub().clock.set("2026-06-21T10:20:00Z");
+    const a = await hub().login(...(await creds("a")));
+    const next = "2026-06-21T10:45:00.000Z";
+    await hub().call("POST", "/api/communities/st/households/a/orders", {
+      token: a,
+      body: { clientOrderId: "a-later", side: "buy", slot: next, energyWh: 400, limitPrice: 0.3 },
+    });
+    hub().clock.set("2026-06-21T10:41:00Z");
+    await hub().call("POST", "/api/communities/st/clearings", {
+      token: await hub().operatorToken(),
+      body: { slot: next },
+    });
+    const a2 = await hub().login(...(await creds("a")));
+    const st = bodyOf(
+      Statement,
+      await hub().call("GET", "/api/communities/st/households/a/statement?date=2026-06-21", { token: a2 }),
+    );
+    // 400 Wh from the utility at 0.22 = 0.088; no meter yet for 10:45, so no deviation and no false "savings"
+    expect(st.lines.map((l) => [l.kind, l.energyWh, l.amount])).toEqual([
+      ["local-buy", 600, "0.09000000"],
+      ["utility-buy", 400, "0.08800000"],
+      ["deviation-buy", 200, "0.04400000"],
+    ]);
+    expect(st).toMatchObject({ total: "0.22200000", utilityOnlyTotal: "0.26400000", savings: "0.04200000" });
+  });
+
   it("shows a household its metered energy per slot, with an interpolated gap flagged as estimated", async () => {
     // a's meter goes silent after 10:30 and reports again at 11:00: two slots healed by interpolation
     const a = await hub().login(...(await creds("a")));

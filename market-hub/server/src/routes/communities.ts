@@ -5,12 +5,14 @@ import {
   DeviceTokenCreated,
   DeviceTokenRequest,
   HouseholdId,
+  MarketClock,
   MarketConfig,
   Meter,
   MeterId,
   MeterLink,
   MeterRegistered,
   MeterRegistration,
+  marketClock,
 } from "@openlem/protocol";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
@@ -82,6 +84,24 @@ export async function communityRoutes(
     async (req) => {
       requirePrincipal(req);
       return getCommunity(db, req.params.communityId);
+    },
+  );
+
+  r.get(
+    "/api/communities/:communityId/clock",
+    {
+      schema: {
+        tags: ["communities"],
+        summary: "The hub's market time: the current slot and the next one that takes orders",
+        security,
+        params: C,
+        response: { 200: MarketClock, ...errors },
+      },
+    },
+    async (req) => {
+      requirePrincipal(req);
+      const { id, market } = await getCommunity(db, req.params.communityId);
+      return marketClock(id, market, ctx.now());
     },
   );
 

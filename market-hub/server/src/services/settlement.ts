@@ -28,6 +28,36 @@ const metered = (h: HouseholdSlot): MeteredSlot => ({
 });
 
 /**
+ * Slots that traded but whose readings are not in yet count as metered exactly as traded, so
+ * that the utility-only bill and the savings compare like with like while readings arrive.
+ */
+function untilMetered(
+  fills: SlotFills[],
+  metered: readonly MeteredSlot[],
+  unmetered: { participantId: string; slot: string }[],
+): MeteredSlot[] {
+  const missing = new Set(unmetered.map((u) => `${u.participantId}|${u.slot}`));
+  const net = new Map<string, MeteredSlot>();
+  for (const { slot, fills: fs } of fills) {
+    for (const f of fs) {
+      const key = `${f.participantId}|${slot}`;
+      if (!missing.has(key) || f.commodity !== "electricity") continue;
+      const m = net.get(key) ?? {
+        participantId: f.participantId,
+        slot,
+        commodity: "electricity",
+        importWh: 0,
+        exportWh: 0,
+      };
+      if (f.side === "buy") m.importWh += f.energyWh;
+      else m.exportWh += f.energyWh;
+      net.set(key, m);
+    }
+  }
+  return [...metered, ...net.values()];
+}
+
+/**
  * A household's statement for a period of the community's calendar: its trades, and the
  * deviations between traded and metered energy settled with the utility. Slots whose
  * readings are not in yet carry no deviation until they are; the statement grows as
@@ -44,14 +74,15 @@ export async function householdStatement(
   const meter = (
     await meteredSlots(db, community.id, period.from, period.to, community.market.slotMinutes, householdId)
   ).map(metered);
-  const { lines } = settle({ fills: bySlot(fills), metered: meter, tariff });
+  const slotFills = bySlot(fills);
+  const { lines, unmetered } = settle({ fills: slotFills, metered: meter, tariff });
   return buildStatement({
     communityId: community.id,
     participantId: householdId,
     currency: community.market.currency,
     period,
     lines,
-    utilityOnly: utilityOnlyBill(meter, tariff),
+    utilityOnly: utilityOnlyBill(untilMetered(slotFills, meter, unmetered), tariff),
   });
 }
 
@@ -61,6 +92,12 @@ export async function communityKpis(db: Queryable, community: Community, period:
   const fills = await loadFills(db, community.id, { from: period.from, to: period.to });
   const slots = await meteredSlots(db, community.id, period.from, period.to, community.market.slotMinutes);
   const flows: FlowSlot[] = slots.map((h) => ({ ...metered(h), storage: h.storage }));
-  const { lines } = settle({ fills: bySlot(fills), metered: flows, tariff });
-  return computeKpis({ flows, ledger: lines, slotMinutes: community.market.slotMinutes, tariff });
+  const slotFills = bySlot(fills);
+  const { lines, unmetered } = settle({ fills: slotFills, metered: flows, tariff });
+  const storage = new Set(slots.filter((h) => h.storage).map((h) => h.householdId));
+  const all: FlowSlot[] = untilMetered(slotFills, flows, unmetered).map((f) => ({
+    ...f,
+    storage: storage.has(f.participantId),
+  }));
+  return computeKpis({ flows: all, ledger: lines, slotMinutes: community.market.slotMinutes, tariff });
 }
