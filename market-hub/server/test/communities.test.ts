@@ -1,4 +1,4 @@
-import { Community, DeviceTokenCreated, Me, Meter, MeterRegistered, TokenPair } from "@openlem/protocol";
+import { Community, DeviceTokenCreated, MarketClock, Me, Meter, MeterRegistered, TokenPair } from "@openlem/protocol";
 import { expect, it } from "vitest";
 import { z } from "zod";
 import { describeEachDatabase } from "./databases.js";
@@ -17,6 +17,29 @@ describeEachDatabase("communities and meters", (db) => {
     expect(problemOf(r).detail).toMatch(/only the community operator/);
     const list = bodyOf(z.array(Community), await hub().call("GET", "/api/communities", { token }));
     expect(list.map((x) => x.id)).toContain("gm");
+  });
+
+  it("tells clients the hub's market time and the next slot that takes orders", async () => {
+    hub().clock.set("2026-06-21T10:07:30Z");
+    const clock = bodyOf(
+      MarketClock,
+      await hub().call("GET", "/api/communities/gm/clock", { token: await hub().operatorToken() }),
+    );
+    expect(clock).toEqual({
+      communityId: "gm",
+      now: "2026-06-21T10:07:30.000Z",
+      slotMinutes: 15,
+      mode: "ex-ante",
+      currentSlot: "2026-06-21T10:00:00.000Z",
+      nextOpenSlot: "2026-06-21T10:15:00.000Z",
+      gateClosesAt: "2026-06-21T10:10:00.000Z",
+    });
+    hub().clock.set("2026-06-21T10:10:00Z"); // the 10:15 gate has just closed
+    const later = bodyOf(
+      MarketClock,
+      await hub().call("GET", "/api/communities/gm/clock", { token: await hub().operatorToken() }),
+    );
+    expect(later.nextOpenSlot).toBe("2026-06-21T10:30:00.000Z");
   });
 
   it("refuses bad market rules, naming the field", async () => {
