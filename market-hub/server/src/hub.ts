@@ -72,7 +72,9 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
   const mqttConn = broker
     ? { url: broker.url, ...broker.hubCredentials }
     : { url: o.config.mqttUrl ?? "", username: o.config.mqttUsername, password: o.config.mqttPassword };
-  mqttHub = await HubMqtt.start(ctx, mqttConn, HUB_VERSION);
+  mqttHub = await HubMqtt.start(ctx, mqttConn, HUB_VERSION, (err, what) =>
+    app.log.error({ err }, `${what} on MQTT failed`),
+  );
   const mqtt = mqttHub;
   const scheduler = new ClearingScheduler({
     db,

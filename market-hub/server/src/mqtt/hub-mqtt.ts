@@ -47,10 +47,16 @@ export class HubMqtt {
     private readonly ctx: HubContext,
     private readonly conn: MqttConnection,
     private readonly version: string,
+    private readonly onError: (err: unknown, what: string) => void,
   ) {}
 
-  static async start(ctx: HubContext, conn: MqttConnection, version: string): Promise<HubMqtt> {
-    const hub = new HubMqtt(ctx, conn, version);
+  static async start(
+    ctx: HubContext,
+    conn: MqttConnection,
+    version: string,
+    onError: (err: unknown, what: string) => void = () => undefined,
+  ): Promise<HubMqtt> {
+    const hub = new HubMqtt(ctx, conn, version, onError);
     hub.inbound = await hub.connect("inbound");
     hub.inbound.on("message", (topic, payload) => void hub.onSubmission(topic, payload));
     await hub.inbound.subscribeAsync(["openlem/+/households/+/orders", "openlem/+/households/+/readings"], { qos: 1 });
@@ -104,11 +110,12 @@ export class HubMqtt {
       retain: true,
       qos: 1,
     });
-    await this.publishKpis(client, communityId, r.slot);
     for (const [householdId, fills] of cleared.fillsByHousehold) {
       const trades: ParticipantTrades = { communityId, participantId: householdId, slot: r.slot, fills };
       await client.publishAsync(topics.trades(communityId, householdId), JSON.stringify(trades), { qos: 1 });
     }
+    // The day's KPIs are a derived aggregate: they follow the slot's own messages, off its critical path.
+    this.publishKpis(client, communityId, r.slot).catch((err) => this.onError(err, "publishing KPIs"));
   }
 
   /**
