@@ -3,7 +3,7 @@ import { expect, it } from "vitest";
 import { z } from "zod";
 import { ClearingScheduler } from "../src/services/scheduler.js";
 import { describeEachDatabase } from "./databases.js";
-import { createCommunity, MARKET, participant } from "./fixtures.js";
+import { createCommunity, loginAs, MARKET, participant } from "./fixtures.js";
 import { bodyOf, problemOf, useHub } from "./hub.js";
 
 const SLOT = "2026-06-21T10:15:00.000Z";
@@ -86,7 +86,7 @@ describeEachDatabase("ex-post mode (standing preferences x metered energy)", (db
     const r = results.find((x) => x.slot === SLOT);
     expect(r?.markets[0]).toMatchObject({ price: 0.15, localWh: 500, demandWh: 800, supplyWh: 500 });
 
-    const a = await hub().login(...(await creds("a")));
+    const a = await loginAs(hub(), "a");
     const st = bodyOf(
       Statement,
       await hub().call("GET", "/api/communities/ep/households/a/statement?date=2026-06-21", { token: a }),
@@ -97,12 +97,4 @@ describeEachDatabase("ex-post mode (standing preferences x metered energy)", (db
       ["deviation-buy", 300, "0.06600000"],
     ]);
   });
-
-  async function creds(h: string): Promise<[string, string]> {
-    const rows = await db().query<{ email: string }>(
-      "SELECT email FROM auth.users WHERE email LIKE $1 ORDER BY id LIMIT 1",
-      [`${h}-%`],
-    );
-    return [rows[0]?.email ?? "", "participant password"];
-  }
 });

@@ -50,3 +50,14 @@ export async function observer(hub: TestHub): Promise<string> {
   });
   return bodyOf(TokenPair, reg).accessToken;
 }
+
+/** Logs in as the first member registered for a household by participant(): an access token. */
+export async function loginAs(hub: TestHub, householdId: string): Promise<string> {
+  const rows = await hub.ctx.db.query<{ email: string }>(
+    "SELECT email FROM auth.users WHERE email LIKE $1 ORDER BY id LIMIT 1",
+    [`${householdId}-%`],
+  );
+  const email = rows[0]?.email;
+  if (!email) throw new Error(`no member registered for household ${householdId}`);
+  return hub.login(email, "participant password");
+}

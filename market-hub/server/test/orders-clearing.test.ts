@@ -2,7 +2,7 @@ import { DeviceTokenCreated, Fill, OrderRecord, SlotResult } from "@openlem/prot
 import { expect, it } from "vitest";
 import { z } from "zod";
 import { describeEachDatabase } from "./databases.js";
-import { createCommunity, observer, participant } from "./fixtures.js";
+import { createCommunity, loginAs, observer, participant } from "./fixtures.js";
 import { bodyOf, problemOf, useHub } from "./hub.js";
 
 const SLOT = "2026-06-21T10:15:00.000Z";
@@ -115,7 +115,7 @@ describeEachDatabase("orders", (db) => {
   it("refuses orders after gate closure with the time it closed", async () => {
     hub().clock.set("2026-06-21T10:10:00Z");
     const r = await hub().call("POST", orders("bob"), {
-      token: await hub().login(...(await bobLogin())),
+      token: await loginAs(hub(), "bob"),
       body: { ...sell, clientOrderId: "late" },
     });
     expect(r.status).toBe(422);
@@ -123,14 +123,6 @@ describeEachDatabase("orders", (db) => {
       { field: "slot", rule: "gate closed at 2026-06-21T10:10:00.000Z (5 min before the slot); bid for a later slot" },
     ]);
   });
-
-  async function bobLogin(): Promise<[string, string]> {
-    // participant() registers "<household>-<n>@example.org" with this password
-    const rows = await db().query<{ email: string }>(
-      "SELECT email FROM auth.users WHERE email LIKE 'bob-%' ORDER BY id LIMIT 1",
-    );
-    return [rows[0]?.email ?? "", "participant password"];
-  }
 });
 
 describeEachDatabase("clearing", (db) => {
@@ -151,7 +143,7 @@ describeEachDatabase("clearing", (db) => {
 
     hub().clock.set("2026-06-21T10:11:00Z");
     const op2 = await hub().operatorToken();
-    const aAgain = await hub().login(...(await loginOf("a")));
+    const aAgain = await loginAs(hub(), "a");
     for (const token of [aAgain, await observer(hub())]) {
       expect((await hub().call("POST", "/api/communities/cl/clearings", { token, body: { slot: SLOT } })).status).toBe(
         403,
@@ -176,7 +168,7 @@ describeEachDatabase("clearing", (db) => {
     expect(aOrders[0]).toMatchObject({ status: "partially-filled", filledWh: 600 });
     const bOrders = bodyOf(
       z.array(OrderRecord),
-      await hub().call("GET", slotOrders("b"), { token: await hub().login(...(await loginOf("b"))) }),
+      await hub().call("GET", slotOrders("b"), { token: await loginAs(hub(), "b") }),
     );
     expect(bOrders[0]).toMatchObject({ status: "filled", filledWh: 600 });
   });
@@ -185,7 +177,7 @@ describeEachDatabase("clearing", (db) => {
     const obs = await observer(hub());
     const results = bodyOf(z.array(SlotResult), await hub().call("GET", "/api/communities/cl/results", { token: obs }));
     expect(results.map((r) => r.slot)).toEqual([SLOT]);
-    const a = await hub().login(...(await loginOf("a")));
+    const a = await loginAs(hub(), "a");
     const fills = bodyOf(
       z.array(Fill),
       await hub().call("GET", "/api/communities/cl/households/a/fills", { token: a }),
@@ -196,12 +188,4 @@ describeEachDatabase("clearing", (db) => {
     expect((await hub().call("GET", "/api/communities/cl/households/b/fills", { token: a })).status).toBe(403);
     expect((await hub().call("GET", "/api/communities/cl/households/a/fills", { token: obs })).status).toBe(403);
   });
-
-  async function loginOf(h: string): Promise<[string, string]> {
-    const rows = await db().query<{ email: string }>(
-      "SELECT email FROM auth.users WHERE email LIKE $1 ORDER BY id LIMIT 1",
-      [`${h}-%`],
-    );
-    return [rows[0]?.email ?? "", "participant password"];
-  }
 });

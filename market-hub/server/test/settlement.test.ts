@@ -2,7 +2,7 @@ import { Kpis, Meter, SlotEnergy, Statement } from "@openlem/protocol";
 import { expect, it } from "vitest";
 import { z } from "zod";
 import { describeEachDatabase } from "./databases.js";
-import { createCommunity, observer, participant } from "./fixtures.js";
+import { createCommunity, loginAs, observer, participant } from "./fixtures.js";
 import { bodyOf, problemOf, useHub } from "./hub.js";
 
 const SLOT = "2026-06-21T10:15:00.000Z";
@@ -73,7 +73,7 @@ describeEachDatabase("readings and settlement", (db) => {
       (await hub().call("POST", "/api/communities/st/clearings", { token: op, body: { slot: SLOT } })).status,
     ).toBe(201);
 
-    const a = await hub().login(...(await creds("a")));
+    const a = await loginAs(hub(), "a");
     const st = bodyOf(
       Statement,
       await hub().call("GET", "/api/communities/st/households/a/statement?date=2026-06-21", { token: a }),
@@ -91,7 +91,7 @@ describeEachDatabase("readings and settlement", (db) => {
     });
     expect(st.period).toMatchObject({ kind: "day", start: "2026-06-21", from: "2026-06-20T22:00:00.000Z" });
 
-    const b = await hub().login(...(await creds("b")));
+    const b = await loginAs(hub(), "b");
     const sb = bodyOf(
       Statement,
       await hub().call("GET", "/api/communities/st/households/b/statement?period=week&date=2026-06-21", { token: b }),
@@ -105,7 +105,7 @@ describeEachDatabase("readings and settlement", (db) => {
   });
 
   it("keeps statements private and shows KPIs to everyone", async () => {
-    const b = await hub().login(...(await creds("b")));
+    const b = await loginAs(hub(), "b");
     expect((await hub().call("GET", "/api/communities/st/households/a/statement", { token: b })).status).toBe(403);
     const obs = await observer(hub());
     expect((await hub().call("GET", "/api/communities/st/households/a/statement", { token: obs })).status).toBe(403);
@@ -123,7 +123,7 @@ describeEachDatabase("readings and settlement", (db) => {
 
   it("counts a traded slot whose readings are not in yet as traded, in the bill and in the utility-only bill", async () => {
     hub().clock.set("2026-06-21T10:20:00Z");
-    const a = await hub().login(...(await creds("a")));
+    const a = await loginAs(hub(), "a");
     const next = "2026-06-21T10:45:00.000Z";
     await hub().call("POST", "/api/communities/st/households/a/orders", {
       token: a,
@@ -134,7 +134,7 @@ describeEachDatabase("readings and settlement", (db) => {
       token: await hub().operatorToken(),
       body: { slot: next },
     });
-    const a2 = await hub().login(...(await creds("a")));
+    const a2 = await loginAs(hub(), "a");
     const st = bodyOf(
       Statement,
       await hub().call("GET", "/api/communities/st/households/a/statement?date=2026-06-21", { token: a2 }),
@@ -150,7 +150,7 @@ describeEachDatabase("readings and settlement", (db) => {
 
   it("shows a household its metered energy per slot, with an interpolated gap flagged as estimated", async () => {
     // a's meter goes silent after 10:30 and reports again at 11:00: two slots healed by interpolation
-    const a = await hub().login(...(await creds("a")));
+    const a = await loginAs(hub(), "a");
     const sent = await readings(a, [{ meterId: meters.a, at: "2026-06-21T11:00:00Z", importWh: 11_400, exportWh: 0 }]);
     expect(sent.status).toBe(200);
     const r = await hub().call(
@@ -165,15 +165,7 @@ describeEachDatabase("readings and settlement", (db) => {
       ["2026-06-21T10:30:00.000Z", 300, true],
       ["2026-06-21T10:45:00.000Z", 300, true],
     ]);
-    const b = await hub().login(...(await creds("b")));
+    const b = await loginAs(hub(), "b");
     expect((await hub().call("GET", "/api/communities/st/households/a/energy", { token: b })).status).toBe(403);
   });
-
-  async function creds(h: string): Promise<[string, string]> {
-    const rows = await db().query<{ email: string }>(
-      "SELECT email FROM auth.users WHERE email LIKE $1 ORDER BY id LIMIT 1",
-      [`${h}-%`],
-    );
-    return [rows[0]?.email ?? "", "participant password"];
-  }
 });

@@ -5,12 +5,10 @@ import { z } from "zod";
 import type { HubEvents } from "../app.js";
 import { requireHousehold, requireOperator, requirePrincipal } from "../auth/principal.js";
 import type { HubContext } from "../context.js";
-import { ProblemBody } from "../http/errors.js";
+import { errorResponses, security } from "../http/route-schemas.js";
 import { actorOf, audit } from "../services/audit.js";
 import { clearSlot, listFills, listResults } from "../services/clearing.js";
 
-const security = [{ bearer: [] }];
-const errors = { 400: ProblemBody, 401: ProblemBody, 403: ProblemBody, 404: ProblemBody, 409: ProblemBody };
 const C = z.object({ communityId: CommunityId });
 const Range = z.object({ from: UtcInstant.optional(), to: UtcInstant.optional() });
 
@@ -30,7 +28,7 @@ export async function clearingRoutes(
         security,
         params: C,
         body: z.object({ slot: UtcInstant, commodity: Commodity.default("electricity") }),
-        response: { 200: SlotResult, 201: SlotResult, ...errors },
+        response: { 200: SlotResult, 201: SlotResult, ...errorResponses },
       },
     },
     async (req, reply) => {
@@ -60,7 +58,7 @@ export async function clearingRoutes(
         security,
         params: C,
         querystring: Range.extend({ commodity: Commodity.default("electricity") }),
-        response: { 200: z.array(SlotResult), ...errors },
+        response: { 200: z.array(SlotResult), ...errorResponses },
       },
     },
     async (req) => {
@@ -78,7 +76,7 @@ export async function clearingRoutes(
         security,
         params: C.extend({ householdId: HouseholdId }),
         querystring: Range,
-        response: { 200: z.array(Fill), ...errors },
+        response: { 200: z.array(Fill), ...errorResponses },
       },
     },
     async (req) => {

@@ -22,13 +22,12 @@ import { requireHousehold, requireOperator, requirePrincipal, requireUser } from
 import type { HubContext } from "../context.js";
 import { ProblemBody } from "../http/errors.js";
 import { Problem } from "../http/problem.js";
+import { errorResponses, security } from "../http/route-schemas.js";
 import { actorOf, audit } from "../services/audit.js";
 import { createCommunity, getCommunity, listCommunities, updateMarket } from "../services/communities.js";
 import { createDeviceToken, getDeviceToken, listDeviceTokens, revokeDeviceToken } from "../services/device-tokens.js";
 import { linkMeter, listMeters, registerMeter, unlinkMeter } from "../services/meters.js";
 
-const security = [{ bearer: [] }];
-const errors = { 400: ProblemBody, 401: ProblemBody, 403: ProblemBody, 404: ProblemBody, 409: ProblemBody };
 const C = z.object({ communityId: CommunityId });
 const CH = C.extend({ householdId: HouseholdId });
 
@@ -46,7 +45,7 @@ export async function communityRoutes(
         tags: ["communities"],
         summary: "Communities and their market rules",
         security,
-        response: { 200: z.array(Community), ...errors },
+        response: { 200: z.array(Community), ...errorResponses },
       },
     },
     async (req) => {
@@ -63,7 +62,7 @@ export async function communityRoutes(
         summary: "Create a community (operators)",
         security,
         body: Community,
-        response: { 201: Community, ...errors },
+        response: { 201: Community, ...errorResponses },
       },
     },
     async (req, reply) => {
@@ -80,7 +79,7 @@ export async function communityRoutes(
 
   r.get(
     "/api/communities/:communityId",
-    { schema: { tags: ["communities"], security, params: C, response: { 200: Community, ...errors } } },
+    { schema: { tags: ["communities"], security, params: C, response: { 200: Community, ...errorResponses } } },
     async (req) => {
       requirePrincipal(req);
       return getCommunity(db, req.params.communityId);
@@ -95,7 +94,7 @@ export async function communityRoutes(
         summary: "The hub's market time: the current slot and the next one that takes orders",
         security,
         params: C,
-        response: { 200: MarketClock, ...errors },
+        response: { 200: MarketClock, ...errorResponses },
       },
     },
     async (req) => {
@@ -114,7 +113,7 @@ export async function communityRoutes(
         security,
         params: C,
         body: MarketConfig,
-        response: { 200: Community, ...errors },
+        response: { 200: Community, ...errorResponses },
       },
     },
     async (req) => {
@@ -136,7 +135,7 @@ export async function communityRoutes(
         security,
         params: C,
         body: MeterRegistration,
-        response: { 201: MeterRegistered, ...errors },
+        response: { 201: MeterRegistered, ...errorResponses },
       },
     },
     async (req, reply) => {
@@ -163,7 +162,7 @@ export async function communityRoutes(
         summary: "Meters: all for operators, a participant's own otherwise",
         security,
         params: C,
-        response: { 200: z.array(Meter), ...errors },
+        response: { 200: z.array(Meter), ...errorResponses },
       },
     },
     async (req) => {
@@ -188,7 +187,7 @@ export async function communityRoutes(
         summary: "Link a meter to your account with its id and PIN; 5 wrong PINs lock the meter for 15 minutes",
         security,
         body: MeterLink,
-        response: { 200: Meter, 422: ProblemBody, 429: ProblemBody, ...errors },
+        response: { 200: Meter, ...errorResponses, 429: ProblemBody },
       },
     },
     async (req) => {
@@ -211,7 +210,7 @@ export async function communityRoutes(
         summary: "Unlink a meter from its account (operators)",
         security,
         params: C.extend({ meterId: MeterId }),
-        response: { 200: Meter, ...errors },
+        response: { 200: Meter, ...errorResponses },
       },
     },
     async (req) => {
@@ -233,7 +232,7 @@ export async function communityRoutes(
         security,
         params: CH,
         body: DeviceTokenRequest,
-        response: { 201: DeviceTokenCreated, ...errors },
+        response: { 201: DeviceTokenCreated, ...errorResponses },
       },
     },
     async (req, reply) => {
@@ -256,7 +255,7 @@ export async function communityRoutes(
 
   r.get(
     "/api/communities/:communityId/households/:householdId/device-tokens",
-    { schema: { tags: ["devices"], security, params: CH, response: { 200: z.array(DeviceToken), ...errors } } },
+    { schema: { tags: ["devices"], security, params: CH, response: { 200: z.array(DeviceToken), ...errorResponses } } },
     async (req) => {
       requireUser(req);
       requireHousehold(req, req.params.communityId, req.params.householdId);
@@ -272,7 +271,7 @@ export async function communityRoutes(
         summary: "Revoke a device token",
         security,
         params: z.object({ id: z.coerce.number().int().positive() }),
-        response: { 200: DeviceToken, ...errors },
+        response: { 200: DeviceToken, ...errorResponses },
       },
     },
     async (req) => {

@@ -12,20 +12,11 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { requireHousehold } from "../auth/principal.js";
 import type { HubContext } from "../context.js";
-import { ProblemBody } from "../http/errors.js";
+import { errorResponses, security } from "../http/route-schemas.js";
 import { getCommunityForIntake } from "../services/communities.js";
 import { cancelOrder, listOrders, replaceOrder, submitOrders } from "../services/orders.js";
 
 const tags = ["orders"];
-const security = [{ bearer: [] }];
-const errors = {
-  400: ProblemBody,
-  401: ProblemBody,
-  403: ProblemBody,
-  404: ProblemBody,
-  409: ProblemBody,
-  422: ProblemBody,
-};
 const CH = z.object({ communityId: CommunityId, householdId: HouseholdId });
 const CHO = CH.extend({ orderId: z.coerce.number().int().positive() });
 const base = "/api/communities/:communityId/households/:householdId/orders";
@@ -43,7 +34,7 @@ export async function orderRoutes(app: FastifyInstance, { ctx }: { ctx: HubConte
         security,
         params: CH,
         body: OrderInput,
-        response: { 200: OrderRecord, 201: OrderRecord, ...errors },
+        response: { 200: OrderRecord, 201: OrderRecord, ...errorResponses },
       },
     },
     async (req, reply) => {
@@ -71,7 +62,7 @@ export async function orderRoutes(app: FastifyInstance, { ctx }: { ctx: HubConte
         response: {
           200: z.object({ orders: z.array(OrderRecord) }),
           201: z.object({ orders: z.array(OrderRecord) }),
-          ...errors,
+          ...errorResponses,
         },
       },
     },
@@ -101,7 +92,7 @@ export async function orderRoutes(app: FastifyInstance, { ctx }: { ctx: HubConte
           to: UtcInstant.optional(),
           status: OrderStatus.optional(),
         }),
-        response: { 200: z.array(OrderRecord), ...errors },
+        response: { 200: z.array(OrderRecord), ...errorResponses },
       },
     },
     async (req) => {
@@ -120,7 +111,7 @@ export async function orderRoutes(app: FastifyInstance, { ctx }: { ctx: HubConte
         security,
         params: CHO,
         body: OrderInput,
-        response: { 200: OrderRecord, ...errors },
+        response: { 200: OrderRecord, ...errorResponses },
       },
     },
     async (req) => {
@@ -139,7 +130,7 @@ export async function orderRoutes(app: FastifyInstance, { ctx }: { ctx: HubConte
         summary: "Cancel an open order before gate closure",
         security,
         params: CHO,
-        response: { 200: OrderRecord, ...errors },
+        response: { 200: OrderRecord, ...errorResponses },
       },
     },
     async (req) => {

@@ -4,13 +4,11 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { requireHousehold } from "../auth/principal.js";
 import type { HubContext } from "../context.js";
-import { ProblemBody } from "../http/errors.js";
+import { errorResponses, security } from "../http/route-schemas.js";
 import { actorOf, audit } from "../services/audit.js";
 import { getCommunity } from "../services/communities.js";
 import { listPreferences, setPreference } from "../services/preferences.js";
 
-const security = [{ bearer: [] }];
-const errors = { 400: ProblemBody, 401: ProblemBody, 403: ProblemBody, 404: ProblemBody, 422: ProblemBody };
 const CH = z.object({ communityId: CommunityId, householdId: HouseholdId });
 const path = "/api/communities/:communityId/households/:householdId/preferences";
 
@@ -27,7 +25,7 @@ export async function preferenceRoutes(app: FastifyInstance, { ctx }: { ctx: Hub
         security,
         params: CH,
         body: StandingPreference,
-        response: { 200: StandingPreference, ...errors },
+        response: { 200: StandingPreference, ...errorResponses },
       },
     },
     async (req) => {
@@ -50,7 +48,7 @@ export async function preferenceRoutes(app: FastifyInstance, { ctx }: { ctx: Hub
         summary: "The household's standing price preferences",
         security,
         params: CH,
-        response: { 200: z.array(StandingPreference), ...errors },
+        response: { 200: z.array(StandingPreference), ...errorResponses },
       },
     },
     async (req) => {

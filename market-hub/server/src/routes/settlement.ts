@@ -16,13 +16,11 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { actsFor, requireHousehold, requirePrincipal } from "../auth/principal.js";
 import type { HubContext } from "../context.js";
-import { ProblemBody } from "../http/errors.js";
+import { errorResponses, security } from "../http/route-schemas.js";
 import { meteredSlots, storeReadings } from "../readings/store.js";
 import { getCommunity } from "../services/communities.js";
 import { communityKpis, householdStatement } from "../services/settlement.js";
 
-const security = [{ bearer: [] }];
-const errors = { 400: ProblemBody, 401: ProblemBody, 403: ProblemBody, 404: ProblemBody, 422: ProblemBody };
 const C = z.object({ communityId: CommunityId });
 const PeriodQuery = z.object({
   period: PeriodKind.default("day"),
@@ -43,7 +41,7 @@ export async function settlementRoutes(app: FastifyInstance, { ctx }: { ctx: Hub
         security,
         params: C,
         body: ReadingBatch,
-        response: { 200: z.object({ accepted: z.number().int(), duplicates: z.number().int() }), ...errors },
+        response: { 200: z.object({ accepted: z.number().int(), duplicates: z.number().int() }), ...errorResponses },
       },
     },
     async (req) => {
@@ -67,7 +65,7 @@ export async function settlementRoutes(app: FastifyInstance, { ctx }: { ctx: Hub
         security,
         params: C.extend({ householdId: HouseholdId }),
         querystring: z.object({ from: UtcInstant.optional(), to: UtcInstant.optional() }),
-        response: { 200: z.array(SlotEnergy), ...errors },
+        response: { 200: z.array(SlotEnergy), ...errorResponses },
       },
     },
     async (req) => {
@@ -96,7 +94,7 @@ export async function settlementRoutes(app: FastifyInstance, { ctx }: { ctx: Hub
         security,
         params: C.extend({ householdId: HouseholdId }),
         querystring: PeriodQuery,
-        response: { 200: Statement, ...errors },
+        response: { 200: Statement, ...errorResponses },
       },
     },
     async (req) => {
@@ -122,7 +120,7 @@ export async function settlementRoutes(app: FastifyInstance, { ctx }: { ctx: Hub
         security,
         params: C,
         querystring: PeriodQuery,
-        response: { 200: Kpis, ...errors },
+        response: { 200: Kpis, ...errorResponses },
       },
     },
     async (req) => {
