@@ -1,0 +1,79 @@
+import { createServer } from "node:net";
+import { configFromEnv, type RunningHub, startHub } from "@openlem/hub";
+import { DeviceTokenCreated, MeterRegistered, TokenPair } from "@openlem/protocol";
+
+export const OPERATOR = { email: "op@example.org", password: "operator password" };
+export const MEMBER = { email: "member@example.org", password: "member password" };
+
+/** A free TCP port on loopback (so a restarted hub can come back on the same ports). */
+export async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+export interface HubSetup {
+  port?: number;
+  mqttPort?: number;
+  dataDir?: string;
+  now?: () => Date;
+}
+
+export function hubOn(o: HubSetup): Promise<RunningHub> {
+  const config = configFromEnv(
+    {},
+    { port: o.port ?? 0, mqttPort: o.mqttPort ?? 0, dataDir: o.dataDir ?? "memory://", logLevel: "silent" },
+  );
+  return startHub({ config, operator: OPERATOR, tickMs: 0, ...(o.now ? { now: o.now } : {}) });
+}
+
+async function post(url: string, token: string | undefined, body: unknown): Promise<unknown> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  return res.json();
+}
+
+export async function operatorToken(hubUrl: string): Promise<string> {
+  return TokenPair.parse(await post(`${hubUrl}/api/auth/login`, undefined, OPERATOR)).accessToken;
+}
+
+/** Community "c" with household "h" (linked to MEMBER) and a device token for it. */
+export async function seed(hubUrl: string): Promise<{ deviceToken: string }> {
+  const op = await operatorToken(hubUrl);
+  const market = { timeZone: "Europe/Amsterdam", retailPrice: 0.22, feedInTariff: 0.09, priceFloor: 0, priceCap: 0.5 };
+  await post(`${hubUrl}/api/communities`, op, { id: "c", name: "C", market });
+  const meter = MeterRegistered.parse(
+    await post(`${hubUrl}/api/communities/c/meters`, op, { meterId: "m-h", householdId: "h" }),
+  );
+  const member = TokenPair.parse(await post(`${hubUrl}/api/auth/register`, undefined, MEMBER)).accessToken;
+  await post(`${hubUrl}/api/meters/link`, member, { meterId: meter.meterId, pin: meter.pin });
+  const device = DeviceTokenCreated.parse(
+    await post(`${hubUrl}/api/communities/c/households/h/device-tokens`, member, { name: "test" }),
+  );
+  // a seller in another household, so that slots trade locally
+  const other = MeterRegistered.parse(
+    await post(`${hubUrl}/api/communities/c/meters`, op, { meterId: "m-s", householdId: "s" }),
+  );
+  const seller = TokenPair.parse(
+    await post(`${hubUrl}/api/auth/register`, undefined, { email: "s@example.org", password: "seller password" }),
+  ).accessToken;
+  await post(`${hubUrl}/api/meters/link`, seller, { meterId: other.meterId, pin: other.pin });
+  return { deviceToken: device.token };
+}
+
+export async function sellerToken(hubUrl: string): Promise<string> {
+  return TokenPair.parse(
+    await post(`${hubUrl}/api/auth/login`, undefined, { email: "s@example.org", password: "seller password" }),
+  ).accessToken;
+}
+
+export async function clear(hubUrl: string, slot: string): Promise<void> {
+  await post(`${hubUrl}/api/communities/c/clearings`, await operatorToken(hubUrl), { slot });
+}
+
+export { post };
