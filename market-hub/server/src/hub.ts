@@ -100,9 +100,11 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
     close: () => {
       closing ??= (async () => {
         await scheduler.stop();
-        await app.close();
+        // MQTT first: its WebSocket clients hold upgraded HTTP connections that would keep
+        // the HTTP server from closing.
         await mqtt.close();
         await broker?.close();
+        await app.close();
         await db.close();
       })();
       return closing;
