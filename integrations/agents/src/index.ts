@@ -2,3 +2,4 @@ export * from "./devices/battery.js";
 export * from "./devices/boiler.js";
 export * from "./devices/ev.js";
 export * from "./safety/safety.js";
+export * from "./strategies/battery-plan.js";
