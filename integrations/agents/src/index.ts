@@ -3,3 +3,4 @@ export * from "./devices/boiler.js";
 export * from "./devices/ev.js";
 export * from "./safety/safety.js";
 export * from "./strategies/battery-plan.js";
+export * from "./strategies/boiler-plan.js";
