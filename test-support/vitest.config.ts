@@ -1,5 +1,5 @@
 import { defineProject } from "vitest/config";
 
 export default defineProject({
-  test: { name: "services", include: ["*.test.ts"], testTimeout: 20_000 },
+  test: { name: "repository", include: ["*.test.ts"], testTimeout: 60_000 },
 });

@@ -6,10 +6,10 @@ import { promisify } from "node:util";
 import { expect, it } from "vitest";
 
 const run = promisify(execFile);
-const root = fileURLToPath(new URL("../../..", import.meta.url));
+const root = fileURLToPath(new URL("..", import.meta.url));
 
 // The package READMEs' TypeScript examples are run as they are, so they cannot rot.
-it.each(["market-hub/protocol", "market-hub/engine"])(
+it.each(["market-hub/protocol", "market-hub/engine", "integrations/agents"])(
   "the example in %s/README.md runs",
   async (pkg) => {
     const readme = readFileSync(join(root, pkg, "README.md"), "utf8");
