@@ -4,7 +4,7 @@
  * strategy). Every 15-minute slot is cleared with the uniform price, then settled against
  * metered energy; the KPIs and one household's statement close the day.
  *
- * Run: `npm start` at the root, or `npm run demo -w @openlem/engine`.
+ * Run: `npm run demo -w @openlem/engine` (the root's `npm start` runs the hub's demo).
  */
 import { MarketConfig, periodOf, slotStarts, ticksToPrice, zoneOffsetMinutes } from "@openlem/protocol";
 import {

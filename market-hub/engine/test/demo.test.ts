@@ -6,7 +6,7 @@ import { expect, it } from "vitest";
 const run = promisify(execFile);
 const engineDir = fileURLToPath(new URL("..", import.meta.url));
 
-it("runs the demo day that `npm start` shows", async () => {
+it("runs the engine's demo day (npm run demo -w @openlem/engine)", async () => {
   const { stdout } = await run("npx", ["tsx", "--conditions=@openlem/source", "examples/demo-day.ts"], {
     cwd: engineDir,
     timeout: 60_000,
