@@ -6,7 +6,7 @@
  *
  * Run: `npm run demo -w @openlem/engine` (the root's `npm start` runs the hub's demo).
  */
-import { MarketConfig, periodOf, slotStarts, ticksToPrice, zoneOffsetMinutes } from "@openlem/protocol";
+import { localHourOf, MarketConfig, periodOf, slotStarts, ticksToPrice } from "@openlem/protocol";
 import {
   type BookOrder,
   buildStatement,
@@ -47,11 +47,6 @@ const battery = {
   maxWh: 19_000,
 };
 
-function localHour(slot: string): number {
-  const t = Date.parse(slot);
-  const local = new Date(t + zoneOffsetMinutes(t, config.timeZone) * 60_000);
-  return local.getUTCHours() + local.getUTCMinutes() / 60;
-}
 function loadW(baseW: number, h: number): number {
   return baseW + (h >= 7 && h < 8.5 ? 500 : 0) + (h >= 18 && h < 21.5 ? 900 : 0) + (h >= 12 && h < 13 ? 250 : 0);
 }
@@ -65,7 +60,7 @@ const fills: SlotFills[] = [];
 const flows: FlowSlot[] = [];
 const priceByHour = new Map<number, number[]>();
 for (const slot of slots) {
-  const h = localHour(slot);
+  const h = localHourOf(slot, config.timeZone);
   const orders: BookOrder[] = [];
   const add = (
     participantId: string,

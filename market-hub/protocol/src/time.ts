@@ -110,6 +110,13 @@ export function localMidnightMs(date: string, timeZone: string): number {
   return guess;
 }
 
+/** The local time of day of an instant in `timeZone`, in hours (07:30 = 7.5). */
+export function localHourOf(instant: string, timeZone: string): number {
+  const t = ms(instant);
+  const local = new Date(t + zoneOffsetMinutes(t, timeZone) * MINUTE_MS);
+  return local.getUTCHours() + local.getUTCMinutes() / 60 + local.getUTCSeconds() / 3600;
+}
+
 /** The local calendar date of an instant in `timeZone`. */
 export function localDateOf(instant: string, timeZone: string): string {
   const t = ms(instant);

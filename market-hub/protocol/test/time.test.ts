@@ -1,6 +1,7 @@
 import {
   isSlotStart,
   localDateOf,
+  localHourOf,
   periodOf,
   slotOf,
   slotStarts,
@@ -59,6 +60,8 @@ describe("calendar in the community's time zone", () => {
   it("knows the local date of an instant", () => {
     expect(localDateOf("2026-06-20T22:30:00.000Z", tz)).toBe("2026-06-21");
     expect(localDateOf("2026-06-20T21:59:59.000Z", tz)).toBe("2026-06-20");
+    expect(localHourOf("2026-06-21T05:30:00.000Z", tz)).toBe(7.5);
+    expect(localHourOf("2026-01-10T05:30:00.000Z", tz)).toBe(6.5);
     expect(zoneOffsetMinutes(Date.parse("2026-07-01T00:00:00Z"), tz)).toBe(120);
     expect(zoneOffsetMinutes(Date.parse("2026-12-01T00:00:00Z"), "Asia/Kolkata")).toBe(330);
   });

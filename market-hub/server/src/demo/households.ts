@@ -1,4 +1,4 @@
-import { type OrderInput, zoneOffsetMinutes } from "@openlem/protocol";
+import { localHourOf, type OrderInput } from "@openlem/protocol";
 
 /** A simulated household of the demo community: a load, maybe PV, maybe a boiler or a battery. */
 export interface DemoHousehold {
@@ -25,12 +25,6 @@ export const DEMO_HOUSEHOLDS: DemoHousehold[] = [
   },
 ];
 
-function localHour(slot: string, timeZone: string): number {
-  const t = Date.parse(slot);
-  const local = new Date(t + zoneOffsetMinutes(t, timeZone) * 60_000);
-  return local.getUTCHours() + local.getUTCMinutes() / 60;
-}
-
 /** Residential shape: base load, a morning bump, an evening peak. */
 export function loadW(baseW: number, h: number): number {
   return baseW + (h >= 7 && h < 8.5 ? 500 : 0) + (h >= 18 && h < 21.5 ? 900 : 0) + (h >= 12 && h < 13 ? 250 : 0);
@@ -56,7 +50,7 @@ export function demoOrders(
   cap: number,
 ): OrderInput[] {
   const hours = slotMinutes / 60;
-  const hour = localHour(slot, timeZone);
+  const hour = localHourOf(slot, timeZone);
   const id = (kind: string) => `demo-${kind}-${slot}`;
   const out: OrderInput[] = [];
   if (h.battery) {

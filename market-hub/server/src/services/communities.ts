@@ -40,12 +40,17 @@ export async function updateMarket(db: Queryable, id: string, market: MarketConf
   return toCommunity(rows[0]);
 }
 
-/** The household's dense engine key; the household is created on first use. */
-export async function ensureHousehold(db: Queryable, communityId: string, householdId: string): Promise<number> {
+/** Creates the household if it does not exist yet (households are made on first use). */
+export async function insertHousehold(db: Queryable, communityId: string, householdId: string): Promise<void> {
   await db.query("INSERT INTO market.households (community_id, id) VALUES ($1, $2) ON CONFLICT DO NOTHING", [
     communityId,
     householdId,
   ]);
+}
+
+/** The household's dense engine key; the household is created on first use. */
+export async function ensureHousehold(db: Queryable, communityId: string, householdId: string): Promise<number> {
+  await insertHousehold(db, communityId, householdId);
   const [row] = await db.query<{ key: number }>(
     "SELECT key FROM market.households WHERE community_id = $1 AND id = $2",
     [communityId, householdId],

@@ -11,6 +11,7 @@ import {
 } from "@openlem/protocol";
 import type { Queryable } from "../db/database.js";
 import { Problem } from "../http/problem.js";
+import { insertHousehold } from "./communities.js";
 
 interface Row {
   id: number;
@@ -57,10 +58,7 @@ async function ensureHouseholdOnce(db: Queryable, communityId: string, household
   }
   const key = `${communityId}\u0000${householdId}`;
   if (known.has(key)) return;
-  await db.query("INSERT INTO market.households (community_id, id) VALUES ($1, $2) ON CONFLICT DO NOTHING", [
-    communityId,
-    householdId,
-  ]);
+  await insertHousehold(db, communityId, householdId);
   known.add(key);
 }
 

@@ -1,6 +1,7 @@
 import { type Commodity, fieldPath, type MarketConfig, StandingPreference } from "@openlem/protocol";
 import type { Queryable } from "../db/database.js";
 import { Problem } from "../http/problem.js";
+import { insertHousehold } from "./communities.js";
 
 /** Sets a household's standing preference for a commodity; prices must lie between floor and cap. */
 export async function setPreference(
@@ -19,10 +20,7 @@ export async function setPreference(
     }));
   if (problems.length > 0)
     throw Problem.unprocessable("the market refuses this preference; the old one stands", problems);
-  await db.query("INSERT INTO market.households (community_id, id) VALUES ($1, $2) ON CONFLICT DO NOTHING", [
-    communityId,
-    householdId,
-  ]);
+  await insertHousehold(db, communityId, householdId);
   await db.query(
     `INSERT INTO market.preferences (community_id, household_id, commodity, body, updated_at) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (community_id, household_id, commodity) DO UPDATE SET body = EXCLUDED.body, updated_at = EXCLUDED.updated_at`,
