@@ -67,41 +67,4 @@ describe("boiler planning", () => {
       { numRuns: 30 },
     );
   });
-
-  it("heats to the anti-legionella temperature by the slot it is due, at a cost", () => {
-    // dear power early, cheap late: left alone the planner would wait past the due slot
-    const price = Array.from({ length: 48 }, (_, t) => (t < 30 ? 0.3 : 0.05));
-    const drawWh = draws.slice(24, 72);
-    const without = planBoiler({ spec, tempC: 50, minutes: SLOT, price, drawWh });
-    expect(Math.max(...without.tempC.slice(0, 21))).toBeLessThan(spec.legionellaTempC);
-    const due = planBoiler({ spec, tempC: 50, minutes: SLOT, price, drawWh, legionellaDueSlot: 20 });
-    expect(Math.max(...due.tempC.slice(0, 21))).toBeGreaterThanOrEqual(spec.legionellaTempC);
-    expect(due.cost).toBeGreaterThanOrEqual(without.cost);
-  });
-
-  it("meets the anti-legionella heat whenever it is physically possible, within the limits", () => {
-    fc.assert(
-      fc.property(
-        fc.array(fc.double({ min: -0.2, max: 0.5, noNaN: true }), { minLength: 32, maxLength: 32 }),
-        fc.integer({ min: 10, max: 31 }),
-        fc.double({ min: 46, max: 58, noNaN: true }),
-        (price, dueSlot, start) => {
-          const plan = planBoiler({
-            spec,
-            tempC: start,
-            minutes: SLOT,
-            price,
-            drawWh: draws.slice(24, 56),
-            legionellaDueSlot: dueSlot,
-          });
-          expect(Math.max(...plan.tempC.slice(0, dueSlot + 1))).toBeGreaterThanOrEqual(spec.legionellaTempC);
-          for (const temp of plan.tempC) {
-            expect(temp).toBeGreaterThanOrEqual(spec.minTempC);
-            expect(temp).toBeLessThanOrEqual(spec.maxTempC + 1e-9);
-          }
-        },
-      ),
-      { numRuns: 20 },
-    );
-  });
 });

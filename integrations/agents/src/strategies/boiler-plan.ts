@@ -16,11 +16,6 @@ export interface BoilerPlanInput {
   runSlots?: number;
   /** Temperature grid of the planner (K). */
   resolutionK?: number;
-  /**
-   * Anti-legionella: the tank must reach `legionellaTempC` by the end of this slot of the horizon
-   * (the agent sets it from the days since the last such heat); undefined when not due here.
-   */
-  legionellaDueSlot?: number;
 }
 
 export interface BoilerPlan {
@@ -32,7 +27,6 @@ export interface BoilerPlan {
 }
 
 const TOO_COLD_PENALTY = 1e6; // per kelvin below the minimum: only when nothing else is possible
-const LEGIONELLA_PENALTY = 1e9; // a missed anti-legionella heat: only when it is physically impossible
 
 /**
  * Chooses the cheapest slots to heat over the price forecast by dynamic programming over the
@@ -60,10 +54,9 @@ export function planBoiler(input: BoilerPlanInput): BoilerPlan {
   const tempOf = (i: number) => lowC + i * res;
   const heatWh = (b.heaterW * input.minutes) / 60;
   const C = heatCapacityWhPerK(b);
-  // state index: (bucket, on, run 1..cap, anti-legionella heat done 0/1)
-  const S = G * 2 * cap * 2;
-  const idx = (i: number, on: number, run: number, done = 0) => ((i * 2 + on) * cap + (run - 1)) * 2 + done;
-  const due = input.legionellaDueSlot;
+  // state index: (bucket, on, run 1..cap)
+  const S = G * 2 * cap;
+  const idx = (i: number, on: number, run: number) => (i * 2 + on) * cap + (run - 1);
   const V = Array.from({ length: n + 1 }, () => new Float64Array(S));
   const next = Array.from({ length: n }, () => new Int32Array(S));
   const last = V[n] as Float64Array;
@@ -81,30 +74,26 @@ export function planBoiler(input: BoilerPlanInput): BoilerPlan {
       const temp = tempOf(i);
       for (let on = 0; on < 2; on++) {
         for (let run = 1; run <= cap; run++) {
-          for (let done = 0; done < 2; done++) {
-            let best = Number.POSITIVE_INFINITY;
-            let arg = -1;
-            for (let a = 0; a < 2; a++) {
-              const switching = a !== on;
-              if (switching && run < (on ? minOn : minOff)) continue;
-              const after = boilerStep(b, temp, a === 1, draw, input.minutes);
-              // one grid step inside the limits, so that rounding to the grid cannot cross them
-              if (after > b.maxTempC - res) continue;
-              const penalty = after < b.minTempC + res ? (b.minTempC + res - after) * TOO_COLD_PENALTY : 0;
-              const nextRun = switching ? 1 : Math.min(cap, run + 1);
-              const nextDone = done === 1 || after >= b.legionellaTempC ? 1 : 0;
-              const missed = due !== undefined && t === due && nextDone === 0 ? LEGIONELLA_PENALTY : 0;
-              const s = idx(bucket(after), a, nextRun, nextDone);
-              const c = (a ? (heatWh * (prices[t] as number)) / 1000 : 0) + penalty + missed + (later[s] as number);
-              if (c < best) {
-                best = c;
-                arg = s;
-              }
+          let best = Number.POSITIVE_INFINITY;
+          let arg = -1;
+          for (let a = 0; a < 2; a++) {
+            const switching = a !== on;
+            if (switching && run < (on ? minOn : minOff)) continue;
+            const after = boilerStep(b, temp, a === 1, draw, input.minutes);
+            // one grid step inside the limits, so that rounding to the grid cannot cross them
+            if (after > b.maxTempC - res) continue;
+            const penalty = after < b.minTempC + res ? (b.minTempC + res - after) * TOO_COLD_PENALTY : 0;
+            const nextRun = switching ? 1 : Math.min(cap, run + 1);
+            const s = idx(bucket(after), a, nextRun);
+            const c = (a ? (heatWh * (prices[t] as number)) / 1000 : 0) + penalty + (later[s] as number);
+            if (c < best) {
+              best = c;
+              arg = s;
             }
-            const k = idx(i, on, run, done);
-            here[k] = best;
-            choice[k] = arg;
           }
+          const k = idx(i, on, run);
+          here[k] = best;
+          choice[k] = arg;
         }
       }
     }
@@ -116,16 +105,14 @@ export function planBoiler(input: BoilerPlanInput): BoilerPlan {
   let temp = input.tempC;
   let on = input.on ? 1 : 0;
   let run = Math.min(cap, Math.max(1, input.runSlots ?? cap));
-  let done = 0;
   let cost = 0;
   for (let t = 0; t < n; t++) {
-    const s = (next[t] as Int32Array)[idx(bucket(temp), on, run, done)] ?? -1;
-    const heat = s >= 0 ? Math.floor(s / (cap * 2)) % 2 === 1 : on === 1;
+    const s = (next[t] as Int32Array)[idx(bucket(temp), on, run)] ?? -1;
+    const heat = s >= 0 ? Math.floor(s / cap) % 2 === 1 : on === 1;
     const a = heat ? 1 : 0;
     run = a === on ? Math.min(cap, run + 1) : 1;
     on = a;
     temp = boilerStep(b, temp, heat, input.drawWh[t] ?? 0, input.minutes);
-    if (temp >= b.legionellaTempC) done = 1;
     onPlan.push(heat);
     temps.push(temp);
     if (heat) cost += (heatWh * (prices[t] as number)) / 1000;
