@@ -1,6 +1,15 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { EvSession, planEv, Ramp, rampPrice, relativeLimit, safeEvPower, storageSellPrice } from "../src/index.js";
+import {
+  adaptLimitTicks,
+  EvSession,
+  planEv,
+  Ramp,
+  rampPrice,
+  relativeLimit,
+  safeEvPower,
+  storageSellPrice,
+} from "../src/index.js";
 
 const open = Date.parse("2026-06-21T10:00:00Z");
 const close = open + 15 * 60_000;
@@ -116,5 +125,32 @@ describe("EV planning", () => {
         },
       ),
     );
+  });
+});
+
+describe("ramps carried from slot to slot", () => {
+  it("moves toward the other side when unfilled, back when filled, never past the bounds", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom("buy" as const, "sell" as const),
+        fc.integer({ min: 0, max: 50_000 }),
+        fc.integer({ min: 0, max: 50_000 }),
+        fc.array(fc.boolean(), { maxLength: 60 }),
+        (side, a, b, fills) => {
+          const bounds = { minTicks: Math.min(a, b), maxTicks: Math.max(a, b) };
+          let p = bounds.minTicks;
+          for (const filled of fills) {
+            const next = adaptLimitTicks(side, p, filled, bounds, 1_000);
+            expect(next).toBeGreaterThanOrEqual(bounds.minTicks);
+            expect(next).toBeLessThanOrEqual(bounds.maxTicks);
+            // an unfilled seller never asks more, an unfilled buyer never bids less
+            if (!filled) expect(side === "sell" ? next <= p : next >= p).toBe(true);
+            p = next;
+          }
+        },
+      ),
+    );
+    expect(adaptLimitTicks("sell", 15_000, false, { minTicks: 9_000, maxTicks: 22_000 }, 1_000)).toBe(14_000);
+    expect(adaptLimitTicks("buy", 15_000, false, { minTicks: 9_000, maxTicks: 22_000 }, 1_000)).toBe(16_000);
   });
 });

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import type { RunningHub } from "@openlem/hub";
 import type { ParticipantTrades, SlotResult } from "@openlem/protocol";
 import { afterAll, expect, it } from "vitest";
+import { clear, freePort, hubOn, post, seed, sellerToken } from "../../../test-support/hub-fixture.js";
 import { type ConnectionState, HubRest, LiveFeed } from "../src/index.js";
-import { clear, freePort, hubOn, post, seed, sellerToken } from "./hub-fixture.js";
 
 let hub: RunningHub | undefined;
 let feed: LiveFeed | undefined;

@@ -1,8 +1,8 @@
 import { createServer, type Server } from "node:http";
 import type { RunningHub } from "@openlem/hub";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort, hubOn, MEMBER, seed } from "../../../test-support/hub-fixture.js";
 import { HubError, HubRest } from "../src/index.js";
-import { freePort, hubOn, MEMBER, seed } from "./hub-fixture.js";
 
 const SLOT = "2026-06-21T10:15:00.000Z";
 const now = () => new Date("2026-06-21T09:00:00Z");

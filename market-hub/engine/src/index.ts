@@ -4,7 +4,7 @@ export { ContinuousBook, type ContinuousTrade } from "./continuous.js";
 export { marketParams, type OrderMeta, tariffTicks, toBookOrder, toSlotResult, toWireFill } from "./convert.js";
 export { effectiveBuy, effectiveSell } from "./effective-price.js";
 export { SOURCE_CODES } from "./entries.js";
-export { computeKpis, type FlowSlot, type KpiInput } from "./kpis.js";
+export { computeKpis, type FlowSlot, KpiAccumulator, type KpiInput } from "./kpis.js";
 export { allocateProRata } from "./pro-rata.js";
 export {
   GRID_ACCOUNT,

@@ -35,68 +35,98 @@ export interface KpiInput {
  * - peak import: the largest community net import of a slot, as average power.
  */
 export function computeKpis(input: KpiInput): Kpis {
-  const perSlot = new Map<string, { demand: number; gen: number; charge: number; discharge: number; net: number }>();
-  let demandWh = 0;
-  let generationWh = 0;
+  const bySlot = new Map<string, FlowSlot[]>();
   for (const f of input.flows) {
-    if (f.commodity !== "electricity") continue;
-    const s = perSlot.get(f.slot) ?? { demand: 0, gen: 0, charge: 0, discharge: 0, net: 0 };
-    s.net += f.importWh - f.exportWh;
-    if (f.storage) {
-      s.charge += f.importWh;
-      s.discharge += f.exportWh;
-    } else {
-      const c = f.consumptionWh ?? f.importWh;
-      const p = f.productionWh ?? f.exportWh;
-      s.demand += c;
-      s.gen += p;
-      demandWh += c;
-      generationWh += p;
-    }
-    perSlot.set(f.slot, s);
+    const list = bySlot.get(f.slot);
+    if (list) list.push(f);
+    else bySlot.set(f.slot, [f]);
   }
-  let metLocally = 0;
-  let usedLocally = 0;
-  let gridImportWh = 0;
-  let gridExportWh = 0;
-  let peakImportWh = 0;
-  let peakImportSlot: string | null = null;
-  for (const [slot, s] of [...perSlot].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    metLocally += Math.min(s.demand, s.gen + s.discharge);
-    usedLocally += Math.min(s.gen, s.demand + s.charge);
-    if (s.net > 0) {
-      gridImportWh += s.net;
-      if (s.net > peakImportWh) {
-        peakImportWh = s.net;
-        peakImportSlot = slot;
+  const acc = new KpiAccumulator(input.slotMinutes, input.tariff);
+  for (const slot of [...bySlot.keys()].sort()) acc.addSlot(slot, bySlot.get(slot) ?? []);
+  acc.addLedger(input.ledger);
+  return acc.result();
+}
+
+/**
+ * The same KPIs gathered slot by slot, for runs too long to keep every flow and ledger line
+ * (a simulated year of a large community). Give each slot's flows once, in slot order.
+ */
+export class KpiAccumulator {
+  private demandWh = 0;
+  private generationWh = 0;
+  private metLocally = 0;
+  private usedLocally = 0;
+  private gridImportWh = 0;
+  private gridExportWh = 0;
+  private peakImportWh = 0;
+  private peakImportSlot: string | null = null;
+  private localTradedWh = 0;
+  private boughtWh = 0;
+  private paid = 0;
+  private utilityOnly = 0;
+
+  constructor(
+    private readonly slotMinutes: number,
+    private readonly tariff: (c: Commodity) => TariffTicks | null,
+  ) {}
+
+  addSlot(slot: string, flows: readonly FlowSlot[]): void {
+    let demand = 0;
+    let gen = 0;
+    let charge = 0;
+    let discharge = 0;
+    let net = 0;
+    for (const f of flows) {
+      if (f.commodity !== "electricity") continue;
+      net += f.importWh - f.exportWh;
+      if (f.storage) {
+        charge += f.importWh;
+        discharge += f.exportWh;
+      } else {
+        demand += f.consumptionWh ?? f.importWh;
+        gen += f.productionWh ?? f.exportWh;
+      }
+    }
+    this.demandWh += demand;
+    this.generationWh += gen;
+    this.metLocally += Math.min(demand, gen + discharge);
+    this.usedLocally += Math.min(gen, demand + charge);
+    if (net > 0) {
+      this.gridImportWh += net;
+      if (net > this.peakImportWh) {
+        this.peakImportWh = net;
+        this.peakImportSlot = slot;
       }
     } else {
-      gridExportWh -= s.net;
+      this.gridExportWh -= net;
+    }
+    this.utilityOnly = addMoney(this.utilityOnly, utilityOnlyBill(flows, this.tariff));
+  }
+
+  addLedger(lines: readonly LedgerLine[]): void {
+    for (const l of lines) {
+      if (l.account.startsWith("@")) continue;
+      this.paid = addMoney(this.paid, l.amount);
+      if (l.commodity !== "electricity") continue;
+      if (l.kind === "local-buy") this.localTradedWh += l.energyWh;
+      if (l.kind === "local-buy" || l.kind === "utility-buy" || l.kind === "deviation-buy") this.boughtWh += l.energyWh;
     }
   }
-  let localTradedWh = 0;
-  let boughtWh = 0;
-  let paid = 0;
-  for (const l of input.ledger) {
-    if (l.account.startsWith("@")) continue;
-    paid = addMoney(paid, l.amount);
-    if (l.commodity !== "electricity") continue;
-    if (l.kind === "local-buy") localTradedWh += l.energyWh;
-    if (l.kind === "local-buy" || l.kind === "utility-buy" || l.kind === "deviation-buy") boughtWh += l.energyWh;
+
+  result(): Kpis {
+    return {
+      demandWh: this.demandWh,
+      generationWh: this.generationWh,
+      localTradedWh: this.localTradedWh,
+      boughtWh: this.boughtWh,
+      gridImportWh: this.gridImportWh,
+      gridExportWh: this.gridExportWh,
+      selfSufficiency: this.demandWh > 0 ? this.metLocally / this.demandWh : null,
+      selfConsumption: this.generationWh > 0 ? this.usedLocally / this.generationWh : null,
+      localTradeShare: this.boughtWh > 0 ? this.localTradedWh / this.boughtWh : null,
+      savings: formatMoney(this.utilityOnly - this.paid),
+      peakImportW: averagePowerW(this.peakImportWh, this.slotMinutes),
+      peakImportSlot: this.peakImportSlot,
+    };
   }
-  const utilityOnly = utilityOnlyBill(input.flows, input.tariff);
-  return {
-    demandWh,
-    generationWh,
-    localTradedWh,
-    boughtWh,
-    gridImportWh,
-    gridExportWh,
-    selfSufficiency: demandWh > 0 ? metLocally / demandWh : null,
-    selfConsumption: generationWh > 0 ? usedLocally / generationWh : null,
-    localTradeShare: boughtWh > 0 ? localTradedWh / boughtWh : null,
-    savings: formatMoney(utilityOnly - paid),
-    peakImportW: averagePowerW(peakImportWh, input.slotMinutes),
-    peakImportSlot,
-  };
 }

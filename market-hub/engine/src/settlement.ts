@@ -43,7 +43,46 @@ export interface SettlementOutcome {
   unsettledDeviations: { participantId: string; slot: string; commodity: Commodity; deviationWh: number }[];
 }
 
-const key = (p: string, slot: string, c: Commodity) => `${p}\u0000${slot}\u0000${c}`;
+interface Contract {
+  participantId: string;
+  slot: string;
+  commodity: Commodity;
+  netWh: number;
+  metered: boolean;
+}
+
+function line(slot: string, f: EngineFill, account: string, kind: StatementLineKind, amount: number): LedgerLine {
+  return { account, slot, commodity: f.commodity, kind, energyWh: f.energyWh, amount };
+}
+
+/** Contracts by slot, then by participant and commodity: short keys, cheap to hash. */
+class Contracts {
+  private readonly bySlot = new Map<string, Map<string, Contract>>();
+
+  private static key(participantId: string, commodity: Commodity): string {
+    return commodity === "electricity" ? participantId : `${participantId}\u0000${commodity}`;
+  }
+
+  get(participantId: string, slot: string, commodity: Commodity): Contract | undefined {
+    return this.bySlot.get(slot)?.get(Contracts.key(participantId, commodity));
+  }
+
+  add(participantId: string, slot: string, commodity: Commodity, netWh: number): void {
+    let inner = this.bySlot.get(slot);
+    if (!inner) {
+      inner = new Map();
+      this.bySlot.set(slot, inner);
+    }
+    const k = Contracts.key(participantId, commodity);
+    const c = inner.get(k);
+    if (c) c.netWh += netWh;
+    else inner.set(k, { participantId, slot, commodity, netWh, metered: false });
+  }
+
+  *all(): Iterable<Contract> {
+    for (const inner of this.bySlot.values()) yield* inner.values();
+  }
+}
 
 /**
  * Double-entry settlement. Every fill books the participant's line and its counterpart:
@@ -56,41 +95,36 @@ const key = (p: string, slot: string, c: Commodity) => `${p}\u0000${slot}\u0000$
  */
 export function settle(input: SettlementInput): SettlementOutcome {
   const lines: LedgerLine[] = [];
-  const contracted = new Map<string, { participantId: string; slot: string; commodity: Commodity; netWh: number }>();
+  const contracted = new Contracts();
   for (const { slot, fills } of input.fills) {
     for (const f of fills) {
-      const k = key(f.participantId, slot, f.commodity);
-      const c = contracted.get(k) ?? { participantId: f.participantId, slot, commodity: f.commodity, netWh: 0 };
-      c.netWh += f.side === "buy" ? f.energyWh : -f.energyWh;
-      contracted.set(k, c);
+      contracted.add(f.participantId, slot, f.commodity, f.side === "buy" ? f.energyWh : -f.energyWh);
       const value = moneyOf(f.priceTicks, f.energyWh);
-      const base = { slot, commodity: f.commodity, energyWh: f.energyWh };
       if (f.counterparty === "utility") {
         const kind = f.side === "buy" ? "utility-buy" : "utility-sell";
         const sign = f.side === "buy" ? 1 : -1;
-        lines.push({ ...base, account: f.participantId, kind, amount: sign * value });
-        lines.push({ ...base, account: UTILITY_ACCOUNT, kind, amount: -sign * value });
+        lines.push(line(slot, f, f.participantId, kind, sign * value));
+        lines.push(line(slot, f, UTILITY_ACCOUNT, kind, -sign * value));
         continue;
       }
       if (f.side === "buy") {
-        lines.push({ ...base, account: f.participantId, kind: "local-buy", amount: value });
+        lines.push(line(slot, f, f.participantId, "local-buy", value));
         if (f.gridFeeTicks !== 0) {
           const fee = moneyOf(f.gridFeeTicks, f.energyWh);
-          lines.push({ ...base, account: f.participantId, kind: "grid-fee", amount: fee });
-          lines.push({ ...base, account: GRID_ACCOUNT, kind: "grid-fee", amount: -fee });
+          lines.push(line(slot, f, f.participantId, "grid-fee", fee));
+          lines.push(line(slot, f, GRID_ACCOUNT, "grid-fee", -fee));
         }
       } else {
-        lines.push({ ...base, account: f.participantId, kind: "local-sell", amount: -value });
+        lines.push(line(slot, f, f.participantId, "local-sell", -value));
       }
     }
   }
   const unmetered: SettlementOutcome["unmetered"] = [];
   const unsettledDeviations: SettlementOutcome["unsettledDeviations"] = [];
-  const metered = new Set<string>();
   for (const m of input.metered) {
-    const k = key(m.participantId, m.slot, m.commodity);
-    metered.add(k);
-    const deviation = m.importWh - m.exportWh - (contracted.get(k)?.netWh ?? 0);
+    const c = contracted.get(m.participantId, m.slot, m.commodity);
+    if (c) c.metered = true;
+    const deviation = m.importWh - m.exportWh - (c?.netWh ?? 0);
     if (deviation === 0) continue;
     const t = input.tariff(m.commodity);
     if (!t) {
@@ -106,12 +140,11 @@ export function settle(input: SettlementInput): SettlementOutcome {
     const energyWh = Math.abs(deviation);
     const amount = short ? moneyOf(t.retail, energyWh) : -moneyOf(t.feedIn, energyWh);
     const kind = short ? "deviation-buy" : "deviation-sell";
-    const base = { slot: m.slot, commodity: m.commodity, energyWh, kind } as const;
-    lines.push({ ...base, account: m.participantId, amount });
-    lines.push({ ...base, account: UTILITY_ACCOUNT, amount: -amount });
+    lines.push({ account: m.participantId, slot: m.slot, commodity: m.commodity, kind, energyWh, amount });
+    lines.push({ account: UTILITY_ACCOUNT, slot: m.slot, commodity: m.commodity, kind, energyWh, amount: -amount });
   }
-  for (const [k, c] of contracted) {
-    if (!metered.has(k)) unmetered.push({ participantId: c.participantId, slot: c.slot, commodity: c.commodity });
+  for (const c of contracted.all()) {
+    if (!c.metered) unmetered.push({ participantId: c.participantId, slot: c.slot, commodity: c.commodity });
   }
   return { lines, unmetered, unsettledDeviations };
 }

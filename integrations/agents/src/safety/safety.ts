@@ -25,12 +25,14 @@ export function safeBatteryPower(b: BatterySpec, socWh: number, requestedW: numb
 export interface BoilerDecision {
   on: boolean;
   /** Why the safety layer overrode the plan, or null when it followed it. */
-  override: "below-minimum" | "above-maximum" | null;
+  override: "below-minimum" | "above-maximum" | "legionella" | null;
 }
 
 /**
  * Heats when the water would otherwise fall below the minimum in this slot; refuses to heat
- * when heating would pass the maximum. Otherwise the plan stands.
+ * when heating would pass the maximum. When the anti-legionella heat is overdue (the tank
+ * has not reached `legionellaTempC` for `legionellaEveryDays` days), it heats until it has.
+ * Otherwise the plan stands.
  */
 export function safeBoiler(
   b: BoilerSpec,
@@ -38,11 +40,13 @@ export function safeBoiler(
   plannedOn: boolean,
   expectedDrawWh: number,
   minutes: number,
+  legionellaOverdue = false,
 ): BoilerDecision {
   if (boilerStep(b, tempC, false, expectedDrawWh, minutes) < b.minTempC)
     return { on: true, override: plannedOn ? null : "below-minimum" };
-  if (plannedOn && boilerStep(b, tempC, true, expectedDrawWh, minutes) > b.maxTempC)
-    return { on: false, override: "above-maximum" };
+  if (boilerStep(b, tempC, true, expectedDrawWh, minutes) > b.maxTempC)
+    return { on: false, override: plannedOn ? "above-maximum" : null };
+  if (legionellaOverdue && !plannedOn) return { on: true, override: "legionella" };
   return { on: plannedOn, override: null };
 }
 

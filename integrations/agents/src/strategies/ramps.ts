@@ -48,3 +48,21 @@ export function relativeLimit(prices: readonly number[], share: number): number 
   const k = Math.max(1, Math.ceil(Math.min(1, Math.max(0, share)) * known.length));
   return known[k - 1] ?? null;
 }
+
+/**
+ * The D3A ramp carried from slot to slot, for call auctions where each slot has one round: a
+ * seller left (partly) unsold lowers its ask by one step toward its minimum, a seller that
+ * sold everything tries one step higher; a buyer left short raises its bid toward its
+ * maximum, one filled in full bids a step lower. Prices in ticks; never outside the bounds.
+ */
+export function adaptLimitTicks(
+  side: "buy" | "sell",
+  currentTicks: number,
+  filledInFull: boolean,
+  bounds: { minTicks: number; maxTicks: number },
+  stepTicks: number,
+): number {
+  const towardBetterForMe = side === "sell" ? stepTicks : -stepTicks;
+  const next = filledInFull ? currentTicks + towardBetterForMe : currentTicks - towardBetterForMe;
+  return Math.min(bounds.maxTicks, Math.max(bounds.minTicks, Math.round(next)));
+}

@@ -1,0 +1,294 @@
+import { type OrderInput, priceToTicks, ticksToPrice } from "@openlem/protocol";
+import { z } from "zod";
+import type { EvSession } from "../devices/ev.js";
+import { safeBatteryPower, safeBoiler, safeEvPower } from "../safety/safety.js";
+import { planBattery } from "../strategies/battery-plan.js";
+import { legionellaThresholdC, planBoiler } from "../strategies/boiler-plan.js";
+import { planEv } from "../strategies/ev-plan.js";
+import { relativeLimit } from "../strategies/ramps.js";
+import type { HouseholdSpec } from "./spec.js";
+
+const DAY_MS = 86_400_000;
+
+/** One slot of the planning horizon: prices and the household's own expected energy. */
+export interface ForecastSlot {
+  startMs: number;
+  /** Price of importing / exporting a kWh; NaN where nothing is known. */
+  buyPrice: number;
+  sellPrice: number;
+  /** Inflexible consumption minus own PV (Wh, + import). */
+  netLoadWh: number;
+  /** Expected hot-water draw (Wh of heat). */
+  drawWh: number;
+}
+
+/** What the devices report now. */
+export interface DeviceState {
+  socWh?: number | undefined;
+  tempC?: number | undefined;
+  ev?: { session: EvSession | null; chargedWh: number } | undefined;
+}
+
+export type BoilerOverride = "auto" | "on" | "off";
+
+/** The agent's memory: its plan and what it must remember across restarts (JSON). */
+export const AgentMemory = z.object({
+  minutes: z.number().int().positive(),
+  planFromMs: z.number().nullable(),
+  plannedAtMs: z.number().nullable(),
+  batteryW: z.array(z.number()),
+  boilerOn: z.array(z.boolean()),
+  evW: z.array(z.number()),
+  netLoadWh: z.array(z.number()),
+  buyPrice: z.array(z.number().nullable()),
+  boilerWasOn: z.boolean(),
+  boilerRunSlots: z.number().int().min(1),
+  lastLegionellaMs: z.number().nullable(),
+  override: z.enum(["auto", "on", "off"]),
+  /** Slots whose orders the hub accepted (UTC start, ms). */
+  submitted: z.array(z.number()),
+});
+export type AgentMemory = z.output<typeof AgentMemory>;
+
+/** What the devices do in one slot, and why. */
+export interface SlotDecision {
+  startMs: number;
+  /** Battery set-point, W, + discharge. */
+  batteryW: number;
+  boilerOn: boolean;
+  evW: number;
+  /** Expected grid energy of the slot (Wh, + import). */
+  netWh: number;
+  mode: "plan" | "fallback";
+  why: string[];
+}
+
+export interface Expected {
+  netLoadWh: number;
+  drawWh: number;
+}
+
+/**
+ * A household's agent, pure: it plans its flexible devices over a price forecast (EV and
+ * boiler first, then the battery around the resulting load), turns the plan into orders, and
+ * decides each slot's control with the safety layer applied last. Where no plan covers a
+ * slot, or the hub did not take its orders, the devices follow their local default behaviour:
+ * the boiler's thermostat, the battery's self-consumption, the EV charging at once.
+ */
+export class HouseholdAgent {
+  readonly memory: AgentMemory;
+
+  constructor(
+    readonly spec: HouseholdSpec,
+    minutes: number,
+    memory?: AgentMemory,
+  ) {
+    this.memory =
+      memory && memory.minutes === minutes
+        ? structuredClone(memory)
+        : {
+            minutes,
+            planFromMs: null,
+            plannedAtMs: null,
+            batteryW: [],
+            boilerOn: [],
+            evW: [],
+            netLoadWh: [],
+            buyPrice: [],
+            boilerWasOn: false,
+            boilerRunSlots: 1,
+            lastLegionellaMs: null,
+            override: "auto",
+            submitted: [],
+          };
+  }
+
+  private get slotMs(): number {
+    return this.memory.minutes * 60_000;
+  }
+
+  setOverride(o: BoilerOverride): void {
+    this.memory.override = o;
+  }
+
+  /** Plans the devices over the forecast (consecutive slots). */
+  plan(forecast: readonly ForecastSlot[], state: DeviceState, nowMs = forecast[0]?.startMs ?? 0): void {
+    const { spec } = this;
+    const m = this.memory;
+    const minutes = m.minutes;
+    const first = forecast[0];
+    if (!first) return;
+    m.lastLegionellaMs ??= nowMs;
+    const n = forecast.length;
+    const buy = forecast.map((f) => f.buyPrice);
+    let evW = new Array<number>(n).fill(0);
+    const session = state.ev?.session;
+    if (spec.ev && session) {
+      evW = planEv({
+        session,
+        chargedWh: state.ev?.chargedWh ?? 0,
+        minutes,
+        slots: forecast.map((f) => ({ startMs: f.startMs, price: f.buyPrice })),
+      });
+    }
+    let boilerOn = new Array<boolean>(n).fill(false);
+    if (spec.boiler && state.tempC !== undefined) {
+      const deadline = m.lastLegionellaMs + spec.boiler.legionellaEveryDays * DAY_MS;
+      const bySlot = Math.floor((deadline - first.startMs) / this.slotMs) - 1;
+      boilerOn = planBoiler({
+        spec: spec.boiler,
+        tempC: state.tempC,
+        minutes,
+        price: buy,
+        drawWh: forecast.map((f) => f.drawWh),
+        minOnSlots: spec.boilerMinOnSlots,
+        minOffSlots: spec.boilerMinOffSlots,
+        on: m.boilerWasOn,
+        runSlots: m.boilerRunSlots,
+        resolutionK: spec.boilerResolutionK,
+        ...(bySlot >= 0 && bySlot < n ? { legionellaBySlot: bySlot } : {}),
+      }).on;
+    }
+    const slotH = minutes / 60;
+    const flexLoad = forecast.map(
+      (f, t) => f.netLoadWh + (boilerOn[t] ? (spec.boiler?.heaterW ?? 0) * slotH : 0) + (evW[t] ?? 0) * slotH,
+    );
+    let batteryW = new Array<number>(n).fill(0);
+    if (spec.battery && state.socWh !== undefined) {
+      batteryW = planBattery({
+        spec: spec.battery,
+        socWh: state.socWh,
+        minutes,
+        buyPrice: buy,
+        sellPrice: forecast.map((f) => f.sellPrice),
+        netLoadWh: flexLoad,
+        levels: spec.batteryLevels,
+      }).powerW;
+    }
+    m.planFromMs = first.startMs;
+    m.plannedAtMs = nowMs;
+    m.batteryW = batteryW;
+    m.boilerOn = boilerOn;
+    m.evW = evW;
+    m.netLoadWh = forecast.map((f) => f.netLoadWh);
+    m.buyPrice = buy.map((p) => (Number.isFinite(p) ? p : null));
+  }
+
+  /** Index of the slot in the current plan, or -1. */
+  planIndex(startMs: number): number {
+    const from = this.memory.planFromMs;
+    if (from === null) return -1;
+    const i = Math.round((startMs - from) / this.slotMs);
+    return i >= 0 && i < this.memory.batteryW.length ? i : -1;
+  }
+
+  /** Whether a plan covers this slot. */
+  covers(startMs: number): boolean {
+    return this.planIndex(startMs) >= 0;
+  }
+
+  /**
+   * The control for a slot: the plan's (or, in `fallback`, the local default), then the
+   * safety layer with the devices' real state.
+   */
+  decide(startMs: number, state: DeviceState, expected: Expected, fallback = false): SlotDecision {
+    const { spec } = this;
+    const m = this.memory;
+    const minutes = m.minutes;
+    const i = fallback ? -1 : this.planIndex(startMs);
+    const mode = i >= 0 ? "plan" : "fallback";
+    const why: string[] = [];
+    const slotH = minutes / 60;
+
+    let evW = 0;
+    const session = state.ev?.session;
+    if (spec.ev && session) {
+      const wanted = i >= 0 ? (m.evW[i] ?? 0) : spec.ev.maxPowerW;
+      evW = safeEvPower(session, state.ev?.chargedWh ?? 0, startMs, wanted, minutes);
+      if (evW > wanted) why.push("EV: charging now to reach the target by departure");
+    }
+
+    let boilerOn = false;
+    if (spec.boiler && state.tempC !== undefined) {
+      const b = spec.boiler;
+      let wanted: boolean;
+      if (m.override === "on") wanted = true;
+      else if (m.override === "off") wanted = false;
+      else if (i >= 0) wanted = m.boilerOn[i] ?? false;
+      else wanted = state.tempC < b.targetTempC - 2 || (m.boilerWasOn && state.tempC < b.targetTempC); // thermostat
+      const overdue = m.lastLegionellaMs !== null && startMs >= m.lastLegionellaMs + b.legionellaEveryDays * DAY_MS;
+      const d = safeBoiler(b, state.tempC, wanted, expected.drawWh, minutes, overdue);
+      boilerOn = d.on;
+      if (d.override === "below-minimum") why.push("boiler: heating, the water would fall below its minimum");
+      if (d.override === "above-maximum") why.push("boiler: off, the water is at its maximum");
+      if (d.override === "legionella") why.push("boiler: anti-legionella heat is due");
+      if (m.override !== "auto") why.push(`boiler: override ${m.override}`);
+    }
+
+    let batteryW = 0;
+    const load = expected.netLoadWh + (boilerOn ? (spec.boiler?.heaterW ?? 0) * slotH : 0) + evW * slotH;
+    if (spec.battery && state.socWh !== undefined) {
+      // self-consumption when no plan: discharge what the house draws, charge what it exports
+      const wanted = i >= 0 ? (m.batteryW[i] ?? 0) : Math.round(load / slotH);
+      batteryW = safeBatteryPower(spec.battery, state.socWh, wanted, minutes);
+      if (batteryW !== wanted && i >= 0) why.push("battery: limited to its power and state-of-charge window");
+    }
+    const netWh = Math.round(load - batteryW * slotH);
+    if (mode === "fallback") why.unshift("no market plan for this slot: local default behaviour");
+    return { startMs, batteryW, boilerOn, evW, netWh, mode, why };
+  }
+
+  /**
+   * The energy the plan expects at the meter in a slot, before the slot's state is known: the
+   * planned devices plus the inflexible net load. Null where no plan covers the slot.
+   */
+  plannedNetWh(startMs: number, expectedNetLoadWh?: number): number | null {
+    const i = this.planIndex(startMs);
+    if (i < 0) return null;
+    const m = this.memory;
+    const slotH = m.minutes / 60;
+    const base = expectedNetLoadWh ?? m.netLoadWh[i] ?? 0;
+    const boiler = m.boilerOn[i] ? (this.spec.boiler?.heaterW ?? 0) * slotH : 0;
+    return Math.round(base + boiler + ((m.evW[i] ?? 0) - (m.batteryW[i] ?? 0)) * slotH);
+  }
+
+  /** The price limits for a slot (absolute, or relative to the plan's forecast). */
+  limits(tariff: { retailPrice: number; feedInTariff: number }): { buy: number; sell: number } {
+    const l = this.spec.limits;
+    let buy = tariff.retailPrice;
+    if (typeof l.maxBuyPrice === "number") buy = l.maxBuyPrice;
+    else if (l.maxBuyPrice) {
+      const known = this.memory.buyPrice.map((p) => p ?? Number.NaN);
+      buy = relativeLimit(known, l.maxBuyPrice.cheapestShare) ?? buy;
+    }
+    return { buy: ticksToPrice(priceToTicks(buy)), sell: l.minSellPrice ?? tariff.feedInTariff };
+  }
+
+  /** One net order for the slot: a buy of the expected import or a sell of the expected export. */
+  orders(
+    slot: string,
+    netWh: number,
+    tariff: { retailPrice: number; feedInTariff: number },
+    source: "pv" | "battery" = "pv",
+  ): OrderInput[] {
+    if (netWh === 0) return [];
+    const { buy, sell } = this.limits(tariff);
+    const clientOrderId = `agent-${slot}`;
+    return netWh > 0
+      ? [{ clientOrderId, side: "buy", slot, energyWh: netWh, limitPrice: buy }]
+      : [{ clientOrderId, side: "sell", slot, energyWh: -netWh, limitPrice: sell, source }];
+  }
+
+  /** After a slot: remember the element's state and when the tank was last hot enough. */
+  afterSlot(d: SlotDecision, stateAfter: DeviceState): void {
+    const m = this.memory;
+    if (d.boilerOn === m.boilerWasOn) m.boilerRunSlots = Math.min(1000, m.boilerRunSlots + 1);
+    else m.boilerRunSlots = 1;
+    m.boilerWasOn = d.boilerOn;
+    const b = this.spec.boiler;
+    if (b && stateAfter.tempC !== undefined && stateAfter.tempC >= legionellaThresholdC(b, this.spec.boilerResolutionK))
+      m.lastLegionellaMs = d.startMs + this.slotMs;
+    m.lastLegionellaMs ??= d.startMs;
+    m.submitted = m.submitted.filter((s) => s > d.startMs - DAY_MS);
+  }
+}

@@ -1,0 +1,71 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+
+const run = promisify(execFile);
+const root = join(import.meta.dirname, "../../..");
+
+async function sim(...args: string[]) {
+  return run("npx", ["tsx", "--conditions=@openlem/source", "market-hub/simulator/src/cli.ts", ...args], {
+    cwd: root,
+    maxBuffer: 10_000_000,
+  });
+}
+
+describe("openlem-sim", () => {
+  it("compares the variants as JSON and writes the HTML report (the Groene Mient example, first week of June)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "openlem-sim-"));
+    const yaml = (await readFile(join(root, "examples/groene-mient/scenario.yaml"), "utf8")).replace(
+      'from: "2025-01-01", days: 365',
+      'from: "2025-06-01", days: 7',
+    );
+    const file = join(dir, "gm.yaml");
+    await writeFile(file, yaml);
+    const report = join(dir, "report.html");
+    const { stdout } = await sim(file, "--compare", "--json", "--report", report);
+    const out = JSON.parse(stdout) as {
+      scenarios: {
+        name: string;
+        selfSufficiency: number;
+        selfConsumption: number;
+        localTradeShare: number;
+        peakImportW: number;
+        households: { id: string; billEur: number }[];
+      }[];
+    };
+    expect(out.scenarios.map((s) => s.name)).toEqual([
+      "conventional (utility only)",
+      "local market",
+      "local market + communal battery",
+    ]);
+    for (const s of out.scenarios) {
+      expect(s.households).toHaveLength(33);
+      expect(typeof s.peakImportW).toBe("number");
+      expect(s.selfSufficiency).toBeGreaterThan(0);
+    }
+    const html = await readFile(report, "utf8");
+    expect(html).toContain("<svg");
+    expect(html).toContain("Local price over the sunniest day");
+    expect(html).toContain("Bill per household");
+  });
+
+  it("prints the table, and refuses a bad scenario naming the field", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "openlem-sim-"));
+    const file = join(dir, "bad.yaml");
+    await writeFile(
+      file,
+      "name: bad\ntimeZone: Mars/Olympus\nlocation: {latitude: 52, longitude: 4}\nperiod: {from: 2025-06-01, days: 1}\nmarket: {retailPrice: 0.3, feedInTariff: 0.08, priceFloor: 0, priceCap: 1}\nhouseholds: [{id: h, annualKwh: 3000}]\n",
+    );
+    const err = await sim(file).catch((e: { code: number; stderr: string }) => e);
+    expect(err).toMatchObject({ code: 2 });
+    expect((err as { stderr: string }).stderr).toMatch(/timeZone/);
+    const ok = join(dir, "ok.yaml");
+    await writeFile(ok, (await readFile(file, "utf8")).replace("Mars/Olympus", "Europe/Berlin"));
+    const { stdout } = await sim(ok);
+    expect(stdout).toMatch(/self-sufficiency/);
+    expect(stdout).toMatch(/h\s+[\d.]+/);
+  });
+});
