@@ -19,6 +19,8 @@ export interface HubSetup {
   mqttPort?: number;
   dataDir?: string;
   now?: () => Date;
+  /** The clearing scheduler's tick (ms); 0 (default): no scheduler, tests clear by hand. */
+  tickMs?: number;
 }
 
 export function hubOn(o: HubSetup): Promise<RunningHub> {
@@ -26,7 +28,7 @@ export function hubOn(o: HubSetup): Promise<RunningHub> {
     {},
     { port: o.port ?? 0, mqttPort: o.mqttPort ?? 0, dataDir: o.dataDir ?? "memory://", logLevel: "silent" },
   );
-  return startHub({ config, operator: OPERATOR, tickMs: 0, ...(o.now ? { now: o.now } : {}) });
+  return startHub({ config, operator: OPERATOR, tickMs: o.tickMs ?? 0, ...(o.now ? { now: o.now } : {}) });
 }
 
 async function post(url: string, token: string | undefined, body: unknown): Promise<unknown> {

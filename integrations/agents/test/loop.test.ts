@@ -85,6 +85,32 @@ describe("household agent loop against a real hub", () => {
     expect(energy.map((e) => e.slot)).toContain("2026-06-21T09:00:00.000Z");
   });
 
+  it("sends nothing for a slot its plan neither buys nor sells, and follows the plan for it", async () => {
+    const balanced = new SimulatedHouse();
+    balanced.forecast = async (_fromMs: number, slots: number) => ({
+      netLoadWh: new Array(slots).fill(0),
+      drawWh: new Array(slots).fill(0),
+    });
+    balanced.importWh = 50_000; // registers only grow: later than the first house's readings
+    now = Date.parse("2026-06-21T10:00:00Z");
+    const events: LoopEvent[] = [];
+    const before = (await rest().orders()).length;
+    const loop = new HouseholdLoop({
+      spec: HouseholdSpec.parse({}),
+      hub: rest(),
+      devices: balanced,
+      onEvent: (e) => events.push(e),
+    });
+    await loop.tick();
+    expect(events.filter((e) => e.type === "error")).toEqual([]);
+    const next = events.find((e) => e.type === "submitted");
+    expect(next).toMatchObject({ netWh: 0 });
+    expect((await rest().orders()).length).toBe(before);
+    now += 15 * 60_000;
+    await loop.tick();
+    expect(balanced.applied.at(-1)).toMatchObject({ mode: "plan", netWh: 0 });
+  });
+
   it("falls back to the devices' local behaviour when the hub cannot be reached", async () => {
     const house = new SimulatedHouse();
     house.tempC = 48; // the thermostat heats below 53 °C

@@ -1,3 +1,4 @@
+export { type AdminOptions, HubAdmin } from "./admin.js";
 export { HubError } from "./errors.js";
 export { type ConnectionState, defaultMqttUrl, LiveFeed, type LiveHandlers, type LiveOptions } from "./live.js";
 export { type HubAuth, HubRest, type RestOptions, type RetryOptions } from "./rest.js";

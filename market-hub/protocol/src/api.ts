@@ -63,6 +63,7 @@ export const DeviceToken = z.object({
 export type DeviceToken = z.output<typeof DeviceToken>;
 /** Returned once, when the token is made: the hub keeps only its hash. */
 export const DeviceTokenCreated = DeviceToken.extend({ token: z.string() });
+export type DeviceTokenCreated = z.output<typeof DeviceTokenCreated>;
 
 export const MeterRegisters = z.enum(["import-export", "import", "export"]);
 
@@ -74,6 +75,7 @@ export const MeterRegistration = z.object({
   source: Source.nullable().default(null),
 });
 export type MeterRegistration = z.output<typeof MeterRegistration>;
+export type MeterRegistrationInput = z.input<typeof MeterRegistration>;
 
 export const Meter = z.object({
   meterId: MeterId,

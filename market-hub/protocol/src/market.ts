@@ -134,6 +134,7 @@ export const Community = z.object({
   market: MarketConfig,
 });
 export type Community = z.output<typeof Community>;
+export type CommunityInput = z.input<typeof Community>;
 
 /**
  * The hub's market time and the slots that matter now. A client asks rather than using its

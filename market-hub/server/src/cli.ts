@@ -4,6 +4,7 @@ import { ensureOperator } from "./auth/users.js";
 import { configFromEnv } from "./config.js";
 import { openDatabase } from "./db/database.js";
 import { migrate } from "./db/migrate.js";
+import { acceleratedClock, schedulerTickMs } from "./demo/clock.js";
 import { DEMO_COMMUNITY, DEMO_OPERATOR, DEMO_PARTICIPANT, runDemo } from "./demo/run.js";
 import { startHub } from "./hub.js";
 
@@ -13,7 +14,8 @@ options
   --config FILE              settings from a JSON file (also OPENLEM_CONFIG); environment variables win
 
 commands
-  serve                      run the hub (configuration from the environment, see the README)
+  serve [--speed N]          run the hub (configuration from the environment, see the README);
+                             --speed N runs its market clock N times faster (for simulations)
   demo [--speed N]           run the hub with a demo community trading every slot;
                              --speed 60 makes an hour pass in a minute
   migrate                    apply the database migrations and exit
@@ -65,15 +67,21 @@ async function main(argv: string[]): Promise<void> {
         env.OPENLEM_OPERATOR_EMAIL && env.OPENLEM_OPERATOR_PASSWORD
           ? { email: env.OPENLEM_OPERATOR_EMAIL, password: env.OPENLEM_OPERATOR_PASSWORD }
           : undefined;
-      const hub = await startHub({ config, operator, logger: true });
-      console.log(`OpenLEM hub on ${hub.url} (API docs: ${hub.url}/api/docs), MQTT ${hub.mqttUrl}`);
+      const speed = speedOf(values.speed);
+      const hub = await startHub({
+        config,
+        operator,
+        logger: true,
+        ...(speed > 1 ? { now: acceleratedClock(speed), tickMs: schedulerTickMs(speed) } : {}),
+      });
+      console.log(
+        `OpenLEM hub on ${hub.url} (API docs: ${hub.url}/api/docs), MQTT ${hub.mqttUrl}${speed > 1 ? `, market clock ${speed}x` : ""}`,
+      );
       onSignals(() => hub.close());
       return;
     }
     case "demo": {
-      const speed = Number(values.speed ?? "1");
-      if (!Number.isFinite(speed) || speed < 1 || speed > 3600)
-        throw new Error("--speed must be a number from 1 to 3600");
+      const speed = speedOf(values.speed);
       const demo = await runDemo({ config, speed, logger: config.logLevel !== "info" });
       const u = demo.hub.url;
       console.log(`
@@ -103,6 +111,12 @@ Slots clear every ${15} minutes of hub time at gate closure. Ctrl-C stops the hu
     default:
       throw new Error(`unknown command "${command}"\n\n${USAGE}`);
   }
+}
+
+function speedOf(value: string | undefined): number {
+  const speed = Number(value ?? "1");
+  if (!Number.isFinite(speed) || speed < 1 || speed > 3600) throw new Error("--speed must be a number from 1 to 3600");
+  return speed;
 }
 
 function onSignals(stop: () => Promise<void>): void {

@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { HubError } from "@openlem/client";
+import { isoOf } from "@openlem/protocol";
+import { type HubRunResult, simulateOnHub } from "./hub-run.js";
 import { ProgressBar } from "./progress.js";
 import { toHtml } from "./report/html.js";
 import { toJson, toTable } from "./report/summary.js";
 import { simulate, VARIANTS, type Variant, type VariantResult } from "./run.js";
-import { parseScenarioYaml, ScenarioError } from "./scenario.js";
+import { type LoadedScenario, parseScenarioYaml, ScenarioError } from "./scenario.js";
 
 const USAGE = `openlem-sim SCENARIO.yaml [options]
 
@@ -20,14 +23,23 @@ Simulates a community described in a scenario file, in-process with the market e
   --report FILE.html     also write an HTML report with charts
   -h, --help             this text
 
-Example: npm run sim -- examples/groene-mient/scenario.yaml --compare --report groene-mient.html`;
+end to end against a running hub (instead of in-process)
+  --hub URL              create a community for the run on this hub and run every household's
+                         agent loop through the client; the hub clears at gate closure as usual
+  --hours H              how long to run on the hub's clock (default 24); start the hub with a
+                         fast clock (npm start -- --speed 900: a 15-minute slot per second)
+  operator account: OPENLEM_OPERATOR_EMAIL and OPENLEM_OPERATOR_PASSWORD (default: the demo's)
+
+Examples:
+  npm run sim -- examples/groene-mient/scenario.yaml --compare --report groene-mient.html
+  npm start -- --speed 900 &  npm run sim -- examples/groene-mient/scenario.yaml --hub http://127.0.0.1:8787 --hours 12`;
 
 function fail(message: string): never {
   process.stderr.write(`openlem-sim: ${message}\n`);
   process.exit(2);
 }
 
-export function main(argv = process.argv.slice(2)): void {
+export async function main(argv = process.argv.slice(2)): Promise<void> {
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
@@ -72,6 +84,11 @@ export function main(argv = process.argv.slice(2)): void {
     fail("the local+battery variant needs a communalBattery in the scenario");
 
   const bar = new ProgressBar();
+  if (values.hub !== undefined) {
+    await runOnHub(loaded, values.hub, values, variants, bar);
+    return;
+  }
+  if (values.hours !== undefined) fail("--hours is for runs on a hub (--hub URL); in-process runs take --days");
   const results: VariantResult[] = [];
   for (const v of variants) {
     results.push(simulate(loaded, v, { onProgress: (done, total) => bar.update(VARIANTS[v], done, total) }));
@@ -81,6 +98,75 @@ export function main(argv = process.argv.slice(2)): void {
   else process.stdout.write(`${toTable(loaded, results)}\n`);
   if (values.report) {
     writeFileSync(values.report, toHtml(loaded, results));
+    process.stderr.write(`report written to ${values.report}\n`);
+  }
+}
+
+async function runOnHub(
+  loaded: LoadedScenario,
+  hub: string,
+  values: {
+    hours?: string | undefined;
+    json?: boolean | undefined;
+    report?: string | undefined;
+    compare?: boolean | undefined;
+  },
+  variants: Variant[],
+  bar: ProgressBar,
+): Promise<void> {
+  if (values.compare) fail("--compare runs in-process; on a hub, run one variant (--variant local or local+battery)");
+  if (!URL.canParse(hub) || !/^https?:$/.test(new URL(hub).protocol))
+    fail(`--hub must be an http(s) URL, got "${hub}"`);
+  const hours = Number(values.hours ?? "24");
+  const slots = Math.round((hours * 60) / loaded.market.slotMinutes);
+  if (!Number.isFinite(hours) || hours <= 0 || slots < 1 || hours > 24 * 31)
+    fail(`--hours must be more than one slot and at most 744 (31 days), got "${values.hours}"`);
+  const variant = variants[0] ?? "local";
+  if (variant === "conventional") fail("the conventional variant has no market to run on a hub; use it in-process");
+  const operator = {
+    email: process.env.OPENLEM_OPERATOR_EMAIL ?? "operator@openlem.local",
+    password: process.env.OPENLEM_OPERATOR_PASSWORD ?? "openlem-operator",
+  };
+  let result: HubRunResult;
+  let submitted = 0;
+  let errors = 0;
+  try {
+    result = await simulateOnHub(loaded, {
+      url: hub,
+      operator,
+      slots,
+      communalBattery: variant === "local+battery",
+      onProgress: (done, total) => bar.update(`on ${hub}`, done, total),
+      onEvent: (id, e) => {
+        if (e.type === "submitted") submitted++;
+        if (e.type === "error" && errors++ < 3)
+          process.stderr.write(`\n${id}: ${e.error instanceof Error ? e.error.message : String(e.error)}\n`);
+      },
+    });
+  } catch (err) {
+    bar.done();
+    if (err instanceof HubError)
+      fail(
+        err.unreachable
+          ? `${err.message}: is the hub running? Start one with npm start -- --speed 900`
+          : `the hub refused: ${err.message}${err.status === 401 ? " (set OPENLEM_OPERATOR_EMAIL and OPENLEM_OPERATOR_PASSWORD to an operator account)" : ""}`,
+      );
+    throw err;
+  }
+  bar.done();
+  process.stderr.write(`${submitted} household order submissions, ${errors} errors\n`);
+  const hubScenario = {
+    ...loaded,
+    scenario: {
+      ...loaded.scenario,
+      period: { from: isoOf(result.series.startMs[0] ?? 0).slice(0, 10), days: hours / 24 },
+    },
+  };
+  if (values.json)
+    process.stdout.write(`${JSON.stringify({ communityId: result.communityId, ...toJson([result]) })}\n`);
+  else process.stdout.write(`community ${result.communityId} on ${hub}\n${toTable(hubScenario, [result])}\n`);
+  if (values.report) {
+    writeFileSync(values.report, toHtml(hubScenario, [result]));
     process.stderr.write(`report written to ${values.report}\n`);
   }
 }
@@ -95,9 +181,14 @@ function parse(argv: string[]) {
       days: { type: "string" },
       json: { type: "boolean" },
       report: { type: "string" },
+      hub: { type: "string" },
+      hours: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
 }
 
-main();
+main().catch((err: unknown) => {
+  process.stderr.write(`openlem-sim: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,4 +1,6 @@
 export { buildCalendar, type Calendar } from "./calendar.js";
+export { CommunityProfiles, householdSpecOf } from "./community-profiles.js";
+export { type HubRunOptions, type HubRunResult, SimulatedHome, simulateOnHub } from "./hub-run.js";
 export { householdLoadWh, loadShape, seasonalFactor } from "./profiles/load.js";
 export { clearSkyGhi, SolarSite, sunSine, weatherFactor } from "./profiles/solar.js";
 export { toHtml } from "./report/html.js";

@@ -6,7 +6,6 @@ import {
   type DeviceState,
   type ForecastSlot,
   HouseholdAgent,
-  HouseholdSpec,
   safeBatteryPower,
 } from "@openlem/agents";
 import {
@@ -21,9 +20,7 @@ import {
 } from "@openlem/engine";
 import { addMoney, isoOf, type Kpis, moneyOf, priceToTicks, type Source, ticksToPrice } from "@openlem/protocol";
 import { buildCalendar, type Calendar } from "./calendar.js";
-import { chpShare, drawShare } from "./profiles/hot-water.js";
-import { householdLoadWh } from "./profiles/load.js";
-import { SolarSite, weatherFactor } from "./profiles/solar.js";
+import { CommunityProfiles, householdSpecOf } from "./community-profiles.js";
 import type { Household, LoadedScenario } from "./scenario.js";
 
 export const VARIANTS = {
@@ -97,10 +94,6 @@ interface HouseState {
 
 const DAY_MS = 86_400_000;
 
-function minutesOf(clock: string): number {
-  return Number(clock.slice(0, 2)) * 60 + Number(clock.slice(3, 5));
-}
-
 /**
  * Runs one variant of a scenario in-process: every slot, each household's agent decides its
  * devices (safety last), the household bids its net position, the engine clears the book, and
@@ -124,23 +117,11 @@ export function simulate(loaded: LoadedScenario, variant: Variant, options: Simu
   const tariff = () => market.tariff;
   const retail = config.retailPrice;
   const feedIn = config.feedInTariff;
-  const site = new SolarSite(scenario.location.latitude, scenario.location.longitude, scenario.pvYieldKwhPerKwp);
-  const draw = drawShare(minutes);
   const trading = variant !== "conventional";
   const communal = variant === "local+battery" ? scenario.communalBattery : undefined;
-  const seed = scenario.seed;
 
   const houses: HouseState[] = households.map((h) => {
-    const spec =
-      h.battery || h.boiler || h.ev
-        ? HouseholdSpec.parse({
-            battery: h.battery,
-            boiler: h.boiler,
-            ev: h.ev ? { maxPowerW: h.ev.maxPowerW } : undefined,
-            batteryLevels: 41,
-            boilerResolutionK: 1,
-          })
-        : null;
+    const spec = householdSpecOf(h);
     return {
       agent: spec ? new HouseholdAgent(spec, minutes) : null,
       socWh: h.battery ? h.battery.capacityWh * 0.5 : 0,
@@ -196,39 +177,11 @@ export function simulate(loaded: LoadedScenario, variant: Variant, options: Simu
     if (cur === null || (min ? v < cur : v > cur)) safety[key] = v;
   };
 
-  // what each household expects of a slot, shared by planning and deciding
-  const pvWPerKwp = new Float64Array(n);
-  for (let t = 0; t < n; t++) {
-    const w = weatherFactor(seed, cal.day[t] as number, cal.dayOfYear[t] as number);
-    pvWPerKwp[t] = site.wattsPerKwp((cal.startMs[t] as number) + (minutes * 60_000) / 2, w);
-  }
-  const loadWh = (h: Household, t: number) =>
-    householdLoadWh(
-      h.annualKwh,
-      cal.localHour[t] as number,
-      cal.weekend[t] === 1,
-      cal.dayOfYear[t] as number,
-      minutes,
-      seed,
-      h.index,
-      cal.day[t] as number,
-      t,
-    );
-  const pvWh = (h: Household, t: number) => Math.round((pvWPerKwp[t] as number) * h.pvKwp * h.pvGain * hours);
-  const drawWh = (h: Household, t: number) =>
-    h.boiler ? h.boiler.drawKwhPerDay * 1000 * (draw[Math.min(draw.length - 1, t % slotsPerDay)] as number) : 0;
-  const evSession = (h: Household, t: number) => {
-    if (!h.ev) return null;
-    const s = cal.startMs[t] as number;
-    const k = cal.day[t] as number;
-    // the session that runs now, or the next one: arrival on day d, departure the next morning
-    for (const d of [k - 1, k]) {
-      const arrival = (cal.dayStartMs[0] as number) + d * DAY_MS + minutesOf(h.ev.arrival) * 60_000;
-      const departure = (cal.dayStartMs[0] as number) + (d + 1) * DAY_MS + minutesOf(h.ev.departure) * 60_000;
-      if (s < departure && d >= 0) return { arrival, departure, needWh: h.ev.needWh, maxPowerW: h.ev.maxPowerW };
-    }
-    return null;
-  };
+  const prof = new CommunityProfiles(loaded, cal);
+  const loadWh = (h: Household, t: number) => prof.loadWh(h, t);
+  const pvWh = (h: Household, t: number) => prof.pvWh(h, t);
+  const drawWh = (h: Household, t: number) => prof.drawWh(h, t);
+  const evSession = (h: Household, t: number) => prof.evSession(h, t);
   const stateOf = (h: Household, st: HouseState, t: number): DeviceState => {
     const s = evSession(h, t);
     return {
@@ -393,10 +346,7 @@ export function simulate(loaded: LoadedScenario, variant: Variant, options: Simu
     }
     // community plants
     for (const g of scenario.generators) {
-      const wh =
-        g.source === "pv"
-          ? Math.round((pvWPerKwp[t] as number) * (g.pvKwp ?? 0) * hours)
-          : Math.round((g.kw ?? 0) * 1000 * chpShare(cal.dayOfYear[t] as number) * hours);
+      const wh = prof.generatorWh(g, t);
       generation += wh;
       metered.push({ participantId: g.id, slot, commodity: "electricity", importWh: 0, exportWh: wh });
       flows.push({ participantId: g.id, slot, commodity: "electricity", importWh: 0, exportWh: wh, productionWh: wh });

@@ -34,6 +34,8 @@ export interface LoopOptions {
   horizonSlots?: number;
   /** Re-plan when the plan is older than this (default one hour). */
   replanMs?: number;
+  /** No orders for slots that start at or after this instant (ms; a planned end of a run). */
+  bidUntilMs?: number;
   /** Local time when the hub cannot be asked (default Date.now). */
   now?: () => number;
   onEvent?: (e: LoopEvent) => void;
@@ -139,6 +141,7 @@ export class HouseholdLoop {
 
     if (nextOpenMs === null || !this.community || !this.reachable) return;
     if (agent.memory.submitted.includes(nextOpenMs)) return;
+    if (this.options.bidUntilMs !== undefined && nextOpenMs >= this.options.bidUntilMs) return;
     const m = agent.memory;
     const stale = m.plannedAtMs === null || now - m.plannedAtMs >= (this.options.replanMs ?? 3_600_000);
     if (stale || !agent.covers(nextOpenMs)) {
@@ -152,7 +155,9 @@ export class HouseholdLoop {
     const i = agent.planIndex(nextOpenMs);
     const source = i >= 0 && (m.batteryW[i] ?? 0) > 0 ? "battery" : "pv";
     try {
-      await hub.submitOrders(agent.orders(slot, netWh, this.community.market, source));
+      const orders = agent.orders(slot, netWh, this.community.market, source);
+      // a plan that neither buys nor sells the slot has nothing to send, and is still the plan
+      if (orders.length > 0) await hub.submitOrders(orders);
       m.submitted.push(nextOpenMs);
       this.emit({ type: "submitted", slot, netWh });
       await this.save();

@@ -8,7 +8,7 @@ import type { ClearedSlot } from "../services/clearing.js";
 import { createCommunity, getCommunity } from "../services/communities.js";
 import { registerMeter } from "../services/meters.js";
 import { submitOrders } from "../services/orders.js";
-import { acceleratedClock } from "./clock.js";
+import { acceleratedClock, schedulerTickMs } from "./clock.js";
 import { DEMO_HOUSEHOLDS, DemoMeters, demoOrders } from "./households.js";
 
 export const DEMO_COMMUNITY = "demo";
@@ -59,7 +59,14 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
       if (h.battery) h.battery.socWh += net;
     }
   };
-  const hub = await startHub({ config: o.config, now: clock, operator: DEMO_OPERATOR, logger: o.logger, onCleared });
+  const hub = await startHub({
+    config: o.config,
+    now: clock,
+    operator: DEMO_OPERATOR,
+    logger: o.logger,
+    onCleared,
+    tickMs: schedulerTickMs(o.speed),
+  });
   const { db } = hub.ctx;
   const market = await ensureDemoCommunity(hub);
   await createUser(db, DEMO_PARTICIPANT.email, DEMO_PARTICIPANT.password, "observer").catch(ignoreConflict);
