@@ -9,7 +9,7 @@ const run = promisify(execFile);
 const root = fileURLToPath(new URL("..", import.meta.url));
 
 // The package READMEs' TypeScript examples are run as they are, so they cannot rot.
-it.each(["market-hub/protocol", "market-hub/engine", "integrations/agents"])(
+it.each(["market-hub/protocol", "market-hub/engine", "market-hub/simulator", "integrations/agents"])(
   "the example in %s/README.md runs",
   async (pkg) => {
     const readme = readFileSync(join(root, pkg, "README.md"), "utf8");

@@ -18,7 +18,8 @@ Simulates a community described in a scenario file, in-process with the market e
                          communal battery variants side by side
   --variant NAME         run one variant: ${Object.keys(VARIANTS).join(", ")} (default: local+battery
                          when the scenario has a communal battery, else local)
-  --days N               simulate only the first N days of the scenario's period
+  --from YYYY-MM-DD      start on this local date instead of the scenario's
+  --days N               simulate N days (default: the scenario's period)
   --json                 print one JSON object {"scenarios":[...]} instead of the table
   --report FILE.html     also write an HTML report with charts
   -h, --help             this text
@@ -66,10 +67,16 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     if (err instanceof ScenarioError) fail(`${file}: ${err.message}`);
     throw err;
   }
+  if (values.from !== undefined) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(values.from) || Number.isNaN(Date.parse(values.from)))
+      fail(`--from must be a calendar date YYYY-MM-DD, got "${values.from}"`);
+    loaded.scenario.period.from = values.from;
+  }
   if (values.days !== undefined) {
     const days = Number(values.days);
-    if (!Number.isInteger(days) || days < 1) fail("--days must be a whole number of days, 1 or more");
-    loaded.scenario.period.days = Math.min(days, loaded.scenario.period.days);
+    if (!Number.isInteger(days) || days < 1 || days > 3660)
+      fail("--days must be a whole number of days from 1 to 3660");
+    loaded.scenario.period.days = days;
   }
   let variants: Variant[];
   if (values.compare) {
@@ -179,6 +186,7 @@ function parse(argv: string[]) {
       compare: { type: "boolean" },
       variant: { type: "string" },
       days: { type: "string" },
+      from: { type: "string" },
       json: { type: "boolean" },
       report: { type: "string" },
       hub: { type: "string" },

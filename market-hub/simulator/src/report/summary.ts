@@ -18,7 +18,8 @@ export interface JsonScenario {
   /** Average local price by local hour (currency/kWh), null where nothing traded locally. */
   priceByHour: (number | null)[];
   households: { id: string; billEur: number; savingsEur: number | null }[];
-  others: { id: string; billEur: number }[];
+  /** Plants and the communal battery: what they earned (negative bill), and the energy they moved. */
+  others: { id: string; billEur: number; importKwh: number; exportKwh: number }[];
 }
 
 const eur = (units: number) => toMinorUnits(units) / 100;
@@ -46,7 +47,12 @@ export function toJson(results: readonly VariantResult[]): { scenarios: JsonScen
           const b = baseBill.get(h.id);
           return { id: h.id, billEur: eur(h.bill), savingsEur: b === undefined ? null : eur(b - h.bill) };
         }),
-        others: r.others.map((o) => ({ id: o.id, billEur: eur(o.bill) })),
+        others: r.others.map((o) => ({
+          id: o.id,
+          billEur: eur(o.bill),
+          importKwh: o.importWh / 1000,
+          exportKwh: o.exportWh / 1000,
+        })),
       };
     }),
   };
