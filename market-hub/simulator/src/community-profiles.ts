@@ -1,6 +1,6 @@
-import { HouseholdSpec } from "@openlem/agents";
+import { drawShare, HouseholdSpec } from "@openlem/agents";
 import type { Calendar } from "./calendar.js";
-import { chpShare, drawShare } from "./profiles/hot-water.js";
+import { chpShare } from "./profiles/hot-water.js";
 import { householdLoadWh } from "./profiles/load.js";
 import { SolarSite, weatherFactor } from "./profiles/solar.js";
 import type { Generator, Household, LoadedScenario } from "./scenario.js";

@@ -1,5 +1,7 @@
 import { type OrderInput, priceToTicks, ticksToPrice } from "@openlem/protocol";
 import { z } from "zod";
+import { batteryStep } from "../devices/battery.js";
+import { boilerStep } from "../devices/boiler.js";
 import type { EvSession } from "../devices/ev.js";
 import { safeBatteryPower, safeBoiler, safeEvPower } from "../safety/safety.js";
 import { planBattery } from "../strategies/battery-plan.js";
@@ -107,12 +109,49 @@ export class HouseholdAgent {
     return this.memory.minutes * 60_000;
   }
 
+  /**
+   * The devices' state at the end of the slot `d` decided, from their state at its start:
+   * what a plan that starts with the next slot begins from.
+   */
+  stateAfter(d: SlotDecision, state: DeviceState, drawWh: number): DeviceState {
+    const { spec } = this;
+    const minutes = this.memory.minutes;
+    return {
+      socWh:
+        spec.battery && state.socWh !== undefined
+          ? batteryStep(spec.battery, state.socWh, d.batteryW, minutes)
+          : state.socWh,
+      tempC:
+        spec.boiler && state.tempC !== undefined
+          ? boilerStep(spec.boiler, state.tempC, d.boilerOn, drawWh, minutes)
+          : state.tempC,
+      ev: state.ev
+        ? { session: state.ev.session, chargedWh: state.ev.chargedWh + Math.round((d.evW * minutes) / 60) }
+        : undefined,
+    };
+  }
+
+  /** The element's state going into the slot after `d`. */
+  elementAfter(d: SlotDecision): { on: boolean; runSlots: number } {
+    const m = this.memory;
+    return { on: d.boilerOn, runSlots: d.boilerOn === m.boilerWasOn ? Math.min(1000, m.boilerRunSlots + 1) : 1 };
+  }
+
   setOverride(o: BoilerOverride): void {
     this.memory.override = o;
   }
 
-  /** Plans the devices over the forecast (consecutive slots). */
-  plan(forecast: readonly ForecastSlot[], state: DeviceState, nowMs = forecast[0]?.startMs ?? 0): void {
+  /**
+   * Plans the devices over the forecast (consecutive slots). `state` is the devices' state at
+   * the start of the forecast's first slot; `element` the boiler element's state going into
+   * it when a decision for the slot before is already taken (default: the last slot's).
+   */
+  plan(
+    forecast: readonly ForecastSlot[],
+    state: DeviceState,
+    nowMs = forecast[0]?.startMs ?? 0,
+    element?: { on: boolean; runSlots: number },
+  ): void {
     const { spec } = this;
     const m = this.memory;
     const minutes = m.minutes;
@@ -143,8 +182,8 @@ export class HouseholdAgent {
         drawWh: forecast.map((f) => f.drawWh),
         minOnSlots: spec.boilerMinOnSlots,
         minOffSlots: spec.boilerMinOffSlots,
-        on: m.boilerWasOn,
-        runSlots: m.boilerRunSlots,
+        on: element?.on ?? m.boilerWasOn,
+        runSlots: element?.runSlots ?? m.boilerRunSlots,
         resolutionK: spec.boilerResolutionK,
         ...(bySlot >= 0 && bySlot < n ? { legionellaBySlot: bySlot } : {}),
       }).on;
@@ -270,10 +309,12 @@ export class HouseholdAgent {
     netWh: number,
     tariff: { retailPrice: number; feedInTariff: number },
     source: "pv" | "battery" = "pv",
+    /** Names this agent's orders; agents of one household each need their own. */
+    prefix = "agent",
   ): OrderInput[] {
     if (netWh === 0) return [];
     const { buy, sell } = this.limits(tariff);
-    const clientOrderId = `agent-${slot}`;
+    const clientOrderId = `${prefix}-${slot}`;
     return netWh > 0
       ? [{ clientOrderId, side: "buy", slot, energyWh: netWh, limitPrice: buy }]
       : [{ clientOrderId, side: "sell", slot, energyWh: -netWh, limitPrice: sell, source }];

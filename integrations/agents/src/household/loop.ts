@@ -34,6 +34,11 @@ export interface LoopOptions {
   horizonSlots?: number;
   /** Re-plan when the plan is older than this (default one hour). */
   replanMs?: number;
+  /**
+   * Names this loop's orders (default "agent"). Several loops for one household (a boiler
+   * and a battery steered apart) each need their own, or one would replace the other's.
+   */
+  orderPrefix?: string;
   /** No orders for slots that start at or after this instant (ms; a planned end of a run). */
   bidUntilMs?: number;
   /** Local time when the hub cannot be asked (default Date.now). */
@@ -147,7 +152,16 @@ export class HouseholdLoop {
     if (stale || !agent.covers(nextOpenMs)) {
       const horizon = this.options.horizonSlots ?? Math.round(DAY_MS / slotMs);
       const forecast = await this.forecast(nextOpenMs, horizon, minutes);
-      agent.plan(forecast, await devices.read(), now);
+      let state = await devices.read();
+      let element: { on: boolean; runSlots: number } | undefined;
+      // the plan starts after the slot under way: from where that slot's decision leaves the devices
+      const d = this.lastDecision;
+      if (d && d.startMs + slotMs === nextOpenMs) {
+        const drawWh = (await devices.forecast(d.startMs, 1, minutes)).drawWh[0] ?? 0;
+        state = agent.stateAfter(d, state, drawWh);
+        element = agent.elementAfter(d);
+      }
+      agent.plan(forecast, state, now, element);
       this.emit({ type: "planned", fromMs: nextOpenMs, slots: horizon });
     }
     const netWh = agent.plannedNetWh(nextOpenMs) ?? 0;
@@ -155,7 +169,7 @@ export class HouseholdLoop {
     const i = agent.planIndex(nextOpenMs);
     const source = i >= 0 && (m.batteryW[i] ?? 0) > 0 ? "battery" : "pv";
     try {
-      const orders = agent.orders(slot, netWh, this.community.market, source);
+      const orders = agent.orders(slot, netWh, this.community.market, source, this.options.orderPrefix);
       // a plan that neither buys nor sells the slot has nothing to send, and is still the plan
       if (orders.length > 0) await hub.submitOrders(orders);
       m.submitted.push(nextOpenMs);

@@ -1,27 +1,3 @@
-/**
- * How a day's hot water is drawn: showers in the morning (06:30–08:00), washing up and baths
- * in the evening (18:30–21:00), a little during the day, almost nothing at night.
- */
-function weight(localHour: number): number {
-  if (localHour >= 6.5 && localHour < 8) return 6;
-  if (localHour >= 18.5 && localHour < 21) return 4;
-  if (localHour >= 8 && localHour < 22) return 1;
-  return 0.1;
-}
-
-/** Fraction of the day's draw in each slot of a day of `slots` slots. */
-export function drawShare(slotMinutes: number): Float64Array {
-  const n = Math.round(1440 / slotMinutes);
-  const w = new Float64Array(n);
-  let sum = 0;
-  for (let q = 0; q < n; q++) {
-    w[q] = weight(((q + 0.5) * slotMinutes) / 60);
-    sum += w[q] as number;
-  }
-  for (let q = 0; q < n; q++) w[q] = (w[q] as number) / sum;
-  return w;
-}
-
 /** Heat-led CHP: its share of full output by day of year, full in winter, mostly off in summer. */
 export function chpShare(dayOfYear: number): number {
   return Math.min(1, Math.max(0, 0.55 + 0.6 * Math.cos((2 * Math.PI * (dayOfYear - 15)) / 365)));

@@ -1,0 +1,97 @@
+// One build for the whole package: the runtime bundle (dist/openlem.js, CommonJS as Node-RED
+// loads it, with the OpenLEM packages and their dependencies inside, so installing needs
+// nothing else), the editor HTML with each node's help from its markdown doc
+// (dist/openlem.html), the en-US message catalogue and the icons.
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import { nodes } from "./editor-defs.mjs";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const dist = join(root, "dist");
+rmSync(dist, { recursive: true, force: true });
+mkdirSync(join(dist, "locales", "en-US"), { recursive: true });
+
+await build({
+  entryPoints: [join(root, "src", "index.ts")],
+  outfile: join(dist, "openlem.js"),
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  format: "cjs",
+  conditions: ["@openlem/source"],
+  // Node-RED calls module.exports(RED)
+  footer: { js: "module.exports = module.exports.default;" },
+  logLevel: "warning",
+});
+writeFileSync(join(dist, "package.json"), `${JSON.stringify({ type: "commonjs" })}\n`);
+
+const esc = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/"/g, "&quot;");
+const short = (type) => type.replace(/^openlem-/, "");
+
+function defaults(node) {
+  const out = {};
+  for (const f of node.fields) {
+    if (f.config) out[f.name] = { type: f.config, required: !!f.required };
+    else {
+      const d = { value: f.default ?? "" };
+      if (f.required) d.required = true;
+      if (f.number) d.validate = `RED.validators.number(${f.blank ? "true" : ""})`;
+      out[f.name] = d;
+    }
+  }
+  // validators are code, not JSON
+  return JSON.stringify(out, null, 2).replace(/"(RED\.validators\.number\(\w*\))"/g, "$1");
+}
+
+function row(node, f, prefix) {
+  const id = `${prefix}-${f.name}`;
+  const label = `<label for="${id}"><span data-i18n="${node.type}.label.${f.name}"></span></label>`;
+  if (f.select) {
+    const options = f.select.map(([v, text]) => `<option value="${esc(v)}">${esc(text)}</option>`).join("");
+    return `<div class="form-row">${label}<select id="${id}">${options}</select></div>`;
+  }
+  const type = f.password ? "password" : "text";
+  const placeholder = f.placeholder ? ` placeholder="${esc(f.placeholder)}"` : "";
+  return `<div class="form-row">${label}<input type="${type}" id="${id}"${placeholder}></div>`;
+}
+
+const catalogue = {};
+let html = "";
+for (const node of nodes) {
+  const config = node.category === "config";
+  const prefix = config ? "node-config-input" : "node-input";
+  const labels = Object.fromEntries([...node.fields, ...(node.credentials ?? [])].map((f) => [f.name, f.label]));
+  catalogue[node.type] = { label: labels, paletteLabel: node.paletteLabel };
+  const credentials = node.credentials
+    ? `credentials: ${JSON.stringify(Object.fromEntries(node.credentials.map((c) => [c.name, { type: c.password ? "password" : "text" }])))},`
+    : "";
+  const label = config
+    ? `function () { return this.name || this.community + " / " + this.household; }`
+    : `function () { return this.name || ${JSON.stringify(node.paletteLabel)}; }`;
+  html += `
+<script type="text/javascript">
+  RED.nodes.registerType(${JSON.stringify(node.type)}, {
+    category: ${JSON.stringify(config ? "config" : "OpenLEM")},
+    color: "#9fd49a",
+    defaults: ${defaults(node)},
+    ${credentials}
+    ${config ? "" : `inputs: ${node.inputs}, outputs: ${node.outputs}, outputLabels: ${JSON.stringify(node.outputLabels)},`}
+    icon: "openlem.svg",
+    paletteLabel: ${JSON.stringify(node.paletteLabel)},
+    label: ${label}
+  });
+</script>
+<script type="text/html" data-template-name="${node.type}">
+${[...node.fields, ...(node.credentials ?? [])].map((f) => `  ${row(node, f, prefix)}`).join("\n")}
+</script>
+<script type="text/markdown" data-help-name="${node.type}">
+${readFileSync(join(root, "src", "nodes", short(node.type), "help.md"), "utf8").replace(/<\/script/gi, "<\\/script")}
+</script>
+`;
+}
+writeFileSync(join(dist, "openlem.html"), html);
+writeFileSync(join(dist, "locales", "en-US", "openlem.json"), `${JSON.stringify(catalogue, null, 2)}\n`);
+cpSync(join(root, "icons"), join(dist, "icons"), { recursive: true });
+console.log(`built ${nodes.length} nodes into ${dist}`);

@@ -1,0 +1,81 @@
+import { expectedDrawWh } from "@openlem/agents";
+import { z } from "zod";
+import { type DeviceKind, LimitOptions, limitsOf, registerDevice } from "../../shared/device-node.js";
+import type { Red } from "../../shared/red.js";
+
+const Options = LimitOptions.extend({
+  volumeL: z.number().positive().default(200),
+  heaterW: z.number().int().positive().default(3000),
+  minTempC: z.number().default(45),
+  targetTempC: z.number().default(55),
+  maxTempC: z.number().default(65),
+  legionellaTempC: z.number().default(60),
+  legionellaEveryDays: z.number().int().positive().default(7),
+  standingLossWhPerDay: z.number().min(0).default(1500),
+  drawKwhPerDay: z.number().min(0).default(4.5),
+  minOnSlots: z.number().int().min(1).default(2),
+  minOffSlots: z.number().int().min(1).default(2),
+  /** The Home Assistant switch of the element, e.g. switch.boiler; empty: plain on / off. */
+  entity: z.string().optional(),
+});
+type Options = z.output<typeof Options>;
+
+/** msg.payload: the tank temperature (°C), as a number, a sensor's state string, or { tempC }. */
+const State = z.union([
+  z.object({ tempC: z.coerce.number() }),
+  z
+    .union([
+      z.number(),
+      z
+        .string()
+        .trim()
+        .regex(/^-?\d+(\.\d+)?$/, "must be a temperature in °C"),
+    ])
+    .transform((t) => ({
+      tempC: Number(t),
+    })),
+]);
+type State = { tempC: number };
+
+export const boiler: DeviceKind<Options, State> = {
+  type: "openlem-boiler",
+  options: Options,
+  spec: (o) => ({
+    boiler: {
+      volumeL: o.volumeL,
+      heaterW: o.heaterW,
+      minTempC: o.minTempC,
+      targetTempC: o.targetTempC,
+      maxTempC: o.maxTempC,
+      legionellaTempC: o.legionellaTempC,
+      legionellaEveryDays: o.legionellaEveryDays,
+      standingLossWhPerDay: o.standingLossWhPerDay,
+    },
+    boilerMinOnSlots: o.minOnSlots,
+    boilerMinOffSlots: o.minOffSlots,
+    boilerResolutionK: 0.5,
+    limits: limitsOf(o),
+  }),
+  input: (payload) => State.parse(payload),
+  deviceState: (s) => (s ? { tempC: s.tempC } : null),
+  drawWh: (o, hour, minutes) => expectedDrawWh(o.drawKwhPerDay, hour, minutes),
+  command: (d, o) => ({
+    topic: o.entity ?? "boiler",
+    on: d.boilerOn,
+    payload: o.entity
+      ? { action: d.boilerOn ? "switch.turn_on" : "switch.turn_off", target: { entity_id: [o.entity] } }
+      : d.boilerOn
+        ? "on"
+        : "off",
+  }),
+  scheduleEntry: (m, i) => ({ on: m.boilerOn[i] ?? false }),
+  waiting: "waiting for the tank temperature",
+  describe: (d, s) => {
+    const why = d.why.find((w) => w.startsWith("boiler") || w.startsWith("no market"));
+    return `${d.boilerOn ? "heating" : "off"}${s ? ` at ${s.tempC.toFixed(1)} °C` : ""}: ${why ?? (d.boilerOn ? "cheap slot in the plan" : "waiting for cheaper slots")}`;
+  },
+};
+
+export function registerBoiler(RED: Red): void {
+  registerDevice(RED, boiler);
+}

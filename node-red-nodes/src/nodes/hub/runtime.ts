@@ -1,0 +1,47 @@
+import { z } from "zod";
+import { HubConnection } from "../../shared/connection.js";
+import { problemOf } from "../../shared/options.js";
+import type { NodeDef, Red } from "../../shared/red.js";
+import type { HubConfigNode } from "../../shared/uses-hub.js";
+
+const HubDef = z.object({
+  url: z.url({ protocol: /^https?$/, message: "must be the hub's http(s) URL, e.g. http://localhost:8787" }),
+  community: z.string().min(1, "is required: the community's id"),
+  household: z.string().min(1, "is required: your household's id"),
+  mqttUrl: z
+    .string()
+    .trim()
+    .transform((s) => s || undefined)
+    .pipe(z.url({ protocol: /^(mqtts?|wss?)$/, message: "must be an mqtt(s):// or ws(s):// URL" }).optional())
+    .optional(),
+});
+
+export function registerHub(RED: Red): void {
+  RED.nodes.registerType(
+    "openlem-hub",
+    function (this: HubConfigNode, def: NodeDef) {
+      RED.nodes.createNode(this, def);
+      const parsed = HubDef.safeParse(def);
+      const token = this.credentials?.token;
+      if (!parsed.success) {
+        this.problem = problemOf(parsed.error);
+        return;
+      }
+      if (!token) {
+        this.problem = "no device token: make one in the hub (your household > devices) and paste it here";
+        return;
+      }
+      this.connection = new HubConnection({
+        url: parsed.data.url,
+        communityId: parsed.data.community,
+        householdId: parsed.data.household,
+        deviceToken: token,
+        mqttUrl: parsed.data.mqttUrl,
+      });
+      this.on("close", (_removed, done) => {
+        void this.connection?.close().finally(done);
+      });
+    },
+    { credentials: { token: { type: "password" } } },
+  );
+}

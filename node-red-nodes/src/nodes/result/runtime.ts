@@ -1,0 +1,24 @@
+import type { ParticipantTrades, SlotResult } from "@openlem/protocol";
+import type { NodeDef, Red, RedNode } from "../../shared/red.js";
+import { useHub } from "../../shared/uses-hub.js";
+
+/** Output 1: every clearing result; output 2: this household's own trades in the slot. */
+export function registerResult(RED: Red): void {
+  RED.nodes.registerType("openlem-result", function (this: RedNode, def: NodeDef) {
+    RED.nodes.createNode(this, def);
+    const conn = useHub(RED, this, def);
+    if (!conn) return;
+    const onResult = (r: SlotResult) =>
+      this.send([{ topic: `openlem/${r.communityId}/result/${r.commodity}`, payload: r }, null]);
+    const onTrades = (t: ParticipantTrades) =>
+      this.send([null, { topic: `openlem/${conn.settings.communityId}/trades`, payload: t }]);
+    conn.on("result", onResult);
+    conn.on("trades", onTrades);
+    conn.live();
+    this.on("close", (_removed, done) => {
+      conn.off("result", onResult);
+      conn.off("trades", onTrades);
+      done();
+    });
+  });
+}

@@ -1,0 +1,119 @@
+import { EventEmitter } from "node:events";
+import { HubRest, LiveFeed } from "@openlem/client";
+import type { Community, ParticipantTrades, PriceSignal, SlotResult } from "@openlem/protocol";
+import type { NodeStatus } from "./red.js";
+
+export interface HubSettings {
+  url: string;
+  communityId: string;
+  householdId: string;
+  deviceToken: string;
+  /** The broker; default: the hub's own at <url>/mqtt. */
+  mqttUrl?: string | undefined;
+}
+
+export type ConnectionState =
+  | { kind: "connecting" }
+  | { kind: "connected" }
+  | { kind: "reconnecting" }
+  | { kind: "offline"; reason?: string }
+  | { kind: "failed"; reason: string };
+
+interface Events {
+  state: [ConnectionState];
+  price: [PriceSignal];
+  result: [SlotResult];
+  trades: [ParticipantTrades];
+}
+
+/**
+ * One hub connection per openlem-hub config node: REST with the household's device token,
+ * and one live MQTT feed shared by every node that uses it. The feed starts when the first
+ * node listens and stops with the config node. Every node shows the connection's state.
+ */
+export class HubConnection extends EventEmitter<Events> {
+  readonly rest: HubRest;
+  private feed: LiveFeed | undefined;
+  private starting: Promise<void> | undefined;
+  private closed = false;
+  private community: Community | undefined;
+  state: ConnectionState = { kind: "connecting" };
+
+  constructor(readonly settings: HubSettings) {
+    super();
+    this.setMaxListeners(100);
+    this.rest = new HubRest({
+      url: settings.url,
+      communityId: settings.communityId,
+      householdId: settings.householdId,
+      auth: { deviceToken: settings.deviceToken },
+      retry: { retries: 2 },
+    });
+  }
+
+  private setState(s: ConnectionState): void {
+    this.state = s;
+    this.emit("state", s);
+  }
+
+  /** Starts the live feed if it is not running yet; failures show as the state, and it retries. */
+  live(): void {
+    if (this.feed || this.starting || this.closed) return;
+    this.starting = LiveFeed.start(
+      this.rest,
+      {
+        price: (p) => this.emit("price", p),
+        result: (r) => this.emit("result", r),
+        trades: (t) => this.emit("trades", t),
+        connection: (c) => this.setState(c === "connected" ? { kind: "connected" } : { kind: c }),
+        error: () => {},
+      },
+      this.settings.mqttUrl ? { mqttUrl: this.settings.mqttUrl } : {},
+    ).then(
+      async (feed) => {
+        this.starting = undefined;
+        if (this.closed) return feed.close();
+        this.feed = feed;
+        this.setState({ kind: "connected" });
+      },
+      (err: unknown) => {
+        this.starting = undefined;
+        this.setState({ kind: "failed", reason: reasonOf(err) });
+        if (!this.closed) setTimeout(() => this.live(), 5_000).unref();
+      },
+    );
+  }
+
+  async marketCommunity(): Promise<Community> {
+    this.community ??= await this.rest.community();
+    return this.community;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.starting;
+    await this.feed?.close();
+    this.removeAllListeners();
+  }
+}
+
+/** What went wrong, in one line (a hub's refusal names each field and rule). */
+export function reasonOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The connection's state as a node status. */
+export function statusOf(s: ConnectionState): NodeStatus {
+  switch (s.kind) {
+    case "connected":
+      return { fill: "green", shape: "dot", text: "connected" };
+    case "connecting":
+      return { fill: "yellow", shape: "ring", text: "connecting" };
+    case "reconnecting":
+      return { fill: "yellow", shape: "ring", text: "reconnecting" };
+    case "offline":
+      return { fill: "red", shape: "ring", text: s.reason ? `offline: ${s.reason}` : "offline" };
+    case "failed":
+      return { fill: "red", shape: "ring", text: s.reason.slice(0, 80) };
+  }
+}

@@ -1,0 +1,247 @@
+import { mkdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  type BoilerOverride,
+  type DevicePort,
+  type DeviceState,
+  HouseholdLoop,
+  HouseholdSpec,
+  type HouseholdSpecInput,
+  type LoopEvent,
+  type SlotDecision,
+} from "@openlem/agents";
+import { isoOf, localHourOf } from "@openlem/protocol";
+import { z } from "zod";
+import { type HubConnection, reasonOf } from "./connection.js";
+import { problemOf } from "./options.js";
+import type { NodeDef, NodeMessage, Red, RedNode } from "./red.js";
+import { useHub } from "./uses-hub.js";
+
+/** Editor values arrive as strings: numbers become numbers, empty fields are left out. */
+export function editorValues(raw: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (v === "" || v === null || v === undefined) continue;
+    out[k] = typeof v === "string" && /^-?\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : v;
+  }
+  return out;
+}
+
+/** Price limits as every device node takes them: absolute, or the cheapest share of slots. */
+export const LimitOptions = z.object({
+  limit: z.enum(["absolute", "relative"]).default("absolute"),
+  maxBuyPrice: z.number().min(-10).max(10).optional(),
+  cheapestShare: z.number().gt(0).max(1).default(0.25),
+  minSellPrice: z.number().min(-10).max(10).optional(),
+});
+export type LimitOptions = z.output<typeof LimitOptions>;
+
+export function limitsOf(o: LimitOptions): HouseholdSpecInput["limits"] {
+  return {
+    maxBuyPrice: o.limit === "relative" ? { cheapestShare: o.cheapestShare } : o.maxBuyPrice,
+    minSellPrice: o.minSellPrice,
+  };
+}
+
+/** What differs between the boiler, battery and EV nodes. */
+export interface DeviceKind<O, S> {
+  type: string;
+  /** The node's options (after editorValues); errors name the field and the rule. */
+  options: z.ZodType<O>;
+  spec(o: O): HouseholdSpecInput;
+  /** Parses msg.payload into the device's state (or a change of it). */
+  input(payload: unknown, current: S | undefined, o: O, nowMs: number, timeZone: string): S;
+  /** What the agent sees of the state at `nowMs`; null until the device reported enough. */
+  deviceState(s: S | undefined, o: O): DeviceState | null;
+  /** What the device must do when the user overrides it (on / off), for the power devices. */
+  overridden?(d: SlotDecision, override: "on" | "off", o: O, s: DeviceState, minutes: number): SlotDecision;
+  /** The device's share of the slot's energy once the slot ran (for its own bookkeeping). */
+  afterSlot?(s: S, d: SlotDecision, minutes: number): S;
+  drawWh?(o: O, localHour: number, minutes: number): number;
+  command(d: SlotDecision, o: O): NodeMessage;
+  /** The schedule's entry for one planned slot. */
+  scheduleEntry(memory: { batteryW: number[]; boilerOn: boolean[]; evW: number[] }, i: number): Record<string, unknown>;
+  waiting: string;
+  describe(d: SlotDecision, s: S | undefined): string;
+}
+
+const Override = z.enum(["on", "off", "auto"]);
+
+/**
+ * The common life of a device node: it runs a household agent loop for its one device,
+ * bidding the device's own energy through the hub config node with its own order names,
+ * steering the device at every slot start (the plan once the hub took its orders, else the
+ * local default), with the safety layer last. msg.payload carries the device's state,
+ * msg.payload.override = on / off / auto, and msg.options changes any option at run time.
+ * Output 1: the command; output 2: the schedule after every plan.
+ */
+export function registerDevice<O, S>(RED: Red, kind: DeviceKind<O, S>): void {
+  RED.nodes.registerType(kind.type, function (this: RedNode, def: NodeDef) {
+    RED.nodes.createNode(this, def);
+    const conn = useHub(RED, this, def);
+    if (!conn) return;
+    let raw = editorValues(def);
+    let opts: O;
+    let spec: HouseholdSpec;
+    const configure = (values: Record<string, unknown>): string | null => {
+      const o = kind.options.safeParse(values);
+      if (!o.success) return problemOf(o.error);
+      const sp = HouseholdSpec.safeParse(kind.spec(o.data));
+      if (!sp.success) return problemOf(sp.error);
+      opts = o.data;
+      spec = sp.data;
+      return null;
+    };
+    const problem = configure(raw);
+    if (problem) {
+      this.status({ fill: "red", shape: "ring", text: problem.slice(0, 100) });
+      this.error(`${kind.type}: ${problem}`);
+      return;
+    }
+    const dir = join(RED.settings.userDir ?? tmpdir(), "openlem");
+    mkdirSync(dir, { recursive: true });
+    const statePath = join(dir, `${this.id}.json`);
+    const tickMs = Math.max(50, Number(raw.tickS ?? 5) * 1000);
+    let state: S | undefined;
+    let timeZone = "UTC";
+    let override: "on" | "off" | "auto" = "auto";
+    let lastDecision: SlotDecision | null = null;
+    let reachable = true;
+
+    const port: DevicePort = {
+      read: async () => kind.deviceState(state, opts) ?? {},
+      forecast: async (fromMs, slots, minutes) => ({
+        netLoadWh: new Array<number>(slots).fill(0),
+        drawWh: Array.from({ length: slots }, (_, k) =>
+          kind.drawWh ? kind.drawWh(opts, localHourOf(isoOf(fromMs + k * minutes * 60_000), timeZone), minutes) : 0,
+        ),
+      }),
+      apply: async (decision) => {
+        const minutes = (loop.memory?.minutes ?? 15) as number;
+        if (state !== undefined && lastDecision && kind.afterSlot) state = kind.afterSlot(state, lastDecision, minutes);
+        let d = decision;
+        const ds = kind.deviceState(state, opts);
+        if (override !== "auto" && kind.overridden && ds) d = kind.overridden(decision, override, opts, ds, minutes);
+        lastDecision = d;
+        this.send([{ ...kind.command(d, opts), decision: d }, null]);
+        this.status({
+          fill: reachable ? (d.mode === "plan" ? "green" : "yellow") : "red",
+          shape: "dot",
+          text: kind.describe(d, state).slice(0, 100),
+        });
+      },
+    };
+
+    const onEvent = (e: LoopEvent) => {
+      if (e.type === "planned") this.send([null, schedule()]);
+      if (e.type === "hub") {
+        reachable = e.reachable;
+        if (!e.reachable)
+          this.status({ fill: "red", shape: "ring", text: `hub unreachable: local default (${e.reason})` });
+      }
+      if (e.type === "error") this.warn(reasonOf(e.error));
+    };
+    const makeLoop = () =>
+      new HouseholdLoop({
+        spec,
+        hub: conn.rest,
+        devices: port,
+        statePath,
+        orderPrefix: `${kind.type.replace("openlem-", "")}-${this.id.replace(/[^A-Za-z0-9]/g, "").slice(0, 8)}`,
+        onEvent,
+      });
+    let loop = makeLoop();
+
+    const schedule = (): NodeMessage => {
+      const m = loop.memory;
+      const slots: Record<string, unknown>[] = [];
+      if (m && m.planFromMs !== null) {
+        const slotMs = m.minutes * 60_000;
+        for (let i = 0; i < m.buyPrice.length; i++)
+          slots.push({ start: isoOf(m.planFromMs + i * slotMs), price: m.buyPrice[i], ...kind.scheduleEntry(m, i) });
+      }
+      return {
+        topic: `${kind.type}/schedule`,
+        payload: { plannedAt: m?.plannedAtMs ? isoOf(m.plannedAtMs) : null, slots },
+      };
+    };
+
+    let running: Promise<void> | null = null;
+    const tick = () => {
+      if (running) return;
+      if (kind.deviceState(state, opts) === null) {
+        this.status({ fill: "grey", shape: "ring", text: kind.waiting });
+        return;
+      }
+      running = (async () => {
+        timeZone = (await conn.marketCommunity().catch(() => null))?.market.timeZone ?? timeZone;
+        const agent = loop.householdAgent;
+        if (agent && override !== "auto" && !kind.overridden) agent.setOverride(override as BoilerOverride);
+        if (agent && override === "auto" && agent.memory.override !== "auto") agent.setOverride("auto");
+        await loop.tick();
+      })()
+        .catch((err: unknown) => {
+          this.status({ fill: "red", shape: "dot", text: reasonOf(err).slice(0, 100) });
+          this.warn(reasonOf(err));
+        })
+        .finally(() => {
+          running = null;
+        });
+    };
+    const timer = setInterval(tick, tickMs);
+
+    this.on("input", (msg, send, done) => {
+      void (async () => {
+        const p = msg.payload;
+        if (p !== null && typeof p === "object" && "override" in p) {
+          const o = Override.safeParse((p as { override: unknown }).override);
+          if (!o.success) {
+            this.error(`payload.override: must be on, off or auto`, msg);
+            return done();
+          }
+          override = o.data;
+        }
+        if (msg.options !== undefined) {
+          if (typeof msg.options !== "object" || msg.options === null) {
+            this.error("msg.options: must be an object of options, e.g. { maxBuyPrice: 0.18 }", msg);
+            return done();
+          }
+          const next = { ...raw, ...editorValues(msg.options as Record<string, unknown>) };
+          const problem = configure(next);
+          if (problem) {
+            // nothing changes: the options in force stay
+            this.error(`msg.options: ${problem}`, msg);
+            return done();
+          }
+          raw = next;
+          await running;
+          loop = makeLoop();
+        }
+        const isOnlyControl = p !== null && typeof p === "object" && Object.keys(p).every((k) => k === "override");
+        if (p !== undefined && !isOnlyControl) {
+          try {
+            const clock = await conn.rest.clock().catch(() => null);
+            const nowMs = clock ? Date.parse(clock.now) : Date.now();
+            state = kind.input(p, state, opts, nowMs, timeZone);
+          } catch (err) {
+            const text = err instanceof z.ZodError ? problemOf(err) : reasonOf(err);
+            this.error(`payload: ${text}`, msg);
+            return done();
+          }
+        }
+        tick();
+        done();
+      })().catch((err: unknown) => done(err instanceof Error ? err : new Error(String(err))));
+    });
+    this.on("close", (removed, done) => {
+      clearInterval(timer);
+      void Promise.resolve(running).finally(() => {
+        if (removed) rmSync(statePath, { force: true });
+        done();
+      });
+    });
+  });
+}
+
+export type { HubConnection };

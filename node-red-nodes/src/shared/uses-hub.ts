@@ -1,0 +1,33 @@
+import { type ConnectionState, type HubConnection, statusOf } from "./connection.js";
+import type { NodeDef, Red, RedNode } from "./red.js";
+
+/** The openlem-hub config node as other nodes see it. */
+export interface HubConfigNode extends RedNode {
+  connection?: HubConnection;
+  problem?: string;
+}
+
+/**
+ * The connection of the config node named by `def.hub`, with the node's status following the
+ * connection's state; null (and a red status saying what to do) when it is missing or broken.
+ */
+export function useHub(RED: Red, node: RedNode, def: NodeDef): HubConnection | null {
+  const config = (typeof def.hub === "string" ? RED.nodes.getNode(def.hub) : null) as HubConfigNode | null;
+  if (!config) {
+    node.status({ fill: "red", shape: "ring", text: "no hub: choose an openlem-hub" });
+    return null;
+  }
+  const conn = config.connection;
+  if (!conn) {
+    node.status({ fill: "red", shape: "ring", text: config.problem ?? "hub not configured" });
+    return null;
+  }
+  const show = (s: ConnectionState) => node.status(statusOf(s));
+  show(conn.state);
+  conn.on("state", show);
+  node.on("close", (_removed, done) => {
+    conn.off("state", show);
+    done();
+  });
+  return conn;
+}

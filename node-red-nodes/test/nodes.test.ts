@@ -1,0 +1,246 @@
+import { mkdtempSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { HubRest } from "@openlem/client";
+import type { RunningHub } from "@openlem/hub";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { clear, hubOn, seed } from "../../test-support/hub-fixture.js";
+import openlem from "../src/index.js";
+import type { NodeMessage } from "../src/shared/red.js";
+
+const require = createRequire(import.meta.url);
+interface TestNode {
+  on(event: "input", listener: (msg: NodeMessage) => void): void;
+  receive(msg: NodeMessage): void;
+}
+interface Helper {
+  init(runtimePath: string, settings?: Record<string, unknown>): void;
+  startServer(done: () => void): void;
+  stopServer(done: () => void): void;
+  load(node: unknown, flow: unknown[], credentials?: Record<string, unknown>): Promise<void>;
+  unload(): Promise<void>;
+  getNode(id: string): TestNode;
+}
+const helper = require("node-red-node-test-helper") as Helper;
+helper.init(require.resolve("node-red"), { userDir: mkdtempSync(join(tmpdir(), "openlem-nr-")) });
+
+/** The next message a helper node receives (within `ms`). */
+function next(id: string, ms = 15_000, where: (m: NodeMessage) => boolean = () => true): Promise<NodeMessage> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no message at ${id} within ${ms} ms`)), ms);
+    helper.getNode(id).on("input", (m) => {
+      if (!where(m)) return;
+      clearTimeout(timer);
+      resolve(m);
+    });
+  });
+}
+
+// the hub's clock, moved by the tests: 09:02 UTC on a June morning
+let now = Date.parse("2026-06-21T09:02:00Z");
+
+describe("the OpenLEM nodes in the Node-RED runtime, against a real hub", () => {
+  let hub: RunningHub;
+  let token = "";
+  const config = () => ({
+    id: "hub",
+    type: "openlem-hub",
+    url: hub.url,
+    community: "c",
+    household: "h",
+    mqttUrl: process.env.OPENLEM_NR_MQTT ?? "",
+  });
+  const creds = () => ({ hub: { token } });
+  const rest = () => new HubRest({ url: hub.url, communityId: "c", householdId: "h", auth: { deviceToken: token } });
+
+  beforeAll(async () => {
+    hub = await hubOn({ now: () => new Date(now) });
+    ({ deviceToken: token } = await seed(hub.url));
+    await new Promise<void>((r) => helper.startServer(r));
+  });
+  afterEach(() => helper.unload());
+  afterAll(async () => {
+    await new Promise<void>((r) => helper.stopServer(r));
+    await hub.close();
+  });
+
+  it("openlem-order submits valid orders, and sends invalid ones to its error output naming the field", async () => {
+    await helper.load(
+      openlem,
+      [
+        config(),
+        { id: "o", type: "openlem-order", hub: "hub", wires: [["ok"], ["bad"]] },
+        helper1("ok"),
+        helper1("bad"),
+      ],
+      creds(),
+    );
+    const ok = next("ok");
+    helper.getNode("o").receive({ payload: { side: "buy", energyWh: 400, limitPrice: 0.2 } });
+    const accepted = await ok;
+    const records = accepted.payload as { order: { slot: string; energyWh: number } }[];
+    expect(records[0]?.order).toMatchObject({ energyWh: 400, slot: "2026-06-21T09:15:00.000Z" });
+    expect((await rest().orders()).some((o) => o.order.energyWh === 400)).toBe(true);
+
+    const bad = next("bad");
+    helper.getNode("o").receive({ payload: { side: "buy", energyWh: 400, limitPrice: 7 } });
+    const refused = await bad;
+    const error = refused.error as { errors: { field: string; rule: string }[] };
+    expect(error.errors[0]?.field).toContain("limitPrice");
+    expect(refused.payload).toMatchObject({ limitPrice: 7 });
+
+    const late = next("bad");
+    helper
+      .getNode("o")
+      .receive({ payload: { side: "sell", energyWh: 100, limitPrice: 0.1, slot: "2026-06-21T09:00:00Z" } });
+    expect(((await late).error as { message: string }).message).toMatch(/gate closed/);
+  });
+
+  it("openlem-meter reports a Home Assistant energy sensor's state as a reading once it knows both registers", async () => {
+    await helper.load(
+      openlem,
+      [
+        config(),
+        { id: "m", type: "openlem-meter", hub: "hub", meterId: "m-h", unit: "kWh", wires: [["out"]] },
+        helper1("out"),
+      ],
+      creds(),
+    );
+    const out = next("out");
+    helper.getNode("m").receive({ topic: "import", payload: "1234.5" });
+    helper.getNode("m").receive({ topic: "export", payload: "10.25" });
+    const sent = await out;
+    expect(sent.payload).toMatchObject({
+      reading: { meterId: "m-h", importWh: 1_234_500, exportWh: 10_250, at: new Date(now).toISOString() },
+      accepted: 1,
+    });
+  });
+
+  it("openlem-result and openlem-price pass on each clearing result, own trades and the price forecast", async () => {
+    await helper.load(
+      openlem,
+      [
+        config(),
+        { id: "r", type: "openlem-result", hub: "hub", wires: [["res"], ["own"]] },
+        { id: "p", type: "openlem-price", hub: "hub", wires: [["price"]] },
+        helper1("res"),
+        helper1("own"),
+        helper1("price"),
+      ],
+      creds(),
+    );
+    // the live feed connects, then the hub clears the slot the order test bid for
+    await new Promise((r) => setTimeout(r, 1_500));
+    now = Date.parse("2026-06-21T09:12:00Z");
+    const res = next("res");
+    const price = next("price");
+    await clear(hub.url, "2026-06-21T09:15:00.000Z");
+    const result = (await res).payload as { slot: string; markets: { demandWh: number }[] };
+    expect(result.slot).toBe("2026-06-21T09:15:00.000Z");
+    // the 400 Wh bid of the order test is in the book
+    expect(result.markets[0]?.demandWh).toBe(400);
+    const p = (await price).payload as { priceData: { start: string; value: number }[]; price: number };
+    expect(p.priceData.length).toBeGreaterThan(0);
+    expect(p.priceData[0]).toEqual({ start: expect.any(String), value: expect.any(Number) });
+  });
+
+  it("openlem-boiler bids for its heat by itself, switches at each slot start, and follows overrides and run-time options", async () => {
+    now = Date.parse("2026-06-21T09:32:00Z");
+    await helper.load(
+      openlem,
+      [
+        config(),
+        {
+          id: "b",
+          type: "openlem-boiler",
+          hub: "hub",
+          entity: "switch.boiler",
+          tickS: "0.1",
+          minTempC: "45",
+          targetTempC: "55",
+          maxTempC: "65",
+          wires: [["cmd"], ["plan"]],
+        },
+        helper1("cmd"),
+        helper1("plan"),
+      ],
+      creds(),
+    );
+    const first = next("cmd");
+    const plan = next("plan");
+    // cold water, and no market plan yet for the slot under way: it heats like a thermostat
+    helper.getNode("b").receive({ payload: "44.0" });
+    const cmd = await first;
+    expect(cmd.payload).toEqual({ action: "switch.turn_on", target: { entity_id: ["switch.boiler"] } });
+    expect((cmd.decision as { mode: string }).mode).toBe("fallback");
+    const schedule = (await plan).payload as { slots: { start: string; on: boolean }[] };
+    expect(schedule.slots.length).toBeGreaterThan(0);
+    console.log(
+      JSON.stringify(schedule.slots.slice(0, 3)),
+      JSON.stringify((await rest().orders()).map((o) => o.order.clientOrderId)),
+    );
+    // its orders for the next slot reached the hub under the boiler's own names
+    await expect
+      .poll(async () => (await rest().orders()).some((o) => o.order.clientOrderId.startsWith("boiler-")))
+      .toBe(true);
+
+    // the next slot: cleared, the boiler follows its plan; hot water: off
+    await clear(hub.url, "2026-06-21T09:45:00.000Z");
+    now = Date.parse("2026-06-21T09:45:30Z");
+    const second = next("cmd", 15_000, (m) => (m.decision as { startMs: number }).startMs === now - 30_000);
+    helper.getNode("b").receive({ payload: { tempC: 64.5 } });
+    const follow = await second;
+    expect(follow.on).toBe(false);
+    expect((follow.decision as { mode: string }).mode).toBe("plan");
+
+    // a wrong option changes nothing; the override forces the element on at the next slot
+    helper.getNode("b").receive({ options: { maxTempC: 40 } });
+    now = Date.parse("2026-06-21T10:00:30Z");
+    const forced = next("cmd", 15_000, (m) => (m.decision as { startMs: number }).startMs === now - 30_000);
+    helper.getNode("b").receive({ payload: { tempC: 50, override: "on" } });
+    expect((await forced).on).toBe(true);
+  });
+
+  it("openlem-battery and openlem-ev send set-points for their state and bid their own energy", async () => {
+    now = Date.parse("2026-06-21T11:02:00Z");
+    await helper.load(
+      openlem,
+      [
+        config(),
+        { id: "bat", type: "openlem-battery", hub: "hub", tickS: "0.1", capacityWh: "10000", wires: [["bcmd"], []] },
+        { id: "ev", type: "openlem-ev", hub: "hub", tickS: "0.1", maxPowerW: "7400", wires: [["ecmd"], []] },
+        helper1("bcmd"),
+        helper1("ecmd"),
+      ],
+      creds(),
+    );
+    const b = next("bcmd");
+    const e = next("ecmd");
+    helper.getNode("bat").receive({ payload: "50" }); // a sensor's state, in %
+    helper.getNode("ev").receive({ payload: { plugged: true, departure: "11:45", needKwh: 5 } });
+    const bat = await b;
+    expect(typeof bat.payload).toBe("number");
+    expect(Math.abs(bat.payload as number)).toBeLessThanOrEqual(5000);
+    const car = await e;
+    // 5 kWh in 43 minutes at 7.4 kW: it must charge from the first slot on
+    expect(car.payload).toBe(7400);
+    await expect
+      .poll(async () => (await rest().orders()).filter((o) => /^(battery|ev)-/.test(o.order.clientOrderId)).length)
+      .toBeGreaterThan(0);
+  });
+
+  it("shows what is wrong in the status when the options break a rule, and does not start", async () => {
+    await helper.load(
+      openlem,
+      [config(), { id: "bad", type: "openlem-boiler", hub: "hub", minTempC: "70", maxTempC: "65", wires: [[], []] }],
+      creds(),
+    );
+    const node = helper.getNode("bad") as unknown as { status: { lastCall?: { args: [{ text: string }] } } };
+    await expect.poll(() => node.status.lastCall?.args[0].text ?? "").toMatch(/targetTempC/);
+  });
+});
+
+function helper1(id: string) {
+  return { id, type: "helper" };
+}
