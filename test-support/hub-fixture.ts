@@ -21,12 +21,20 @@ export interface HubSetup {
   now?: () => Date;
   /** The clearing scheduler's tick (ms); 0 (default): no scheduler, tests clear by hand. */
   tickMs?: number;
+  /** An external broker instead of the embedded one. */
+  mqttUrl?: string;
 }
 
 export function hubOn(o: HubSetup): Promise<RunningHub> {
   const config = configFromEnv(
     {},
-    { port: o.port ?? 0, mqttPort: o.mqttPort ?? 0, dataDir: o.dataDir ?? "memory://", logLevel: "silent" },
+    {
+      port: o.port ?? 0,
+      mqttPort: o.mqttPort ?? 0,
+      dataDir: o.dataDir ?? "memory://",
+      logLevel: "silent",
+      ...(o.mqttUrl ? { mqttUrl: o.mqttUrl } : {}),
+    },
   );
   return startHub({ config, operator: OPERATOR, tickMs: o.tickMs ?? 0, ...(o.now ? { now: o.now } : {}) });
 }

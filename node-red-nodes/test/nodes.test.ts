@@ -6,6 +6,7 @@ import { HubRest } from "@openlem/client";
 import type { RunningHub } from "@openlem/hub";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { clear, hubOn, seed } from "../../test-support/hub-fixture.js";
+import { describeWithRealService } from "../../test-support/real-services.js";
 import openlem from "../src/index.js";
 import type { NodeMessage } from "../src/shared/red.js";
 
@@ -49,7 +50,7 @@ describe("the OpenLEM nodes in the Node-RED runtime, against a real hub", () => 
     url: hub.url,
     community: "c",
     household: "h",
-    mqttUrl: process.env.OPENLEM_NR_MQTT ?? "",
+    mqttUrl: "",
   });
   const creds = () => ({ hub: { token } });
   const rest = () => new HubRest({ url: hub.url, communityId: "c", householdId: "h", auth: { deviceToken: token } });
@@ -244,3 +245,36 @@ describe("the OpenLEM nodes in the Node-RED runtime, against a real hub", () => 
 function helper1(id: string) {
   return { id, type: "helper" };
 }
+
+describeWithRealService("mqtt", "the OpenLEM nodes with the hub on an external broker", (url) => {
+  let hub: RunningHub;
+  let token = "";
+  beforeAll(async () => {
+    hub = await hubOn({ now: () => new Date(now), mqttUrl: url });
+    ({ deviceToken: token } = await seed(hub.url));
+    await new Promise<void>((r) => helper.startServer(r));
+  });
+  afterEach(() => helper.unload());
+  afterAll(async () => {
+    await new Promise<void>((r) => helper.stopServer(r));
+    await hub.close();
+  });
+
+  it("openlem-result takes the results from the broker the hub publishes to", async () => {
+    now = Date.parse("2026-06-22T09:02:00Z");
+    await helper.load(
+      openlem,
+      [
+        { id: "hub", type: "openlem-hub", url: hub.url, community: "c", household: "h", mqttUrl: url },
+        { id: "r", type: "openlem-result", hub: "hub", wires: [["res"], []] },
+        helper1("res"),
+      ],
+      { hub: { token } },
+    );
+    await new Promise((r) => setTimeout(r, 1_500));
+    now = Date.parse("2026-06-22T09:11:00Z");
+    const res = next("res", 15_000, (m) => (m.payload as { slot: string }).slot === "2026-06-22T09:15:00.000Z");
+    await clear(hub.url, "2026-06-22T09:15:00.000Z");
+    expect((await res).payload).toMatchObject({ communityId: "c", commodity: "electricity" });
+  });
+});

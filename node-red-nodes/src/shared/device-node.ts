@@ -191,7 +191,7 @@ export function registerDevice<O, S>(RED: Red, kind: DeviceKind<O, S>): void {
     };
     const timer = setInterval(tick, tickMs);
 
-    this.on("input", (msg, send, done) => {
+    this.on("input", (msg, _send, done) => {
       void (async () => {
         const p = msg.payload;
         if (p !== null && typeof p === "object" && "override" in p) {

@@ -43,7 +43,7 @@ export interface Red {
     createNode(node: RedNode, def: NodeDef): void;
     registerType(
       type: string,
-      constructor: (this: RedNode, def: NodeDef) => void,
+      init: (this: RedNode, def: NodeDef) => void,
       options?: { credentials?: Record<string, { type: "text" | "password" }> },
     ): void;
     getNode(id: string): unknown;
