@@ -52,22 +52,32 @@ export async function operatorToken(hubUrl: string): Promise<string> {
   return TokenPair.parse(await post(`${hubUrl}/api/auth/login`, undefined, OPERATOR)).accessToken;
 }
 
-/** Community "c" with household "h" (linked to MEMBER) and a device token for it. */
-export async function seed(hubUrl: string): Promise<{ deviceToken: string }> {
+/**
+ * Community "c" (or `c`) with household "h" (linked to MEMBER) and a device token for it.
+ * Tests on a shared external broker name their own community: retained messages of an
+ * earlier run would otherwise stand in for this run's.
+ */
+export async function seed(hubUrl: string, c = "c"): Promise<{ deviceToken: string }> {
   const op = await operatorToken(hubUrl);
   const market = { timeZone: "Europe/Amsterdam", retailPrice: 0.22, feedInTariff: 0.09, priceFloor: 0, priceCap: 0.5 };
-  await post(`${hubUrl}/api/communities`, op, { id: "c", name: "C", market });
+  await post(`${hubUrl}/api/communities`, op, { id: c, name: c.toUpperCase(), market });
   const meter = MeterRegistered.parse(
-    await post(`${hubUrl}/api/communities/c/meters`, op, { meterId: "m-h", householdId: "h" }),
+    await post(`${hubUrl}/api/communities/${c}/meters`, op, {
+      meterId: c === "c" ? "m-h" : `${c}-m-h`,
+      householdId: "h",
+    }),
   );
   const member = TokenPair.parse(await post(`${hubUrl}/api/auth/register`, undefined, MEMBER)).accessToken;
   await post(`${hubUrl}/api/meters/link`, member, { meterId: meter.meterId, pin: meter.pin });
   const device = DeviceTokenCreated.parse(
-    await post(`${hubUrl}/api/communities/c/households/h/device-tokens`, member, { name: "test" }),
+    await post(`${hubUrl}/api/communities/${c}/households/h/device-tokens`, member, { name: "test" }),
   );
   // a seller in another household, so that slots trade locally
   const other = MeterRegistered.parse(
-    await post(`${hubUrl}/api/communities/c/meters`, op, { meterId: "m-s", householdId: "s" }),
+    await post(`${hubUrl}/api/communities/${c}/meters`, op, {
+      meterId: c === "c" ? "m-s" : `${c}-m-s`,
+      householdId: "s",
+    }),
   );
   const seller = TokenPair.parse(
     await post(`${hubUrl}/api/auth/register`, undefined, { email: "s@example.org", password: "seller password" }),
@@ -82,8 +92,8 @@ export async function sellerToken(hubUrl: string): Promise<string> {
   ).accessToken;
 }
 
-export async function clear(hubUrl: string, slot: string): Promise<void> {
-  await post(`${hubUrl}/api/communities/c/clearings`, await operatorToken(hubUrl), { slot });
+export async function clear(hubUrl: string, slot: string, c = "c"): Promise<void> {
+  await post(`${hubUrl}/api/communities/${c}/clearings`, await operatorToken(hubUrl), { slot });
 }
 
 export { post };

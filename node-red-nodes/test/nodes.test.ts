@@ -249,9 +249,11 @@ function helper1(id: string) {
 describeWithRealService("mqtt", "the OpenLEM nodes with the hub on an external broker", (url) => {
   let hub: RunningHub;
   let token = "";
+  // the broker outlives the test: a community of its own, so no retained result of an earlier run counts
+  const community = `nr${Date.now().toString(36)}`;
   beforeAll(async () => {
     hub = await hubOn({ now: () => new Date(now), mqttUrl: url });
-    ({ deviceToken: token } = await seed(hub.url));
+    ({ deviceToken: token } = await seed(hub.url, community));
     await new Promise<void>((r) => helper.startServer(r));
   });
   afterEach(() => helper.unload());
@@ -265,7 +267,7 @@ describeWithRealService("mqtt", "the OpenLEM nodes with the hub on an external b
     await helper.load(
       openlem,
       [
-        { id: "hub", type: "openlem-hub", url: hub.url, community: "c", household: "h", mqttUrl: url },
+        { id: "hub", type: "openlem-hub", url: hub.url, community, household: "h", mqttUrl: url },
         { id: "r", type: "openlem-result", hub: "hub", wires: [["res"], []] },
         helper1("res"),
       ],
@@ -274,7 +276,7 @@ describeWithRealService("mqtt", "the OpenLEM nodes with the hub on an external b
     await new Promise((r) => setTimeout(r, 1_500));
     now = Date.parse("2026-06-22T09:11:00Z");
     const res = next("res", 15_000, (m) => (m.payload as { slot: string }).slot === "2026-06-22T09:15:00.000Z");
-    await clear(hub.url, "2026-06-22T09:15:00.000Z");
-    expect((await res).payload).toMatchObject({ communityId: "c", commodity: "electricity" });
+    await clear(hub.url, "2026-06-22T09:15:00.000Z", community);
+    expect((await res).payload).toMatchObject({ communityId: community, commodity: "electricity" });
   });
 });
