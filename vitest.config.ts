@@ -6,6 +6,7 @@ export default defineConfig({
       "market-hub/*/vitest.config.ts",
       "integrations/*/vitest.config.ts",
       "node-red-nodes/vitest.config.ts",
+      "lovelace-cards/vitest.config.ts",
       "test-support/vitest.config.ts",
     ],
     reporters: ["default", "./test-support/real-services-reporter.ts"],

@@ -23,6 +23,8 @@ export interface HubSetup {
   tickMs?: number;
   /** An external broker instead of the embedded one. */
   mqttUrl?: string;
+  /** Web pages allowed to call the API from a browser. */
+  corsOrigins?: string[];
 }
 
 export function hubOn(o: HubSetup): Promise<RunningHub> {
@@ -34,6 +36,7 @@ export function hubOn(o: HubSetup): Promise<RunningHub> {
       dataDir: o.dataDir ?? "memory://",
       logLevel: "silent",
       ...(o.mqttUrl ? { mqttUrl: o.mqttUrl } : {}),
+      ...(o.corsOrigins ? { corsOrigins: o.corsOrigins } : {}),
     },
   );
   return startHub({ config, operator: OPERATOR, tickMs: o.tickMs ?? 0, ...(o.now ? { now: o.now } : {}) });

@@ -1,3 +1,4 @@
+import cors from "@fastify/cors";
 import Fastify, { type FastifyInstance } from "fastify";
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { registerAuthentication } from "./auth/principal.js";
@@ -38,6 +39,9 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  // browsers (the Lovelace cards' hub source, admin pages elsewhere) only from named origins
+  if (ctx.config.corsOrigins.length > 0)
+    await app.register(cors, { origin: ctx.config.corsOrigins, allowedHeaders: ["authorization", "content-type"] });
   registerErrorHandler(app);
   registerMetrics(app, ctx.metrics);
   await registerOpenApi(app, HUB_VERSION);

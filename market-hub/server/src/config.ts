@@ -28,6 +28,22 @@ export const HubConfig = z.object({
   /** Refresh tokens live this long (OPENLEM_REFRESH_TOKEN_DAYS). */
   refreshTokenDays: z.coerce.number().int().min(1).max(365).default(30),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /**
+   * Web pages that may call the API from a browser (OPENLEM_CORS_ORIGINS, comma-separated),
+   * e.g. Home Assistant's address for the cards' hub source. None by default.
+   */
+  corsOrigins: z
+    .union([
+      z.array(z.string()),
+      z.string().transform((s) =>
+        s
+          .split(",")
+          .map((o) => o.trim())
+          .filter(Boolean),
+      ),
+    ])
+    .pipe(z.array(z.url({ message: "must be an origin such as http://homeassistant.local:8123" })))
+    .default([]),
 });
 export type HubConfig = z.output<typeof HubConfig>;
 
@@ -43,6 +59,7 @@ const ENV: Record<keyof HubConfig, string> = {
   accessTokenMinutes: "OPENLEM_ACCESS_TOKEN_MINUTES",
   refreshTokenDays: "OPENLEM_REFRESH_TOKEN_DAYS",
   logLevel: "LOG_LEVEL",
+  corsOrigins: "OPENLEM_CORS_ORIGINS",
 };
 
 /**

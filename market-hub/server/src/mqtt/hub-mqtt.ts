@@ -190,7 +190,12 @@ export class HubMqtt {
           state_topic: topics.price(communityId, "electricity"),
           value_template: "{{ value_json.price }}",
           json_attributes_topic: topics.price(communityId, "electricity"),
-          json_attributes_template: "{{ {'forecast': value_json.forecast, 'slot': value_json.slot} | tojson }}",
+          // the market's limits travel with the price: the cards draw them and keep bids inside
+          json_attributes_template:
+            "{{ {'forecast': value_json.forecast, 'slot': value_json.slot, " +
+            `'retail_price': ${market.retailPrice}, 'feed_in_tariff': ${market.feedInTariff}, ` +
+            `'price_floor': ${market.priceFloor}, 'price_cap': ${market.priceCap}, ` +
+            `'currency': '${market.currency}', 'slot_minutes': ${market.slotMinutes}} | tojson }}`,
           unit_of_measurement: `${market.currency}/kWh`,
         },
       ],

@@ -1,0 +1,141 @@
+import { communityEntities, householdEntities } from "@openlem/protocol/entities";
+import { css, html, nothing } from "lit";
+import { bidRange, clampBid } from "../data/bid.js";
+import { priceView } from "../data/price.js";
+import { type HomeAssistant, numberOf } from "../hass.js";
+import { locale, t } from "../i18n.js";
+import { asConfig, cardStyles, configError, OpenLemCard, requireString } from "./base.js";
+
+export interface BidCardConfig {
+  type: string;
+  title?: string | undefined;
+  /** The community's price sensor: its attributes carry the floor and the cap. */
+  price_entity: string;
+  max_buy_entity: string;
+  min_sell_entity: string;
+  step: number;
+}
+
+/**
+ * The household's price limits as two sliders. A slider cannot leave the community's floor
+ * and cap (nor the number entity's own min and max), so an out-of-range bid cannot be made;
+ * on release it writes the value through `number.set_value`.
+ */
+export class OpenLemBidCard extends OpenLemCard<BidCardConfig> {
+  static override styles = [
+    cardStyles,
+    css`
+      label {
+        display: block;
+        margin-top: 8px;
+      }
+      .line {
+        display: flex;
+        justify-content: space-between;
+      }
+      input[type="range"] {
+        width: 100%;
+        accent-color: var(--olm-accent);
+      }
+    `,
+  ];
+
+  setConfig(raw: unknown): void {
+    const card = "openlem-bid-card";
+    const c = asConfig(card, raw);
+    const community = requireString(card, c, "community");
+    const household = requireString(card, c, "household");
+    const price =
+      requireString(card, c, "price_entity") ?? (community ? communityEntities.price(community) : undefined);
+    const buy =
+      requireString(card, c, "max_buy_entity") ?? (household ? householdEntities.maxBuyPrice(household) : undefined);
+    const sell =
+      requireString(card, c, "min_sell_entity") ?? (household ? householdEntities.minSellPrice(household) : undefined);
+    if (!price)
+      throw configError(
+        card,
+        "community",
+        "is required (or price_entity): the floor and cap come from its price sensor",
+      );
+    if (!buy || !sell) throw configError(card, "household", "is required (or max_buy_entity and min_sell_entity)");
+    for (const [f, id] of [
+      ["max_buy_entity", buy],
+      ["min_sell_entity", sell],
+    ] as const)
+      if (!id.startsWith("number.")) throw configError(card, f, "must be a number entity");
+    const step = c.step ?? 0.01;
+    if (typeof step !== "number" || !(step > 0)) throw configError(card, "step", "must be a positive number");
+    this.config = {
+      type: String(c.type),
+      title: requireString(card, c, "title"),
+      price_entity: price,
+      max_buy_entity: buy,
+      min_sell_entity: sell,
+      step,
+    };
+  }
+
+  protected watched(): string[] {
+    return this.config ? [this.config.price_entity, this.config.max_buy_entity, this.config.min_sell_entity] : [];
+  }
+  getCardSize(): number {
+    return 3;
+  }
+  getGridOptions() {
+    return { columns: 12, rows: 3, min_columns: 6, min_rows: 3 };
+  }
+  static getConfigForm() {
+    return {
+      schema: [
+        { name: "community", required: true, selector: { text: {} } },
+        { name: "household", required: true, selector: { text: {} } },
+        { name: "title", selector: { text: {} } },
+      ],
+    };
+  }
+  static getStubConfig(hass: HomeAssistant) {
+    const buy = Object.keys(hass.states).find((e) => /^number\.openlem_.+_max_buy_price$/.test(e));
+    const price = Object.keys(hass.states).find((e) => /^sensor\.openlem_.+_price$/.test(e));
+    return {
+      household: buy ? buy.replace(/^number\.openlem_/, "").replace(/_max_buy_price$/, "") : "house_1",
+      community: price ? price.replace(/^sensor\.openlem_/, "").replace(/_price$/, "") : "demo",
+    };
+  }
+
+  private async write(entity: string, input: HTMLInputElement, range: { min: number; max: number }) {
+    const value = clampBid(Number(input.value), range, this.config?.step ?? 0.01);
+    input.value = String(value);
+    await this.hass?.callService("number", "set_value", { entity_id: entity, value });
+  }
+
+  protected override render() {
+    const c = this.config;
+    if (!c || !this.hass) return nothing;
+    const v = priceView(this.hass.states[c.price_entity]);
+    const lang = locale(this.hass);
+    const ct = (p: number | null) =>
+      p === null ? "–" : `${(p * 100).toLocaleString(lang, { maximumFractionDigits: 1 })} ct/kWh`;
+    const slider = (key: "maxBuy" | "minSell", entity: string) => {
+      const attrs = this.hass?.states[entity]?.attributes ?? {};
+      const range = bidRange(
+        v.floor,
+        v.cap,
+        typeof attrs.min === "number" ? attrs.min : null,
+        typeof attrs.max === "number" ? attrs.max : null,
+      );
+      const value = numberOf(this.hass, entity);
+      if (!range)
+        return html`<label>${t(this.hass, key)}: <span class="muted">${t(this.hass, "unavailable")}</span></label>`;
+      return html`<label data-testid=${key}>
+        <div class="line"><span>${t(this.hass, key)}</span><b>${ct(value)}</b></div>
+        <input type="range" min=${range.min} max=${range.max} step=${c.step} .value=${String(value ?? range.min)}
+          aria-label=${t(this.hass, key)} @change=${(e: Event) => this.write(entity, e.target as HTMLInputElement, range)} />
+      </label>`;
+    };
+    return html`<ha-card>
+      <div class="title"><span>${c.title ?? t(this.hass, "bid")}</span></div>
+      ${slider("maxBuy", c.max_buy_entity)} ${slider("minSell", c.min_sell_entity)}
+      <div class="muted" data-testid="limits">${t(this.hass, "limits")}: ${ct(v.floor)} – ${ct(v.cap)}</div>
+    </ha-card>`;
+  }
+}

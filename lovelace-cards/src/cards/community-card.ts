@@ -1,0 +1,147 @@
+import { communityEntities } from "@openlem/protocol/entities";
+import { css, html, nothing, svg } from "lit";
+import { type HomeAssistant, numberOf } from "../hass.js";
+import { locale, t } from "../i18n.js";
+import { asConfig, cardStyles, configError, OpenLemCard, requireString } from "./base.js";
+
+export interface CommunityCardConfig {
+  type: string;
+  title?: string | undefined;
+  entities: { self_sufficiency: string; local_trade_share: string; battery_soc?: string | undefined };
+}
+
+/**
+ * The community at a glance: how much of its demand it meets itself and trades locally, the
+ * communal battery's charge, and the flows between the neighbours, the battery and the grid
+ * drawn in SVG (thicker: more of it; the dashes move in the direction of the flow).
+ */
+export class OpenLemCommunityCard extends OpenLemCard<CommunityCardConfig> {
+  static override styles = [
+    cardStyles,
+    css`
+      .kpis {
+        display: flex;
+        justify-content: space-around;
+        text-align: center;
+      }
+      .kpi b {
+        display: block;
+        font-size: 1.6em;
+        font-weight: 400;
+      }
+      .flow {
+        fill: none;
+        stroke-dasharray: 6 4;
+        animation: move 1.2s linear infinite;
+      }
+      @keyframes move {
+        to {
+          stroke-dashoffset: -10;
+        }
+      }
+      @media (prefers-reduced-motion: reduce) {
+        .flow {
+          animation: none;
+        }
+      }
+      svg circle {
+        fill: var(--card-background-color, #fff);
+        stroke: var(--olm-line);
+        stroke-width: 2;
+      }
+      svg .label {
+        fill: var(--olm-text);
+        font-size: 11px;
+      }
+    `,
+  ];
+
+  setConfig(raw: unknown): void {
+    const card = "openlem-community-card";
+    const c = asConfig(card, raw);
+    const community = requireString(card, c, "community");
+    const given = (c.entities ?? {}) as Record<string, unknown>;
+    const pick = (k: string, derive?: (c: string) => string) => {
+      const v = given[k] ?? (community && derive ? derive(community) : undefined);
+      if (v !== undefined && (typeof v !== "string" || !v.includes(".")))
+        throw configError(card, `entities.${k}`, "must be an entity id");
+      return v as string | undefined;
+    };
+    const selfSufficiency = pick("self_sufficiency", communityEntities.selfSufficiency);
+    const localTradeShare = pick("local_trade_share", communityEntities.localTradeShare);
+    if (!selfSufficiency || !localTradeShare)
+      throw configError(
+        card,
+        "community",
+        "is required (the community's id), or give entities.self_sufficiency and entities.local_trade_share",
+      );
+    this.config = {
+      type: String(c.type),
+      title: requireString(card, c, "title"),
+      entities: {
+        self_sufficiency: selfSufficiency,
+        local_trade_share: localTradeShare,
+        battery_soc: pick("battery_soc", communityEntities.batterySoc),
+      },
+    };
+  }
+
+  protected watched(): string[] {
+    return this.config ? Object.values(this.config.entities).filter((x): x is string => !!x) : [];
+  }
+  getCardSize(): number {
+    return 4;
+  }
+  getGridOptions() {
+    return { columns: 12, rows: 4, min_columns: 6, min_rows: 3 };
+  }
+  static getConfigForm() {
+    return {
+      schema: [
+        { name: "community", required: true, selector: { text: {} } },
+        { name: "title", selector: { text: {} } },
+      ],
+    };
+  }
+  static getStubConfig(hass: HomeAssistant) {
+    const id = Object.keys(hass.states).find((e) => /^sensor\.openlem_.+_self_sufficiency$/.test(e));
+    return { community: id ? id.replace(/^sensor\.openlem_/, "").replace(/_self_sufficiency$/, "") : "demo" };
+  }
+
+  protected override render() {
+    const c = this.config;
+    if (!c) return nothing;
+    const ss = numberOf(this.hass, c.entities.self_sufficiency);
+    const lts = numberOf(this.hass, c.entities.local_trade_share);
+    const soc = numberOf(this.hass, c.entities.battery_soc);
+    const lang = locale(this.hass);
+    const pct = (v: number | null) => (v === null ? "–" : `${v.toLocaleString(lang, { maximumFractionDigits: 0 })} %`);
+    // line widths: what the community meets itself, and what it still takes from the grid
+    const width = (share: number | null) => (share === null ? 1 : 1 + (Math.max(0, Math.min(100, share)) / 100) * 7);
+    return html`<ha-card>
+      <div class="title"><span>${c.title ?? t(this.hass, "community")}</span></div>
+      <div class="kpis">
+        <div class="kpi" data-testid="self-sufficiency"><b>${pct(ss)}</b><span class="muted">${t(this.hass, "selfSufficiency")}</span></div>
+        <div class="kpi" data-testid="local-trade-share"><b>${pct(lts)}</b><span class="muted">${t(this.hass, "localTradeShare")}</span></div>
+        ${c.entities.battery_soc ? html`<div class="kpi" data-testid="battery"><b>${pct(soc)}</b><span class="muted">${t(this.hass, "battery")}</span></div>` : nothing}
+      </div>
+      <svg viewBox="0 0 300 110" width="100%" role="img" aria-label=${t(this.hass, "community")} data-testid="flows">
+        <path class="flow" data-testid="flow-local" d="M60 55 C 110 20, 190 20, 240 55" stroke="var(--olm-good)" stroke-width=${width(lts)}></path>
+        <path class="flow" data-testid="flow-grid" d="M150 100 L 60 60" stroke="var(--olm-bad)" stroke-width=${width(ss === null ? null : 100 - ss)}></path>
+        ${
+          c.entities.battery_soc
+            ? svg`<path class="flow" d="M240 60 L 150 100" stroke="var(--olm-accent)" stroke-width="2"></path>
+              <rect x="228" y="30" width="24" height="50" rx="4" fill="none" stroke="var(--olm-line)" stroke-width="2"></rect>
+              <rect data-testid="soc-fill" x="230" y=${32 + 46 * (1 - (soc ?? 0) / 100)} width="20" height=${(46 * (soc ?? 0)) / 100} fill="var(--olm-accent)"></rect>
+              <text class="label" x="240" y="98" text-anchor="middle">${t(this.hass, "battery")}</text>`
+            : svg`<circle cx="240" cy="55" r="18"></circle>`
+        }
+        <circle cx="60" cy="55" r="18"></circle>
+        <text class="label" x="60" y="59" text-anchor="middle">⌂⌂</text>
+        <text class="label" x="60" y="90" text-anchor="middle">${t(this.hass, "neighbours")}</text>
+        <circle cx="150" cy="95" r="10"></circle>
+        <text class="label" x="150" y="80" text-anchor="middle">${t(this.hass, "grid")}</text>
+      </svg>
+    </ha-card>`;
+  }
+}

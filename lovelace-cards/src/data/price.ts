@@ -1,0 +1,96 @@
+import type { HassEntity } from "../hass.js";
+
+export interface PriceSlot {
+  startMs: number;
+  value: number;
+  kind: "cleared" | "forecast";
+}
+
+export interface PriceView {
+  slots: PriceSlot[];
+  current: number | null;
+  retail: number | null;
+  feedIn: number | null;
+  floor: number | null;
+  cap: number | null;
+  currency: string;
+  slotMinutes: number;
+}
+
+const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
+
+/**
+ * The price sensor as the cards draw it: its forecast attribute (`[{start, value, kind}]`,
+ * malformed entries left out) sorted by time, and the market's limits from its attributes.
+ */
+export function priceView(entity: HassEntity | undefined): PriceView {
+  const a = entity?.attributes ?? {};
+  const raw = Array.isArray(a.forecast) ? a.forecast : [];
+  const slots: PriceSlot[] = [];
+  for (const f of raw) {
+    if (typeof f !== "object" || f === null) continue;
+    const o = f as Record<string, unknown>;
+    const startMs = typeof o.start === "string" ? Date.parse(o.start) : Number.NaN;
+    const value = num(o.value);
+    if (!Number.isFinite(startMs) || value === null) continue;
+    slots.push({ startMs, value, kind: o.kind === "cleared" ? "cleared" : "forecast" });
+  }
+  slots.sort((x, y) => x.startMs - y.startMs);
+  const state = entity ? Number(entity.state) : Number.NaN;
+  return {
+    slots,
+    current: Number.isFinite(state) && entity?.state !== "" ? state : null,
+    retail: num(a.retail_price),
+    feedIn: num(a.feed_in_tariff),
+    floor: num(a.price_floor),
+    cap: num(a.price_cap),
+    currency: typeof a.currency === "string" ? a.currency : "EUR",
+    slotMinutes: num(a.slot_minutes) ?? 15,
+  };
+}
+
+/** The slots from local midnight of `nowMs`'s day to the end of the next day (when known). */
+export function todayAndTomorrow(slots: readonly PriceSlot[], dayStartMs: number): PriceSlot[] {
+  return slots.filter((s) => s.startMs >= dayStartMs && s.startMs < dayStartMs + 2 * 86_400_000);
+}
+
+/** Index of the slot running at `nowMs`, or -1. */
+export function currentIndex(slots: readonly PriceSlot[], nowMs: number, slotMinutes: number): number {
+  const len = slotMinutes * 60_000;
+  return slots.findIndex((s) => s.startMs <= nowMs && nowMs < s.startMs + len);
+}
+
+/**
+ * The cheapest run of `length` consecutive slots that has not ended yet (lowest mean price;
+ * the earliest on a tie), as [first, last] indexes; null when there are not enough slots.
+ */
+export function cheapestWindow(
+  slots: readonly PriceSlot[],
+  length: number,
+  nowMs: number,
+  slotMinutes: number,
+): [number, number] | null {
+  const len = slotMinutes * 60_000;
+  let best: [number, number] | null = null;
+  let bestSum = Number.POSITIVE_INFINITY;
+  for (let i = 0; i + length <= slots.length; i++) {
+    const last = slots[i + length - 1] as PriceSlot;
+    if (last.startMs + len <= nowMs) continue;
+    // only consecutive slots count as a window
+    if (last.startMs - (slots[i] as PriceSlot).startMs !== (length - 1) * len) continue;
+    let sum = 0;
+    for (let k = i; k < i + length; k++) sum += (slots[k] as PriceSlot).value;
+    if (sum < bestSum - 1e-12) {
+      bestSum = sum;
+      best = [i, i + length - 1];
+    }
+  }
+  return best;
+}
+
+/** Local midnight of the day of `nowMs` in the browser's zone (Home Assistant's frontend zone). */
+export function localDayStart(nowMs: number): number {
+  const d = new Date(nowMs);
+  d.setHours(0, 0, 0, 0);
+  return d.getTime();
+}

@@ -1,0 +1,317 @@
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { join } from "node:path";
+import { HubRest } from "@openlem/client";
+import type { RunningHub } from "@openlem/hub";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { build } from "vite";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { clear, hubOn, seed } from "../../test-support/hub-fixture.js";
+import { cheapestWindow, priceView } from "../src/data/price.js";
+
+const pkg = join(import.meta.dirname, "..");
+const shots = join(pkg, "test-results");
+const CHROMIUM = "/usr/bin/chromium";
+
+// Home Assistant's theme variables, light and dark, as its default theme sets them
+const THEMES = {
+  light: {
+    "--primary-text-color": "#212121",
+    "--secondary-text-color": "#727272",
+    "--primary-color": "#03a9f4",
+    "--card-background-color": "#ffffff",
+    "--ha-card-background": "#ffffff",
+    "--divider-color": "rgba(0,0,0,.12)",
+    "--primary-background-color": "#fafafa",
+  },
+  dark: {
+    "--primary-text-color": "#e1e1e1",
+    "--secondary-text-color": "#9b9b9b",
+    "--primary-color": "#03a9f4",
+    "--card-background-color": "#1c1c1c",
+    "--ha-card-background": "#1c1c1c",
+    "--divider-color": "rgba(225,225,225,.12)",
+    "--primary-background-color": "#111111",
+  },
+};
+
+// A page standing in for a Lovelace view: ha-card as Home Assistant defines it, and a `hass`
+// shaped like Home Assistant's whose callService records the calls.
+const PAGE = `<!doctype html><html><head><meta charset="utf-8"><style>
+  body { margin: 0; padding: 16px; font-family: Roboto, sans-serif; background: var(--primary-background-color); width: 420px; }
+</style><script>
+  // ha-card as Home Assistant's frontend defines it: a themed block with its own shadow styles
+  customElements.define("ha-card", class extends HTMLElement {
+    constructor() {
+      super();
+      this.attachShadow({ mode: "open" }).innerHTML = "<style>:host{display:block;background:var(--ha-card-background,var(--card-background-color,#fff));" +
+        "border-radius:var(--ha-card-border-radius,12px);box-shadow:var(--ha-card-box-shadow,none);border:1px solid var(--divider-color,#e0e0e0);" +
+        "color:var(--primary-text-color);}</style><slot></slot>";
+    }
+  });
+  window.calls = [];
+  window.makeHass = (states, dark, language) => ({
+    states, language, locale: { language }, themes: { darkMode: dark },
+    callService: async (domain, service, data) => { window.calls.push({ domain, service, data }); },
+  });
+  window.mount = async (type, config, states, dark, language) => {
+    const vars = ${JSON.stringify(THEMES)}[dark ? "dark" : "light"];
+    for (const [k, v] of Object.entries(vars)) document.body.style.setProperty(k, v);
+    document.body.innerHTML = "";
+    const el = document.createElement(type);
+    if (window.now) el.now = () => window.now;
+    el.setConfig(config);
+    el.hass = window.makeHass(states, dark, language);
+    document.body.appendChild(el);
+    await el.updateComplete;
+    return true;
+  };
+</script><script type="module" src="/openlem-cards.js"></script></head><body></body></html>`;
+
+type States = Record<string, { entity_id: string; state: string; attributes: Record<string, unknown> }>;
+const entity = (entity_id: string, state: string, attributes: Record<string, unknown> = {}) => ({
+  entity_id,
+  state,
+  attributes,
+});
+
+// a June day in the browser's zone (UTC here), with prices low at midday
+const DAY = Date.parse("2026-06-21T00:00:00Z");
+const NOW = Date.parse("2026-06-21T09:20:00Z");
+const forecast = Array.from({ length: 96 }, (_, i) => ({
+  start: new Date(DAY + i * 900_000).toISOString(),
+  value:
+    Math.round((0.2 - 0.1 * Math.max(0, Math.sin(((i - 24) / 48) * Math.PI))) * 1000) / 1000 + (i === 50 ? -0.02 : 0),
+  kind: i < 38 ? "cleared" : "forecast",
+}));
+const priceAttributes = {
+  forecast,
+  slot: "2026-06-21T09:15:00Z",
+  retail_price: 0.22,
+  feed_in_tariff: 0.09,
+  price_floor: 0.05,
+  price_cap: 0.3,
+  currency: "EUR",
+  slot_minutes: 15,
+};
+const STATES: States = {
+  "sensor.openlem_demo_price": entity("sensor.openlem_demo_price", "0.187", priceAttributes),
+  "sensor.openlem_demo_self_sufficiency": entity("sensor.openlem_demo_self_sufficiency", "41.2"),
+  "sensor.openlem_demo_local_trade_share": entity("sensor.openlem_demo_local_trade_share", "27.5"),
+  "sensor.openlem_demo_battery_soc": entity("sensor.openlem_demo_battery_soc", "64"),
+  "sensor.openlem_h_bought_local_today": entity("sensor.openlem_h_bought_local_today", "2300"),
+  "sensor.openlem_h_bought_grid_today": entity("sensor.openlem_h_bought_grid_today", "4100"),
+  "sensor.openlem_h_sold_local_today": entity("sensor.openlem_h_sold_local_today", "1250"),
+  "sensor.openlem_h_sold_grid_today": entity("sensor.openlem_h_sold_grid_today", "600"),
+  "sensor.openlem_h_cost_today": entity("sensor.openlem_h_cost_today", "1.23"),
+  "sensor.openlem_h_savings_today": entity("sensor.openlem_h_savings_today", "0.31"),
+  "sensor.pv_energy_today": entity("sensor.pv_energy_today", "8.4", { unit_of_measurement: "kWh" }),
+  "number.openlem_h_max_buy_price": entity("number.openlem_h_max_buy_price", "0.2", { min: 0, max: 1, step: 0.01 }),
+  "number.openlem_h_min_sell_price": entity("number.openlem_h_min_sell_price", "0.1", { min: 0, max: 1, step: 0.01 }),
+};
+
+describe("the Lovelace cards in Chromium", () => {
+  let server: Server;
+  let origin = "";
+  let browser: Browser;
+  let page: Page;
+  let hub: RunningHub;
+  let hubNow = NOW;
+  let token = "";
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
+    await build({ configFile: join(pkg, "vite.config.ts"), root: pkg, logLevel: "warn" });
+    const bundle = readFileSync(join(pkg, "dist", "openlem-cards.js"));
+    server = createServer((req, res) => {
+      if (req.url === "/openlem-cards.js") res.writeHead(200, { "content-type": "text/javascript" }).end(bundle);
+      else res.writeHead(200, { "content-type": "text/html" }).end(PAGE);
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    // the energy card's hub source reads weeks and months from a real hub, across origins
+    hub = await hubOn({ now: () => new Date(hubNow), corsOrigins: [origin] });
+    ({ deviceToken: token } = await seed(hub.url));
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    });
+    page = await browser.newPage({ viewport: { width: 460, height: 600 } });
+    await page.goto(origin);
+    await page.waitForFunction(() => customElements.get("openlem-bid-card") !== undefined);
+    await page.evaluate((now) => {
+      (window as unknown as { now: number }).now = now;
+    }, NOW);
+    mkdirSync(shots, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    server?.close();
+    await hub?.close();
+  });
+
+  const mount = (type: string, config: Record<string, unknown>, dark = false, language = "en", states = STATES) =>
+    page.evaluate(
+      ([t, c, s, d, l]) =>
+        (
+          window as unknown as {
+            mount(t: string, c: unknown, s: unknown, d: boolean, l: string): Promise<boolean>;
+          }
+        ).mount(t, c, s, d, l),
+      [type, config, states, dark, language] as const,
+    );
+  const shadow = (type: string, selector: string) => page.locator(`${type} >> css=${selector}`);
+  const screenshot = async (type: string, config: Record<string, unknown>) => {
+    for (const dark of [false, true]) {
+      await mount(type, config, dark);
+      await page.locator(type).screenshot({ path: join(shots, `${type}-${dark ? "dark" : "light"}.png`) });
+    }
+  };
+
+  it("registers every card for the card picker, with stub configs that find OpenLEM entities", async () => {
+    const cards = await page.evaluate(() => (window as unknown as { customCards: { type: string }[] }).customCards);
+    expect(cards.map((c) => c.type).sort()).toEqual([
+      "openlem-bid-card",
+      "openlem-community-card",
+      "openlem-energy-card",
+      "openlem-price-card",
+    ]);
+    const stubs = await page.evaluate((states) => {
+      const hass = { states };
+      return ["openlem-price-card", "openlem-energy-card", "openlem-community-card", "openlem-bid-card"].map((t) =>
+        (customElements.get(t) as unknown as { getStubConfig(h: unknown): unknown }).getStubConfig(hass),
+      );
+    }, STATES);
+    expect(stubs).toEqual([
+      { entity: "sensor.openlem_demo_price", window_hours: 2 },
+      { household: "h" },
+      { community: "demo" },
+      { household: "h", community: "demo" },
+    ]);
+  });
+
+  it("price card: the day's prices against retail and feed-in, the current slot and the cheapest window", async () => {
+    await mount("openlem-price-card", { type: "custom:openlem-price-card", entity: "sensor.openlem_demo_price" });
+    expect(await shadow("openlem-price-card", "rect.bar").count()).toBe(96);
+    expect(await shadow("openlem-price-card", "rect.current").count()).toBe(1);
+    await expect
+      .poll(() => shadow("openlem-price-card", "rect.current").getAttribute("x"))
+      .toBe(String(28 + 37 * ((320 - 34) / 96) + 0.5));
+    expect(await shadow("openlem-price-card", '[data-testid="retail"]').count()).toBe(1);
+    expect(await shadow("openlem-price-card", '[data-testid="feed-in"]').count()).toBe(1);
+    expect(await shadow("openlem-price-card", '[data-testid="current"]').textContent()).toContain("18.7 ct/kWh");
+    // the window the card marks is the one the data says is cheapest (2 h = 8 slots, from 09:15 on)
+    const v = priceView(STATES["sensor.openlem_demo_price"]);
+    const w = cheapestWindow(v.slots, 8, NOW, 15) as [number, number];
+    const label = await shadow("openlem-price-card", '[data-testid="window"]').textContent();
+    const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16);
+    expect(label).toContain(hhmm(v.slots[w[0]]?.startMs ?? 0));
+    await screenshot("openlem-price-card", { type: "custom:openlem-price-card", entity: "sensor.openlem_demo_price" });
+  });
+
+  it("speaks German where Home Assistant does", async () => {
+    await mount("openlem-price-card", { type: "x", community: "demo" }, false, "de");
+    expect(await shadow("openlem-price-card", ".title").textContent()).toContain("Lokaler Preis");
+    await mount("openlem-energy-card", { type: "x", household: "h" }, false, "de");
+    expect(await shadow("openlem-energy-card", '[data-testid="boughtLocal"]').textContent()).toContain("2,3 kWh");
+  });
+
+  it("setConfig refuses bad config with the field and the rule", async () => {
+    const errors = await page.evaluate(() =>
+      [
+        ["openlem-price-card", { type: "x", window_hours: -1, entity: "sensor.a" }],
+        ["openlem-price-card", { type: "x" }],
+        ["openlem-bid-card", { type: "x", community: "demo", max_buy_entity: "sensor.no", household: "h" }],
+        ["openlem-energy-card", { type: "x", hub: { url: "http://x" }, household: "h" }],
+      ].map(([t, c]) => {
+        try {
+          (document.createElement(t as string) as unknown as { setConfig(c: unknown): void }).setConfig(c);
+          return "accepted";
+        } catch (e) {
+          return (e as Error).message;
+        }
+      }),
+    );
+    expect(errors[0]).toMatch(/window_hours must be a number of hours/);
+    expect(errors[1]).toMatch(/entity is required/);
+    expect(errors[2]).toMatch(/max_buy_entity must be a number entity/);
+    expect(errors[3]).toMatch(/hub.token is required/);
+  });
+
+  it("energy card: today from the entities; a week from the hub", async () => {
+    // a trade in the hub this week: the household buys 500 Wh, the utility serves it
+    await new HubRest({ url: hub.url, communityId: "c", householdId: "h", auth: { deviceToken: token } }).submitOrders([
+      { clientOrderId: "week", side: "buy", slot: "2026-06-21T09:30:00Z", energyWh: 500, limitPrice: 0.3 },
+    ]);
+    hubNow = Date.parse("2026-06-21T09:26:00Z");
+    await clear(hub.url, "2026-06-21T09:30:00.000Z");
+    const config = {
+      type: "custom:openlem-energy-card",
+      household: "h",
+      entities: { pv: "sensor.pv_energy_today" },
+      hub: { url: hub.url, token, community: "c", household: "h" },
+    };
+    await mount("openlem-energy-card", config);
+    expect(await shadow("openlem-energy-card", '[data-testid="boughtGrid"]').textContent()).toContain("4.1 kWh");
+    expect(await shadow("openlem-energy-card", '[data-testid="ownPv"]').textContent()).toContain("8.4 kWh");
+    expect(await shadow("openlem-energy-card", '[data-testid="bill"]').textContent()).toContain("1.23");
+    await screenshot("openlem-energy-card", config);
+    await shadow("openlem-energy-card", "button >> nth=1").click();
+    await expect
+      .poll(() => shadow("openlem-energy-card", ".muted, [data-testid=boughtGrid]").first().textContent(), {
+        timeout: 10_000,
+      })
+      .toMatch(/Wh/);
+    const weekGrid = await shadow("openlem-energy-card", '[data-testid="boughtGrid"]').textContent();
+    expect(weekGrid).toContain("500 Wh");
+  });
+
+  it("community card: self-sufficiency, local trade share, the battery and the flows", async () => {
+    const config = { type: "custom:openlem-community-card", community: "demo" };
+    await mount("openlem-community-card", config);
+    expect(await shadow("openlem-community-card", '[data-testid="self-sufficiency"]').textContent()).toContain("41 %");
+    expect(await shadow("openlem-community-card", '[data-testid="local-trade-share"]').textContent()).toContain("28 %");
+    const fill = Number(await shadow("openlem-community-card", '[data-testid="soc-fill"]').getAttribute("height"));
+    expect(fill).toBeCloseTo(46 * 0.64, 5);
+    // more local trade: a thicker local flow
+    const local = Number(
+      await shadow("openlem-community-card", '[data-testid="flow-local"]').getAttribute("stroke-width"),
+    );
+    const grid = Number(
+      await shadow("openlem-community-card", '[data-testid="flow-grid"]').getAttribute("stroke-width"),
+    );
+    expect(local).toBeCloseTo(1 + 0.275 * 7, 5);
+    expect(grid).toBeCloseTo(1 + 0.588 * 7, 5);
+    await screenshot("openlem-community-card", config);
+  });
+
+  it("bid card: sliders cannot leave the floor and cap, and write the number entity", async () => {
+    const config = { type: "custom:openlem-bid-card", community: "demo", household: "h" };
+    await mount("openlem-bid-card", config);
+    const buy = shadow("openlem-bid-card", '[data-testid="maxBuy"] input');
+    expect([await buy.getAttribute("min"), await buy.getAttribute("max")]).toEqual(["0.05", "0.3"]);
+    // a value beyond the cap is held at the cap, and written as such
+    await buy.evaluate((el: HTMLInputElement) => {
+      el.value = "0.9";
+      el.dispatchEvent(new Event("change"));
+    });
+    await buy.evaluate((el: HTMLInputElement) => {
+      el.value = "0.173";
+      el.dispatchEvent(new Event("change"));
+    });
+    const sell = shadow("openlem-bid-card", '[data-testid="minSell"] input');
+    await sell.evaluate((el: HTMLInputElement) => {
+      el.value = "0.01";
+      el.dispatchEvent(new Event("change"));
+    });
+    await expect.poll(() => page.evaluate(() => (window as unknown as { calls: unknown[] }).calls.length)).toBe(3);
+    const calls = await page.evaluate(() => (window as unknown as { calls: unknown[] }).calls);
+    expect(calls).toEqual([
+      { domain: "number", service: "set_value", data: { entity_id: "number.openlem_h_max_buy_price", value: 0.3 } },
+      { domain: "number", service: "set_value", data: { entity_id: "number.openlem_h_max_buy_price", value: 0.17 } },
+      { domain: "number", service: "set_value", data: { entity_id: "number.openlem_h_min_sell_price", value: 0.05 } },
+    ]);
+    expect(await shadow("openlem-bid-card", '[data-testid="limits"]').textContent()).toContain("5 ct/kWh – 30 ct/kWh");
+    await screenshot("openlem-bid-card", config);
+  });
+});
