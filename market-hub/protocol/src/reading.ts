@@ -23,6 +23,8 @@ export const MeterReading = z.object({
   importWh: Register,
   exportWh: Register,
   signature: ReadingSignature.optional(),
+  /** The registers were integrated from power over time (no energy counter), not read from a meter. */
+  derived: z.boolean().optional(),
 });
 export type MeterReadingInput = z.input<typeof MeterReading>;
 export type MeterReading = z.output<typeof MeterReading>;

@@ -28,7 +28,34 @@ export const topics = {
   readings: (community: string, household: string) => `${TOPIC_ROOT}/${community}/households/${household}/readings`,
   /** The hub answers each MQTT submission here (SubmissionAck). */
   acks: (community: string, household: string) => `${TOPIC_ROOT}/${community}/households/${household}/acks`,
+  /**
+   * A bridge's household entities on Home Assistant's broker: one retained JSON state
+   * (BridgeState) that every discovered entity reads with its value template.
+   */
+  bridgeState: (community: string, household: string) =>
+    `${TOPIC_ROOT}/${community}/households/${household}/bridge/state`,
+  /** Home Assistant writes a bridge's number entity here (the bid card's price limits). */
+  bridgeSet: (community: string, household: string, key: string) =>
+    `${TOPIC_ROOT}/${community}/households/${household}/bridge/${key}/set`,
+  /** The bridge's availability, retained, with a last will of "offline". */
+  bridgeAvailability: (community: string, household: string) =>
+    `${TOPIC_ROOT}/${community}/households/${household}/bridge/availability`,
 } as const;
+
+/** What a bridge publishes on `bridgeState`: today's figures, its limits, and what its agent does. */
+export const BridgeState = z.object({
+  boughtLocalWh: z.number().int().min(0),
+  boughtGridWh: z.number().int().min(0),
+  soldLocalWh: z.number().int().min(0),
+  soldGridWh: z.number().int().min(0),
+  /** Today's bill and savings in the community's currency (rounded to cents for display). */
+  cost: z.number(),
+  savings: z.number(),
+  maxBuyPrice: z.number(),
+  minSellPrice: z.number(),
+  agentStatus: z.string().max(255),
+});
+export type BridgeState = z.output<typeof BridgeState>;
 
 /** Subscription filters for the public topics of a community. */
 export const topicFilters = {

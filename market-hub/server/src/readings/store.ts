@@ -70,14 +70,16 @@ export async function storeReadings(
   if (problems.length > 0) throw Problem.unprocessable("these readings were refused; nothing was stored", problems);
   if (fresh.length > 0) {
     await db.query(
-      `INSERT INTO market.readings (meter_id, at, import_wh, export_wh, signature)
-       SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::bigint[], $4::bigint[], $5::jsonb[]) ON CONFLICT DO NOTHING`,
+      `INSERT INTO market.readings (meter_id, at, import_wh, export_wh, signature, derived)
+       SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::bigint[], $4::bigint[], $5::jsonb[], $6::boolean[])
+       ON CONFLICT DO NOTHING`,
       [
         fresh.map((r) => r.meterId),
         fresh.map((r) => r.at),
         fresh.map((r) => r.importWh),
         fresh.map((r) => r.exportWh),
         fresh.map((r) => (r.signature ? JSON.stringify(r.signature) : null)),
+        fresh.map((r) => r.derived ?? false),
       ],
     );
   }

@@ -1,0 +1,231 @@
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { HouseholdLoop, HouseholdSpec, type LoopEvent, type PriceLimits } from "@openlem/agents";
+import { HubRest, LiveFeed } from "@openlem/client";
+import { type BridgeState, type Community, Price, parseMoney, toMinorUnits, topics } from "@openlem/protocol";
+import mqtt, { type MqttClient } from "mqtt";
+import { type BridgeConfig, ConfigError, configuredEntities } from "./config.js";
+import { HaDevices } from "./devices.js";
+import { householdDiscovery } from "./discovery.js";
+import { HaConnection } from "./ha-connection.js";
+
+export type BridgeEvent =
+  | LoopEvent
+  | { type: "home-assistant"; connected: boolean }
+  | { type: "limits"; limits: PriceLimits }
+  | { type: "published"; state: BridgeState };
+
+export interface BridgeOptions {
+  /** How often the agent loop runs (ms, default 5 s). */
+  tickMs?: number;
+  onEvent?: (e: BridgeEvent) => void;
+}
+
+/**
+ * The Home Assistant bridge: the household agent for the devices the config maps, reading and
+ * steering them through Home Assistant, bidding through the hub, reporting the meter, and
+ * announcing the household's market entities on Home Assistant's broker.
+ */
+export class HaBridge {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | null = null;
+  private status = "starting";
+  private haConnected = true;
+
+  private constructor(
+    readonly config: BridgeConfig,
+    readonly ha: HaConnection,
+    readonly rest: HubRest,
+    readonly community: Community,
+    readonly devices: HaDevices,
+    private loop: HouseholdLoop,
+    private limits: PriceLimits,
+    private readonly mqttClient: MqttClient | undefined,
+    private readonly feed: LiveFeed | undefined,
+    private readonly options: BridgeOptions,
+  ) {}
+
+  static async start(config: BridgeConfig, options: BridgeOptions = {}): Promise<HaBridge> {
+    const emit = (e: BridgeEvent) => options.onEvent?.(e);
+    const ha = await HaConnection.connect(config.homeAssistant.url, config.homeAssistant.token, (connected) =>
+      emit({ type: "home-assistant", connected }),
+    );
+    try {
+      // a mapped entity that Home Assistant does not have is a config error, named at start
+      const problems: string[] = [];
+      for (const e of configuredEntities(config)) {
+        const s = ha.states[e.entity];
+        if (!s) problems.push(`${e.path}: ${e.entity} does not exist in Home Assistant`);
+        else if (e.numeric && !["unavailable", "unknown"].includes(s.state) && !Number.isFinite(Number(s.state)))
+          problems.push(`${e.path}: ${e.entity} is "${s.state}", not a number`);
+      }
+      if (problems.length) throw new ConfigError(problems.join("; "));
+      const rest = new HubRest({
+        url: config.hub.url,
+        communityId: config.hub.community,
+        householdId: config.hub.household,
+        auth: { deviceToken: config.hub.deviceToken },
+      });
+      const community = await rest.community();
+      const devices = new HaDevices(ha, config);
+      devices.timeZone = community.market.timeZone;
+      mkdirSync(config.stateDir, { recursive: true });
+      const limits = readLimits(config) ?? config.limits;
+      let bridge: HaBridge | undefined;
+      const loop = HaBridge.makeLoop(config, rest, devices, limits, (e) => bridge?.onLoop(e));
+      let client: MqttClient | undefined;
+      if (config.mqtt) {
+        const avail = topics.bridgeAvailability(config.hub.community, config.hub.household);
+        client = await mqtt.connectAsync(config.mqtt.url, {
+          ...(config.mqtt.username ? { username: config.mqtt.username } : {}),
+          ...(config.mqtt.password ? { password: config.mqtt.password } : {}),
+          will: { topic: avail, payload: Buffer.from("offline"), retain: true, qos: 1 },
+          reconnectPeriod: 2_000,
+        });
+      }
+      // own trades and results move today's figures: publish after each clearing
+      const feed = await LiveFeed.start(
+        rest,
+        { trades: () => void bridge?.publish(), error: () => {} },
+        config.hub.mqttUrl ? { mqttUrl: config.hub.mqttUrl } : {},
+      ).catch(() => undefined);
+      bridge = new HaBridge(config, ha, rest, community, devices, loop, limits, client, feed, options);
+      await bridge.announce();
+      bridge.timer = setInterval(() => bridge?.tick(), options.tickMs ?? 5_000);
+      bridge.tick();
+      return bridge;
+    } catch (err) {
+      ha.close();
+      throw err;
+    }
+  }
+
+  private static makeLoop(
+    c: BridgeConfig,
+    rest: HubRest,
+    devices: HaDevices,
+    limits: PriceLimits,
+    onEvent: (e: LoopEvent) => void,
+  ): HouseholdLoop {
+    const spec = HouseholdSpec.parse({
+      battery: c.battery,
+      boiler: c.boiler,
+      ev: c.ev ? { maxPowerW: c.ev.maxPowerW } : undefined,
+      limits,
+      boilerResolutionK: 0.5,
+    });
+    return new HouseholdLoop({ spec, hub: rest, devices, statePath: join(c.stateDir, "agent.json"), onEvent });
+  }
+
+  private emit(e: BridgeEvent): void {
+    this.options.onEvent?.(e);
+  }
+
+  private onLoop(e: LoopEvent): void {
+    if (e.type === "applied") {
+      this.status = e.decision.why[0] ?? (e.decision.mode === "plan" ? "following the market plan" : "local default");
+      void this.publish();
+    }
+    if (e.type === "hub" && !e.reachable) this.status = `hub unreachable: local default (${e.reason ?? ""})`;
+    this.emit(e);
+  }
+
+  /** One step: the agent loop (skipped while Home Assistant is away: the devices cannot be steered). */
+  tick(): void {
+    if (this.running) return;
+    this.running = (async () => {
+      const clock = await this.rest.clock().catch(() => null);
+      if (clock) {
+        const at = Date.now();
+        const hubNow = Date.parse(clock.now);
+        this.devices.now = () => hubNow + (Date.now() - at);
+      }
+      await this.loop.tick();
+    })()
+      .catch((error: unknown) => this.emit({ type: "error", error }))
+      .finally(() => {
+        this.running = null;
+      });
+  }
+
+  private async announce(): Promise<void> {
+    const client = this.mqttClient;
+    if (!client) return;
+    const { community: c, household: h } = this.config.hub;
+    for (const d of householdDiscovery(c, h, this.community.market))
+      await client.publishAsync(d.topic, JSON.stringify(d.config), { retain: true, qos: 1 });
+    await client.publishAsync(topics.bridgeAvailability(c, h), "online", { retain: true, qos: 1 });
+    const keys = { max_buy_price: "maxBuyPrice", min_sell_price: "minSellPrice" } as const;
+    await client.subscribeAsync(
+      Object.keys(keys).map((k) => topics.bridgeSet(c, h, k)),
+      { qos: 1 },
+    );
+    client.on("message", (topic, payload) => {
+      const key = Object.keys(keys).find((k) => topic === topics.bridgeSet(c, h, k)) as keyof typeof keys | undefined;
+      if (!key) return;
+      const price = Price.safeParse(Number(payload.toString()));
+      if (!price.success) return;
+      void this.setLimits({ ...this.limits, [keys[key]]: price.data });
+    });
+    await this.publish();
+  }
+
+  /** New price limits (the bid card): kept across restarts, bid with from the next slot. */
+  async setLimits(limits: PriceLimits): Promise<void> {
+    this.limits = limits;
+    writeFileSync(join(this.config.stateDir, "limits.json"), JSON.stringify(limits));
+    await this.running;
+    this.loop = HaBridge.makeLoop(this.config, this.rest, this.devices, limits, (e) => this.onLoop(e));
+    this.emit({ type: "limits", limits });
+    await this.publish();
+  }
+
+  /** Today's figures from the hub's statement, the limits and the agent's status, on Home Assistant's broker. */
+  async publish(): Promise<BridgeState | null> {
+    const m = this.community.market;
+    let s: Awaited<ReturnType<HubRest["statement"]>> | null = null;
+    try {
+      s = await this.rest.statement("day");
+    } catch {
+      // the hub is away: the figures wait for the next clearing
+    }
+    const sum = (...kinds: string[]) =>
+      (s?.lines ?? []).filter((l) => kinds.includes(l.kind)).reduce((a, l) => a + l.energyWh, 0);
+    const max = this.limits.maxBuyPrice;
+    const state: BridgeState = {
+      boughtLocalWh: sum("local-buy"),
+      boughtGridWh: sum("utility-buy", "deviation-buy"),
+      soldLocalWh: sum("local-sell"),
+      soldGridWh: sum("utility-sell", "deviation-sell"),
+      cost: s ? toMinorUnits(parseMoney(s.total)) / 100 : 0,
+      savings: s ? toMinorUnits(parseMoney(s.savings)) / 100 : 0,
+      maxBuyPrice: typeof max === "number" ? max : m.retailPrice,
+      minSellPrice: this.limits.minSellPrice ?? m.feedInTariff,
+      agentStatus: (this.haConnected ? this.status : "Home Assistant disconnected").slice(0, 255),
+    };
+    const { community: c, household: h } = this.config.hub;
+    await this.mqttClient?.publishAsync(topics.bridgeState(c, h), JSON.stringify(state), { retain: true, qos: 1 });
+    this.emit({ type: "published", state });
+    return state;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+    await this.feed?.close();
+    if (this.mqttClient) {
+      const { community: c, household: h } = this.config.hub;
+      await this.mqttClient.publishAsync(topics.bridgeAvailability(c, h), "offline", { retain: true, qos: 1 });
+      await this.mqttClient.endAsync();
+    }
+    this.ha.close();
+  }
+}
+
+function readLimits(c: BridgeConfig): PriceLimits | null {
+  try {
+    return JSON.parse(readFileSync(join(c.stateDir, "limits.json"), "utf8")) as PriceLimits;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+import { parseArgs } from "node:util";
+import { HaBridge } from "./bridge.js";
+import { ConfigError, loadConfig } from "./config.js";
+import { HaError } from "./ha-connection.js";
+
+const USAGE = `openlem-ha-bridge --config bridge.yaml
+
+Puts a Home Assistant household on an OpenLEM community market: reads the mapped meters and
+devices, runs the household agent, steers the devices through Home Assistant services, and
+announces the household's market entities through MQTT discovery. See examples/home-assistant.`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { config: { type: "string", short: "c" }, help: { type: "boolean", short: "h" } },
+  });
+  if (values.help) return void console.log(USAGE);
+  if (!values.config) throw new ConfigError(`which config? --config bridge.yaml\n\n${USAGE}`);
+  const config = loadConfig(values.config);
+  const bridge = await HaBridge.start(config, {
+    onEvent: (e) => {
+      if (e.type === "applied")
+        console.log(
+          `${new Date(e.decision.startMs).toISOString()} ${e.decision.mode}: ${e.decision.why.join("; ") || "as planned"}`,
+        );
+      if (e.type === "submitted") console.log(`bid ${e.netWh} Wh for ${e.slot}`);
+      if (e.type === "home-assistant")
+        console.log(e.connected ? "Home Assistant connected" : "Home Assistant disconnected: waiting for it");
+      if (e.type === "hub")
+        console.log(e.reachable ? "hub reachable" : `hub unreachable (${e.reason}): local default behaviour`);
+      if (e.type === "error") console.error(e.error instanceof Error ? e.error.message : e.error);
+    },
+  });
+  console.log(`bridging ${config.homeAssistant.url} to community ${config.hub.community} as ${config.hub.household}`);
+  const stop = () => void bridge.stop().then(() => process.exit(0));
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) console.error(`openlem-ha-bridge: config: ${err.message}`);
+  else if (err instanceof HaError) console.error(`openlem-ha-bridge: ${err.message}`);
+  else console.error(err instanceof Error ? err.message : err);
+  process.exit(2);
+});

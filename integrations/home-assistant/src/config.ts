@@ -1,0 +1,147 @@
+import { readFileSync } from "node:fs";
+import { BatterySpec, BoilerSpec, PriceLimits } from "@openlem/agents";
+import { describeProblems, fieldProblems } from "@openlem/protocol";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+
+const EntityId = (domains: string[]) =>
+  z
+    .string()
+    .regex(/^[a-z_]+\.[a-z0-9_]+$/, "must be an entity id such as sensor.energy_import")
+    .refine((id) => domains.includes(id.split(".")[0] ?? ""), {
+      message: `must be a ${domains.join(" or ")} entity`,
+    });
+
+/** A secret in the file, or the name of an environment variable that holds it (`${NAME}`). */
+const Secret = z.string().min(1, "is required");
+
+export const BridgeConfig = z
+  .object({
+    homeAssistant: z
+      .object({
+        url: z.url({ protocol: /^https?$/, message: "must be Home Assistant's http(s) URL" }),
+        /** A long-lived access token (Profile > Security in Home Assistant). */
+        token: Secret,
+      })
+      .strict(),
+    hub: z
+      .object({
+        url: z.url({ protocol: /^https?$/, message: "must be the hub's http(s) URL" }),
+        community: z.string().min(1),
+        household: z.string().min(1),
+        deviceToken: Secret,
+        /** The hub's broker for live results; default: the hub's own at <url>/mqtt. */
+        mqttUrl: z.url().optional(),
+      })
+      .strict(),
+    /** Home Assistant's MQTT broker, where the bridge announces the household's entities. */
+    mqtt: z
+      .object({ url: z.url(), username: z.string().optional(), password: z.string().optional() })
+      .strict()
+      .optional(),
+    meter: z
+      .object({
+        id: z.string().min(1),
+        import: EntityId(["sensor"]),
+        export: EntityId(["sensor"]).optional(),
+      })
+      .strict()
+      .optional(),
+    boiler: BoilerSpec.safeExtend({
+      switch: EntityId(["switch", "input_boolean"]),
+      temperature: EntityId(["sensor", "water_heater"]),
+      drawKwhPerDay: z.number().min(0).default(4.5),
+    }).optional(),
+    battery: BatterySpec.safeExtend({
+      soc: EntityId(["sensor"]),
+      /** Power set-point in W, + discharge (OpenEMS convention); `invert: true` for + charge. */
+      setpoint: EntityId(["number", "input_number"]),
+      invert: z.boolean().default(false),
+    }).optional(),
+    ev: z
+      .object({
+        maxPowerW: z.number().int().positive(),
+        charger: EntityId(["switch", "number", "input_number"]),
+        plugged: EntityId(["binary_sensor", "sensor", "input_boolean"]),
+        needKwh: z.number().min(0).default(20),
+        departure: z
+          .string()
+          .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a local time HH:MM")
+          .default("07:00"),
+      })
+      .strict()
+      .optional(),
+    limits: PriceLimits.default({}),
+    /** Where the agent's plan is kept between restarts. */
+    stateDir: z.string().default("./openlem-state"),
+  })
+  .strict()
+  .refine((c) => c.meter || c.boiler || c.battery || c.ev, {
+    message: "nothing to bridge: configure a meter, boiler, battery or ev",
+    path: ["meter"],
+  });
+export type BridgeConfig = z.output<typeof BridgeConfig>;
+
+export class ConfigError extends Error {}
+
+/** `${NAME}` in a value is the environment variable NAME (tokens stay out of the file). */
+function expandEnv(v: unknown, env: NodeJS.ProcessEnv, path: string): unknown {
+  if (typeof v === "string")
+    return v.replace(/\$\{([A-Z0-9_]+)\}/g, (_, name: string) => {
+      const value = env[name];
+      if (value === undefined) throw new ConfigError(`${path}: environment variable ${name} is not set`);
+      return value;
+    });
+  if (Array.isArray(v)) return v.map((x, i) => expandEnv(x, env, `${path}[${i}]`));
+  if (v && typeof v === "object")
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, expandEnv(x, env, path ? `${path}.${k}` : k)]));
+  return v;
+}
+
+export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env): BridgeConfig {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (err) {
+    throw new ConfigError(`not YAML: ${(err as Error).message}`);
+  }
+  const parsed = BridgeConfig.safeParse(expandEnv(raw, env, ""));
+  if (!parsed.success) throw new ConfigError(describeProblems(fieldProblems(parsed.error)));
+  return parsed.data;
+}
+
+export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): BridgeConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    throw new ConfigError(`cannot read ${file}: does the file exist?`);
+  }
+  return parseConfig(text, env);
+}
+
+/** Every entity the config names, with what the bridge needs of it. */
+export function configuredEntities(c: BridgeConfig): { path: string; entity: string; numeric: boolean }[] {
+  const out: { path: string; entity: string; numeric: boolean }[] = [];
+  if (c.meter) {
+    out.push({ path: "meter.import", entity: c.meter.import, numeric: true });
+    if (c.meter.export) out.push({ path: "meter.export", entity: c.meter.export, numeric: true });
+  }
+  if (c.boiler) {
+    out.push({ path: "boiler.switch", entity: c.boiler.switch, numeric: false });
+    out.push({
+      path: "boiler.temperature",
+      entity: c.boiler.temperature,
+      numeric: !c.boiler.temperature.startsWith("water_heater."),
+    });
+  }
+  if (c.battery) {
+    out.push({ path: "battery.soc", entity: c.battery.soc, numeric: true });
+    out.push({ path: "battery.setpoint", entity: c.battery.setpoint, numeric: true });
+  }
+  if (c.ev) {
+    out.push({ path: "ev.charger", entity: c.ev.charger, numeric: !c.ev.charger.startsWith("switch.") });
+    out.push({ path: "ev.plugged", entity: c.ev.plugged, numeric: false });
+  }
+  return out;
+}

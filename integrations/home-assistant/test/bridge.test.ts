@@ -1,0 +1,199 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { HubRest } from "@openlem/client";
+import type { RunningHub } from "@openlem/hub";
+import { householdEntities, topics } from "@openlem/protocol";
+import mqtt from "mqtt";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { clear, hubOn, seed } from "../../../test-support/hub-fixture.js";
+import { describeWithRealService } from "../../../test-support/real-services.js";
+import { type BridgeEvent, ConfigError, HaBridge, HaError, parseConfig } from "../src/index.js";
+import { HomeAssistantStandIn } from "./ha-stand-in.js";
+
+const HA_TOKEN = "long-lived-token";
+let now = Date.parse("2026-06-21T09:02:00Z");
+
+function house(ha: HomeAssistantStandIn): void {
+  ha.set("sensor.energy_import", "1000.5", { unit_of_measurement: "kWh" });
+  ha.set("sensor.energy_export", "20.1", { unit_of_measurement: "kWh" });
+  ha.set("switch.boiler", "off");
+  ha.set("sensor.boiler_temperature", "44", { unit_of_measurement: "°C" });
+  ha.set("sensor.battery_soc", "50", { unit_of_measurement: "%" });
+  ha.set("number.battery_setpoint", "0", { min: -5000, max: 5000 });
+}
+
+/** The example config with the test's addresses. */
+function exampleConfig(ha: HomeAssistantStandIn, hubUrl: string, token: string, stateDir: string, extra = "") {
+  const text = readFileSync(join(import.meta.dirname, "../../../examples/home-assistant/bridge.yaml"), "utf8");
+  return parseConfig(`${text}\n${extra}`, {
+    HA_URL: ha.url,
+    HA_TOKEN,
+    OPENLEM_HUB_URL: hubUrl,
+    OPENLEM_COMMUNITY: "c",
+    OPENLEM_HOUSEHOLD: "h",
+    OPENLEM_DEVICE_TOKEN: token,
+    OPENLEM_STATE_DIR: stateDir,
+    OPENLEM_METER_ID: "m-h",
+  });
+}
+
+describe("the Home Assistant bridge against a Home Assistant stand-in and a real hub", () => {
+  let hub: RunningHub;
+  let ha: HomeAssistantStandIn;
+  let token = "";
+  const rest = () => new HubRest({ url: hub.url, communityId: "c", householdId: "h", auth: { deviceToken: token } });
+
+  beforeAll(async () => {
+    hub = await hubOn({ now: () => new Date(now) });
+    ({ deviceToken: token } = await seed(hub.url));
+    ha = new HomeAssistantStandIn(HA_TOKEN);
+    await ha.start();
+    house(ha);
+  });
+  afterAll(async () => {
+    await ha.stop();
+    await hub.close();
+  });
+
+  it("refuses a wrong token and entities Home Assistant does not have, naming them", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "openlem-ha-"));
+    const config = exampleConfig(ha, hub.url, token, dir);
+    await expect(HaBridge.start({ ...config, homeAssistant: { url: ha.url, token: "wrong" } })).rejects.toThrow(
+      HaError,
+    );
+    await expect(HaBridge.start({ ...config, homeAssistant: { url: ha.url, token: "wrong" } })).rejects.toThrow(
+      /access token/,
+    );
+    const missing = {
+      ...config,
+      battery: { ...(config.battery as NonNullable<typeof config.battery>), soc: "sensor.nope" },
+    };
+    await expect(HaBridge.start(missing)).rejects.toThrow(ConfigError);
+    await expect(HaBridge.start(missing)).rejects.toThrow("battery.soc: sensor.nope does not exist in Home Assistant");
+    expect(() => parseConfig("homeAssistant: { url: x }")).toThrow(/homeAssistant.url/);
+  });
+
+  it("bids, applies the cleared schedule through Home Assistant, reports the meter, and survives a Home Assistant restart", async () => {
+    const events: BridgeEvent[] = [];
+    const bridge = await HaBridge.start(exampleConfig(ha, hub.url, token, mkdtempSync(join(tmpdir(), "openlem-ha-"))), {
+      tickMs: 100,
+      onEvent: (e) => events.push(e),
+    });
+    try {
+      // 09:02: no plan yet for the slot under way: the local default heats the cold tank
+      await expect
+        .poll(() => ha.calls.some((c) => c.entity_id === "switch.boiler" && c.service === "turn_on"))
+        .toBe(true);
+      await expect.poll(() => events.some((e) => e.type === "submitted")).toBe(true);
+      const orders = await rest().orders();
+      expect(orders.map((o) => o.order.slot)).toContain("2026-06-21T09:15:00.000Z");
+
+      // the slot clears; at 09:15 the bridge follows the plan and reports the meter
+      now = Date.parse("2026-06-21T09:11:00Z");
+      await clear(hub.url, "2026-06-21T09:15:00.000Z");
+      ha.set("sensor.energy_import", "1001.25");
+      now = Date.parse("2026-06-21T09:15:20Z");
+      await expect
+        .poll(() =>
+          events.some((e) => e.type === "applied" && e.decision.startMs === Date.parse("2026-06-21T09:15:00Z")),
+        )
+        .toBe(true);
+      const applied = events.findLast((e) => e.type === "applied");
+      expect(applied?.type === "applied" && applied.decision.mode).toBe("plan");
+      expect(ha.calls.some((c) => c.entity_id === "number.battery_setpoint" && c.service === "set_value")).toBe(true);
+      const energy = await rest().energy({ from: "2026-06-21T09:00:00Z", to: "2026-06-21T09:15:00Z" });
+      expect(energy[0]).toMatchObject({ slot: "2026-06-21T09:00:00.000Z", importWh: 750 });
+
+      // Home Assistant restarts: the bridge hears it go and come back, and steers again
+      ha.dropConnections();
+      await expect.poll(() => events.some((e) => e.type === "home-assistant" && !e.connected)).toBe(true);
+      await expect
+        .poll(() => events.some((e) => e.type === "home-assistant" && e.connected), { timeout: 15_000 })
+        .toBe(true);
+      const before = ha.calls.length;
+      now = Date.parse("2026-06-21T09:30:20Z");
+      await expect.poll(() => ha.calls.length, { timeout: 10_000 }).toBeGreaterThan(before);
+    } finally {
+      await bridge.stop();
+    }
+  });
+
+  it("falls back to the devices' local behaviour when the hub is unreachable", async () => {
+    // a hub of its own, which then goes away
+    const gone = await hubOn({ now: () => new Date(now) });
+    const { deviceToken } = await seed(gone.url);
+    const config = exampleConfig(ha, gone.url, deviceToken, mkdtempSync(join(tmpdir(), "openlem-ha-")));
+    const events: BridgeEvent[] = [];
+    const bridge = await HaBridge.start(config, { tickMs: 100, onEvent: (e) => events.push(e) });
+    try {
+      await expect.poll(() => events.some((e) => e.type === "submitted")).toBe(true);
+      await gone.close();
+      ha.set("sensor.boiler_temperature", "43");
+      now += 15 * 60_000;
+      await expect.poll(() => events.some((e) => e.type === "hub" && !e.reachable), { timeout: 30_000 }).toBe(true);
+      // the next slot runs on the local default: the thermostat heats the cold tank
+      await expect
+        .poll(() => events.some((e) => e.type === "applied" && e.decision.mode === "fallback" && e.decision.boilerOn), {
+          timeout: 30_000,
+        })
+        .toBe(true);
+    } finally {
+      await bridge.stop();
+    }
+  }, 90_000);
+});
+
+describeWithRealService("mqtt", "the Home Assistant bridge's entities on Home Assistant's broker", (url) => {
+  let hub: RunningHub;
+  let ha: HomeAssistantStandIn;
+  let token = "";
+  const community = `ha${Date.now().toString(36)}`;
+
+  beforeAll(async () => {
+    hub = await hubOn({ now: () => new Date(now) });
+    ({ deviceToken: token } = await seed(hub.url, community));
+    ha = new HomeAssistantStandIn(HA_TOKEN);
+    await ha.start();
+    house(ha);
+  });
+  afterAll(async () => {
+    await ha.stop();
+    await hub.close();
+  });
+
+  it("announces the household's entities by MQTT discovery and takes the bid card's price limits", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "openlem-ha-"));
+    const config = {
+      ...exampleConfig(ha, hub.url, token, dir),
+      hub: { url: hub.url, community, household: "h", deviceToken: token },
+      mqtt: { url },
+    };
+    const sub = await mqtt.connectAsync(url);
+    const got = new Map<string, string>();
+    sub.on("message", (t, p) => got.set(t, p.toString()));
+    await sub.subscribeAsync([
+      `homeassistant/number/openlem_h_max_buy_price/config`,
+      topics.bridgeState(community, "h"),
+    ]);
+    const events: BridgeEvent[] = [];
+    const bridge = await HaBridge.start(config, { tickMs: 100, onEvent: (e) => events.push(e) });
+    try {
+      await expect.poll(() => got.has("homeassistant/number/openlem_h_max_buy_price/config")).toBe(true);
+      const discovery = JSON.parse(got.get("homeassistant/number/openlem_h_max_buy_price/config") ?? "{}");
+      expect(discovery).toMatchObject({
+        default_entity_id: householdEntities.maxBuyPrice("h"),
+        command_topic: topics.bridgeSet(community, "h", "max_buy_price"),
+        min: 0,
+        max: 0.5,
+      });
+      // the bid card sets the number: Home Assistant publishes on the command topic
+      await sub.publishAsync(topics.bridgeSet(community, "h", "max_buy_price"), "0.18");
+      await expect.poll(() => events.some((e) => e.type === "limits")).toBe(true);
+      await expect.poll(() => JSON.parse(got.get(topics.bridgeState(community, "h")) ?? "{}").maxBuyPrice).toBe(0.18);
+    } finally {
+      await bridge.stop();
+      await sub.endAsync();
+    }
+  });
+});

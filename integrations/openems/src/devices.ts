@@ -1,0 +1,108 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { DevicePort, DeviceState, SlotDecision } from "@openlem/agents";
+import type { MeterReading } from "@openlem/protocol";
+import type { EdgeBridgeConfig } from "./config.js";
+import type { EdgeRest } from "./edge-rest.js";
+
+/** OpenEMS Edge channels the bridge reads and writes (the `_sum` component aggregates the site). */
+export const CHANNELS = {
+  grid: "_sum/GridActivePower", // W, + import from the grid, − export
+  production: "_sum/ProductionActivePower",
+  consumption: "_sum/ConsumptionActivePower",
+  soc: "_sum/EssSoc", // %
+  capacity: (ess: string) => `${ess}/Capacity`, // Wh
+  setpoint: (ess: string) => `${ess}/SetActivePowerEquals`, // W, + discharge, − charge
+} as const;
+
+interface Registers {
+  importWh: number;
+  exportWh: number;
+}
+
+/**
+ * The house and its battery as an OpenEMS Edge shows them. The battery's set-point is posted
+ * at each slot start and renewed every few seconds, because the Edge drops a set-point that
+ * is not renewed within its API timeout (60 s by default). Without energy counters, the grid
+ * registers are integrated from the grid power and the readings say they are derived.
+ */
+export class EdgeDevices implements DevicePort {
+  /** The set-point in force (W, + discharge), posted again on every renewal. */
+  setpointW = 0;
+  private registers: Registers;
+  private lastSample: { at: number; gridW: number } | null = null;
+  private netLoadW = 0;
+  readonly file: string;
+
+  constructor(
+    private readonly edge: EdgeRest,
+    private readonly c: EdgeBridgeConfig,
+    readonly capacityWh: number,
+  ) {
+    this.file = join(c.stateDir, "registers.json");
+    this.registers = existsSync(this.file)
+      ? (JSON.parse(readFileSync(this.file, "utf8")) as Registers)
+      : { importWh: 0, exportWh: 0 };
+  }
+
+  get derived(): boolean {
+    return !(this.c.edge.importCounter && this.c.edge.exportCounter);
+  }
+
+  async read(): Promise<DeviceState> {
+    const pct = await this.edge.read(CHANNELS.soc);
+    return pct === null ? {} : { socWh: Math.round((pct / 100) * this.capacityWh) };
+  }
+
+  /** The house's own load and PV: the latest net load, held over the horizon (persistence). */
+  async forecast(_fromMs: number, slots: number, minutes: number) {
+    const [p, l] = await Promise.all([this.edge.read(CHANNELS.production), this.edge.read(CHANNELS.consumption)]);
+    if (p !== null && l !== null) this.netLoadW = l - p;
+    return {
+      netLoadWh: new Array<number>(slots).fill(Math.round((this.netLoadW * minutes) / 60)),
+      drawWh: new Array<number>(slots).fill(0),
+    };
+  }
+
+  async apply(d: SlotDecision): Promise<void> {
+    this.setpointW = d.batteryW;
+    await this.renew();
+  }
+
+  /** Posts the set-point again (on a timer, well inside the Edge's timeout). */
+  async renew(): Promise<void> {
+    await this.edge.write(CHANNELS.setpoint(this.c.edge.ess), this.setpointW);
+  }
+
+  /** Integrates the grid power since the last sample into the registers (trapezoids). */
+  async sample(nowMs = Date.now()): Promise<void> {
+    if (!this.derived) return;
+    const gridW = await this.edge.read(CHANNELS.grid);
+    if (gridW === null) return;
+    if (this.lastSample) {
+      const wh = (((this.lastSample.gridW + gridW) / 2) * (nowMs - this.lastSample.at)) / 3_600_000;
+      if (wh > 0) this.registers.importWh += wh;
+      else this.registers.exportWh -= wh;
+      writeFileSync(this.file, JSON.stringify(this.registers));
+    }
+    this.lastSample = { at: nowMs, gridW };
+  }
+
+  async meter(): Promise<Omit<MeterReading, "at"> | null> {
+    if (!this.derived) {
+      const [i, e] = await Promise.all([
+        this.edge.read(this.c.edge.importCounter ?? ""),
+        this.edge.read(this.c.edge.exportCounter ?? ""),
+      ]);
+      if (i === null || e === null) return null;
+      return { meterId: this.c.meterId, importWh: Math.round(i), exportWh: Math.round(e) };
+    }
+    await this.sample();
+    return {
+      meterId: this.c.meterId,
+      importWh: Math.floor(this.registers.importWh),
+      exportWh: Math.floor(this.registers.exportWh),
+      derived: true,
+    };
+  }
+}

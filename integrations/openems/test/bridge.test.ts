@@ -1,0 +1,109 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { HubRest } from "@openlem/client";
+import type { RunningHub } from "@openlem/hub";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { clear, hubOn, seed } from "../../../test-support/hub-fixture.js";
+import { CHANNELS, ConfigError, EdgeBridge, type EdgeBridgeEvent, parseConfig } from "../src/index.js";
+import { EdgeStandIn } from "./edge-stand-in.js";
+
+let now = Date.parse("2026-06-21T09:02:00Z");
+
+describe("the OpenEMS bridge against an Edge stand-in and a real hub", () => {
+  let hub: RunningHub;
+  let edge: EdgeStandIn;
+  let token = "";
+  const rest = () => new HubRest({ url: hub.url, communityId: "c", householdId: "h", auth: { deviceToken: token } });
+  const config = (extra: Record<string, unknown> = {}) => ({
+    ...parseConfig(readFileSync(join(import.meta.dirname, "../../../examples/openems/edge.yaml"), "utf8"), {
+      EDGE_URL: edge.url,
+      EDGE_PASSWORD: "user",
+      OPENLEM_HUB_URL: hub.url,
+      OPENLEM_COMMUNITY: "c",
+      OPENLEM_HOUSEHOLD: "h",
+      OPENLEM_DEVICE_TOKEN: token,
+      OPENLEM_METER_ID: "m-h",
+      OPENLEM_STATE_DIR: mkdtempSync(join(tmpdir(), "openlem-edge-")),
+    }),
+    ...extra,
+  });
+
+  beforeAll(async () => {
+    hub = await hubOn({ now: () => new Date(now) });
+    ({ deviceToken: token } = await seed(hub.url));
+    edge = new EdgeStandIn("user");
+    await edge.start();
+    edge.channels.set(CHANNELS.grid, 1200);
+    edge.channels.set(CHANNELS.production, 800);
+    edge.channels.set(CHANNELS.consumption, 2000);
+    edge.channels.set(CHANNELS.soc, 55);
+    edge.channels.set(CHANNELS.capacity("ess0"), 10_000);
+    edge.channels.set(CHANNELS.setpoint("ess0"), 0);
+  });
+  afterAll(async () => {
+    await edge.stop();
+    await hub.close();
+  });
+
+  it("refuses a bad config and a wrong Edge password with the reason", async () => {
+    expect(() => parseConfig("edge: { url: nope }", {})).toThrow(ConfigError);
+    expect(() => parseConfig("edge: { url: nope }", {})).toThrow(/edge.url/);
+    const c = config();
+    await expect(EdgeBridge.start({ ...c, edge: { ...c.edge, password: "wrong" } })).rejects.toThrow(
+      /refused the password/,
+    );
+  });
+
+  it("bids for the battery, posts and renews its set-point, follows the cleared plan, and reports derived readings", async () => {
+    const events: EdgeBridgeEvent[] = [];
+    const bridge = await EdgeBridge.start(config({ renewSeconds: 1, sampleSeconds: 1 }), {
+      tickMs: 100,
+      onEvent: (e) => events.push(e),
+    });
+    try {
+      await expect.poll(() => events.some((e) => e.type === "submitted")).toBe(true);
+      expect((await rest().orders()).some((o) => o.order.slot === "2026-06-21T09:15:00.000Z")).toBe(true);
+      // the set-point is posted at the slot start and again well inside the Edge's timeout
+      await expect
+        .poll(() => edge.writes.filter((w) => w.channel === CHANNELS.setpoint("ess0")).length, { timeout: 5_000 })
+        .toBeGreaterThanOrEqual(3);
+      const times = edge.writes.filter((w) => w.channel === CHANNELS.setpoint("ess0")).map((w) => w.at);
+      for (let i = 1; i < times.length; i++) expect((times[i] ?? 0) - (times[i - 1] ?? 0)).toBeLessThan(30_000);
+
+      now = Date.parse("2026-06-21T09:11:00Z");
+      await clear(hub.url, "2026-06-21T09:15:00.000Z");
+      now = Date.parse("2026-06-21T09:15:20Z");
+      await expect
+        .poll(() =>
+          events.some(
+            (e) =>
+              e.type === "applied" &&
+              e.decision.startMs === Date.parse("2026-06-21T09:15:00Z") &&
+              e.decision.mode === "plan",
+          ),
+        )
+        .toBe(true);
+      // grid power integrated into registers, reported as derived readings the hub took
+      await expect.poll(() => events.filter((e) => e.type === "reading").length).toBeGreaterThanOrEqual(2);
+      const readings = events.filter((e) => e.type === "reading");
+      expect(readings.every((e) => e.type === "reading" && e.reading.derived === true)).toBe(true);
+      const energy = await rest().energy({ from: "2026-06-21T09:00:00Z", to: "2026-06-21T09:15:00Z" });
+      expect(energy[0]?.slot).toBe("2026-06-21T09:00:00.000Z");
+      // 3.6 kW from the grid: a watt-hour a second, integrated while the clock runs
+      edge.channels.set(CHANNELS.grid, 3600);
+      await new Promise((r) => setTimeout(r, 2_500));
+      now = Date.parse("2026-06-21T09:30:20Z");
+      await expect
+        .poll(
+          () => events.filter((e) => e.type === "reading").some((e) => e.type === "reading" && e.reading.importWh >= 1),
+          {
+            timeout: 10_000,
+          },
+        )
+        .toBe(true);
+    } finally {
+      await bridge.stop();
+    }
+  });
+});
