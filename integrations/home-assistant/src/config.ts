@@ -1,7 +1,5 @@
-import { readFileSync } from "node:fs";
-import { BatterySpec, BoilerSpec, PriceLimits } from "@openlem/agents";
-import { describeProblems, fieldProblems } from "@openlem/protocol";
-import { parse as parseYaml } from "yaml";
+import { BatterySpec, BoilerSpec, loadYamlConfig, PriceLimits, parseYamlConfig } from "@openlem/agents";
+import { ConfigError } from "@openlem/protocol";
 import { z } from "zod";
 
 const EntityId = (domains: string[]) =>
@@ -82,42 +80,12 @@ export const BridgeConfig = z
   });
 export type BridgeConfig = z.output<typeof BridgeConfig>;
 
-export class ConfigError extends Error {}
-
-/** `${NAME}` in a value is the environment variable NAME (tokens stay out of the file). */
-function expandEnv(v: unknown, env: NodeJS.ProcessEnv, path: string): unknown {
-  if (typeof v === "string")
-    return v.replace(/\$\{([A-Z0-9_]+)\}/g, (_, name: string) => {
-      const value = env[name];
-      if (value === undefined) throw new ConfigError(`${path}: environment variable ${name} is not set`);
-      return value;
-    });
-  if (Array.isArray(v)) return v.map((x, i) => expandEnv(x, env, `${path}[${i}]`));
-  if (v && typeof v === "object")
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, expandEnv(x, env, path ? `${path}.${k}` : k)]));
-  return v;
-}
-
 export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env): BridgeConfig {
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (err) {
-    throw new ConfigError(`not YAML: ${(err as Error).message}`);
-  }
-  const parsed = BridgeConfig.safeParse(expandEnv(raw, env, ""));
-  if (!parsed.success) throw new ConfigError(describeProblems(fieldProblems(parsed.error)));
-  return parsed.data;
+  return parseYamlConfig(BridgeConfig, text, env);
 }
 
 export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): BridgeConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    throw new ConfigError(`cannot read ${file}: does the file exist?`);
-  }
-  return parseConfig(text, env);
+  return loadYamlConfig(BridgeConfig, file, env);
 }
 
 /** Every entity the config names, with what the bridge needs of it. */
@@ -145,3 +113,5 @@ export function configuredEntities(c: BridgeConfig): { path: string; entity: str
   }
   return out;
 }
+
+export { ConfigError };

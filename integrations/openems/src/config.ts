@@ -1,7 +1,5 @@
-import { readFileSync } from "node:fs";
-import { PriceLimits } from "@openlem/agents";
-import { describeProblems, fieldProblems } from "@openlem/protocol";
-import { parse as parseYaml } from "yaml";
+import { loadYamlConfig, PriceLimits, parseYamlConfig } from "@openlem/agents";
+import { ConfigError } from "@openlem/protocol";
 import { z } from "zod";
 
 export const EdgeBridgeConfig = z
@@ -50,39 +48,12 @@ export const EdgeBridgeConfig = z
   .strict();
 export type EdgeBridgeConfig = z.output<typeof EdgeBridgeConfig>;
 
-export class ConfigError extends Error {}
-
-function expandEnv(v: unknown, env: NodeJS.ProcessEnv, path: string): unknown {
-  if (typeof v === "string")
-    return v.replace(/\$\{([A-Z0-9_]+)\}/g, (_, name: string) => {
-      const value = env[name];
-      if (value === undefined) throw new ConfigError(`${path}: environment variable ${name} is not set`);
-      return value;
-    });
-  if (Array.isArray(v)) return v.map((x, i) => expandEnv(x, env, `${path}[${i}]`));
-  if (v && typeof v === "object")
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, expandEnv(x, env, path ? `${path}.${k}` : k)]));
-  return v;
-}
-
 export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env): EdgeBridgeConfig {
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (err) {
-    throw new ConfigError(`not YAML: ${(err as Error).message}`);
-  }
-  const parsed = EdgeBridgeConfig.safeParse(expandEnv(raw, env, ""));
-  if (!parsed.success) throw new ConfigError(describeProblems(fieldProblems(parsed.error)));
-  return parsed.data;
+  return parseYamlConfig(EdgeBridgeConfig, text, env);
 }
 
 export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): EdgeBridgeConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    throw new ConfigError(`cannot read ${file}: does the file exist?`);
-  }
-  return parseConfig(text, env);
+  return loadYamlConfig(EdgeBridgeConfig, file, env);
 }
+
+export { ConfigError };

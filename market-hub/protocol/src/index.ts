@@ -1,5 +1,6 @@
 export * from "./api.js";
 export * from "./entities.js";
+export * from "./env.js";
 export * from "./errors.js";
 export * from "./ids.js";
 export * from "./market.js";

@@ -1,4 +1,5 @@
-import { drawShare, HouseholdSpec } from "@openlem/agents";
+import { type DeviceState, drawShare, HouseholdSpec, type PriceLimits } from "@openlem/agents";
+import { isoOf } from "@openlem/protocol";
 import type { Calendar } from "./calendar.js";
 import { chpShare } from "./profiles/hot-water.js";
 import { householdLoadWh } from "./profiles/load.js";
@@ -108,13 +109,37 @@ export class CommunityProfiles {
  * Coarser than a real home's default (41 battery levels, 1 K tank steps) so a community-year
  * plans in seconds; the safety layer still holds every limit exactly.
  */
-export function householdSpecOf(h: Household): HouseholdSpec | null {
-  if (!h.battery && !h.boiler && !h.ev) return null;
+export function householdSpecOf(h: Household, limits?: PriceLimits): HouseholdSpec | null {
+  if (!h.battery && !h.boiler && !h.ev && !limits) return null;
   return HouseholdSpec.parse({
     battery: h.battery,
     boiler: h.boiler,
     ev: h.ev ? { maxPowerW: h.ev.maxPowerW } : undefined,
     batteryLevels: 41,
     boilerResolutionK: 1,
+    ...(limits ? { limits } : {}),
   });
+}
+
+/** What a simulated household's devices report to its agent. */
+export function deviceStateOf(
+  h: Household,
+  session: EvSessionAt | null,
+  d: { socWh: number; tempC: number; evChargedWh: number },
+): DeviceState {
+  return {
+    socWh: h.battery ? d.socWh : undefined,
+    tempC: h.boiler ? d.tempC : undefined,
+    ev: session
+      ? {
+          session: {
+            arrival: isoOf(session.arrival),
+            departure: isoOf(session.departure),
+            needWh: session.needWh,
+            maxPowerW: session.maxPowerW,
+          },
+          chargedWh: d.evChargedWh,
+        }
+      : undefined,
+  };
 }

@@ -6,7 +6,7 @@ import {
   type DevicePort,
   type DeviceState,
   HouseholdLoop,
-  HouseholdSpec,
+  type HouseholdSpec,
   type LoopEvent,
   type SlotDecision,
   safeBatteryPower,
@@ -24,7 +24,7 @@ import {
   ticksToPrice,
 } from "@openlem/protocol";
 import { buildCalendar } from "./calendar.js";
-import { CommunityProfiles } from "./community-profiles.js";
+import { CommunityProfiles, deviceStateOf, householdSpecOf } from "./community-profiles.js";
 import type { HouseholdResult, SafetyFigures, Series, VariantResult } from "./run.js";
 import { VARIANTS } from "./run.js";
 import type { Household, LoadedScenario } from "./scenario.js";
@@ -104,22 +104,7 @@ export class SimulatedHome implements DevicePort {
 
   async read(): Promise<DeviceState> {
     const t = this.t(this.nowMs);
-    const s = t >= 0 ? this.prof.evSession(this.h, t) : null;
-    return {
-      socWh: this.h.battery ? this.socWh : undefined,
-      tempC: this.h.boiler ? this.tempC : undefined,
-      ev: s
-        ? {
-            session: {
-              arrival: isoOf(s.arrival),
-              departure: isoOf(s.departure),
-              needWh: s.needWh,
-              maxPowerW: s.maxPowerW,
-            },
-            chargedWh: this.evChargedWh,
-          }
-        : undefined,
-    };
+    return deviceStateOf(this.h, t >= 0 ? this.prof.evSession(this.h, t) : null, this);
   }
 
   async forecast(fromMs: number, slots: number, minutes: number) {
@@ -258,14 +243,7 @@ export async function simulateOnHub(loaded: LoadedScenario, o: HubRunOptions): P
   for (const [i, h] of households.entries()) {
     const p = members[i] as Participant;
     const home = new SimulatedHome(h, p.meterId, prof, t0, startMs);
-    const spec = HouseholdSpec.parse({
-      battery: h.battery,
-      boiler: h.boiler,
-      ev: h.ev ? { maxPowerW: h.ev.maxPowerW } : undefined,
-      limits: { maxBuyPrice: h.maxBuyPrice, minSellPrice: h.minSellPrice },
-      batteryLevels: 41,
-      boilerResolutionK: 1,
-    });
+    const spec = householdSpecOf(h, { maxBuyPrice: h.maxBuyPrice, minSellPrice: h.minSellPrice }) as HouseholdSpec;
     const loop = new HouseholdLoop({
       spec,
       hub: p.rest,

@@ -20,7 +20,7 @@ import {
 } from "@openlem/engine";
 import { addMoney, isoOf, type Kpis, moneyOf, priceToTicks, type Source, ticksToPrice } from "@openlem/protocol";
 import { buildCalendar, type Calendar } from "./calendar.js";
-import { CommunityProfiles, householdSpecOf } from "./community-profiles.js";
+import { CommunityProfiles, deviceStateOf, householdSpecOf } from "./community-profiles.js";
 import type { Household, LoadedScenario } from "./scenario.js";
 
 export const VARIANTS = {
@@ -182,24 +182,7 @@ export function simulate(loaded: LoadedScenario, variant: Variant, options: Simu
   const pvWh = (h: Household, t: number) => prof.pvWh(h, t);
   const drawWh = (h: Household, t: number) => prof.drawWh(h, t);
   const evSession = (h: Household, t: number) => prof.evSession(h, t);
-  const stateOf = (h: Household, st: HouseState, t: number): DeviceState => {
-    const s = evSession(h, t);
-    return {
-      socWh: h.battery ? st.socWh : undefined,
-      tempC: h.boiler ? st.tempC : undefined,
-      ev: s
-        ? {
-            session: {
-              arrival: isoOf(s.arrival),
-              departure: isoOf(s.departure),
-              needWh: s.needWh,
-              maxPowerW: s.maxPowerW,
-            },
-            chargedWh: st.evChargedWh,
-          }
-        : undefined,
-    };
-  };
+  const stateOf = (h: Household, st: HouseState, t: number): DeviceState => deviceStateOf(h, evSession(h, t), st);
 
   const plan = (t0: number) => {
     const len = Math.min(slotsPerDay, n - t0);
