@@ -188,18 +188,29 @@ describe("the OpenLEM nodes in the Node-RED runtime, against a real hub", () => 
 
     // the next slot: cleared, the boiler follows its plan; hot water: off
     await clear(hub.url, "2026-06-21T09:45:00.000Z");
-    now = Date.parse("2026-06-21T09:45:30Z");
-    const second = next("cmd", 15_000, (m) => (m.decision as { startMs: number }).startMs === now - 30_000);
+    // the tank is hot before the slot starts: whatever the plan, the safety layer keeps it off
     helper.getNode("b").receive({ payload: { tempC: 64.5 } });
+    await new Promise((r) => setTimeout(r, 500));
+    const second = next(
+      "cmd",
+      15_000,
+      (m) => (m.decision as { startMs: number }).startMs === Date.parse("2026-06-21T09:45:00Z"),
+    );
+    now = Date.parse("2026-06-21T09:45:30Z");
     const follow = await second;
     expect(follow.on).toBe(false);
     expect((follow.decision as { mode: string }).mode).toBe("plan");
 
     // a wrong option changes nothing; the override forces the element on at the next slot
     helper.getNode("b").receive({ options: { maxTempC: 40 } });
-    now = Date.parse("2026-06-21T10:00:30Z");
-    const forced = next("cmd", 15_000, (m) => (m.decision as { startMs: number }).startMs === now - 30_000);
     helper.getNode("b").receive({ payload: { tempC: 50, override: "on" } });
+    await new Promise((r) => setTimeout(r, 500));
+    const forced = next(
+      "cmd",
+      15_000,
+      (m) => (m.decision as { startMs: number }).startMs === Date.parse("2026-06-21T10:00:00Z"),
+    );
+    now = Date.parse("2026-06-21T10:00:30Z");
     expect((await forced).on).toBe(true);
   });
 
