@@ -6,6 +6,7 @@ import type { HubContext } from "./context.js";
 import { registerErrorHandler } from "./http/errors.js";
 import { registerMetrics } from "./http/metrics.js";
 import { registerOpenApi } from "./http/openapi.js";
+import { registerPages } from "./http/pages.js";
 import { authRoutes } from "./routes/auth.js";
 import { clearingRoutes } from "./routes/clearing.js";
 import { communityRoutes } from "./routes/communities.js";
@@ -43,6 +44,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
   if (ctx.config.corsOrigins.length > 0)
     await app.register(cors, { origin: ctx.config.corsOrigins, allowedHeaders: ["authorization", "content-type"] });
   registerErrorHandler(app);
+  await registerPages(app);
   registerMetrics(app, ctx.metrics);
   await registerOpenApi(app, HUB_VERSION);
   registerAuthentication(app, ctx);

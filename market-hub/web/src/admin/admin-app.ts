@@ -1,0 +1,348 @@
+import { priceChart } from "@openlem/lovelace-cards/price-chart";
+import type { PriceSlot } from "@openlem/lovelace-cards/price-data";
+import { html, LitElement, nothing } from "lit";
+import { Api, ct, kwh } from "../api.js";
+import { pageStyles } from "../styles.js";
+
+interface Community {
+  id: string;
+  name: string;
+  market: {
+    timeZone: string;
+    retailPrice: number;
+    feedInTariff: number;
+    priceFloor: number;
+    priceCap: number;
+    slotMinutes: number;
+    mechanism: string;
+    currency: string;
+  };
+}
+interface Meter {
+  meterId: string;
+  householdId: string;
+  linked: boolean;
+  source: string | null;
+}
+interface Result {
+  slot: string;
+  markets: {
+    market: string;
+    price: number | null;
+    averagePrice: number | null;
+    localWh: number;
+    demandWh: number;
+    supplyWh: number;
+  }[];
+  fromUtilityWh: number;
+  toUtilityWh: number;
+}
+interface Clock {
+  now: string;
+  nextOpenSlot: string;
+  gateClosesAt: string;
+  slotMinutes: number;
+}
+interface Kpis {
+  selfSufficiency: number | null;
+  localTradeShare: number | null;
+  demandWh: number;
+  generationWh: number;
+  savings: string;
+}
+
+const form = (e: Event) => new FormData(e.target as HTMLFormElement);
+const str = (f: FormData, k: string) => String(f.get(k) ?? "").trim();
+
+/** The community operator's pages: communities and market rules, meters, clearing, results and KPIs. */
+export class OpenLemAdmin extends LitElement {
+  static override styles = pageStyles;
+  static override properties = {
+    communities: { state: true },
+    selected: { state: true },
+    meters: { state: true },
+    results: { state: true },
+    clock: { state: true },
+    kpis: { state: true },
+    pin: { state: true },
+    error: { state: true },
+    notice: { state: true },
+  };
+  private readonly api = new Api("openlem-admin-token");
+  communities: Community[] = [];
+  selected: Community | null = null;
+  meters: Meter[] = [];
+  results: Result[] = [];
+  clock: Clock | null = null;
+  kpis: Kpis | null = null;
+  pin: { meterId: string; pin: string } | null = null;
+  error = "";
+  notice = "";
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.api.token) void this.load();
+  }
+
+  private async run(what: () => Promise<void>): Promise<void> {
+    this.error = "";
+    try {
+      await what();
+    } catch (err) {
+      this.error = err instanceof Error ? err.message : String(err);
+    }
+  }
+
+  private async load(): Promise<void> {
+    await this.run(async () => {
+      this.communities = await this.api.call<Community[]>("GET", "/api/communities");
+      const keep = this.selected?.id;
+      this.selected = this.communities.find((c) => c.id === keep) ?? this.communities[0] ?? null;
+      await this.loadCommunity();
+    });
+  }
+
+  private async loadCommunity(): Promise<void> {
+    const c = this.selected;
+    if (!c) return;
+    const base = `/api/communities/${encodeURIComponent(c.id)}`;
+    const [meters, clock, kpis] = await Promise.all([
+      this.api.call<Meter[]>("GET", `${base}/meters`),
+      this.api.call<Clock>("GET", `${base}/clock`),
+      this.api.call<Kpis>("GET", `${base}/kpis?period=day`),
+    ]);
+    const from = new Date(Date.parse(clock.now) - 86_400_000).toISOString();
+    this.results = await this.api.call<Result[]>("GET", `${base}/results?from=${encodeURIComponent(from)}`);
+    Object.assign(this, { meters, clock, kpis });
+  }
+
+  private login(e: Event) {
+    e.preventDefault();
+    const f = form(e);
+    void this.run(async () => {
+      await this.api.login(str(f, "email"), str(f, "password"));
+      await this.load();
+    });
+  }
+
+  private register(e: Event) {
+    e.preventDefault();
+    const f = form(e);
+    const c = this.selected;
+    if (!c) return;
+    void this.run(async () => {
+      const m = await this.api.call<Meter & { pin: string }>("POST", `/api/communities/${c.id}/meters`, {
+        meterId: str(f, "meterId"),
+        householdId: str(f, "householdId"),
+      });
+      this.pin = { meterId: m.meterId, pin: m.pin };
+      (e.target as HTMLFormElement).reset();
+      await this.loadCommunity();
+    });
+  }
+
+  private unlink(meterId: string) {
+    const c = this.selected;
+    if (!c) return;
+    void this.run(async () => {
+      await this.api.call("DELETE", `/api/communities/${c.id}/meters/${encodeURIComponent(meterId)}/link`);
+      await this.loadCommunity();
+    });
+  }
+
+  private tariffs(e: Event) {
+    e.preventDefault();
+    const f = form(e);
+    const c = this.selected;
+    if (!c) return;
+    void this.run(async () => {
+      const market = { ...c.market, retailPrice: Number(str(f, "retail")), feedInTariff: Number(str(f, "feedIn")) };
+      this.selected = await this.api.call<Community>("PUT", `/api/communities/${c.id}/market`, market);
+      this.notice = "market rules saved";
+    });
+  }
+
+  private clear(e: Event) {
+    e.preventDefault();
+    const f = form(e);
+    const c = this.selected;
+    if (!c) return;
+    void this.run(async () => {
+      const r = await this.api.call<Result>("POST", `/api/communities/${c.id}/clearings`, { slot: str(f, "slot") });
+      this.notice = `slot ${r.slot} cleared: ${kwh(r.markets.reduce((s, m) => s + m.localWh, 0))} traded locally`;
+      await this.loadCommunity();
+    });
+  }
+
+  /** The slot whose gate closed last: the one before the next open slot. */
+  private closedSlot(): string {
+    const c = this.clock;
+    if (!c) return "";
+    return new Date(Date.parse(c.nextOpenSlot) - c.slotMinutes * 60_000).toISOString();
+  }
+
+  override render() {
+    return html`<header>
+        <h1>OpenLEM · community operator</h1>
+        ${
+          this.api.token
+            ? html`<button class="plain" @click=${() => {
+                this.api.token = null;
+                this.requestUpdate();
+              }}>Log out</button>`
+            : nothing
+        }
+      </header>
+      ${this.error ? html`<p role="alert" class="error" style="padding:0 20px">${this.error}</p>` : nothing}
+      ${this.notice ? html`<p role="status" class="muted" style="padding:0 20px">${this.notice}</p>` : nothing}
+      ${this.api.token ? this.dashboard() : this.loginForm()}`;
+  }
+
+  private loginForm() {
+    return html`<main>
+      <section aria-labelledby="login-h">
+        <h2 id="login-h">Log in</h2>
+        <form @submit=${this.login}>
+          <label>E-mail <input name="email" type="email" autocomplete="username" required /></label>
+          <label>Password <input name="password" type="password" autocomplete="current-password" required /></label>
+          <button type="submit">Log in</button>
+        </form>
+      </section>
+    </main>`;
+  }
+
+  private dashboard() {
+    const c = this.selected;
+    return html`<main>
+      <section aria-labelledby="comm-h">
+        <h2 id="comm-h">Community</h2>
+        <label
+          >Community
+          <select
+            name="community"
+            @change=${(e: Event) => {
+              this.selected = this.communities.find((x) => x.id === (e.target as HTMLSelectElement).value) ?? null;
+              void this.run(() => this.loadCommunity());
+            }}
+          >
+            ${this.communities.map((x) => html`<option value=${x.id} ?selected=${x.id === c?.id}>${x.name} (${x.id})</option>`)}
+          </select>
+        </label>
+        ${
+          c
+            ? html`<p class="muted">
+                  ${c.market.mechanism} clearing, ${c.market.slotMinutes}-minute slots, ${c.market.timeZone}; bids between
+                  ${ct(c.market.priceFloor)} and ${ct(c.market.priceCap)}
+                </p>
+                <form @submit=${this.tariffs} aria-label="Tariffs">
+                  <label>Retail price (per kWh) <input name="retail" type="number" step="0.00001" .value=${String(c.market.retailPrice)} /></label>
+                  <label>Feed-in tariff (per kWh) <input name="feedIn" type="number" step="0.00001" .value=${String(c.market.feedInTariff)} /></label>
+                  <button type="submit">Save tariffs</button>
+                </form>`
+            : html`<p class="muted">No community yet: create one through the API (POST /api/communities).</p>`
+        }
+      </section>
+      ${c ? this.metersSection() : nothing} ${c ? this.clearingSection() : nothing} ${c ? this.resultsSection() : nothing}
+    </main>`;
+  }
+
+  private metersSection() {
+    return html`<section aria-labelledby="meters-h" data-testid="meters">
+      <h2 id="meters-h">Members and meters</h2>
+      <form @submit=${this.register} aria-label="Register a meter">
+        <label>Meter id <input name="meterId" required /></label>
+        <label>Household <input name="householdId" required /></label>
+        <button type="submit">Register meter</button>
+      </form>
+      ${
+        this.pin
+          ? html`<p role="status" data-testid="pin">
+              PIN for ${this.pin.meterId}: <span class="pin">${this.pin.pin}</span><br /><span class="muted"
+                >shown once: hand it to the household, it links the meter with it</span
+              >
+            </p>`
+          : nothing
+      }
+      <table>
+        <thead><tr><th>Meter</th><th>Household</th><th>Linked</th><th></th></tr></thead>
+        <tbody>
+          ${this.meters.map(
+            (m) => html`<tr>
+              <td>${m.meterId}</td>
+              <td>${m.householdId}</td>
+              <td>${m.linked ? "yes" : "no"}</td>
+              <td>${m.linked ? html`<button class="plain" @click=${() => this.unlink(m.meterId)}>Unlink</button>` : nothing}</td>
+            </tr>`,
+          )}
+        </tbody>
+      </table>
+    </section>`;
+  }
+
+  private clearingSection() {
+    const k = this.kpis;
+    const pct = (v: number | null | undefined) => (v === null || v === undefined ? "–" : `${(v * 100).toFixed(1)} %`);
+    return html`<section aria-labelledby="clear-h" data-testid="clearing">
+      <h2 id="clear-h">Clearing</h2>
+      <p class="muted">
+        Hub time ${this.clock?.now.slice(0, 16).replace("T", " ")} UTC; next open slot ${this.clock?.nextOpenSlot.slice(11, 16)}, its
+        gate closes ${this.clock?.gateClosesAt.slice(11, 16)}. Slots clear by themselves at gate closure.
+      </p>
+      <form @submit=${this.clear} aria-label="Clear a slot">
+        <label>Slot (UTC start) <input name="slot" .value=${this.closedSlot()} required /></label>
+        <button type="submit">Clear now</button>
+      </form>
+      <h2 style="margin-top:12px">Today</h2>
+      <p data-testid="kpis">
+        Self-sufficiency ${pct(k?.selfSufficiency)} · local trade share ${pct(k?.localTradeShare)} · demand
+        ${kwh(k?.demandWh ?? 0)} · savings ${k?.savings ?? "–"} ${this.selected?.market.currency ?? ""}
+      </p>
+    </section>`;
+  }
+
+  private resultsSection() {
+    const m = this.selected?.market;
+    const slots: PriceSlot[] = this.results
+      .map((r) => ({
+        startMs: Date.parse(r.slot),
+        value: r.markets.find((x) => x.averagePrice !== null)?.averagePrice ?? Number.NaN,
+        kind: "cleared" as const,
+      }))
+      .filter((s) => Number.isFinite(s.value));
+    return html`<section aria-labelledby="results-h" data-testid="results">
+      <h2 id="results-h">Results</h2>
+      ${
+        slots.length
+          ? priceChart({
+              slots,
+              retail: m?.retailPrice ?? null,
+              feedIn: m?.feedInTariff ?? null,
+              current: -1,
+              window: null,
+              nextDay: -1,
+              labels: { title: "Local price", retail: "retail", feedIn: "feed-in", nextDay: "" },
+              time: (ms) => new Date(ms).toISOString().slice(11, 16),
+            })
+          : html`<p class="muted">No local trade in the last day yet.</p>`
+      }
+      <table>
+        <thead><tr><th>Slot</th><th>Price</th><th>Local</th><th>From grid</th><th>To grid</th></tr></thead>
+        <tbody>
+          ${this.results
+            .slice(-12)
+            .reverse()
+            .map(
+              (r) => html`<tr>
+                <td>${r.slot.slice(0, 16).replace("T", " ")}</td>
+                <td>${ct(r.markets[0]?.averagePrice)}</td>
+                <td>${kwh(r.markets.reduce((s, x) => s + x.localWh, 0))}</td>
+                <td>${kwh(r.fromUtilityWh)}</td>
+                <td>${kwh(r.toUtilityWh)}</td>
+              </tr>`,
+            )}
+        </tbody>
+      </table>
+    </section>`;
+  }
+}
+customElements.define("openlem-admin", OpenLemAdmin);

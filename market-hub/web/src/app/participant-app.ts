@@ -1,0 +1,373 @@
+import { priceChart } from "@openlem/lovelace-cards/price-chart";
+import type { PriceSlot } from "@openlem/lovelace-cards/price-data";
+import { html, LitElement, nothing } from "lit";
+import { Api, ct, kwh } from "../api.js";
+import { pageStyles } from "../styles.js";
+
+interface Me {
+  email: string;
+  households: { communityId: string; householdId: string }[];
+}
+interface Market {
+  retailPrice: number;
+  feedInTariff: number;
+  priceFloor: number;
+  priceCap: number;
+  currency: string;
+}
+interface Fill {
+  slot: string;
+  side: "buy" | "sell";
+  energyWh: number;
+  price: number;
+  counterparty: "local" | "utility";
+  market: string;
+  source: string | null;
+}
+interface OrderRecord {
+  order: { clientOrderId: string; side: string; slot: string; energyWh?: number; limitPrice?: number };
+  status: string;
+  filledWh?: number;
+}
+interface Statement {
+  currency: string;
+  period: { kind: string; start: string; from: string; to: string };
+  lines: { kind: string; energyWh: number; averagePrice: number | null; amount: string }[];
+  total: string;
+  savings: string;
+  utilityOnlyTotal: string;
+}
+interface Result {
+  slot: string;
+  markets: { averagePrice: number | null }[];
+}
+type Period = "day" | "week" | "month";
+
+/** Where a household's bought energy came from (the Landau app's split) and where its sold energy went. */
+export function energySplit(fills: readonly Fill[]): { bought: Record<string, number>; sold: Record<string, number> } {
+  const bought: Record<string, number> = {};
+  const sold: Record<string, number> = {};
+  for (const f of fills) {
+    const where = f.counterparty === "utility" ? "grid" : (f.source ?? (f.market === "all" ? "local" : f.market));
+    const into = f.side === "buy" ? bought : sold;
+    into[where] = (into[where] ?? 0) + f.energyWh;
+  }
+  return { bought, sold };
+}
+
+const SOURCE_NAMES: Record<string, string> = {
+  pv: "local PV",
+  chp: "local CHP",
+  battery: "battery",
+  wind: "local wind",
+  local: "neighbours",
+  other: "neighbours",
+  grid: "grid",
+};
+
+export function statementCsv(s: Statement): string {
+  const rows = [["kind", "energy_wh", "average_price", "amount"]];
+  for (const l of s.lines)
+    rows.push([l.kind, String(l.energyWh), l.averagePrice === null ? "" : String(l.averagePrice), l.amount]);
+  rows.push(["total", "", "", s.total], ["savings", "", "", s.savings]);
+  return `${rows.map((r) => r.join(",")).join("\n")}\n`;
+}
+
+const form = (e: Event) => new FormData(e.target as HTMLFormElement);
+const str = (f: FormData, k: string) => String(f.get(k) ?? "").trim();
+
+/** A household's own pages: joining, its energy and money, prices, trades and its price preferences. */
+export class OpenLemParticipant extends LitElement {
+  static override styles = pageStyles;
+  static override properties = {
+    me: { state: true },
+    market: { state: true },
+    period: { state: true },
+    statement: { state: true },
+    week: { state: true },
+    fills: { state: true },
+    orders: { state: true },
+    results: { state: true },
+    error: { state: true },
+    notice: { state: true },
+  };
+  private readonly api = new Api("openlem-app-token");
+  me: Me | null = null;
+  market: Market | null = null;
+  period: Period = "day";
+  statement: Statement | null = null;
+  week: Statement | null = null;
+  fills: Fill[] = [];
+  orders: OrderRecord[] = [];
+  results: Result[] = [];
+  error = "";
+  notice = "";
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.api.token) void this.load();
+  }
+
+  private get household() {
+    return this.me?.households[0] ?? null;
+  }
+  private get base() {
+    const h = this.household;
+    return h ? `/api/communities/${encodeURIComponent(h.communityId)}` : "";
+  }
+  private get hbase() {
+    const h = this.household;
+    return h ? `${this.base}/households/${encodeURIComponent(h.householdId)}` : "";
+  }
+
+  private async run(what: () => Promise<void>): Promise<void> {
+    this.error = "";
+    try {
+      await what();
+    } catch (err) {
+      this.error = err instanceof Error ? err.message : String(err);
+    }
+  }
+
+  private async load(): Promise<void> {
+    await this.run(async () => {
+      this.me = await this.api.call<Me>("GET", "/api/me");
+      if (!this.household) return;
+      this.market = (await this.api.call<{ market: Market }>("GET", this.base)).market;
+      await this.loadPeriod();
+    });
+  }
+
+  private async loadPeriod(): Promise<void> {
+    if (!this.household) return;
+    const [statement, week, orders, results] = await Promise.all([
+      this.api.call<Statement>("GET", `${this.hbase}/statement?period=${this.period}`),
+      this.api.call<Statement>("GET", `${this.hbase}/statement?period=week`),
+      this.api.call<OrderRecord[]>("GET", `${this.hbase}/orders`),
+      this.api.call<Result[]>("GET", `${this.base}/results`),
+    ]);
+    const q = `from=${encodeURIComponent(statement.period.from)}&to=${encodeURIComponent(statement.period.to)}`;
+    this.fills = await this.api.call<Fill[]>("GET", `${this.hbase}/fills?${q}`);
+    Object.assign(this, { statement, week, orders, results });
+  }
+
+  private auth(e: Event, kind: "login" | "register") {
+    e.preventDefault();
+    const f = form(e);
+    void this.run(async () => {
+      if (kind === "login") await this.api.login(str(f, "email"), str(f, "password"));
+      else await this.api.register(str(f, "email"), str(f, "password"));
+      await this.load();
+    });
+  }
+
+  private link(e: Event) {
+    e.preventDefault();
+    const f = form(e);
+    void this.run(async () => {
+      const m = await this.api.call<{ meterId: string; householdId: string }>("POST", "/api/meters/link", {
+        meterId: str(f, "meterId"),
+        pin: str(f, "pin"),
+      });
+      this.notice = `meter ${m.meterId} linked: you are household ${m.householdId}`;
+      // the link changes what the token may do: log in afresh is not needed, /api/me reads the links
+      await this.load();
+    });
+  }
+
+  private savePreference(e: Event) {
+    e.preventDefault();
+    const f = form(e);
+    void this.run(async () => {
+      await this.api.call("PUT", `${this.hbase}/preferences`, {
+        maxBuyPrice: Number(str(f, "maxBuyPrice")),
+        minSellPrice: Number(str(f, "minSellPrice")),
+      });
+      this.notice = "price preference saved";
+    });
+  }
+
+  private download() {
+    const s = this.statement;
+    if (!s) return;
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(new Blob([statementCsv(s)], { type: "text/csv" }));
+    a.download = `openlem-statement-${s.period.kind}-${s.period.start}.csv`;
+    a.click();
+  }
+
+  override render() {
+    return html`<header>
+        <h1>OpenLEM · my household</h1>
+        ${
+          this.api.token
+            ? html`<button class="plain" @click=${() => {
+                this.api.token = null;
+                this.me = null;
+              }}>Log out</button>`
+            : nothing
+        }
+      </header>
+      ${this.error ? html`<p role="alert" class="error" style="padding:0 20px">${this.error}</p>` : nothing}
+      ${this.notice ? html`<p role="status" class="muted" style="padding:0 20px">${this.notice}</p>` : nothing}
+      ${!this.api.token ? this.joinForms() : !this.household ? this.linkForm() : this.household_()}`;
+  }
+
+  private joinForms() {
+    return html`<main>
+      <section aria-labelledby="login-h">
+        <h2 id="login-h">Log in</h2>
+        <form @submit=${(e: Event) => this.auth(e, "login")}>
+          <label>E-mail <input name="email" type="email" autocomplete="username" required /></label>
+          <label>Password <input name="password" type="password" autocomplete="current-password" required /></label>
+          <button type="submit">Log in</button>
+        </form>
+      </section>
+      <section aria-labelledby="register-h">
+        <h2 id="register-h">New here? Register</h2>
+        <form @submit=${(e: Event) => this.auth(e, "register")}>
+          <label>E-mail <input name="email" type="email" autocomplete="email" required /></label>
+          <label>Password (10 characters or more) <input name="password" type="password" autocomplete="new-password" minlength="10" required /></label>
+          <button type="submit">Register</button>
+        </form>
+      </section>
+    </main>`;
+  }
+
+  private linkForm() {
+    return html`<main>
+      <section aria-labelledby="link-h">
+        <h2 id="link-h">Link your meter</h2>
+        <p class="muted">Your community's operator gave you your meter's id and a 6-digit PIN.</p>
+        <form @submit=${this.link}>
+          <label>Meter id <input name="meterId" required /></label>
+          <label>PIN <input name="pin" inputmode="numeric" pattern="\\d{6}" required /></label>
+          <button type="submit">Link meter</button>
+        </form>
+      </section>
+    </main>`;
+  }
+
+  private household_() {
+    const s = this.statement;
+    const m = this.market;
+    const split = energySplit(this.fills);
+    const cur = s?.currency ?? m?.currency ?? "EUR";
+    const money = (v: string | undefined) => (v === undefined ? "–" : `${Number(v).toFixed(2)} ${cur}`);
+    const slots: PriceSlot[] = this.results
+      .map((r) => ({
+        startMs: Date.parse(r.slot),
+        value: r.markets[0]?.averagePrice ?? Number.NaN,
+        kind: "cleared" as const,
+      }))
+      .filter((x) => Number.isFinite(x.value));
+    const tab = (p: Period, label: string) =>
+      html`<button class=${this.period === p ? "" : "plain"} aria-pressed=${this.period === p ? "true" : "false"}
+        @click=${() => {
+          this.period = p;
+          void this.run(() => this.loadPeriod());
+        }}>${label}</button>`;
+    return html`<main>
+      <section aria-labelledby="energy-h" data-testid="energy">
+        <h2 id="energy-h">My energy (${this.household?.householdId})</h2>
+        <div style="display:flex;gap:6px;margin-bottom:8px">${tab("day", "Today")}${tab("week", "This week")}${tab("month", "This month")}</div>
+        <table>
+          <thead><tr><th>Bought from</th><th>Energy</th></tr></thead>
+          <tbody>${Object.entries(split.bought).map(([k, wh]) => html`<tr><td>${SOURCE_NAMES[k] ?? k}</td><td>${kwh(wh)}</td></tr>`)}</tbody>
+        </table>
+        <table style="margin-top:8px">
+          <thead><tr><th>Sold to</th><th>Energy</th></tr></thead>
+          <tbody>${Object.entries(split.sold).map(([k, wh]) => html`<tr><td>${k === "grid" ? "grid" : "neighbours"}</td><td>${kwh(wh)}</td></tr>`)}</tbody>
+        </table>
+        <p data-testid="statement">Bill ${money(s?.total)} · saved ${money(s?.savings)} against the utility alone</p>
+        <button class="plain" @click=${this.download}>Download statement (CSV)</button>
+      </section>
+      <section aria-labelledby="prices-h" data-testid="prices">
+        <h2 id="prices-h">Market prices</h2>
+        ${
+          slots.length
+            ? priceChart({
+                slots,
+                retail: m?.retailPrice ?? null,
+                feedIn: m?.feedInTariff ?? null,
+                current: -1,
+                window: null,
+                nextDay: -1,
+                labels: { title: "Local price", retail: "retail", feedIn: "feed-in", nextDay: "" },
+                time: (ms) => new Date(ms).toISOString().slice(11, 16),
+              })
+            : html`<p class="muted">No prices yet today.</p>`
+        }
+        <table data-testid="results">
+          <thead><tr><th>Slot</th><th>Price</th></tr></thead>
+          <tbody>${this.results
+            .slice(-6)
+            .reverse()
+            .map(
+              (r) =>
+                html`<tr><td>${r.slot.slice(0, 16).replace("T", " ")}</td><td>${ct(r.markets[0]?.averagePrice)}</td></tr>`,
+            )}</tbody>
+        </table>
+      </section>
+      <section aria-labelledby="trades-h" data-testid="trades">
+        <h2 id="trades-h">My trades and bids</h2>
+        <table>
+          <thead><tr><th>Slot</th><th>Side</th><th>Energy</th><th>Price</th><th>With</th></tr></thead>
+          <tbody>${this.fills
+            .slice(-10)
+            .reverse()
+            .map(
+              (f) =>
+                html`<tr><td>${f.slot.slice(11, 16)}</td><td>${f.side}</td><td>${kwh(f.energyWh)}</td><td>${ct(f.price)}</td><td>${f.counterparty}</td></tr>`,
+            )}</tbody>
+        </table>
+        <table style="margin-top:8px">
+          <thead><tr><th>Bid</th><th>Slot</th><th>Limit</th><th>Status</th></tr></thead>
+          <tbody>${this.orders
+            .slice(-10)
+            .reverse()
+            .map(
+              (o) =>
+                html`<tr><td>${o.order.side} ${o.order.energyWh ?? ""} Wh</td><td>${o.order.slot.slice(11, 16)}</td><td>${ct(o.order.limitPrice)}</td><td>${o.status}</td></tr>`,
+            )}</tbody>
+        </table>
+      </section>
+      ${m ? this.preferences(m) : nothing}
+      <section aria-labelledby="week-h" data-testid="weekly">
+        <h2 id="week-h">This week</h2>
+        ${
+          this.week
+            ? html`<p>From ${this.week.period.start}: paid ${money(this.week.total)}; with the utility alone ${money(this.week.utilityOnlyTotal)};
+                saved ${money(this.week.savings)}.</p>
+                <p class="muted">${this.week.lines.map((l) => `${l.kind} ${kwh(l.energyWh)}`).join(" · ") || "no trades yet"}</p>`
+            : nothing
+        }
+      </section>
+    </main>`;
+  }
+
+  private preferences(m: Market) {
+    // the output sits beside the label: inside it, it would take the label from the slider
+    const slider = (name: string, label: string, value: number) =>
+      html`<div>
+        <label for=${`pref-${name}`}>${label}</label>: <output for=${`pref-${name}`}>${ct(value)}</output>
+        <input id=${`pref-${name}`} name=${name} type="range" min=${m.priceFloor} max=${m.priceCap} step="0.01"
+          .value=${String(value)} style="width:100%"
+          @input=${(e: Event) => {
+            const el = e.target as HTMLInputElement;
+            const out = el.parentElement?.querySelector("output");
+            if (out) out.textContent = ct(Number(el.value));
+          }} />
+      </div>`;
+    return html`<section aria-labelledby="pref-h" data-testid="preferences">
+      <h2 id="pref-h">My price limits</h2>
+      <form @submit=${this.savePreference}>
+        ${slider("maxBuyPrice", "Pay at most", Math.min(m.priceCap, m.retailPrice))}
+        ${slider("minSellPrice", "Sell for at least", Math.max(m.priceFloor, m.feedInTariff))}
+        <p class="muted">Between the community's floor ${ct(m.priceFloor)} and cap ${ct(m.priceCap)}.</p>
+        <button type="submit">Save limits</button>
+      </form>
+    </section>`;
+  }
+}
+customElements.define("openlem-participant", OpenLemParticipant);
