@@ -87,6 +87,7 @@ async function main(argv: string[]): Promise<void> {
       console.log(`
 OpenLEM hub demo${speed > 1 ? ` (clock ${speed}x)` : ""}: community "${DEMO_COMMUNITY}", 10 households and a communal battery
   API and docs   ${u}/api/docs          OpenAPI ${u}/api/openapi.json
+  pages          ${u}/admin/ (operator)   ${u}/app/ (participants)
   MQTT           ${demo.hub.mqttUrl}   (WebSocket: ${u.replace("http", "ws")}/mqtt)
   operator       ${DEMO_OPERATOR.email} / ${DEMO_OPERATOR.password}
   participant    ${DEMO_PARTICIPANT.email} / ${DEMO_PARTICIPANT.password}

@@ -1,8 +1,6 @@
-import { priceChart } from "@openlem/lovelace-cards/price-chart";
-import type { PriceSlot } from "@openlem/lovelace-cards/price-data";
-import { html, LitElement, nothing } from "lit";
+import { html, nothing } from "lit";
 import { Api, ct, kwh } from "../api.js";
-import { pageStyles } from "../styles.js";
+import { form, HubPage, str } from "../page.js";
 
 interface Community {
   id: string;
@@ -51,13 +49,10 @@ interface Kpis {
   savings: string;
 }
 
-const form = (e: Event) => new FormData(e.target as HTMLFormElement);
-const str = (f: FormData, k: string) => String(f.get(k) ?? "").trim();
-
 /** The community operator's pages: communities and market rules, meters, clearing, results and KPIs. */
-export class OpenLemAdmin extends LitElement {
-  static override styles = pageStyles;
+export class OpenLemAdmin extends HubPage {
   static override properties = {
+    ...HubPage.properties,
     communities: { state: true },
     selected: { state: true },
     meters: { state: true },
@@ -65,10 +60,8 @@ export class OpenLemAdmin extends LitElement {
     clock: { state: true },
     kpis: { state: true },
     pin: { state: true },
-    error: { state: true },
-    notice: { state: true },
   };
-  private readonly api = new Api("openlem-admin-token");
+  protected readonly api = new Api("openlem-admin-token");
   communities: Community[] = [];
   selected: Community | null = null;
   meters: Meter[] = [];
@@ -76,21 +69,10 @@ export class OpenLemAdmin extends LitElement {
   clock: Clock | null = null;
   kpis: Kpis | null = null;
   pin: { meterId: string; pin: string } | null = null;
-  error = "";
-  notice = "";
 
   override connectedCallback(): void {
     super.connectedCallback();
     if (this.api.token) void this.load();
-  }
-
-  private async run(what: () => Promise<void>): Promise<void> {
-    this.error = "";
-    try {
-      await what();
-    } catch (err) {
-      this.error = err instanceof Error ? err.message : String(err);
-    }
   }
 
   private async load(): Promise<void> {
@@ -182,33 +164,10 @@ export class OpenLemAdmin extends LitElement {
   }
 
   override render() {
-    return html`<header>
-        <h1>OpenLEM · community operator</h1>
-        ${
-          this.api.token
-            ? html`<button class="plain" @click=${() => {
-                this.api.token = null;
-                this.requestUpdate();
-              }}>Log out</button>`
-            : nothing
-        }
-      </header>
-      ${this.error ? html`<p role="alert" class="error" style="padding:0 20px">${this.error}</p>` : nothing}
-      ${this.notice ? html`<p role="status" class="muted" style="padding:0 20px">${this.notice}</p>` : nothing}
-      ${this.api.token ? this.dashboard() : this.loginForm()}`;
-  }
-
-  private loginForm() {
-    return html`<main>
-      <section aria-labelledby="login-h">
-        <h2 id="login-h">Log in</h2>
-        <form @submit=${this.login}>
-          <label>E-mail <input name="email" type="email" autocomplete="username" required /></label>
-          <label>Password <input name="password" type="password" autocomplete="current-password" required /></label>
-          <button type="submit">Log in</button>
-        </form>
-      </section>
-    </main>`;
+    return this.frame(
+      "OpenLEM · community operator",
+      this.api.token ? this.dashboard() : html`<main>${this.loginSection((e) => this.login(e))}</main>`,
+    );
   }
 
   private dashboard() {
@@ -302,29 +261,9 @@ export class OpenLemAdmin extends LitElement {
 
   private resultsSection() {
     const m = this.selected?.market;
-    const slots: PriceSlot[] = this.results
-      .map((r) => ({
-        startMs: Date.parse(r.slot),
-        value: r.markets.find((x) => x.averagePrice !== null)?.averagePrice ?? Number.NaN,
-        kind: "cleared" as const,
-      }))
-      .filter((s) => Number.isFinite(s.value));
     return html`<section aria-labelledby="results-h" data-testid="results">
       <h2 id="results-h">Results</h2>
-      ${
-        slots.length
-          ? priceChart({
-              slots,
-              retail: m?.retailPrice ?? null,
-              feedIn: m?.feedInTariff ?? null,
-              current: -1,
-              window: null,
-              nextDay: -1,
-              labels: { title: "Local price", retail: "retail", feedIn: "feed-in", nextDay: "" },
-              time: (ms) => new Date(ms).toISOString().slice(11, 16),
-            })
-          : html`<p class="muted">No local trade in the last day yet.</p>`
-      }
+      ${this.resultsChart(this.results, m ?? null)}
       <table>
         <thead><tr><th>Slot</th><th>Price</th><th>Local</th><th>From grid</th><th>To grid</th></tr></thead>
         <tbody>

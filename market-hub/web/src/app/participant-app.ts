@@ -1,8 +1,6 @@
-import { priceChart } from "@openlem/lovelace-cards/price-chart";
-import type { PriceSlot } from "@openlem/lovelace-cards/price-data";
-import { html, LitElement, nothing } from "lit";
+import { html, nothing } from "lit";
 import { Api, ct, kwh } from "../api.js";
-import { pageStyles } from "../styles.js";
+import { form, HubPage, str } from "../page.js";
 
 interface Me {
   email: string;
@@ -73,13 +71,10 @@ export function statementCsv(s: Statement): string {
   return `${rows.map((r) => r.join(",")).join("\n")}\n`;
 }
 
-const form = (e: Event) => new FormData(e.target as HTMLFormElement);
-const str = (f: FormData, k: string) => String(f.get(k) ?? "").trim();
-
 /** A household's own pages: joining, its energy and money, prices, trades and its price preferences. */
-export class OpenLemParticipant extends LitElement {
-  static override styles = pageStyles;
+export class OpenLemParticipant extends HubPage {
   static override properties = {
+    ...HubPage.properties,
     me: { state: true },
     market: { state: true },
     period: { state: true },
@@ -88,10 +83,8 @@ export class OpenLemParticipant extends LitElement {
     fills: { state: true },
     orders: { state: true },
     results: { state: true },
-    error: { state: true },
-    notice: { state: true },
   };
-  private readonly api = new Api("openlem-app-token");
+  protected readonly api = new Api("openlem-app-token");
   me: Me | null = null;
   market: Market | null = null;
   period: Period = "day";
@@ -100,8 +93,6 @@ export class OpenLemParticipant extends LitElement {
   fills: Fill[] = [];
   orders: OrderRecord[] = [];
   results: Result[] = [];
-  error = "";
-  notice = "";
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -118,15 +109,6 @@ export class OpenLemParticipant extends LitElement {
   private get hbase() {
     const h = this.household;
     return h ? `${this.base}/households/${encodeURIComponent(h.householdId)}` : "";
-  }
-
-  private async run(what: () => Promise<void>): Promise<void> {
-    this.error = "";
-    try {
-      await what();
-    } catch (err) {
-      this.error = err instanceof Error ? err.message : String(err);
-    }
   }
 
   private async load(): Promise<void> {
@@ -196,33 +178,21 @@ export class OpenLemParticipant extends LitElement {
     a.click();
   }
 
+  protected override logout(): void {
+    this.me = null;
+    super.logout();
+  }
+
   override render() {
-    return html`<header>
-        <h1>OpenLEM · my household</h1>
-        ${
-          this.api.token
-            ? html`<button class="plain" @click=${() => {
-                this.api.token = null;
-                this.me = null;
-              }}>Log out</button>`
-            : nothing
-        }
-      </header>
-      ${this.error ? html`<p role="alert" class="error" style="padding:0 20px">${this.error}</p>` : nothing}
-      ${this.notice ? html`<p role="status" class="muted" style="padding:0 20px">${this.notice}</p>` : nothing}
-      ${!this.api.token ? this.joinForms() : !this.household ? this.linkForm() : this.household_()}`;
+    return this.frame(
+      "OpenLEM · my household",
+      !this.api.token ? this.joinForms() : !this.household ? this.linkForm() : this.household_(),
+    );
   }
 
   private joinForms() {
     return html`<main>
-      <section aria-labelledby="login-h">
-        <h2 id="login-h">Log in</h2>
-        <form @submit=${(e: Event) => this.auth(e, "login")}>
-          <label>E-mail <input name="email" type="email" autocomplete="username" required /></label>
-          <label>Password <input name="password" type="password" autocomplete="current-password" required /></label>
-          <button type="submit">Log in</button>
-        </form>
-      </section>
+      ${this.loginSection((e) => this.auth(e, "login"))}
       <section aria-labelledby="register-h">
         <h2 id="register-h">New here? Register</h2>
         <form @submit=${(e: Event) => this.auth(e, "register")}>
@@ -254,13 +224,6 @@ export class OpenLemParticipant extends LitElement {
     const split = energySplit(this.fills);
     const cur = s?.currency ?? m?.currency ?? "EUR";
     const money = (v: string | undefined) => (v === undefined ? "–" : `${Number(v).toFixed(2)} ${cur}`);
-    const slots: PriceSlot[] = this.results
-      .map((r) => ({
-        startMs: Date.parse(r.slot),
-        value: r.markets[0]?.averagePrice ?? Number.NaN,
-        kind: "cleared" as const,
-      }))
-      .filter((x) => Number.isFinite(x.value));
     const tab = (p: Period, label: string) =>
       html`<button class=${this.period === p ? "" : "plain"} aria-pressed=${this.period === p ? "true" : "false"}
         @click=${() => {
@@ -284,20 +247,7 @@ export class OpenLemParticipant extends LitElement {
       </section>
       <section aria-labelledby="prices-h" data-testid="prices">
         <h2 id="prices-h">Market prices</h2>
-        ${
-          slots.length
-            ? priceChart({
-                slots,
-                retail: m?.retailPrice ?? null,
-                feedIn: m?.feedInTariff ?? null,
-                current: -1,
-                window: null,
-                nextDay: -1,
-                labels: { title: "Local price", retail: "retail", feedIn: "feed-in", nextDay: "" },
-                time: (ms) => new Date(ms).toISOString().slice(11, 16),
-              })
-            : html`<p class="muted">No prices yet today.</p>`
-        }
+        ${this.resultsChart(this.results, m)}
         <table data-testid="results">
           <thead><tr><th>Slot</th><th>Price</th></tr></thead>
           <tbody>${this.results
