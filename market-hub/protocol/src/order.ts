@@ -201,3 +201,51 @@ export const StandingPreference = z
   });
 export type StandingPreferenceInput = z.input<typeof StandingPreference>;
 export type StandingPreference = z.output<typeof StandingPreference>;
+
+/** One point of an aggregated curve: at this price, this much energy in all (Wh). */
+export const CurvePoint = z.object({ price: Price, cumulativeWh: z.number().int().min(0) });
+
+/**
+ * The order book of one slot as the operator sees it, aggregated (no household named): the
+ * demand curve (buys, dearest first) and the supply curve (sells, cheapest first). Where they
+ * cross, the uniform price lies.
+ */
+export const BookCurves = z.object({
+  slot: UtcInstant,
+  commodity: Commodity,
+  buyOrders: z.number().int().min(0),
+  sellOrders: z.number().int().min(0),
+  demand: z.array(CurvePoint),
+  supply: z.array(CurvePoint),
+});
+export type BookCurves = z.output<typeof BookCurves>;
+
+/** Aggregates open orders' steps into the demand and supply curves of a slot. */
+export function bookCurves(
+  slot: string,
+  commodity: z.output<typeof Commodity>,
+  orders: readonly z.output<typeof OrderInput>[],
+): BookCurves {
+  const steps = (side: "buy" | "sell") =>
+    orders
+      .filter((o) => o.side === side)
+      .flatMap((o) => o.steps ?? [{ price: o.limitPrice ?? 0, energyWh: o.energyWh ?? 0 }]);
+  const curve = (side: "buy" | "sell") => {
+    const byPrice = new Map<number, number>();
+    for (const s of steps(side)) byPrice.set(s.price, (byPrice.get(s.price) ?? 0) + s.energyWh);
+    const prices = [...byPrice.keys()].sort((a, b) => (side === "buy" ? b - a : a - b));
+    let total = 0;
+    return prices.map((price) => {
+      total += byPrice.get(price) ?? 0;
+      return { price, cumulativeWh: total };
+    });
+  };
+  return {
+    slot,
+    commodity,
+    buyOrders: orders.filter((o) => o.side === "buy").length,
+    sellOrders: orders.filter((o) => o.side === "sell").length,
+    demand: curve("buy"),
+    supply: curve("sell"),
+  };
+}

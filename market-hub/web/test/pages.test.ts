@@ -108,6 +108,24 @@ describe("the hub's own pages in Chromium", () => {
     await anna.submitOrders([
       { clientOrderId: "home-1", side: "buy", slot: "2026-06-21T09:15:00Z", energyWh: 500, limitPrice: 0.25 },
     ]);
+    // the operator sees the slot's book, aggregated, before the gate closes
+    await admin.reload();
+    await expect
+      .poll(() => admin.locator("openlem-admin [data-testid=book]").textContent())
+      .toContain("1 buy and 0 sell");
+    expect(await admin.locator("openlem-admin [data-testid=demand]").getAttribute("points")).not.toBe("");
+    // and the household's device tokens, which it can revoke
+    await post(`${hub.url}/api/communities/landau/households/anna/device-tokens`, await anna.token(), {
+      name: "anna's bridge",
+    });
+    await admin.getByRole("button", { name: "Device tokens of anna" }).click();
+    await expect
+      .poll(() => admin.locator("openlem-admin [data-testid=tokens]").textContent())
+      .toContain("anna's bridge");
+    await admin.getByRole("button", { name: "Revoke" }).click();
+    await expect.poll(() => admin.locator("openlem-admin [data-testid=tokens]").textContent()).toContain("revoked");
+    await admin.screenshot({ path: join(shots, "admin-book.png"), fullPage: true });
+
     now = Date.parse("2026-06-21T09:11:00Z");
     await admin.reload();
     await expect.poll(() => admin.getByLabel("Slot (UTC start)").inputValue()).toBe("2026-06-21T09:15:00.000Z");

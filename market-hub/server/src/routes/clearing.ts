@@ -1,4 +1,13 @@
-import { Commodity, CommunityId, Fill, HouseholdId, SlotResult, UtcInstant } from "@openlem/protocol";
+import {
+  BookCurves,
+  bookCurves,
+  Commodity,
+  CommunityId,
+  Fill,
+  HouseholdId,
+  SlotResult,
+  UtcInstant,
+} from "@openlem/protocol";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
@@ -8,6 +17,8 @@ import type { HubContext } from "../context.js";
 import { errorResponses, security } from "../http/route-schemas.js";
 import { actorOf, audit } from "../services/audit.js";
 import { clearSlot, listFills, listResults } from "../services/clearing.js";
+import { getCommunity } from "../services/communities.js";
+import { slotOrders } from "../services/orders.js";
 
 const C = z.object({ communityId: CommunityId });
 const Range = z.object({ from: UtcInstant.optional(), to: UtcInstant.optional() });
@@ -46,6 +57,31 @@ export async function clearingRoutes(
       });
       if (cleared.created) events.cleared(communityId, cleared);
       return reply.status(cleared.created ? 201 : 200).send(cleared.result);
+    },
+  );
+
+  r.get(
+    "/api/communities/:communityId/book",
+    {
+      schema: {
+        tags: ["clearing"],
+        summary: "The order book of a slot, aggregated into demand and supply curves (operators only)",
+        security,
+        params: C,
+        querystring: z.object({ slot: UtcInstant, commodity: Commodity.default("electricity") }),
+        response: { 200: BookCurves, ...errorResponses },
+      },
+    },
+    async (req) => {
+      requireOperator(req);
+      await getCommunity(db, req.params.communityId);
+      const { slot, commodity } = req.query;
+      const orders = await slotOrders(db, req.params.communityId, slot, commodity);
+      return bookCurves(
+        slot,
+        commodity,
+        orders.map((o) => o.order),
+      );
     },
   );
 

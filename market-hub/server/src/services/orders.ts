@@ -244,3 +244,19 @@ export async function replaceOrder(
   if (!row) throw new Error(`order ${id} vanished`);
   return toRecord(row);
 }
+
+/** The open orders of every household for one slot (the operator's order book). */
+export async function slotOrders(
+  db: Queryable,
+  communityId: string,
+  slot: string,
+  commodity: string,
+): Promise<OrderRecord[]> {
+  const rows = await db.query<Row>(
+    `SELECT ${COLUMNS} FROM market.orders
+      WHERE community_id = $1 AND slot = $2 AND commodity = $3 AND status IN ('open', 'partially-filled')
+      ORDER BY id LIMIT 100000`,
+    [communityId, slot, commodity],
+  );
+  return rows.map(toRecord);
+}

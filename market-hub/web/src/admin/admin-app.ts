@@ -41,6 +41,19 @@ interface Clock {
   gateClosesAt: string;
   slotMinutes: number;
 }
+interface Book {
+  slot: string;
+  buyOrders: number;
+  sellOrders: number;
+  demand: { price: number; cumulativeWh: number }[];
+  supply: { price: number; cumulativeWh: number }[];
+}
+interface DeviceToken {
+  id: number;
+  name: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
 interface Kpis {
   selfSufficiency: number | null;
   localTradeShare: number | null;
@@ -60,6 +73,8 @@ export class OpenLemAdmin extends HubPage {
     clock: { state: true },
     kpis: { state: true },
     pin: { state: true },
+    book: { state: true },
+    tokens: { state: true },
   };
   protected readonly api = new Api("openlem-admin-token");
   communities: Community[] = [];
@@ -69,6 +84,8 @@ export class OpenLemAdmin extends HubPage {
   clock: Clock | null = null;
   kpis: Kpis | null = null;
   pin: { meterId: string; pin: string } | null = null;
+  book: Book | null = null;
+  tokens: { householdId: string; list: DeviceToken[] } | null = null;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -95,6 +112,7 @@ export class OpenLemAdmin extends HubPage {
     ]);
     const from = new Date(Date.parse(clock.now) - 86_400_000).toISOString();
     this.results = await this.api.call<Result[]>("GET", `${base}/results?from=${encodeURIComponent(from)}`);
+    this.book = await this.api.call<Book>("GET", `${base}/book?slot=${encodeURIComponent(clock.nextOpenSlot)}`);
     Object.assign(this, { meters, clock, kpis });
   }
 
@@ -156,6 +174,26 @@ export class OpenLemAdmin extends HubPage {
     });
   }
 
+  private showTokens(householdId: string) {
+    const c = this.selected;
+    if (!c) return;
+    void this.run(async () => {
+      const list = await this.api.call<DeviceToken[]>(
+        "GET",
+        `/api/communities/${c.id}/households/${encodeURIComponent(householdId)}/device-tokens`,
+      );
+      this.tokens = { householdId, list };
+    });
+  }
+
+  private revoke(id: number) {
+    const h = this.tokens?.householdId;
+    void this.run(async () => {
+      await this.api.call("DELETE", `/api/device-tokens/${id}`);
+      if (h) this.showTokens(h);
+    });
+  }
+
   /** The slot whose gate closed last: the one before the next open slot. */
   private closedSlot(): string {
     const c = this.clock;
@@ -201,7 +239,8 @@ export class OpenLemAdmin extends HubPage {
             : html`<p class="muted">No community yet: create one through the API (POST /api/communities).</p>`
         }
       </section>
-      ${c ? this.metersSection() : nothing} ${c ? this.clearingSection() : nothing} ${c ? this.resultsSection() : nothing}
+      ${c ? this.metersSection() : nothing} ${c ? this.clearingSection() : nothing} ${c ? this.bookSection() : nothing}
+      ${c ? this.resultsSection() : nothing}
     </main>`;
   }
 
@@ -230,11 +269,65 @@ export class OpenLemAdmin extends HubPage {
               <td>${m.meterId}</td>
               <td>${m.householdId}</td>
               <td>${m.linked ? "yes" : "no"}</td>
-              <td>${m.linked ? html`<button class="plain" @click=${() => this.unlink(m.meterId)}>Unlink</button>` : nothing}</td>
+              <td>
+                ${m.linked ? html`<button class="plain" @click=${() => this.unlink(m.meterId)}>Unlink</button>` : nothing}
+                <button class="plain" aria-label=${`Device tokens of ${m.householdId}`} @click=${() => this.showTokens(m.householdId)}>Tokens</button>
+              </td>
             </tr>`,
           )}
         </tbody>
       </table>
+      ${
+        this.tokens
+          ? html`<h2 style="margin-top:12px">Device tokens of ${this.tokens.householdId}</h2>
+              <table data-testid="tokens">
+                <thead><tr><th>Name</th><th>Made</th><th>State</th><th></th></tr></thead>
+                <tbody>
+                  ${this.tokens.list.map(
+                    (t) => html`<tr>
+                      <td>${t.name}</td>
+                      <td>${t.createdAt.slice(0, 10)}</td>
+                      <td>${t.revokedAt ? "revoked" : "active"}</td>
+                      <td>${t.revokedAt ? nothing : html`<button class="plain" @click=${() => this.revoke(t.id)}>Revoke</button>`}</td>
+                    </tr>`,
+                  )}
+                </tbody>
+              </table>`
+          : nothing
+      }
+    </section>`;
+  }
+
+  private bookSection() {
+    const b = this.book;
+    if (!b) return nothing;
+    const W = 320;
+    const H = 150;
+    const maxWh = Math.max(1, ...b.demand.map((p) => p.cumulativeWh), ...b.supply.map((p) => p.cumulativeWh));
+    const prices = [...b.demand, ...b.supply].map((p) => p.price);
+    const hi = Math.max(0.01, ...prices);
+    const x = (wh: number) => 30 + (wh / maxWh) * (W - 40);
+    const y = (p: number) => 10 + (1 - p / hi) * (H - 30);
+    // step curves: each price holds until its cumulative energy
+    const path = (pts: { price: number; cumulativeWh: number }[]) => {
+      let prev = 0;
+      return pts
+        .map((p) => {
+          const seg = `${x(prev)},${y(p.price)} ${x(p.cumulativeWh)},${y(p.price)}`;
+          prev = p.cumulativeWh;
+          return seg;
+        })
+        .join(" ");
+    };
+    return html`<section aria-labelledby="book-h" data-testid="book">
+      <h2 id="book-h">Order book for ${b.slot.slice(11, 16)}</h2>
+      <p class="muted">${b.buyOrders} buy and ${b.sellOrders} sell orders; where demand (blue) meets supply (green), the price forms.</p>
+      <svg viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="demand and supply curves">
+        <polyline data-testid="demand" points=${path(b.demand)} fill="none" stroke="var(--olm-accent)" stroke-width="2"></polyline>
+        <polyline data-testid="supply" points=${path(b.supply)} fill="none" stroke="var(--olm-good)" stroke-width="2"></polyline>
+        <text x="2" y="14">${Math.round(hi * 100)} ct</text>
+        <text x=${W - 4} y=${H - 4} text-anchor="end">${kwh(maxWh)}</text>
+      </svg>
     </section>`;
   }
 
