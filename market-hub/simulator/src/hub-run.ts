@@ -2,7 +2,6 @@ import { randomBytes } from "node:crypto";
 import {
   BatterySpec,
   batteryStep,
-  boilerStep,
   type DevicePort,
   type DeviceState,
   HouseholdLoop,
@@ -25,7 +24,8 @@ import {
 } from "@openlem/protocol";
 import { buildCalendar } from "./calendar.js";
 import { CommunityProfiles, deviceStateOf, householdSpecOf } from "./community-profiles.js";
-import type { HouseholdResult, SafetyFigures, Series, VariantResult } from "./run.js";
+import { type HouseDevices, PriceByHour, SafetyLog, stepDevices } from "./house-physics.js";
+import type { HouseholdResult, Series, VariantResult } from "./run.js";
 import { VARIANTS } from "./run.js";
 import type { Household, LoadedScenario } from "./scenario.js";
 
@@ -57,10 +57,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * its time on (`advanceTo`) as the hub's clock passes slot boundaries, stepping the devices
  * with the decision applied for the slot that ended and counting the meter's registers.
  */
-export class SimulatedHome implements DevicePort {
+export class SimulatedHome implements DevicePort, HouseDevices {
   socWh: number;
   tempC: number;
   evChargedWh = 0;
+  lastHotMs: number;
   importWh = 0;
   exportWh = 0;
   private slotMs: number;
@@ -71,14 +72,6 @@ export class SimulatedHome implements DevicePort {
   readonly produced: Float64Array;
   readonly net: Float64Array;
   readonly batteryWh: Float64Array;
-  readonly safety = {
-    minTankC: Infinity,
-    maxTankC: -Infinity,
-    minSoc: Infinity,
-    maxSoc: -Infinity,
-    evMissed: 0,
-    ev: 0,
-  };
 
   constructor(
     readonly h: Household,
@@ -86,9 +79,12 @@ export class SimulatedHome implements DevicePort {
     private readonly prof: CommunityProfiles,
     private readonly t0: number,
     startMs: number,
+    /** Shared by every home of a run. */
+    private readonly safety: SafetyLog,
   ) {
     this.slotMs = prof.cal.slotMinutes * 60_000;
     this.nowMs = startMs;
+    this.lastHotMs = startMs;
     this.socWh = h.battery ? h.battery.capacityWh * 0.5 : 0;
     this.tempC = h.boiler ? h.boiler.targetTempC : 0;
     const n = prof.slots - t0;
@@ -139,31 +135,8 @@ export class SimulatedHome implements DevicePort {
       const load = prof.loadWh(h, t);
       const pv = prof.pvWh(h, t);
       const dec = d && d.startMs === s ? d : null;
-      let used = load;
-      let net = load - pv;
-      if (dec) {
-        net = dec.netWh;
-        used += Math.round((dec.boilerOn ? (h.boiler?.heaterW ?? 0) * hours : 0) + dec.evW * hours);
-        if (h.battery) {
-          this.socWh = batteryStep(h.battery, this.socWh, dec.batteryW, minutes);
-          this.safety.minSoc = Math.min(this.safety.minSoc, this.socWh / h.battery.capacityWh);
-          this.safety.maxSoc = Math.max(this.safety.maxSoc, this.socWh / h.battery.capacityWh);
-        }
-        const session = prof.evSession(h, t);
-        if (session && s >= session.arrival) {
-          this.evChargedWh += Math.round(dec.evW * hours);
-          if (s + this.slotMs >= session.departure) {
-            this.safety.ev++;
-            if (this.evChargedWh < session.needWh) this.safety.evMissed++;
-            this.evChargedWh = 0;
-          }
-        }
-      }
-      if (h.boiler) {
-        this.tempC = boilerStep(h.boiler, this.tempC, dec?.boilerOn ?? false, prof.drawWh(h, t), minutes);
-        this.safety.minTankC = Math.min(this.safety.minTankC, this.tempC);
-        this.safety.maxTankC = Math.max(this.safety.maxTankC, this.tempC);
-      }
+      const used = load + stepDevices(h, this, dec, prof.drawWh(h, t), prof.evSession(h, t), s, minutes, this.safety);
+      const net = dec ? dec.netWh : load - pv;
       this.importWh += Math.max(0, net);
       this.exportWh += Math.max(0, -net);
       const k = t - this.t0;
@@ -239,10 +212,11 @@ export async function simulateOnHub(loaded: LoadedScenario, o: HubRunOptions): P
   const t0 = prof.indexOf(startMs);
   if (t0 < 0) throw new Error(`the hub's slot ${isoOf(startMs)} is not on the ${config.slotMinutes}-minute grid`);
 
+  const safety = new SafetyLog();
   const homes: { h: Household; home: SimulatedHome; loop: HouseholdLoop; p: Participant }[] = [];
   for (const [i, h] of households.entries()) {
     const p = members[i] as Participant;
-    const home = new SimulatedHome(h, p.meterId, prof, t0, startMs);
+    const home = new SimulatedHome(h, p.meterId, prof, t0, startMs, safety);
     const spec = householdSpecOf(h, { maxBuyPrice: h.maxBuyPrice, minSellPrice: h.minSellPrice }) as HouseholdSpec;
     const loop = new HouseholdLoop({
       spec,
@@ -416,8 +390,7 @@ export async function simulateOnHub(loaded: LoadedScenario, o: HubRunOptions): P
     }
     const results = await opRest.results({ from: isoOf(startMs), to: isoOf(endMs) });
     const price = new Float64Array(n).fill(Number.NaN);
-    const hourValue = new Float64Array(24);
-    const hourWh = new Float64Array(24);
+    const priceByHour = new PriceByHour();
     for (const r of results) {
       const k = (Date.parse(r.slot) - startMs) / slotMs;
       let value = 0;
@@ -430,10 +403,7 @@ export async function simulateOnHub(loaded: LoadedScenario, o: HubRunOptions): P
       if (wh === 0 || k < 0 || k >= n) continue;
       const avg = ticksToPrice(Math.round(value / wh));
       price[k] = avg;
-      const t = prof.indexOf(Date.parse(r.slot));
-      const hour = Math.floor(cal.localHour[t] as number) % 24;
-      hourValue[hour] = (hourValue[hour] as number) + avg * wh;
-      hourWh[hour] = (hourWh[hour] as number) + wh;
+      priceByHour.add(cal.localHour[prof.indexOf(Date.parse(r.slot))] as number, avg, wh);
     }
     const billOf = async (rest: HubRest) => {
       let bill = 0;
@@ -494,18 +464,6 @@ export async function simulateOnHub(loaded: LoadedScenario, o: HubRunOptions): P
       series.importWh[k] = Math.max(0, net);
       series.exportWh[k] = Math.max(0, -net);
     }
-    const fin = (v: number) => (Number.isFinite(v) ? v : null);
-    const tanks = homes.filter((x) => x.h.boiler);
-    const batteries = homes.filter((x) => x.h.battery);
-    const safety: SafetyFigures = {
-      minTankC: tanks.length ? fin(Math.min(...tanks.map((x) => x.home.safety.minTankC))) : null,
-      maxTankC: tanks.length ? fin(Math.max(...tanks.map((x) => x.home.safety.maxTankC))) : null,
-      longestWithoutLegionellaDays: null,
-      minSocShare: batteries.length ? fin(Math.min(...batteries.map((x) => x.home.safety.minSoc))) : null,
-      maxSocShare: batteries.length ? fin(Math.max(...batteries.map((x) => x.home.safety.maxSoc))) : null,
-      evTargetsMissed: homes.reduce((s, x) => s + x.home.safety.evMissed, 0),
-      evSessions: homes.reduce((s, x) => s + x.home.safety.ev, 0),
-    };
     const variant = cb ? "local+battery" : "local";
     return {
       communityId,
@@ -515,13 +473,9 @@ export async function simulateOnHub(loaded: LoadedScenario, o: HubRunOptions): P
       kpis,
       households: hh,
       others,
-      priceByHour: Array.from({ length: 24 }, (_, k) =>
-        (hourWh[k] as number) > 0
-          ? Math.round(((hourValue[k] as number) / (hourWh[k] as number)) * 100_000) / 100_000
-          : null,
-      ),
+      priceByHour: priceByHour.result(),
       series,
-      safety,
+      safety: safety.figures,
       retailPrice: config.retailPrice,
       feedInTariff: config.feedInTariff,
     };

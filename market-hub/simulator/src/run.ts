@@ -2,7 +2,6 @@ import {
   adaptLimitTicks,
   BatterySpec,
   batteryStep,
-  boilerStep,
   type DeviceState,
   type ForecastSlot,
   HouseholdAgent,
@@ -21,7 +20,10 @@ import {
 import { addMoney, isoOf, type Kpis, moneyOf, priceToTicks, type Source, ticksToPrice } from "@openlem/protocol";
 import { buildCalendar, type Calendar } from "./calendar.js";
 import { CommunityProfiles, deviceStateOf, householdSpecOf } from "./community-profiles.js";
+import { type HouseDevices, PriceByHour, type SafetyFigures, SafetyLog, stepDevices } from "./house-physics.js";
 import type { Household, LoadedScenario } from "./scenario.js";
+
+export type { SafetyFigures };
 
 export const VARIANTS = {
   conventional: "conventional (utility only)",
@@ -53,18 +55,6 @@ export interface Series {
   batteryNetWh: Float64Array;
 }
 
-/** What the safety layer had to hold, and did: figures for the report. */
-export interface SafetyFigures {
-  minTankC: number | null;
-  maxTankC: number | null;
-  /** Longest stretch without an anti-legionella heat, in days. */
-  longestWithoutLegionellaDays: number | null;
-  minSocShare: number | null;
-  maxSocShare: number | null;
-  evTargetsMissed: number;
-  evSessions: number;
-}
-
 export interface VariantResult {
   variant: Variant;
   name: string;
@@ -84,15 +74,9 @@ export interface SimulateOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-interface HouseState {
+interface HouseState extends HouseDevices {
   agent: HouseholdAgent | null;
-  socWh: number;
-  tempC: number;
-  evChargedWh: number;
-  lastHotMs: number;
 }
-
-const DAY_MS = 86_400_000;
 
 /**
  * Runs one variant of a scenario in-process: every slot, each household's agent decides its
@@ -161,21 +145,8 @@ export function simulate(loaded: LoadedScenario, variant: Variant, options: Simu
     exportWh: new Float64Array(n),
     batteryNetWh: new Float64Array(n),
   };
-  const hourValue = new Float64Array(24);
-  const hourWh = new Float64Array(24);
-  const safety: SafetyFigures = {
-    minTankC: null,
-    maxTankC: null,
-    longestWithoutLegionellaDays: null,
-    minSocShare: null,
-    maxSocShare: null,
-    evTargetsMissed: 0,
-    evSessions: 0,
-  };
-  const seen = (key: "minTankC" | "maxTankC" | "minSocShare" | "maxSocShare", v: number, min: boolean) => {
-    const cur = safety[key];
-    if (cur === null || (min ? v < cur : v > cur)) safety[key] = v;
-  };
+  const priceByHour = new PriceByHour();
+  const safety = new SafetyLog();
 
   const prof = new CommunityProfiles(loaded, cal);
   const loadWh = (h: Household, t: number) => prof.loadWh(h, t);
@@ -249,33 +220,7 @@ export function simulate(loaded: LoadedScenario, variant: Variant, options: Simu
         const d = st.agent.decide(start, state, { netLoadWh: net, drawWh: dWh });
         net = d.netWh;
         batteryW = d.batteryW;
-        used += Math.round((d.boilerOn ? (h.boiler?.heaterW ?? 0) * hours : 0) + d.evW * hours);
-        if (h.battery) {
-          st.socWh = batteryStep(h.battery, st.socWh, d.batteryW, minutes);
-          const share = st.socWh / h.battery.capacityWh;
-          seen("minSocShare", share, true);
-          seen("maxSocShare", share, false);
-        }
-        if (h.boiler) {
-          st.tempC = boilerStep(h.boiler, st.tempC, d.boilerOn, dWh, minutes);
-          seen("minTankC", st.tempC, true);
-          seen("maxTankC", st.tempC, false);
-          if (st.tempC >= h.boiler.legionellaTempC - 0.5) {
-            const gap = (start - st.lastHotMs) / DAY_MS;
-            if (safety.longestWithoutLegionellaDays === null || gap > safety.longestWithoutLegionellaDays)
-              safety.longestWithoutLegionellaDays = gap;
-            st.lastHotMs = start;
-          }
-        }
-        if (state.ev?.session) {
-          st.evChargedWh += Math.round(d.evW * hours);
-          const departure = Date.parse(state.ev.session.departure);
-          if (start + minutes * 60_000 >= departure) {
-            safety.evSessions++;
-            if (st.evChargedWh < state.ev.session.needWh) safety.evTargetsMissed++;
-            st.evChargedWh = 0;
-          }
-        }
+        used += stepDevices(h, st, d, dWh, evSession(h, t), start, minutes, safety);
         st.agent.afterSlot(d, stateOf(h, st, t));
       }
       demand += used;
@@ -411,18 +356,14 @@ export function simulate(loaded: LoadedScenario, variant: Variant, options: Simu
       if (localWh > 0) {
         const avg = ticksToPrice(Math.round(value / localWh));
         series.price[t] = avg;
-        const hour = Math.floor(cal.localHour[t] as number) % 24;
-        hourValue[hour] = (hourValue[hour] as number) + avg * localWh;
-        hourWh[hour] = (hourWh[hour] as number) + localWh;
+        priceByHour.add(cal.localHour[t] as number, avg, localWh);
       }
     }
     if (cb && communal) {
       let net = 0;
       for (const f of fills) if (f.participantId === communal.id) net += f.side === "buy" ? f.energyWh : -f.energyWh;
       cbSoc = batteryStep(cb, cbSoc, -net / hours, minutes);
-      const share = cbSoc / cb.capacityWh;
-      seen("minSocShare", share, true);
-      seen("maxSocShare", share, false);
+      safety.soc(cbSoc / cb.capacityWh);
       const o = others.get(communal.id);
       if (o) {
         o.importWh += Math.max(0, net);
@@ -480,13 +421,9 @@ export function simulate(loaded: LoadedScenario, variant: Variant, options: Simu
       exportWh: exports[i] as number,
     })),
     others: [...others.values()],
-    priceByHour: Array.from({ length: 24 }, (_, k) =>
-      (hourWh[k] as number) > 0
-        ? Math.round(((hourValue[k] as number) / (hourWh[k] as number)) * 100_000) / 100_000
-        : null,
-    ),
+    priceByHour: priceByHour.result(),
     series,
-    safety,
+    safety: safety.figures,
     retailPrice: retail,
     feedInTariff: feedIn,
   };

@@ -5,9 +5,9 @@ import { hubOn, OPERATOR } from "../../../test-support/hub-fixture.js";
 import { simulateOnHub } from "../src/index.js";
 import { smallCommunity } from "./fixtures.js";
 
-// the hub's market clock starts at 11:00 on a June morning in Amsterdam and runs 300x (a slot
-// every 3 s, time enough for a loaded machine to bid before each gate closes)
-const SPEED = 300;
+// the hub's market clock starts at 11:00 on a June morning in Amsterdam and runs 150x (a slot
+// every 6 s: time enough for a loaded CI machine to bid before each gate closes)
+const SPEED = 150;
 const START = Date.parse("2025-06-11T09:00:00Z");
 
 describe("the simulator end to end against a running hub", () => {
