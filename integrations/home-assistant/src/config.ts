@@ -1,5 +1,5 @@
 import { BatterySpec, BoilerSpec, loadYamlConfig, PriceLimits, parseYamlConfig } from "@openlem/agents";
-import { ConfigError } from "@openlem/protocol";
+import { ConfigError, LocalClock } from "@openlem/protocol";
 import { z } from "zod";
 
 const EntityId = (domains: string[]) =>
@@ -62,10 +62,7 @@ export const BridgeConfig = z
         charger: EntityId(["switch", "number", "input_number"]),
         plugged: EntityId(["binary_sensor", "sensor", "input_boolean"]),
         needKwh: z.number().min(0).default(20),
-        departure: z
-          .string()
-          .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a local time HH:MM")
-          .default("07:00"),
+        departure: LocalClock.default("07:00"),
       })
       .strict()
       .optional(),

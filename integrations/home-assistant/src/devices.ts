@@ -1,5 +1,5 @@
 import { type DevicePort, type DeviceState, expectedDrawWh, type SlotDecision } from "@openlem/agents";
-import { isoOf, localDateOf, localHourOf, localMidnightMs, type MeterReading } from "@openlem/protocol";
+import { isoOf, localHourOf, type MeterReading, nextLocalTime } from "@openlem/protocol";
 import type { BridgeConfig } from "./config.js";
 import type { HaConnection } from "./ha-connection.js";
 
@@ -55,13 +55,7 @@ export class HaDevices implements DevicePort {
       return { session: null, chargedWh: 0 };
     }
     this.evArrivalMs ??= now;
-    const minutes = Number(ev.departure.slice(0, 2)) * 60 + Number(ev.departure.slice(3, 5));
-    const today = localDateOf(isoOf(now), this.timeZone);
-    let departure = localMidnightMs(today, this.timeZone) + minutes * 60_000;
-    if (departure <= now)
-      departure =
-        localMidnightMs(isoOf(Date.parse(`${today}T12:00:00Z`) + 86_400_000).slice(0, 10), this.timeZone) +
-        minutes * 60_000;
+    const departure = nextLocalTime(ev.departure, now, this.timeZone);
     return {
       session: {
         arrival: isoOf(this.evArrivalMs),

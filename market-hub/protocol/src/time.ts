@@ -102,8 +102,13 @@ export function zoneOffsetMinutes(msSinceEpoch: number, timeZone: string): numbe
 
 /** The UTC instant (ms) at which local wall-clock midnight of `date` happens in `timeZone`. */
 export function localMidnightMs(date: string, timeZone: string): number {
+  return localWallTimeMs(date, 0, timeZone);
+}
+
+/** The instant at which the wall clock in `timeZone` shows `minutes` after midnight on `date`. */
+export function localWallTimeMs(date: string, minutes: number, timeZone: string): number {
   const [y, m, d] = date.split("-").map(Number);
-  const wall = Date.UTC(y ?? 1970, (m ?? 1) - 1, d ?? 1);
+  const wall = Date.UTC(y ?? 1970, (m ?? 1) - 1, d ?? 1) + minutes * MINUTE_MS;
   // Two fixed-point steps settle the offset, also on days whose offset changes later that day.
   let guess = wall - zoneOffsetMinutes(wall, timeZone) * MINUTE_MS;
   guess = wall - zoneOffsetMinutes(guess, timeZone) * MINUTE_MS;
@@ -126,6 +131,22 @@ export function localDateOf(instant: string, timeZone: string): string {
 function shiftDate(date: string, days: number): string {
   const [y, m, d] = date.split("-").map(Number);
   return isoOf(Date.UTC(y ?? 1970, (m ?? 1) - 1, (d ?? 1) + days)).slice(0, 10);
+}
+
+/** A wall-clock time of day, "HH:MM" (an EV's departure, a hot-water habit). */
+export const LocalClock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: "must be a local time HH:MM" });
+
+/** Minutes after midnight of a LocalClock. */
+export function minutesOfClock(clock: string): number {
+  return Number(clock.slice(0, 2)) * 60 + Number(clock.slice(3, 5));
+}
+
+/** The next instant after `afterMs` at which the wall clock in `timeZone` shows `clock`. */
+export function nextLocalTime(clock: string, afterMs: number, timeZone: string): number {
+  const today = localDateOf(isoOf(afterMs), timeZone);
+  const at = (date: string) => localWallTimeMs(date, minutesOfClock(clock), timeZone);
+  const t = at(today);
+  return t > afterMs ? t : at(shiftDate(today, 1));
 }
 
 export const PeriodKind = z.enum(["day", "week", "month"]);

@@ -1,7 +1,10 @@
 import {
   isSlotStart,
+  LocalClock,
   localDateOf,
   localHourOf,
+  minutesOfClock,
+  nextLocalTime,
   periodOf,
   slotOf,
   slotStarts,
@@ -64,5 +67,16 @@ describe("calendar in the community's time zone", () => {
     expect(localHourOf("2026-01-10T05:30:00.000Z", tz)).toBe(6.5);
     expect(zoneOffsetMinutes(Date.parse("2026-07-01T00:00:00Z"), tz)).toBe(120);
     expect(zoneOffsetMinutes(Date.parse("2026-12-01T00:00:00Z"), "Asia/Kolkata")).toBe(330);
+  });
+});
+
+describe("the next local time of day", () => {
+  it("is later today when still ahead, else tomorrow, in the zone's wall clock across a DST change", () => {
+    // 2026-03-29: Europe/Berlin moves from UTC+1 to UTC+2 at 02:00
+    const evening = Date.parse("2026-03-28T19:00:00Z"); // 20:00 in Berlin
+    expect(new Date(nextLocalTime("07:00", evening, "Europe/Berlin")).toISOString()).toBe("2026-03-29T05:00:00.000Z");
+    expect(new Date(nextLocalTime("21:30", evening, "Europe/Berlin")).toISOString()).toBe("2026-03-28T20:30:00.000Z");
+    expect(minutesOfClock("07:45")).toBe(465);
+    expect(LocalClock.safeParse("24:00").success).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import { type DeviceState, drawShare, HouseholdSpec, type PriceLimits } from "@openlem/agents";
-import { isoOf } from "@openlem/protocol";
+import { isoOf, minutesOfClock } from "@openlem/protocol";
 import type { Calendar } from "./calendar.js";
 import { chpShare } from "./profiles/hot-water.js";
 import { householdLoadWh } from "./profiles/load.js";
@@ -7,10 +7,6 @@ import { SolarSite, weatherFactor } from "./profiles/solar.js";
 import type { Generator, Household, LoadedScenario } from "./scenario.js";
 
 const DAY_MS = 86_400_000;
-
-function minutesOf(clock: string): number {
-  return Number(clock.slice(0, 2)) * 60 + Number(clock.slice(3, 5));
-}
 
 export interface EvSessionAt {
   arrival: number;
@@ -96,8 +92,8 @@ export class CommunityProfiles {
     const k = this.cal.day[t] as number;
     const day0 = this.cal.dayStartMs[0] as number;
     for (const d of [k - 1, k]) {
-      const arrival = day0 + d * DAY_MS + minutesOf(h.ev.arrival) * 60_000;
-      const departure = day0 + (d + 1) * DAY_MS + minutesOf(h.ev.departure) * 60_000;
+      const arrival = day0 + d * DAY_MS + minutesOfClock(h.ev.arrival) * 60_000;
+      const departure = day0 + (d + 1) * DAY_MS + minutesOfClock(h.ev.departure) * 60_000;
       if (s < departure && d >= 0) return { arrival, departure, needWh: h.ev.needWh, maxPowerW: h.ev.maxPowerW };
     }
     return null;

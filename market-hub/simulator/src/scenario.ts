@@ -1,5 +1,14 @@
 import { BatterySpec, BoilerSpec, EvCharger } from "@openlem/agents";
-import { describeProblems, fieldProblems, LocalDate, MarketConfig, Price, Source, TimeZone } from "@openlem/protocol";
+import {
+  describeProblems,
+  fieldProblems,
+  LocalClock,
+  LocalDate,
+  MarketConfig,
+  Price,
+  Source,
+  TimeZone,
+} from "@openlem/protocol";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { pick, seedOf } from "./random.js";
@@ -11,7 +20,6 @@ const Range = (inner: z.ZodNumber) =>
     z.tuple([inner, inner]).refine(([lo, hi]) => lo <= hi, { message: "a range is [low, high] with low <= high" }),
   ]);
 const PriceRange = z.union([Price, z.tuple([Price, Price]).refine(([lo, hi]) => lo <= hi, "low must not exceed high")]);
-const Clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a local time HH:MM");
 
 const HouseholdGroup = z
   .object({
@@ -27,8 +35,8 @@ const HouseholdGroup = z
     }).optional(),
     ev: EvCharger.extend({
       needKwh: Range(z.number().min(0)).default(10),
-      arrival: Clock.default("18:00"),
-      departure: Clock.default("07:00"),
+      arrival: LocalClock.default("18:00"),
+      departure: LocalClock.default("07:00"),
     }).optional(),
     /** Price limits; default: the bidding spread of the scenario. */
     maxBuyPrice: PriceRange.optional(),

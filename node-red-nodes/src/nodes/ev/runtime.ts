@@ -1,16 +1,14 @@
 import { safeEvPower } from "@openlem/agents";
-import { isoOf, localDateOf, localMidnightMs } from "@openlem/protocol";
+import { isoOf, LocalClock, nextLocalTime } from "@openlem/protocol";
 import { z } from "zod";
 import { type DeviceKind, LimitOptions, limitsOf, registerDevice } from "../../shared/device-node.js";
 import type { Red } from "../../shared/red.js";
-
-const Clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a local time HH:MM");
 
 const Options = LimitOptions.extend({
   maxPowerW: z.number().int().positive().default(11_000),
   /** Defaults for a session when the car does not say: energy to add, and when it leaves. */
   needKwh: z.number().min(0).default(20),
-  departure: Clock.default("07:00"),
+  departure: LocalClock.default("07:00"),
   /** The Home Assistant number entity that takes the charging power (W); empty: plain W. */
   entity: z.string().optional(),
 });
@@ -24,7 +22,7 @@ type Options = z.output<typeof Options>;
 const State = z.union([
   z.object({
     plugged: z.union([z.boolean(), z.enum(["on", "off"]).transform((s) => s === "on")]),
-    departure: z.union([Clock, z.iso.datetime({ offset: true })]).optional(),
+    departure: z.union([LocalClock, z.iso.datetime({ offset: true })]).optional(),
     needKwh: z.coerce.number().min(0).optional(),
     chargedKwh: z.coerce.number().min(0).optional(),
   }),
@@ -39,15 +37,6 @@ interface Session {
 }
 type State = { plugged: boolean; session: Session | null };
 
-/** The next `HH:MM` in `timeZone` after `nowMs`. */
-function nextLocal(clock: string, nowMs: number, timeZone: string): number {
-  const minutes = Number(clock.slice(0, 2)) * 60 + Number(clock.slice(3, 5));
-  const today = localDateOf(isoOf(nowMs), timeZone);
-  const at = (date: string) => localMidnightMs(date, timeZone) + minutes * 60_000;
-  const t = at(today);
-  return t > nowMs ? t : at(isoOf(Date.parse(`${today}T12:00:00Z`) + 86_400_000).slice(0, 10));
-}
-
 export const ev: DeviceKind<Options, State> = {
   type: "openlem-ev",
   options: Options,
@@ -60,8 +49,8 @@ export const ev: DeviceKind<Options, State> = {
     const departureMs = departure
       ? departure.includes("T")
         ? Date.parse(departure)
-        : nextLocal(departure, nowMs, timeZone)
-      : (prev?.departureMs ?? nextLocal(o.departure, nowMs, timeZone));
+        : nextLocalTime(departure, nowMs, timeZone)
+      : (prev?.departureMs ?? nextLocalTime(o.departure, nowMs, timeZone));
     const needKwh = "needKwh" in p ? p.needKwh : undefined;
     const chargedKwh = "chargedKwh" in p ? p.chargedKwh : undefined;
     return {
