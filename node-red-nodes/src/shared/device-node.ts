@@ -11,10 +11,9 @@ import {
   type LoopEvent,
   type SlotDecision,
 } from "@openlem/agents";
-import { isoOf, localHourOf } from "@openlem/protocol";
+import { describeProblems, fieldProblems, isoOf, localHourOf } from "@openlem/protocol";
 import { z } from "zod";
 import { type HubConnection, reasonOf } from "./connection.js";
-import { problemOf } from "./options.js";
 import type { NodeDef, NodeMessage, Red, RedNode } from "./red.js";
 import { useHub } from "./uses-hub.js";
 
@@ -86,9 +85,9 @@ export function registerDevice<O, S>(RED: Red, kind: DeviceKind<O, S>): void {
     let spec: HouseholdSpec;
     const configure = (values: Record<string, unknown>): string | null => {
       const o = kind.options.safeParse(values);
-      if (!o.success) return problemOf(o.error);
+      if (!o.success) return describeProblems(fieldProblems(o.error));
       const sp = HouseholdSpec.safeParse(kind.spec(o.data));
-      if (!sp.success) return problemOf(sp.error);
+      if (!sp.success) return describeProblems(fieldProblems(sp.error));
       opts = o.data;
       spec = sp.data;
       return null;
@@ -225,7 +224,7 @@ export function registerDevice<O, S>(RED: Red, kind: DeviceKind<O, S>): void {
             const nowMs = clock ? Date.parse(clock.now) : Date.now();
             state = kind.input(p, state, opts, nowMs, timeZone);
           } catch (err) {
-            const text = err instanceof z.ZodError ? problemOf(err) : reasonOf(err);
+            const text = err instanceof z.ZodError ? describeProblems(fieldProblems(err)) : reasonOf(err);
             this.error(`payload: ${text}`, msg);
             return done();
           }

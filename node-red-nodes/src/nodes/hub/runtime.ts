@@ -1,6 +1,6 @@
+import { describeProblems, fieldProblems } from "@openlem/protocol";
 import { z } from "zod";
 import { HubConnection } from "../../shared/connection.js";
-import { problemOf } from "../../shared/options.js";
 import type { NodeDef, Red } from "../../shared/red.js";
 import type { HubConfigNode } from "../../shared/uses-hub.js";
 
@@ -24,7 +24,7 @@ export function registerHub(RED: Red): void {
       const parsed = HubDef.safeParse(def);
       const token = this.credentials?.token;
       if (!parsed.success) {
-        this.problem = problemOf(parsed.error);
+        this.problem = describeProblems(fieldProblems(parsed.error));
         return;
       }
       if (!token) {

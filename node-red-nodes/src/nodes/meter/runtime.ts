@@ -1,6 +1,5 @@
-import { MeterReading } from "@openlem/protocol";
+import { describeProblems, fieldProblems, MeterReading } from "@openlem/protocol";
 import { z } from "zod";
-import { problemOf } from "../../shared/options.js";
 import type { NodeDef, NodeMessage, Red, RedNode } from "../../shared/red.js";
 import { useHub } from "../../shared/uses-hub.js";
 
@@ -36,7 +35,7 @@ export function registerMeter(RED: Red): void {
     if (!conn) return;
     const opts = Def.safeParse(def);
     if (!opts.success) {
-      this.status({ fill: "red", shape: "ring", text: problemOf(opts.error) });
+      this.status({ fill: "red", shape: "ring", text: describeProblems(fieldProblems(opts.error)) });
       return;
     }
     const { meterId, unit } = opts.data;
@@ -86,7 +85,7 @@ export function registerMeter(RED: Red): void {
           importWh: registers.importWh ?? 0,
           exportWh: registers.exportWh ?? 0,
         });
-        if (!reading.success) return fail(msg, problemOf(reading.error), done);
+        if (!reading.success) return fail(msg, describeProblems(fieldProblems(reading.error)), done);
         try {
           const r = await conn.rest.submitReadings([reading.data]);
           this.status({

@@ -1,5 +1,5 @@
 import { HubError } from "@openlem/client";
-import { OrderInput } from "@openlem/protocol";
+import { fieldProblems, OrderInput } from "@openlem/protocol";
 import { z } from "zod";
 import type { NodeDef, NodeMessage, Red, RedNode } from "../../shared/red.js";
 import { useHub } from "../../shared/uses-hub.js";
@@ -47,8 +47,8 @@ export function registerOrder(RED: Red): void {
           const parsed = OrderInput.safeParse(o);
           if (parsed.success) orders.push(o as z.input<typeof OrderInput>);
           else
-            for (const issue of parsed.error.issues)
-              problems.push({ field: [`orders[${i}]`, ...issue.path].join("."), rule: issue.message });
+            for (const p of fieldProblems(parsed.error))
+              problems.push({ field: `orders[${i}].${p.field}`, rule: p.rule });
         }
         if (problems.length) {
           send(refuse(msg, problems.map((p) => `${p.field}: ${p.rule}`).join("; "), problems));
