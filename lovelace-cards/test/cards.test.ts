@@ -182,6 +182,21 @@ describe("the Lovelace cards in Chromium", () => {
         (customElements.get(t) as unknown as { getStubConfig(h: unknown): unknown }).getStubConfig(hass),
       );
     }, STATES);
+    const sizes = await page.evaluate(() =>
+      ["openlem-price-card", "openlem-energy-card", "openlem-community-card", "openlem-bid-card"].map((t) => {
+        const el = document.createElement(t) as unknown as {
+          getCardSize(): number;
+          getGridOptions(): { rows: number };
+        };
+        return [el.getCardSize(), el.getGridOptions().rows];
+      }),
+    );
+    expect(sizes).toEqual([
+      [4, 4],
+      [5, 5],
+      [4, 4],
+      [3, 3],
+    ]);
     expect(stubs).toEqual([
       { entity: "sensor.openlem_demo_price", window_hours: 2 },
       { household: "h" },

@@ -46,7 +46,19 @@ export abstract class OpenLemCard<C> extends LitElement {
   hass: HomeAssistant | undefined;
   config: C | undefined;
 
+  /** Its height in dashboard rows (masonry and sections views), and the least it needs. */
+  protected abstract readonly cardRows: number;
+  protected abstract readonly cardMinRows: number;
+
   abstract setConfig(config: unknown): void;
+
+  getCardSize(): number {
+    return this.cardRows;
+  }
+
+  getGridOptions() {
+    return { columns: 12, rows: this.cardRows, min_columns: 6, min_rows: this.cardMinRows };
+  }
   /** The entities whose changes redraw the card. */
   protected abstract watched(): string[];
 

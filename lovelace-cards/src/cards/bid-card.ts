@@ -78,12 +78,8 @@ export class OpenLemBidCard extends OpenLemCard<BidCardConfig> {
   protected watched(): string[] {
     return this.config ? [this.config.price_entity, this.config.max_buy_entity, this.config.min_sell_entity] : [];
   }
-  getCardSize(): number {
-    return 3;
-  }
-  getGridOptions() {
-    return { columns: 12, rows: 3, min_columns: 6, min_rows: 3 };
-  }
+  protected readonly cardRows = 3;
+  protected readonly cardMinRows = 3;
   static getConfigForm() {
     return {
       schema: [

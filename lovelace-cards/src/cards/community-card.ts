@@ -89,12 +89,8 @@ export class OpenLemCommunityCard extends OpenLemCard<CommunityCardConfig> {
   protected watched(): string[] {
     return this.config ? Object.values(this.config.entities).filter((x): x is string => !!x) : [];
   }
-  getCardSize(): number {
-    return 4;
-  }
-  getGridOptions() {
-    return { columns: 12, rows: 4, min_columns: 6, min_rows: 3 };
-  }
+  protected readonly cardRows = 4;
+  protected readonly cardMinRows = 3;
   static getConfigForm() {
     return {
       schema: [

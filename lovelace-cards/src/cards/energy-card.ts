@@ -128,12 +128,8 @@ export class OpenLemEnergyCard extends OpenLemCard<EnergyCardConfig> {
     const e = this.config?.entities;
     return e ? Object.values(e).filter((x): x is string => typeof x === "string") : [];
   }
-  getCardSize(): number {
-    return 5;
-  }
-  getGridOptions() {
-    return { columns: 12, rows: 5, min_columns: 6, min_rows: 4 };
-  }
+  protected readonly cardRows = 5;
+  protected readonly cardMinRows = 4;
   static getConfigForm() {
     return {
       schema: [

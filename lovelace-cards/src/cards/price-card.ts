@@ -53,12 +53,8 @@ export class OpenLemPriceCard extends OpenLemCard<PriceCardConfig> {
     return this.config ? [this.config.entity] : [];
   }
 
-  getCardSize(): number {
-    return 4;
-  }
-  getGridOptions() {
-    return { columns: 12, rows: 4, min_columns: 6, min_rows: 3 };
-  }
+  protected readonly cardRows = 4;
+  protected readonly cardMinRows = 3;
   static getConfigForm() {
     return {
       schema: [
