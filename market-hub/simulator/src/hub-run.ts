@@ -40,6 +40,12 @@ export interface HubRunOptions {
   communalBattery?: boolean;
   /** How often the hub's clock is asked (ms, default 100). */
   pollMs?: number;
+  /**
+   * What happens between two looks at the hub's clock (default: wait `pollMs`). A test that
+   * drives the hub's clock itself moves it on here, so the run does not depend on how fast
+   * the machine is.
+   */
+  between?: () => Promise<void>;
   onProgress?: (done: number, total: number) => void;
   onEvent?: (householdId: string, e: LoopEvent) => void;
 }
@@ -369,7 +375,7 @@ export async function simulateOnHub(loaded: LoadedScenario, o: HubRunOptions): P
     const next = Date.parse(clock.nextOpenSlot);
     const due = homes.filter((x) => changed || (next < endMs && !x.loop.memory?.submitted.includes(next)));
     await Promise.all([...due.map((x) => x.loop.tick()), submitPlantOrders(next)]);
-    await sleep(o.pollMs ?? 100);
+    await (o.between ? o.between() : sleep(o.pollMs ?? 100));
   }
   // every household reports the end of the run (its loop only reports at slot starts it saw)
   await Promise.all(

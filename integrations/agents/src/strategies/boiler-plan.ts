@@ -29,10 +29,19 @@ export interface BoilerPlan {
   tempC: number[];
   /** Expected energy cost (currency), heating only. */
   cost: number;
+  /**
+   * The anti-legionella heat asked for by `legionellaBySlot`: "met" when the plan reaches the
+   * threshold by then, "unreachable" when no plan the element's limits allow can (the safety
+   * layer then forces it once overdue), "not-due" when none was asked for.
+   */
+  legionella: "met" | "unreachable" | "not-due";
+  /** Whether the plan keeps the water at or above the minimum in every slot. */
+  comfortMet: boolean;
 }
 
 const TOO_COLD_PENALTY = 1e6; // per kelvin below the minimum: only when nothing else is possible
 const LEGIONELLA_PENALTY = 1e5; // a missed anti-legionella heat: only when it cannot be reached
+const CUT_SHORT_PENALTY = 1e3; // an on run cut before its minimum because the tank is full: only when forced
 
 /** The temperature that counts as an anti-legionella heat, kept inside what the planner may reach. */
 export function legionellaThresholdC(b: BoilerSpec, resolutionK = 0.1): number {
@@ -40,15 +49,24 @@ export function legionellaThresholdC(b: BoilerSpec, resolutionK = 0.1): number {
 }
 
 /**
- * Chooses the cheapest slots to heat over the price forecast by dynamic programming over the
- * tank temperature (on a grid of `resolutionK`), the element's state and how long it has been
- * in it, so that the water stays between minimum and maximum given the expected draws and
- * the element respects minimum on and off times. The horizon ends with the heat that brings
- * the tank back to its target valued at the mean price, so the plan does not leave a cold
- * tank for the next one. Slots without a forecast are priced at the dearest known price: the
- * boiler heats there only when it must. When an anti-legionella heat is due within the
- * horizon, whether it happened yet is part of the state, so the planner picks the cheapest
- * slots that reach it in time; the safety layer forces it once overdue.
+ * Which of the paths that meet in one grid cell a layer keeps: the cheapest, the hottest and
+ * the coolest. The hottest keeps a reachable anti-legionella heat or comfort floor from being
+ * merged away, the coolest keeps a run that only just fits under the maximum.
+ */
+const KEEP = 3;
+
+/**
+ * Chooses the cheapest slots to heat over the price forecast so that the water stays between
+ * minimum and maximum given the expected draws, the element respects minimum on and off times,
+ * and a due anti-legionella heat happens in time. A forward dynamic programme over the tank
+ * temperature, the element's state and how long it has been in it: every path it keeps is a
+ * real trajectory with its exact temperature (the grid of `resolutionK` only decides which
+ * paths meet and compete), so every limit is checked on the temperature the tank will really
+ * have, never on a rounded one. The horizon ends with the heat that brings the tank back to
+ * its target valued at the mean price, so the plan does not leave a cold tank for the next
+ * one. Slots without a forecast are priced at the dearest known price: the boiler heats there
+ * only when it must. A tank already above its maximum is switched off, whatever the minimum
+ * on time says.
  */
 export function planBoiler(input: BoilerPlanInput): BoilerPlan {
   const b = input.spec;
@@ -61,91 +79,105 @@ export function planBoiler(input: BoilerPlanInput): BoilerPlan {
   const dearest = known.length ? Math.max(...known) : 1;
   const mean = known.length ? known.reduce((s, p) => s + p, 0) / known.length : 1;
   const prices = input.price.map((p) => (Number.isFinite(p) ? p : dearest));
-  // a little room below the minimum, where only the too-cold penalty applies
   const lowC = Math.min(b.minTempC, input.tempC) - 2 * res;
-  const G = Math.round((b.maxTempC - lowC) / res) + 1;
-  const bucket = (t: number) => Math.min(G - 1, Math.max(0, Math.round((t - lowC) / res)));
-  const tempOf = (i: number) => lowC + i * res;
+  const G = Math.round((Math.max(b.maxTempC, input.tempC) - lowC) / res) + 1;
+  const bucket = (t: number) => Math.min(G - 1, Math.max(0, Math.floor((t - lowC) / res)));
   const heatWh = (b.heaterW * input.minutes) / 60;
   const C = heatCapacityWhPerK(b);
   const deadline = input.legionellaBySlot;
   const due = deadline !== undefined && deadline >= 0 && deadline < n;
   const hotC = legionellaThresholdC(b, res);
-  // state index: (done, bucket, on, run 1..cap); done = the due anti-legionella heat happened
   const D = due ? 2 : 1;
-  const S = D * G * 2 * cap;
-  const idx = (i: number, on: number, run: number, done = 0) => ((done * G + i) * 2 + on) * cap + (run - 1);
-  const V = Array.from({ length: n + 1 }, () => new Float64Array(S));
-  const next = Array.from({ length: n }, () => new Int32Array(S));
-  const last = V[n] as Float64Array;
-  for (let i = 0; i < G; i++) {
-    const deficitWh = Math.max(0, b.targetTempC - tempOf(i)) * C;
-    for (let done = 0; done < D; done++)
-      for (let on = 0; on < 2; on++)
-        for (let run = 1; run <= cap; run++) last[idx(i, on, run, done)] = (deficitWh * mean) / 1000;
+  const cells = D * G * 2 * cap;
+  const cell = (i: number, on: number, run: number, done: number) => ((done * G + i) * 2 + on) * cap + (run - 1);
+  const S = cells * KEEP;
+  // per layer: cost so far, exact temperature, and the entry of the layer before (-1: empty)
+  const cost = Array.from({ length: n + 1 }, () => new Float64Array(S).fill(Number.POSITIVE_INFINITY));
+  const temp = Array.from({ length: n + 1 }, () => new Float64Array(S));
+  const parent = Array.from({ length: n + 1 }, () => new Int32Array(S).fill(-1));
+  const on0 = input.on ? 1 : 0;
+  const run0 = Math.min(cap, Math.max(1, input.runSlots ?? cap));
+  const done0 = due && input.tempC >= hotC ? 1 : 0;
+  const c0 = cell(bucket(input.tempC), on0, run0, done0);
+  for (let r = 0; r < KEEP; r++) {
+    (cost[0] as Float64Array)[c0 * KEEP + r] = 0;
+    (temp[0] as Float64Array)[c0 * KEEP + r] = input.tempC;
   }
-  for (let t = n - 1; t >= 0; t--) {
-    const here = V[t] as Float64Array;
-    const later = V[t + 1] as Float64Array;
-    const choice = next[t] as Int32Array;
+  const offer = (t: number, c: number, v: number, x: number, from: number) => {
+    const cs = cost[t] as Float64Array;
+    const ts = temp[t] as Float64Array;
+    const ps = parent[t] as Int32Array;
+    const base = c * KEEP;
+    const put = (k: number) => {
+      cs[k] = v;
+      ts[k] = x;
+      ps[k] = from;
+    };
+    if (v < (cs[base] as number) || (v === cs[base] && x > (ts[base] as number))) put(base);
+    if (ps[base + 1] === -1 || x > (ts[base + 1] as number) || (x === ts[base + 1] && v < (cs[base + 1] as number)))
+      put(base + 1);
+    if (ps[base + 2] === -1 || x < (ts[base + 2] as number) || (x === ts[base + 2] && v < (cs[base + 2] as number)))
+      put(base + 2);
+  };
+  for (let t = 0; t < n; t++) {
+    const cs = cost[t] as Float64Array;
+    const ts = temp[t] as Float64Array;
     const draw = input.drawWh[t] ?? 0;
     const cost1 = (heatWh * (prices[t] as number)) / 1000;
-    for (let i = 0; i < G; i++) {
-      // the two possible transitions from this temperature, shared by every (done, on, run)
-      const temp = tempOf(i);
-      const offAfter = boilerStep(b, temp, false, draw, input.minutes);
-      const onAfter = boilerStep(b, temp, true, draw, input.minutes);
-      for (let done = 0; done < D; done++) {
-        for (let on = 0; on < 2; on++) {
-          for (let run = 1; run <= cap; run++) {
-            let best = Number.POSITIVE_INFINITY;
-            let arg = -1;
-            for (let a = 0; a < 2; a++) {
-              const switching = a !== on;
-              if (switching && run < (on ? minOn : minOff)) continue;
-              const after = a ? onAfter : offAfter;
-              // one grid step inside the limits, so that rounding to the grid cannot cross them
-              if (after > b.maxTempC - res) continue;
-              let penalty = after < b.minTempC + res ? (b.minTempC + res - after) * TOO_COLD_PENALTY : 0;
-              const nowDone = done === 1 || (due && after >= hotC) ? 1 : 0;
-              if (due && t === deadline && nowDone === 0) penalty += LEGIONELLA_PENALTY;
-              const nextRun = switching ? 1 : Math.min(cap, run + 1);
-              const s = idx(bucket(after), a, nextRun, nowDone);
-              const c = (a ? cost1 : 0) + penalty + (later[s] as number);
-              if (c < best) {
-                best = c;
-                arg = s;
-              }
-            }
-            const k = idx(i, on, run, done);
-            here[k] = best;
-            choice[k] = arg;
-          }
-        }
+    for (let k = 0; k < S; k++) {
+      const v = cs[k] as number;
+      if (v === Number.POSITIVE_INFINITY) continue;
+      const c = Math.floor(k / KEEP);
+      const run = (c % cap) + 1;
+      const on = Math.floor(c / cap) % 2;
+      const done = Math.floor(c / (cap * 2 * G));
+      const x = ts[k] as number;
+      const onAfter = boilerStep(b, x, true, draw, input.minutes);
+      for (let a = 0; a < 2; a++) {
+        const switching = a !== on;
+        // heating past the maximum is never allowed; switching off for it always is
+        if (a === 1 && onAfter > b.maxTempC) continue;
+        const early = switching && run < (on ? minOn : minOff);
+        if (early && !(on === 1 && onAfter > b.maxTempC)) continue;
+        const after = a ? onAfter : boilerStep(b, x, false, draw, input.minutes);
+        let penalty = after < b.minTempC ? (b.minTempC - after) * TOO_COLD_PENALTY : 0;
+        if (early) penalty += CUT_SHORT_PENALTY;
+        const nowDone = done === 1 || (due && after >= hotC) ? 1 : 0;
+        if (due && t === deadline && nowDone === 0) penalty += LEGIONELLA_PENALTY;
+        const nextRun = switching ? 1 : Math.min(cap, run + 1);
+        offer(t + 1, cell(bucket(after), a, nextRun, nowDone), v + (a ? cost1 : 0) + penalty, after, k);
       }
     }
   }
-  // Apply the policy closed-loop: each slot's decision is taken in the state nearest the real
-  // (simulated) temperature, so grid rounding does not pile up over the horizon.
-  const onPlan: boolean[] = [];
-  const temps: number[] = [];
-  let temp = input.tempC;
-  let on = input.on ? 1 : 0;
-  let run = Math.min(cap, Math.max(1, input.runSlots ?? cap));
-  let done = 0;
-  let cost = 0;
-  for (let t = 0; t < n; t++) {
-    const s = (next[t] as Int32Array)[idx(bucket(temp), on, run, done)] ?? -1;
-    const heat = s >= 0 ? Math.floor(s / cap) % 2 === 1 : on === 1;
-    const a = heat ? 1 : 0;
-    run = a === on ? Math.min(cap, run + 1) : 1;
-    on = a;
-    temp = boilerStep(b, temp, heat, input.drawWh[t] ?? 0, input.minutes);
-    // the real temperature decides whether the heat happened, not its grid bucket
-    if (due && temp >= hotC) done = 1;
-    onPlan.push(heat);
-    temps.push(temp);
-    if (heat) cost += (heatWh * (prices[t] as number)) / 1000;
+  // the best end: cost so far plus the heat that brings the tank back to its target
+  const endCost = cost[n] as Float64Array;
+  const endTemp = temp[n] as Float64Array;
+  let best = -1;
+  let bestValue = Number.POSITIVE_INFINITY;
+  for (let k = 0; k < S; k++) {
+    const v = endCost[k] as number;
+    if (v === Number.POSITIVE_INFINITY) continue;
+    const total = v + (Math.max(0, b.targetTempC - (endTemp[k] as number)) * C * mean) / 1000;
+    if (total < bestValue) {
+      bestValue = total;
+      best = k;
+    }
   }
-  return { on: onPlan, tempC: temps, cost };
+  const onPlan = new Array<boolean>(n).fill(false);
+  const temps = new Array<number>(n).fill(input.tempC);
+  for (let t = n, k = best; t > 0 && k >= 0; t--) {
+    onPlan[t - 1] = Math.floor(Math.floor(k / KEEP) / cap) % 2 === 1;
+    temps[t - 1] = (temp[t] as Float64Array)[k] as number;
+    k = (parent[t] as Int32Array)[k] as number;
+  }
+  let spent = 0;
+  for (let t = 0; t < n; t++) if (onPlan[t]) spent += (heatWh * (prices[t] as number)) / 1000;
+  const hotBy = due ? [input.tempC, ...temps.slice(0, (deadline as number) + 1)].some((x) => x >= hotC) : false;
+  return {
+    on: onPlan,
+    tempC: temps,
+    cost: spent,
+    legionella: due ? (hotBy ? "met" : "unreachable") : "not-due",
+    comfortMet: temps.every((x) => x >= b.minTempC),
+  };
 }

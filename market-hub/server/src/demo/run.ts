@@ -28,18 +28,25 @@ export interface DemoOptions {
   /** Hub time runs this many times faster than real time (1 = real time). */
   speed: number;
   logger?: boolean;
+  /**
+   * A clock the caller moves itself (tests): then nothing runs on timers, and `step()` clears
+   * the gates that closed and lets the demo households bid and report.
+   */
+  now?: () => Date;
 }
 
 export interface RunningDemo {
   hub: RunningHub;
   /** A fresh meter of house-1 for the newcomer to link, with its PIN. */
   linkMeter: { meterId: string; pin: string };
+  /** One round of the demo's work at the clock's present time (what the timers do). */
+  step(): Promise<void>;
   stop(): Promise<void>;
 }
 
 /** The hub with a demo community whose simulated households trade every slot. */
 export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
-  const clock = o.speed === 1 ? () => new Date() : acceleratedClock(o.speed);
+  const clock = o.now ?? (o.speed === 1 ? () => new Date() : acceleratedClock(o.speed));
   const batteries = new Map(DEMO_HOUSEHOLDS.filter((h) => h.battery).map((h) => [h.id, h]));
   /** Each cleared slot's traded net import per household, which the meters then report. */
   const traded = new Map<string, Map<string, number>>();
@@ -65,7 +72,7 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
     operator: DEMO_OPERATOR,
     logger: o.logger,
     onCleared,
-    tickMs: schedulerTickMs(o.speed),
+    tickMs: o.now ? 0 : schedulerTickMs(o.speed),
   });
   const { db } = hub.ctx;
   const market = await ensureDemoCommunity(hub);
@@ -139,10 +146,14 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
     }
   };
   await drive();
-  const timer = setInterval(() => void drive(), Math.max(50, Math.min(1000, 60_000 / o.speed)));
+  const timer = o.now ? undefined : setInterval(() => void drive(), Math.max(50, Math.min(1000, 60_000 / o.speed)));
   return {
     hub,
     linkMeter: { meterId: linkMeter.meterId, pin: linkMeter.pin },
+    step: async () => {
+      await hub.scheduler.tick();
+      await drive();
+    },
     stop: async () => {
       clearInterval(timer);
       await hub.close();
