@@ -60,7 +60,7 @@ export async function operatorToken(hubUrl: string): Promise<string> {
  * Tests on a shared external broker name their own community: retained messages of an
  * earlier run would otherwise stand in for this run's.
  */
-export async function seed(hubUrl: string, c = "c"): Promise<{ deviceToken: string }> {
+export async function seed(hubUrl: string, c = "c"): Promise<{ deviceToken: string; deviceTokenId: number }> {
   const op = await operatorToken(hubUrl);
   const market = { timeZone: "Europe/Amsterdam", retailPrice: 0.22, feedInTariff: 0.09, priceFloor: 0, priceCap: 0.5 };
   await post(`${hubUrl}/api/communities`, op, { id: c, name: c.toUpperCase(), market });
@@ -86,7 +86,16 @@ export async function seed(hubUrl: string, c = "c"): Promise<{ deviceToken: stri
     await post(`${hubUrl}/api/auth/register`, undefined, { email: "s@example.org", password: "seller password" }),
   ).accessToken;
   await post(`${hubUrl}/api/meters/link`, seller, { meterId: other.meterId, pin: other.pin });
-  return { deviceToken: device.token };
+  return { deviceToken: device.token, deviceTokenId: device.id };
+}
+
+/** Revokes a device token as the operator (what the admin page's revoke button does). */
+export async function revokeToken(hubUrl: string, id: number): Promise<void> {
+  const res = await fetch(`${hubUrl}/api/device-tokens/${id}`, {
+    method: "DELETE",
+    headers: { authorization: `Bearer ${await operatorToken(hubUrl)}` },
+  });
+  if (!res.ok) throw new Error(`revoking device token ${id}: HTTP ${res.status}`);
 }
 
 export async function sellerToken(hubUrl: string): Promise<string> {

@@ -1,4 +1,4 @@
-import { type OrderInput, priceToTicks, ticksToPrice } from "@openlem/protocol";
+import { MeterReading, type OrderInput, priceToTicks, ticksToPrice } from "@openlem/protocol";
 import { z } from "zod";
 import { batteryStep } from "../devices/battery.js";
 import { boilerStep } from "../devices/boiler.js";
@@ -8,6 +8,7 @@ import { planBattery } from "../strategies/battery-plan.js";
 import { legionellaThresholdC, planBoiler } from "../strategies/boiler-plan.js";
 import { planEv } from "../strategies/ev-plan.js";
 import { relativeLimit } from "../strategies/ramps.js";
+import { SamplerMemory } from "./meter-sampler.js";
 import type { HouseholdSpec } from "./spec.js";
 
 const DAY_MS = 86_400_000;
@@ -49,6 +50,10 @@ export const AgentMemory = z.object({
   override: z.enum(["auto", "on", "off"]),
   /** Slots whose orders the hub accepted (UTC start, ms). */
   submitted: z.array(z.number()),
+  /** The meter's last read and what was sent, so a restart never re-sends an old time. */
+  meter: SamplerMemory.default({ last: null, sentUpToMs: null }),
+  /** Readings the hub has not taken yet (it was away): sent, oldest first, when it is back. */
+  pendingReadings: z.array(MeterReading).default([]),
 });
 export type AgentMemory = z.output<typeof AgentMemory>;
 
@@ -102,6 +107,8 @@ export class HouseholdAgent {
             lastLegionellaMs: null,
             override: "auto",
             submitted: [],
+            meter: { last: null, sentUpToMs: null },
+            pendingReadings: [],
           };
   }
 

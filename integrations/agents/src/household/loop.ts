@@ -1,10 +1,14 @@
 import { HubError, type HubRest } from "@openlem/client";
 import type { Community, MeterReading, SlotResult } from "@openlem/protocol";
+import { superviseSlot } from "../safety/supervisor.js";
 import { type DeviceState, type ForecastSlot, HouseholdAgent, type SlotDecision } from "./agent.js";
 import { MemoryFile } from "./memory-file.js";
+import { MeterSampler } from "./meter-sampler.js";
 import type { HouseholdSpec } from "./spec.js";
 
 const DAY_MS = 86_400_000;
+/** At most this many readings wait for the hub (about three weeks of 15-minute slots). */
+const MAX_PENDING_READINGS = 2_000;
 
 /** The household's devices, as the bridge or the Node-RED flow sees them. */
 export interface DevicePort {
@@ -14,6 +18,11 @@ export interface DevicePort {
   apply(decision: SlotDecision): Promise<void>;
   /** The meters' cumulative registers now, to report to the hub; null when none. */
   meter?(): Promise<Omit<MeterReading, "at"> | null>;
+  /**
+   * Hands the devices back to their own control when the loop stops for good (the boiler to
+   * its thermostat, the battery idle): each front end documents the state it leaves.
+   */
+  release?(): Promise<void>;
 }
 
 export type LoopEvent =
@@ -22,11 +31,17 @@ export type LoopEvent =
   | { type: "applied"; decision: SlotDecision }
   | { type: "reading"; reading: MeterReading }
   | { type: "hub"; reachable: boolean; reason?: string }
+  /** Readings kept for the hub while it is away (0: all sent). */
+  | { type: "waiting"; readings: number }
+  /** The meter's registers look wrong; what was done about it. */
+  | { type: "meter"; problem: string }
+  | { type: "released" }
   | { type: "error"; error: unknown };
 
 export interface LoopOptions {
   spec: HouseholdSpec;
-  hub: HubRest;
+  /** The hub; null: none configured, the devices run under local control. */
+  hub: HubRest | null;
   devices: DevicePort;
   /** Where the agent's memory lives between restarts; none: in memory only. */
   statePath?: string;
@@ -41,42 +56,91 @@ export interface LoopOptions {
   orderPrefix?: string;
   /** No orders for slots that start at or after this instant (ms; a planned end of a run). */
   bidUntilMs?: number;
-  /** Local time when the hub cannot be asked (default Date.now). */
+  /** Local time (default Date.now); the hub's clock is followed whenever it answers. */
   now?: () => number;
+  /** Most power the household's meter can see (W, default 50 kW): a faster register rise is implausible. */
+  meterMaxPowerW?: number;
   onEvent?: (e: LoopEvent) => void;
 }
 
+/** Why the devices are under local control, in words a household understands. */
+export function hubProblem(err: unknown): string {
+  if (err instanceof HubError) {
+    if (err.unreachable) return `hub unreachable (${err.message})`;
+    if (err.status === 401) return "the hub refused the device token (revoked or mistyped): make a new one in the hub";
+    if (err.status === 403) return `the device token may not act for this household: ${err.message}`;
+    if (err.status === 404) return `the hub does not know this community or household: ${err.message}`;
+    return `the hub refused: ${err.message}`;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
 /**
- * The household agent loop: each tick follows the hub's market clock; when a new slot starts
+ * The household agent loop. Each tick follows the hub's market clock; when a new slot starts
  * it applies the decision for it (the plan where the hub took the slot's orders, else the
- * local default behaviour) and reports the meters; before the next gate closes it plans and
- * submits that slot's orders. Prices are forecast from the last day's results (the same slot
- * a day earlier), falling back to the utility's tariff. Call `tick` on a timer (`start`).
+ * local default behaviour), and between slot starts the safety supervisor holds the decision
+ * against the devices' hard limits. The meter's registers are read every tick and reported
+ * with the time they were read. Before the next gate closes it plans and bids.
+ *
+ * Whatever fails (hub, token, network, a planning bug, a device call) ends in the local
+ * default behaviour under the safety layer, applied first; then the failure is reported as
+ * an event. Device work never waits for the hub: `supervise()` can run at any time, and a
+ * tick does the devices' part before it asks the hub anything.
  */
 export class HouseholdLoop {
   private agent: HouseholdAgent | undefined;
   private community: Community | undefined;
   private readonly file: MemoryFile | undefined;
+  private sampler: MeterSampler | undefined;
   private lastApplied: number | null = null;
   private lastDecision: SlotDecision | null = null;
-  private reachable = true;
+  /** The last decision reached the devices (else it is applied again on the next look). */
+  private appliedOk = true;
+  /** Why the hub cannot be used: it did not answer, or it refused this household's token. */
+  private hubDown: string | null = null;
+  private refused: string | null = null;
+  private refusedAtMs = 0;
+  private shown: string | null = null;
+  /** Hub time minus local time at the last answer: hub time goes on while it is away. */
+  private clockOffsetMs: number | null = null;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | null = null;
+  /** Device calls one at a time, in order. */
+  private deviceChain: Promise<unknown> = Promise.resolve();
+  private supervising: Promise<void> | null = null;
+  private stopped = false;
 
   constructor(readonly options: LoopOptions) {
     this.file = options.statePath ? new MemoryFile(options.statePath) : undefined;
+    if (!options.hub) this.hubDown = this.shown = "no hub configured";
   }
 
   get memory() {
     return this.agent?.memory;
   }
 
-  /** The agent (after the first successful tick); node and bridge set overrides through it. */
+  /** The agent (after the first tick); node and bridge set overrides through it. */
   get householdAgent(): HouseholdAgent | undefined {
     return this.agent;
   }
 
+  /** Who steers the devices now: the market plan, or local control and why. */
+  get control(): { mode: "market" | "local"; why: string | null } {
+    const why = this.problem;
+    return { mode: why ? "local" : "market", why };
+  }
+
+  private get problem(): string | null {
+    return this.hubDown ?? this.refused;
+  }
+
+  /** The decision in force (after safety), or null before the first slot start. */
+  get decision(): SlotDecision | null {
+    return this.lastDecision;
+  }
+
   start(intervalMs = 5_000): void {
+    this.stopped = false;
     const run = () => {
       this.running ??= this.tick().finally(() => {
         this.running = null;
@@ -86,68 +150,285 @@ export class HouseholdLoop {
     this.timer = setInterval(run, intervalMs);
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops the loop. With `handBack` (the default) the devices are handed back to their own
+   * control through the port's `release` (a bridge stopping for good); without, they stay as
+   * they are (a loop replaced by another in the same process).
+   */
+  async stop(o: { handBack?: boolean } = {}): Promise<void> {
+    this.stopped = true;
     clearInterval(this.timer);
-    await this.running;
+    await this.running?.catch(() => undefined);
+    await this.deviceChain.catch(() => undefined);
+    if ((o.handBack ?? true) && this.options.devices.release) {
+      await this.options.devices.release();
+      this.emit({ type: "released" });
+    }
+  }
+
+  /** New price limits or device options: the same memory, plan and meter, re-planned at once. */
+  setSpec(spec: HouseholdSpec): void {
+    this.options.spec = spec;
+    if (!this.agent) return;
+    const memory = this.agent.memory;
+    memory.plannedAtMs = null;
+    this.agent = new HouseholdAgent(spec, memory.minutes, memory);
   }
 
   private emit(e: LoopEvent): void {
-    this.options.onEvent?.(e);
+    try {
+      this.options.onEvent?.(e);
+    } catch {
+      // a listener's failure must not stop the devices' control
+    }
   }
 
-  private setReachable(reachable: boolean, reason?: string): void {
-    if (reachable === this.reachable) return;
-    this.reachable = reachable;
-    this.emit(reason ? { type: "hub", reachable, reason } : { type: "hub", reachable });
+  /** The hub answered (null) or did not (why); a refused token stays refused until the hub takes a bid again. */
+  private setHub(down: string | null, refused: string | null = this.refused): void {
+    this.hubDown = down;
+    this.refused = refused;
+    const why = this.problem;
+    if (why === this.shown) return;
+    this.shown = why;
+    this.emit(why ? { type: "hub", reachable: false, reason: why } : { type: "hub", reachable: true });
   }
 
-  /** One step of the loop; safe to call at any time and as often as wanted. */
+  /** How a hub failure changes who steers: unreachable, or a token refused (401/403). */
+  private hubFailed(err: unknown): void {
+    if (!(err instanceof HubError)) return;
+    if (err.unreachable) this.setHub(hubProblem(err));
+    else if (err.status === 401 || err.status === 403) {
+      this.refusedAtMs = this.localNow();
+      this.setHub(this.hubDown, hubProblem(err));
+    }
+  }
+
+  private static isRefusal(err: unknown): boolean {
+    return err instanceof HubError && (err.unreachable || err.status === 401 || err.status === 403);
+  }
+
+  private localNow(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
+  /** The hub's time as best known without asking it; null before it ever answered. */
+  private estimatedNow(): number | null {
+    if (this.clockOffsetMs !== null) return this.localNow() + this.clockOffsetMs;
+    return this.options.now || !this.options.hub ? this.localNow() : null;
+  }
+
+  private serially<T>(f: () => Promise<T>): Promise<T> {
+    const p = this.deviceChain.then(f, f);
+    this.deviceChain = p.catch(() => undefined);
+    return p;
+  }
+
+  /** One step of the loop; safe to call at any time and as often as wanted. It never throws. */
   async tick(): Promise<void> {
-    const { hub, devices } = this.options;
-    let now = (this.options.now ?? Date.now)();
-    let nextOpenMs: number | null = null;
+    if (this.stopped) return;
+    try {
+      const estimate = this.estimatedNow();
+      if (estimate !== null) await this.deviceWork(estimate);
+      const { now, nextOpenMs } = await this.askHub();
+      await this.deviceWork(now);
+      await this.reportMeter(now);
+      if (nextOpenMs !== null) await this.bid(now, nextOpenMs);
+    } catch (error) {
+      // a bug in planning or bookkeeping: the devices keep what safety last gave them
+      this.emit({ type: "error", error });
+    }
+  }
+
+  /**
+   * Holds the decision in force against the devices' hard limits with their state now. The
+   * front ends call it whenever a device reports; the tick calls it too. It never asks the hub.
+   */
+  async supervise(): Promise<void> {
+    // reports in a burst need one look, not one each
+    let look = this.supervising;
+    if (look) return look;
+    look = this.serially(async () => {
+      this.supervising = null;
+      const now = this.estimatedNow() ?? this.localNow();
+      const d = this.lastDecision;
+      const agent = this.agent;
+      if (!d || !agent) return;
+      let state: DeviceState;
+      try {
+        state = await this.options.devices.read();
+      } catch (error) {
+        this.emit({ type: "error", error });
+        return;
+      }
+      const checked = superviseSlot(agent.spec, d, state, now, agent.memory.minutes);
+      if (checked === d && this.appliedOk) return;
+      await this.applyNow(checked);
+    });
+    this.supervising = look;
+    await look;
+  }
+
+  private async applyNow(d: SlotDecision): Promise<void> {
+    this.lastDecision = d;
+    try {
+      await this.options.devices.apply(d);
+      this.appliedOk = true;
+      this.emit({ type: "applied", decision: d });
+    } catch (error) {
+      this.appliedOk = false;
+      this.emit({ type: "error", error });
+    }
+  }
+
+  private async askHub(): Promise<{ now: number; nextOpenMs: number | null }> {
+    const local = this.localNow();
+    const hub = this.options.hub;
+    if (!hub) return { now: this.estimatedNow() ?? local, nextOpenMs: null };
     try {
       this.community ??= await hub.community();
+      const minutes = this.community.market.slotMinutes;
+      // an agent made before the hub first answered assumed 15-minute slots
+      if (this.agent && this.agent.memory.minutes !== minutes)
+        this.agent = new HouseholdAgent(this.options.spec, minutes, this.agent.memory);
       const clock = await hub.clock();
-      now = Date.parse(clock.now);
-      nextOpenMs = Date.parse(clock.nextOpenSlot);
-      this.setReachable(true);
+      const now = Date.parse(clock.now);
+      this.clockOffsetMs = now - local;
+      // the clock needs a valid token: a 401 from before is over; a 403 (household) is not
+      this.setHub(null, this.refused?.startsWith("the hub refused the device token") ? null : this.refused);
+      return { now, nextOpenMs: Date.parse(clock.nextOpenSlot) };
     } catch (err) {
-      if (!(err instanceof HubError) || !err.unreachable) throw err;
-      this.setReachable(false, err.message);
+      if (err instanceof HubError && (err.status === 401 || err.status === 403)) this.hubFailed(err);
+      else this.setHub(hubProblem(err));
+      return { now: local + (this.clockOffsetMs ?? 0), nextOpenMs: null };
     }
+  }
+
+  private async loadAgent(): Promise<HouseholdAgent> {
+    if (this.agent) return this.agent;
     const minutes = this.community?.market.slotMinutes ?? 15;
+    const stored = await this.file?.load().catch(() => undefined);
+    this.agent = new HouseholdAgent(this.options.spec, minutes, stored);
+    return this.agent;
+  }
+
+  /** A slot start applies its decision; otherwise the supervisor holds the one in force. */
+  private async deviceWork(now: number): Promise<void> {
+    const agent = await this.loadAgent();
+    const minutes = agent.memory.minutes;
     const slotMs = minutes * 60_000;
-    if (!this.agent) {
-      const stored = await this.file?.load();
-      this.agent = new HouseholdAgent(this.options.spec, minutes, stored);
-    }
-    const agent = this.agent;
     const current = Math.floor(now / slotMs) * slotMs;
-
-    if (this.lastApplied !== current) {
-      const state = await devices.read();
-      if (this.lastDecision) agent.afterSlot(this.lastDecision, state);
-      const f = await devices.forecast(current, 1, minutes);
+    if (this.lastApplied === current) return this.supervise();
+    await this.serially(async () => {
+      const { devices } = this.options;
+      let state: DeviceState = {};
+      try {
+        state = await devices.read();
+      } catch (error) {
+        this.emit({ type: "error", error });
+      }
+      if (this.lastDecision && this.lastDecision.startMs < current) agent.afterSlot(this.lastDecision, state);
+      let drawWh = 0;
+      let netLoadWh = 0;
+      try {
+        const f = await devices.forecast(current, 1, minutes);
+        drawWh = f.drawWh[0] ?? 0;
+        netLoadWh = f.netLoadWh[0] ?? 0;
+      } catch (error) {
+        this.emit({ type: "error", error });
+      }
       const accepted = agent.memory.submitted.includes(current);
-      const decision = agent.decide(
-        current,
+      const decision = superviseSlot(
+        agent.spec,
+        agent.decide(current, state, { netLoadWh, drawWh }, !accepted || this.problem !== null),
         state,
-        { netLoadWh: f.netLoadWh[0] ?? 0, drawWh: f.drawWh[0] ?? 0 },
-        !accepted || !this.reachable,
+        now,
+        minutes,
       );
-      await devices.apply(decision);
+      if (this.problem) decision.why.unshift(`local control: ${this.problem}`);
       this.lastApplied = current;
-      this.lastDecision = decision;
-      this.emit({ type: "applied", decision });
-      await this.report(current);
-      await this.save();
-    }
+      await this.applyNow(decision);
+    });
+    await this.save();
+  }
 
-    if (nextOpenMs === null || !this.community || !this.reachable) return;
+  /** The meter's registers as read now; boundary readings to the hub, and what waited for it. */
+  private async reportMeter(now: number): Promise<void> {
+    const { devices, hub } = this.options;
+    const agent = this.agent;
+    if (!devices.meter || !agent) return;
+    let registers: Awaited<ReturnType<NonNullable<DevicePort["meter"]>>>;
+    try {
+      registers = await devices.meter();
+    } catch (error) {
+      this.emit({ type: "error", error });
+      return;
+    }
+    const m = agent.memory;
+    if (registers) {
+      this.sampler ??= new MeterSampler(
+        {
+          slotMs: m.minutes * 60_000,
+          maxPowerW: this.options.meterMaxPowerW ?? 50_000,
+          interpolateWithinMs: 60_000,
+        },
+        m.meter,
+      );
+      const out = this.sampler.sample({ ...registers, atMs: now });
+      m.meter = this.sampler.memory;
+      if (out.kind === "implausible")
+        this.emit({
+          type: "meter",
+          problem: `${out.register} register rose ${out.jumpWh} Wh in ${Math.round(out.seconds)} s, more than the meter's maximum power allows (${out.maxWh} Wh): reading held back; check the register's entity and unit`,
+        });
+      else {
+        if (out.kind === "backwards")
+          this.emit({
+            type: "meter",
+            problem: `${out.register} register went backwards from ${out.fromWh} to ${out.toWh} Wh (meter replaced or reset?): sent, the hub counts that interval as zero`,
+          });
+        m.pendingReadings.push(...out.readings);
+        if (m.pendingReadings.length > MAX_PENDING_READINGS)
+          m.pendingReadings.splice(0, m.pendingReadings.length - MAX_PENDING_READINGS);
+      }
+    }
+    if (m.pendingReadings.length === 0) return;
+    if (hub && !this.hubDown) {
+      const batch = m.pendingReadings.slice();
+      try {
+        await hub.submitReadings(batch);
+        m.pendingReadings.splice(0, batch.length);
+        for (const reading of batch) this.emit({ type: "reading", reading });
+      } catch (err) {
+        this.hubFailed(err);
+        if (err instanceof HubError && err.unreachable) {
+          // kept: sent when the hub is back
+        } else if (err instanceof HubError && err.status === 422) {
+          // the hub named what it refused: those are dropped (it keeps what it had), the rest go again
+          const refused = new Set(
+            err.errors.map((e) => /^readings\[(\d+)\]/.exec(e.field)?.[1]).filter((i) => i !== undefined),
+          );
+          const keep = refused.size ? batch.filter((_, i) => !refused.has(String(i))) : [];
+          m.pendingReadings.splice(0, batch.length, ...keep);
+          this.emit({ type: "error", error: err });
+        } else if (!HouseholdLoop.isRefusal(err)) this.emit({ type: "error", error: err });
+      }
+    }
+    this.emit({ type: "waiting", readings: m.pendingReadings.length });
+    await this.save();
+  }
+
+  private async bid(now: number, nextOpenMs: number): Promise<void> {
+    const agent = this.agent;
+    const hub = this.options.hub;
+    if (!agent || !hub || !this.community || this.hubDown) return;
+    // a household the hub refused is asked again once a minute, not every tick
+    if (this.refused && this.localNow() - this.refusedAtMs < 60_000) return;
     if (agent.memory.submitted.includes(nextOpenMs)) return;
     if (this.options.bidUntilMs !== undefined && nextOpenMs >= this.options.bidUntilMs) return;
+    const { devices } = this.options;
     const m = agent.memory;
+    const minutes = m.minutes;
+    const slotMs = minutes * 60_000;
     const stale = m.plannedAtMs === null || now - m.plannedAtMs >= (this.options.replanMs ?? 3_600_000);
     if (stale || !agent.covers(nextOpenMs)) {
       const horizon = this.options.horizonSlots ?? Math.round(DAY_MS / slotMs);
@@ -173,11 +454,13 @@ export class HouseholdLoop {
       // a plan that neither buys nor sells the slot has nothing to send, and is still the plan
       if (orders.length > 0) await hub.submitOrders(orders);
       m.submitted.push(nextOpenMs);
+      if (orders.length > 0) this.setHub(this.hubDown, null);
       this.emit({ type: "submitted", slot, netWh });
       await this.save();
     } catch (err) {
-      if (err instanceof HubError && err.unreachable) this.setReachable(false, err.message);
-      else this.emit({ type: "error", error: err });
+      this.hubFailed(err);
+      // refusals and outages show as the control state, not once per tick
+      if (!HouseholdLoop.isRefusal(err)) this.emit({ type: "error", error: err });
     }
   }
 
@@ -188,11 +471,11 @@ export class HouseholdLoop {
     const own = await devices.forecast(fromMs, n, minutes);
     const byStart = new Map<number, SlotResult>();
     try {
-      const past = await hub.results({
+      const past = await hub?.results({
         from: new Date(fromMs - DAY_MS).toISOString(),
         to: new Date(fromMs - DAY_MS + n * slotMs).toISOString(),
       });
-      for (const r of past) byStart.set(Date.parse(r.slot), r);
+      for (const r of past ?? []) byStart.set(Date.parse(r.slot), r);
     } catch (err) {
       if (!(err instanceof HubError)) throw err;
     }
@@ -212,21 +495,12 @@ export class HouseholdLoop {
     });
   }
 
-  private async report(slotStartMs: number): Promise<void> {
-    const m = await this.options.devices.meter?.();
-    if (!m) return;
-    const reading: MeterReading = { ...m, at: new Date(slotStartMs).toISOString() };
-    try {
-      await this.options.hub.submitReadings([reading]);
-      this.emit({ type: "reading", reading });
-    } catch (err) {
-      // registers are cumulative: the next reading covers this one
-      if (err instanceof HubError && err.unreachable) this.setReachable(false, err.message);
-      else this.emit({ type: "error", error: err });
-    }
-  }
-
   private async save(): Promise<void> {
-    if (this.agent && this.file) await this.file.save(this.agent.memory);
+    if (!this.agent || !this.file) return;
+    try {
+      await this.file.save(this.agent.memory);
+    } catch (error) {
+      this.emit({ type: "error", error });
+    }
   }
 }
