@@ -18,6 +18,8 @@ export type BridgeEvent =
 export interface BridgeOptions {
   /** How often the agent loop runs (ms, default 5 s). */
   tickMs?: number;
+  /** Local time (default Date.now): what the devices follow when the hub does not answer. */
+  now?: () => number;
   onEvent?: (e: BridgeEvent) => void;
 }
 
@@ -38,7 +40,7 @@ export class HaBridge {
     readonly rest: HubRest,
     readonly community: Community,
     readonly devices: HaDevices,
-    private loop: HouseholdLoop,
+    readonly loop: HouseholdLoop,
     private limits: PriceLimits,
     private readonly mqttClient: MqttClient | undefined,
     private readonly feed: LiveFeed | undefined,
@@ -72,7 +74,7 @@ export class HaBridge {
       mkdirSync(config.stateDir, { recursive: true });
       const limits = readLimits(config) ?? config.limits;
       let bridge: HaBridge | undefined;
-      const loop = HaBridge.makeLoop(config, rest, devices, limits, (e) => bridge?.onLoop(e));
+      const loop = HaBridge.makeLoop(config, rest, devices, limits, (e) => bridge?.onLoop(e), options.now);
       let client: MqttClient | undefined;
       if (config.mqtt) {
         const avail = topics.bridgeAvailability(config.hub.community, config.hub.household);
@@ -90,6 +92,8 @@ export class HaBridge {
         config.hub.mqttUrl ? { mqttUrl: config.hub.mqttUrl } : {},
       ).catch(() => undefined);
       bridge = new HaBridge(config, ha, rest, community, devices, loop, limits, client, feed, options);
+      // every state Home Assistant reports is held against the devices' hard limits at once
+      ha.onStates = () => void loop.supervise();
       await bridge.announce();
       bridge.timer = setInterval(() => bridge?.tick(), options.tickMs ?? 5_000);
       bridge.tick();
@@ -100,21 +104,33 @@ export class HaBridge {
     }
   }
 
-  private static makeLoop(
-    c: BridgeConfig,
-    rest: HubRest,
-    devices: HaDevices,
-    limits: PriceLimits,
-    onEvent: (e: LoopEvent) => void,
-  ): HouseholdLoop {
-    const spec = HouseholdSpec.parse({
+  private static specOf(c: BridgeConfig, limits: PriceLimits): HouseholdSpec {
+    return HouseholdSpec.parse({
       battery: c.battery,
       boiler: c.boiler,
       ev: c.ev ? { maxPowerW: c.ev.maxPowerW } : undefined,
       limits,
       boilerResolutionK: 0.5,
     });
-    return new HouseholdLoop({ spec, hub: rest, devices, statePath: join(c.stateDir, "agent.json"), onEvent });
+  }
+
+  private static makeLoop(
+    c: BridgeConfig,
+    rest: HubRest,
+    devices: HaDevices,
+    limits: PriceLimits,
+    onEvent: (e: LoopEvent) => void,
+    now?: () => number,
+  ): HouseholdLoop {
+    const spec = HaBridge.specOf(c, limits);
+    return new HouseholdLoop({
+      spec,
+      hub: rest,
+      devices,
+      statePath: join(c.stateDir, "agent.json"),
+      onEvent,
+      ...(now ? { now } : {}),
+    });
   }
 
   private emit(e: BridgeEvent): void {
@@ -126,7 +142,10 @@ export class HaBridge {
       this.status = e.decision.why[0] ?? (e.decision.mode === "plan" ? "following the market plan" : "local default");
       void this.publish();
     }
-    if (e.type === "hub" && !e.reachable) this.status = `hub unreachable: local default (${e.reason ?? ""})`;
+    if (e.type === "hub") this.status = e.reachable ? "following the market plan" : `local control: ${e.reason ?? ""}`;
+    if (e.type === "waiting" && e.readings > 0)
+      this.status = `${this.loop.control.why ? `local control: ${this.loop.control.why}` : "hub away"}; ${e.readings} readings waiting`;
+    if (e.type === "meter") this.status = `meter: ${e.problem}`;
     this.emit(e);
   }
 
@@ -174,8 +193,8 @@ export class HaBridge {
   async setLimits(limits: PriceLimits): Promise<void> {
     this.limits = limits;
     writeFileSync(join(this.config.stateDir, "limits.json"), JSON.stringify(limits));
-    await this.running;
-    this.loop = HaBridge.makeLoop(this.config, this.rest, this.devices, limits, (e) => this.onLoop(e));
+    // the same loop: its meter bookkeeping and the decision in force carry on
+    this.loop.setSpec(HaBridge.specOf(this.config, limits));
     this.emit({ type: "limits", limits });
     await this.publish();
   }
@@ -209,10 +228,21 @@ export class HaBridge {
     return state;
   }
 
+  /**
+   * Stops the bridge. The devices go back to their own control first (each device's
+   * `onExit`: boiler to its thermostat, battery idle, EV charging), while Home Assistant is
+   * still connected; then the rest closes.
+   */
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    this.ha.onStates = undefined;
     await this.running;
-    await this.feed?.close();
+    try {
+      await this.loop.stop({ handBack: true });
+    } catch (error) {
+      this.emit({ type: "error", error });
+    }
+    await this.feed?.close().catch(() => undefined);
     if (this.mqttClient) {
       const { community: c, household: h } = this.config.hub;
       await this.mqttClient.publishAsync(topics.bridgeAvailability(c, h), "offline", { retain: true, qos: 1 });

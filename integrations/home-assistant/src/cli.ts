@@ -26,15 +26,41 @@ async function main(): Promise<void> {
       if (e.type === "submitted") console.log(`bid ${e.netWh} Wh for ${e.slot}`);
       if (e.type === "home-assistant")
         console.log(e.connected ? "Home Assistant connected" : "Home Assistant disconnected: waiting for it");
-      if (e.type === "hub")
-        console.log(e.reachable ? "hub reachable" : `hub unreachable (${e.reason}): local default behaviour`);
+      if (e.type === "hub") console.log(e.reachable ? "hub reachable: market control" : `local control: ${e.reason}`);
+      if (e.type === "meter") console.warn(`meter: ${e.problem}`);
+      if (e.type === "released") console.log("devices handed back to their own control");
       if (e.type === "error") console.error(e.error instanceof Error ? e.error.message : e.error);
     },
   });
   console.log(`bridging ${config.homeAssistant.url} to community ${config.hub.community} as ${config.hub.household}`);
-  const stop = () => void bridge.stop().then(() => process.exit(0));
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
+  // Stopping, and as far as it can be done crashing too, hands the devices back first: boiler
+  // to its thermostat, battery idle, EV charging (each device's onExit). A second signal, or
+  // a hand-back that takes over 10 s, ends the process anyway.
+  let stopping = false;
+  const stop = (code: number) => {
+    if (stopping) process.exit(code);
+    stopping = true;
+    console.log("stopping: handing the devices back");
+    setTimeout(() => process.exit(code), 10_000).unref();
+    void bridge.stop().then(
+      () => {
+        console.log("devices handed back");
+        process.exit(code);
+      },
+      (err: unknown) => {
+        console.error(`handing back failed: ${err instanceof Error ? err.message : err}`);
+        process.exit(code || 1);
+      },
+    );
+  };
+  process.on("SIGINT", () => stop(0));
+  process.on("SIGTERM", () => stop(0));
+  const crashed = (err: unknown) => {
+    console.error(`openlem-ha-bridge crashed: ${err instanceof Error ? (err.stack ?? err.message) : err}`);
+    stop(1);
+  };
+  process.on("uncaughtException", crashed);
+  process.on("unhandledRejection", crashed);
 }
 
 main().catch((err: unknown) => {

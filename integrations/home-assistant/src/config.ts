@@ -49,12 +49,19 @@ export const BridgeConfig = z
       switch: EntityId(["switch", "input_boolean"]),
       temperature: EntityId(["sensor", "water_heater"]),
       drawKwhPerDay: z.number().min(0).default(4.5),
+      /**
+       * The element's switch when the bridge stops: "on" (default) gives the water back to
+       * the boiler's own thermostat; "off" or "leave" (as it was) for set-ups that need it.
+       */
+      onExit: z.enum(["on", "off", "leave"]).default("on"),
     }).optional(),
     battery: BatterySpec.safeExtend({
       soc: EntityId(["sensor"]),
       /** Power set-point in W, + discharge (OpenEMS convention); `invert: true` for + charge. */
       setpoint: EntityId(["number", "input_number"]),
       invert: z.boolean().default(false),
+      /** The set-point when the bridge stops (W, + discharge): 0, idle, by default; or "leave". */
+      onExit: z.union([z.number().int(), z.literal("leave")]).default(0),
     }).optional(),
     ev: z
       .object({
@@ -63,6 +70,8 @@ export const BridgeConfig = z
         plugged: EntityId(["binary_sensor", "sensor", "input_boolean"]),
         needKwh: z.number().min(0).default(20),
         departure: LocalClock.default("07:00"),
+        /** The charger when the bridge stops: "on" (default, charging as it would without OpenLEM), "off" or "leave". */
+        onExit: z.enum(["on", "off", "leave"]).default("on"),
       })
       .strict()
       .optional(),

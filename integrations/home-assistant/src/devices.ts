@@ -38,6 +38,8 @@ export class HaDevices implements DevicePort {
         ? Number(e.attributes.current_temperature)
         : ha.number(c.boiler.temperature);
       if (t !== null && Number.isFinite(t)) state.tempC = t;
+      const sw = ha.state(c.boiler.switch);
+      if (sw === "on" || sw === "off") state.boilerOn = sw === "on";
     }
     if (c.ev) state.ev = this.evState(c.ev);
     return state;
@@ -100,6 +102,30 @@ export class HaDevices implements DevicePort {
       else calls.push(ha.call(domain, "set_value", c.ev.charger, { value: d.evW }));
     }
     await Promise.all(calls);
+  }
+
+  /** The devices' own control back (each device's `onExit`): the bridge is stopping for good. */
+  async release(): Promise<void> {
+    const { c, ha } = this;
+    const calls: Promise<void>[] = [];
+    if (c.boiler && c.boiler.onExit !== "leave") {
+      const domain = c.boiler.switch.split(".")[0] ?? "switch";
+      calls.push(ha.call(domain, c.boiler.onExit === "on" ? "turn_on" : "turn_off", c.boiler.switch));
+    }
+    if (c.battery && c.battery.onExit !== "leave") {
+      const value = c.battery.invert ? -c.battery.onExit : c.battery.onExit;
+      calls.push(ha.call(c.battery.setpoint.split(".")[0] ?? "number", "set_value", c.battery.setpoint, { value }));
+    }
+    if (c.ev && c.ev.onExit !== "leave") {
+      const domain = c.ev.charger.split(".")[0] ?? "switch";
+      if (domain === "switch")
+        calls.push(ha.call("switch", c.ev.onExit === "on" ? "turn_on" : "turn_off", c.ev.charger));
+      else calls.push(ha.call(domain, "set_value", c.ev.charger, { value: c.ev.onExit === "on" ? c.ev.maxPowerW : 0 }));
+    }
+    // each device on its own: one that fails must not keep the others from their safe state
+    const failed = (await Promise.allSettled(calls)).filter((r) => r.status === "rejected");
+    if (failed.length)
+      throw new Error(`handing back: ${failed.map((f) => String((f as PromiseRejectedResult).reason)).join("; ")}`);
   }
 
   async meter(): Promise<Omit<MeterReading, "at"> | null> {

@@ -26,6 +26,9 @@ export class HaConnection {
   private firstStates: Promise<void>;
   private gotStates!: () => void;
 
+  /** Called after every change of an entity's state (the bridge's safety supervisor listens). */
+  onStates: (() => void) | undefined;
+
   private constructor(
     readonly conn: Connection,
     onState: (connected: boolean) => void,
@@ -36,6 +39,7 @@ export class HaConnection {
     this.unsubscribe = subscribeEntities(conn, (s) => {
       this.states = s;
       this.gotStates();
+      this.onStates?.();
     });
     conn.addEventListener("disconnected", () => onState(false));
     conn.addEventListener("ready", () => onState(true));

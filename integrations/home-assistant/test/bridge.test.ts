@@ -1,17 +1,19 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HubRest } from "@openlem/client";
 import type { RunningHub } from "@openlem/hub";
 import { householdEntities, topics } from "@openlem/protocol";
 import mqtt from "mqtt";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { clear, hubOn, seed } from "../../../test-support/hub-fixture.js";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { clear, hubOn, revokeToken, seed } from "../../../test-support/hub-fixture.js";
 import { describeWithRealService } from "../../../test-support/real-services.js";
 import { type BridgeEvent, ConfigError, HaBridge, HaError, parseConfig } from "../src/index.js";
 import { HomeAssistantStandIn } from "./ha-stand-in.js";
 
 const HA_TOKEN = "long-lived-token";
+const CLI = join(import.meta.dirname, "../src/cli.ts");
 let now = Date.parse("2026-06-21T09:02:00Z");
 
 function house(ha: HomeAssistantStandIn): void {
@@ -102,8 +104,17 @@ describe("the Home Assistant bridge against a Home Assistant stand-in and a real
       const applied = events.findLast((e) => e.type === "applied");
       expect(applied?.type === "applied" && applied.decision.mode).toBe("plan");
       expect(ha.calls.some((c) => c.entity_id === "number.battery_setpoint" && c.service === "set_value")).toBe(true);
-      const energy = await rest().energy({ from: "2026-06-21T09:00:00Z", to: "2026-06-21T09:15:00Z" });
-      expect(energy[0]).toMatchObject({ slot: "2026-06-21T09:00:00.000Z", importWh: 750 });
+      // readings carry the times the registers were read: the bridge started at 09:02, so the
+      // slot of 09:00 is not metered by it (nothing is stamped 09:00 with later values)
+      await expect
+        .poll(() => events.some((e) => e.type === "reading" && e.reading.at === "2026-06-21T09:15:20.000Z"))
+        .toBe(true);
+      const sent = events.flatMap((e) => (e.type === "reading" ? [e.reading] : []));
+      expect(sent.map((r) => r.at)).not.toContain("2026-06-21T09:00:00.000Z");
+      for (const r of sent)
+        expect(["2026-06-21T09:02:00.000Z", "2026-06-21T09:11:00.000Z", "2026-06-21T09:15:20.000Z"]).toContain(r.at);
+      expect(sent.at(-1)).toMatchObject({ at: "2026-06-21T09:15:20.000Z", importWh: 1_001_250 });
+      expect(await rest().energy({ from: "2026-06-21T09:00:00Z", to: "2026-06-21T09:15:00Z" })).toEqual([]);
 
       // Home Assistant restarts: the bridge hears it go and come back, and steers again
       ha.dropConnections();
@@ -142,6 +153,165 @@ describe("the Home Assistant bridge against a Home Assistant stand-in and a real
       await bridge.stop();
     }
   }, 90_000);
+});
+
+describe("the Home Assistant bridge when things go wrong", () => {
+  // a hub of its own for each test, so that each has its household's first device token
+  let hub: RunningHub;
+  let ha: HomeAssistantStandIn;
+  beforeAll(async () => {
+    ha = new HomeAssistantStandIn(HA_TOKEN);
+    await ha.start();
+    house(ha);
+  });
+  beforeEach(async () => {
+    hub = await hubOn({ now: () => new Date(now) });
+  });
+  afterEach(async () => {
+    await hub.close();
+  });
+  afterAll(async () => {
+    await ha.stop();
+  });
+  const callsAfter = (k: number, entity: string) => ha.calls.slice(k).filter((c) => c.entity_id === entity);
+
+  it("switches the boiler off the moment the tank passes its maximum, mid-slot, and the battery stops feeding it", async () => {
+    const community = "hf1";
+    const { deviceToken } = await seed(hub.url, community);
+    now = Date.parse("2026-06-23T09:00:00Z");
+    house(ha);
+    ha.set("sensor.boiler_temperature", "44");
+    ha.set("sensor.battery_soc", "60");
+    const config = {
+      ...exampleConfig(ha, hub.url, deviceToken, mkdtempSync(join(tmpdir(), "openlem-ha-"))),
+      hub: { url: hub.url, community, household: "h", deviceToken },
+      meter: undefined,
+    };
+    const events: BridgeEvent[] = [];
+    // a slow tick: the reaction below comes from Home Assistant's state change, not the timer
+    const bridge = await HaBridge.start(config, { tickMs: 60_000, onEvent: (e) => events.push(e) });
+    try {
+      await expect.poll(() => ha.state("switch.boiler")).toBe("on");
+      // no forecast of the house's own load here: the battery discharges for the boiler alone
+      const discharge = Number(ha.state("number.battery_setpoint"));
+      expect(discharge).toBe(3_000);
+      const k = ha.calls.length;
+      now = Date.parse("2026-06-23T09:05:00Z");
+      ha.set("sensor.boiler_temperature", "70");
+      await expect.poll(() => callsAfter(k, "switch.boiler").map((c) => c.service)).toEqual(["turn_off"]);
+      await expect.poll(() => Number(ha.state("number.battery_setpoint"))).toBe(0);
+      const applied = events.findLast((e) => e.type === "applied");
+      expect(applied?.type === "applied" && applied.decision.startMs).toBe(Date.parse("2026-06-23T09:00:00Z"));
+    } finally {
+      await bridge.stop();
+    }
+    // stopped: the boiler back to its own thermostat (element on), the battery idle
+    expect(ha.state("switch.boiler")).toBe("on");
+    expect(ha.state("number.battery_setpoint")).toBe("0");
+  });
+
+  it("a revoked device token puts the devices under local control: the cold tank heats, and the status says why", async () => {
+    const community = "hf2";
+    const { deviceToken, deviceTokenId } = await seed(hub.url, community);
+    now = Date.parse("2026-06-23T10:02:00Z");
+    house(ha);
+    ha.set("sensor.boiler_temperature", "50");
+    const config = {
+      ...exampleConfig(ha, hub.url, deviceToken, mkdtempSync(join(tmpdir(), "openlem-ha-"))),
+      hub: { url: hub.url, community, household: "h", deviceToken },
+      meter: undefined,
+    };
+    const events: BridgeEvent[] = [];
+    // the bridge's own clock is the test's too: without the hub's clock, the devices follow it
+    const bridge = await HaBridge.start(config, { tickMs: 100, now: () => now, onEvent: (e) => events.push(e) });
+    try {
+      await expect.poll(() => events.some((e) => e.type === "submitted")).toBe(true);
+      await revokeToken(hub.url, deviceTokenId);
+      ha.set("switch.boiler", "off");
+      ha.set("sensor.boiler_temperature", "40");
+      const k = ha.calls.length;
+      now = Date.parse("2026-06-23T10:15:10Z");
+      await new Promise((r) => setTimeout(r, 2000));
+      console.log(
+        JSON.stringify(
+          events.map((e) =>
+            e.type === "applied"
+              ? [e.type, e.decision.startMs, e.decision.boilerOn, e.decision.why]
+              : e.type === "error"
+                ? String(e.error)
+                : e,
+          ),
+        ),
+        JSON.stringify(ha.calls.slice(-6)),
+      );
+      await expect.poll(() => callsAfter(k, "switch.boiler").map((c) => c.service)).toContain("turn_on");
+      await expect
+        .poll(() =>
+          events.some((e) => e.type === "hub" && !e.reachable && /refused the device token/.test(e.reason ?? "")),
+        )
+        .toBe(true);
+      // the orders for 10:15 were taken before the revocation; the slot after has none: local control
+      now = Date.parse("2026-06-23T10:30:10Z");
+      await expect
+        .poll(() =>
+          events.some((e) => e.type === "applied" && e.decision.startMs === Date.parse("2026-06-23T10:30:00Z")),
+        )
+        .toBe(true);
+      const d = events.findLast((e) => e.type === "applied");
+      expect(d?.type === "applied" && d.decision).toMatchObject({ mode: "fallback", boilerOn: true });
+      expect(d?.type === "applied" && d.decision.why[0]).toMatch(/^local control: the hub refused the device token/);
+    } finally {
+      await bridge.stop();
+    }
+  });
+
+  it("on SIGTERM the bridge process hands the devices back before it exits", async () => {
+    const community = "hf3";
+    const { deviceToken } = await seed(hub.url, community);
+    now = Date.parse("2026-06-23T11:02:00Z");
+    house(ha);
+    ha.set("sensor.boiler_temperature", "58");
+    ha.set("switch.boiler", "off");
+    ha.set("sensor.battery_soc", "80");
+    const dir = mkdtempSync(join(tmpdir(), "openlem-ha-cli-"));
+    const file = join(dir, "bridge.yaml");
+    const example = readFileSync(join(import.meta.dirname, "../../../examples/home-assistant/bridge.yaml"), "utf8");
+    writeFileSync(file, example);
+    const child = spawn(process.execPath, ["--import", "tsx", "--conditions=@openlem/source", CLI, "--config", file], {
+      env: {
+        ...process.env,
+        HA_URL: ha.url,
+        HA_TOKEN,
+        OPENLEM_HUB_URL: hub.url,
+        OPENLEM_COMMUNITY: community,
+        OPENLEM_HOUSEHOLD: "h",
+        OPENLEM_DEVICE_TOKEN: deviceToken,
+        OPENLEM_STATE_DIR: dir,
+        OPENLEM_METER_ID: `${community}-m-h`,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (b: Buffer) => {
+      out += b.toString();
+    });
+    child.stderr.on("data", (b: Buffer) => {
+      out += b.toString();
+    });
+    const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+    try {
+      // the warm tank is left off by the local default, the battery discharges for the house
+      await expect.poll(() => out, { timeout: 30_000 }).toMatch(/bid -?\d+ Wh for/);
+      const k = ha.calls.length;
+      child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+      expect(out).toMatch(/devices handed back/);
+      expect(callsAfter(k, "switch.boiler").map((c) => c.service)).toEqual(["turn_on"]);
+      expect(callsAfter(k, "number.battery_setpoint").map((c) => c.data.value)).toEqual([0]);
+    } finally {
+      child.kill("SIGKILL");
+    }
+  }, 60_000);
 });
 
 describeWithRealService("mqtt", "the Home Assistant bridge's entities on Home Assistant's broker", (url) => {

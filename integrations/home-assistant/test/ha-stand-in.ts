@@ -32,6 +32,11 @@ export class HomeAssistantStandIn {
     this.url = `http://127.0.0.1:${(this.server.address() as { port: number }).port}`;
   }
 
+  /** An entity's state as Home Assistant would show it now. */
+  state(entityId: string): string | undefined {
+    return this.states.get(entityId)?.state;
+  }
+
   set(entityId: string, state: string, attributes: Record<string, unknown> = {}): void {
     const had = this.states.has(entityId);
     const prev = this.states.get(entityId);

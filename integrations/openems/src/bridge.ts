@@ -64,6 +64,8 @@ export class EdgeBridge {
     bridge.timers.push(setInterval(() => bridge.tick(emit), options.tickMs ?? 5_000));
     bridge.timers.push(
       setInterval(
+        // the set-point is renewed while the loop's decision stands: the decision itself is
+        // re-checked by the safety supervisor on every tick
         () => void guard(devices.renew().then(() => emit({ type: "renewed", powerW: devices.setpointW }))),
         config.renewSeconds * 1000,
       ),
@@ -84,8 +86,10 @@ export class EdgeBridge {
       });
   }
 
+  /** Stops the bridge and hands the battery back to the Edge's own control. */
   async stop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     await this.running;
+    await this.loop.stop({ handBack: true });
   }
 }

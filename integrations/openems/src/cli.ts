@@ -24,17 +24,38 @@ async function main(): Promise<void> {
           `${new Date(e.decision.startMs).toISOString()} ${e.decision.mode}: battery ${e.decision.batteryW} W`,
         );
       if (e.type === "submitted") console.log(`bid ${e.netWh} Wh for ${e.slot}`);
-      if (e.type === "hub")
-        console.log(e.reachable ? "hub reachable" : `hub unreachable (${e.reason}): local default behaviour`);
+      if (e.type === "hub") console.log(e.reachable ? "hub reachable: market control" : `local control: ${e.reason}`);
+      if (e.type === "meter") console.warn(`meter: ${e.problem}`);
+      if (e.type === "released") console.log("battery released to the Edge's own control");
       if (e.type === "error") console.error(e.error instanceof Error ? e.error.message : e.error);
     },
   });
   console.log(
     `bridging the Edge at ${config.edge.url} to community ${config.hub.community} as ${config.hub.household}`,
   );
-  const stop = () => void bridge.stop().then(() => process.exit(0));
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
+  // stopping releases the set-point to the Edge's own control; a crash leaves it to expire
+  // with the Edge's API timeout, since nothing renews it any more
+  let stopping = false;
+  const stop = (code: number) => {
+    if (stopping) process.exit(code);
+    stopping = true;
+    setTimeout(() => process.exit(code), 10_000).unref();
+    void bridge.stop().then(
+      () => process.exit(code),
+      (err: unknown) => {
+        console.error(`releasing the battery failed: ${err instanceof Error ? err.message : err}`);
+        process.exit(code || 1);
+      },
+    );
+  };
+  process.on("SIGINT", () => stop(0));
+  process.on("SIGTERM", () => stop(0));
+  const crashed = (err: unknown) => {
+    console.error(`openlem-openems-bridge crashed: ${err instanceof Error ? (err.stack ?? err.message) : err}`);
+    stop(1);
+  };
+  process.on("uncaughtException", crashed);
+  process.on("unhandledRejection", crashed);
 }
 
 main().catch((err: unknown) => {

@@ -29,6 +29,7 @@ interface Registers {
 export class EdgeDevices implements DevicePort {
   /** The set-point in force (W, + discharge), posted again on every renewal. */
   setpointW = 0;
+  private released = false;
   private registers: Registers;
   private lastSample: { at: number; gridW: number } | null = null;
   private netLoadW = 0;
@@ -65,13 +66,25 @@ export class EdgeDevices implements DevicePort {
   }
 
   async apply(d: SlotDecision): Promise<void> {
+    if (this.released) return;
     this.setpointW = d.batteryW;
     await this.renew();
   }
 
-  /** Posts the set-point again (on a timer, well inside the Edge's timeout). */
+  /** Posts the set-point again (on a timer, well inside the Edge's timeout); nothing once released. */
   async renew(): Promise<void> {
+    if (this.released) return;
     await this.edge.write(CHANNELS.setpoint(this.c.edge.ess), this.setpointW);
+  }
+
+  /**
+   * Gives the battery back to the Edge's own controllers (a null write releases the
+   * set-point). Should the process die instead, the Edge drops the last set-point by itself
+   * once its API timeout passes, since nothing renews it.
+   */
+  async release(): Promise<void> {
+    this.released = true;
+    await this.edge.write(CHANNELS.setpoint(this.c.edge.ess), null);
   }
 
   /** Integrates the grid power since the last sample into the registers (trapezoids). */

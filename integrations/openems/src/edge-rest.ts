@@ -45,7 +45,8 @@ export class EdgeRest {
     return parsed.data.value;
   }
 
-  async write(channel: string, value: number): Promise<void> {
+  /** Writes a channel; null releases a set-point, so the Edge's own controllers take over again. */
+  async write(channel: string, value: number | null): Promise<void> {
     await this.request("POST", channel, { value });
   }
 }

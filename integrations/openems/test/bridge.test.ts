@@ -88,8 +88,11 @@ describe("the OpenEMS bridge against an Edge stand-in and a real hub", () => {
       await expect.poll(() => events.filter((e) => e.type === "reading").length).toBeGreaterThanOrEqual(2);
       const readings = events.filter((e) => e.type === "reading");
       expect(readings.every((e) => e.type === "reading" && e.reading.derived === true)).toBe(true);
-      const energy = await rest().energy({ from: "2026-06-21T09:00:00Z", to: "2026-06-21T09:15:00Z" });
-      expect(energy[0]?.slot).toBe("2026-06-21T09:00:00.000Z");
+      // readings carry the times the registers were read (the bridge started at 09:02)
+      for (const e of readings)
+        expect(["2026-06-21T09:02:00.000Z", "2026-06-21T09:11:00.000Z", "2026-06-21T09:15:20.000Z"]).toContain(
+          e.type === "reading" && e.reading.at,
+        );
       // 3.6 kW from the grid: a watt-hour a second, integrated while the clock runs
       edge.channels.set(CHANNELS.grid, 3600);
       await new Promise((r) => setTimeout(r, 2_500));
@@ -102,8 +105,17 @@ describe("the OpenEMS bridge against an Edge stand-in and a real hub", () => {
           },
         )
         .toBe(true);
+      // the slot of 09:15 is metered from the reads around it
+      const energy = await rest().energy({ from: "2026-06-21T09:15:00Z", to: "2026-06-21T09:30:00Z" });
+      expect(energy[0]?.slot).toBe("2026-06-21T09:15:00.000Z");
     } finally {
       await bridge.stop();
     }
+    // stopped: the set-point released to the Edge's own control, and not renewed after
+    const last = edge.writes.findLast((w) => w.channel === CHANNELS.setpoint("ess0"));
+    expect(last?.value).toBeNull();
+    const count = edge.writes.length;
+    await new Promise((r) => setTimeout(r, 1_200));
+    expect(edge.writes.length).toBe(count);
   });
 });

@@ -10,7 +10,7 @@ import { createServer, type Server } from "node:http";
  */
 export class EdgeStandIn {
   readonly channels = new Map<string, number | null>();
-  readonly writes: { channel: string; value: number; at: number }[] = [];
+  readonly writes: { channel: string; value: number | null; at: number }[] = [];
   private server!: Server;
   url = "";
 
@@ -42,8 +42,10 @@ export class EdgeStandIn {
         body += c;
       });
       req.on("end", () => {
-        const value = Number((JSON.parse(body) as { value: unknown }).value);
-        this.channels.set(channel, value);
+        const raw = (JSON.parse(body) as { value: unknown }).value;
+        // null releases a written value: the channel goes back to what the Edge's controllers do
+        const value = raw === null ? null : Number(raw);
+        if (value !== null) this.channels.set(channel, value);
         this.writes.push({ channel, value, at: Date.now() });
         res.writeHead(200).end();
       });

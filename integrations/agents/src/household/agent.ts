@@ -29,6 +29,8 @@ export interface ForecastSlot {
 export interface DeviceState {
   socWh?: number | undefined;
   tempC?: number | undefined;
+  /** Whether the boiler's element is switched on, where the device says so. */
+  boilerOn?: boolean | undefined;
   ev?: { session: EvSession | null; chargedWh: number } | undefined;
 }
 

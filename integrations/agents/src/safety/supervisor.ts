@@ -36,6 +36,14 @@ export function superviseSlot(
       why.push(
         `boiler: heating now, the water fell below its minimum (${state.tempC.toFixed(1)} °C, limit ${b.minTempC} °C)`,
       );
+    } else if (state.boilerOn !== undefined && state.boilerOn !== boilerOn) {
+      // switched by hand (or a command was lost) where a limit is at stake: the safe state again
+      const hot = state.tempC >= b.maxTempC;
+      const cold = state.tempC < b.minTempC;
+      if (hot || cold)
+        why.push(
+          `boiler: switched ${boilerOn ? "on" : "off"} again, the water is ${hot ? "at its maximum" : "below its minimum"}`,
+        );
     }
   }
 
