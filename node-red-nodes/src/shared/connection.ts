@@ -1,6 +1,13 @@
 import { EventEmitter } from "node:events";
 import { HubRest, LiveFeed } from "@openlem/client";
-import type { Community, ParticipantTrades, PriceSignal, SlotResult } from "@openlem/protocol";
+import {
+  type Community,
+  type MarketClock,
+  marketClock,
+  type ParticipantTrades,
+  type PriceSignal,
+  type SlotResult,
+} from "@openlem/protocol";
 import type { NodeStatus } from "./red.js";
 
 export interface HubSettings {
@@ -82,6 +89,24 @@ export class HubConnection extends EventEmitter<Events> {
         if (!this.closed) setTimeout(() => this.live(), 5_000).unref();
       },
     );
+  }
+
+  /** Hub time minus local time at the hub's last answer. */
+  private clockOffsetMs: number | null = null;
+
+  /**
+   * The hub's market clock: asked, or, while the hub is away, worked out from the last answer
+   * and the community's rules (null if it never answered).
+   */
+  async clock(): Promise<MarketClock | null> {
+    try {
+      const c = await this.rest.clock();
+      this.clockOffsetMs = Date.parse(c.now) - Date.now();
+      return c;
+    } catch {
+      if (this.clockOffsetMs === null || !this.community) return null;
+      return marketClock(this.community.id, this.community.market, new Date(Date.now() + this.clockOffsetMs));
+    }
   }
 
   async marketCommunity(): Promise<Community> {

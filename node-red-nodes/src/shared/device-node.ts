@@ -15,7 +15,7 @@ import { describeProblems, fieldProblems, isoOf, localHourOf } from "@openlem/pr
 import { z } from "zod";
 import { type HubConnection, reasonOf } from "./connection.js";
 import type { NodeDef, NodeMessage, Red, RedNode } from "./red.js";
-import { useHub } from "./uses-hub.js";
+import { hubOrWhy } from "./uses-hub.js";
 
 /** Editor values arrive as strings: numbers become numbers, empty fields are left out. */
 export function editorValues(raw: Record<string, unknown>): Record<string, unknown> {
@@ -59,6 +59,12 @@ export interface DeviceKind<O, S> {
   afterSlot?(s: S, d: SlotDecision, minutes: number): S;
   drawWh?(o: O, localHour: number, minutes: number): number;
   command(d: SlotDecision, o: O): NodeMessage;
+  /**
+   * What the device gets when the node stops (redeploy, Node-RED stopping, node removed): its
+   * own control back. The boiler's element on (its thermostat rules), the battery idle, the
+   * EV charging as it would without OpenLEM.
+   */
+  handBack(o: O): Partial<Pick<SlotDecision, "boilerOn" | "batteryW" | "evW">>;
   /** The schedule's entry for one planned slot. */
   scheduleEntry(memory: { batteryW: number[]; boilerOn: boolean[]; evW: number[] }, i: number): Record<string, unknown>;
   waiting: string;
@@ -71,33 +77,34 @@ const Override = z.enum(["on", "off", "auto"]);
  * The common life of a device node: it runs a household agent loop for its one device,
  * bidding the device's own energy through the hub config node with its own order names,
  * steering the device at every slot start (the plan once the hub took its orders, else the
- * local default), with the safety layer last. msg.payload carries the device's state,
- * msg.payload.override = on / off / auto, and msg.options changes any option at run time.
- * Output 1: the command; output 2: the schedule after every plan.
+ * local default), with the safety layer last. Every state the device reports is held
+ * against its hard limits at once. Without a usable hub (none chosen, unreachable, token
+ * refused) the device runs under local control and the status says why. msg.payload carries
+ * the device's state, msg.payload.override = on / off / auto, and msg.options changes any
+ * option at run time. Output 1: the command; output 2: the schedule after every plan. On
+ * close the device is handed back (output 1, `msg.handBack: true`).
  */
 export function registerDevice<O, S>(RED: Red, kind: DeviceKind<O, S>): void {
   RED.nodes.registerType(kind.type, function (this: RedNode, def: NodeDef) {
     RED.nodes.createNode(this, def);
-    const conn = useHub(RED, this, def);
-    if (!conn) return;
+    // without a hub the device still runs, under local control: the status says why
+    const hub = hubOrWhy(RED, def);
+    const conn = hub.connection;
     let raw = editorValues(def);
-    let opts: O;
-    let spec: HouseholdSpec;
-    const configure = (values: Record<string, unknown>): string | null => {
+    const configure = (values: Record<string, unknown>): { opts: O; spec: HouseholdSpec } | string => {
       const o = kind.options.safeParse(values);
       if (!o.success) return describeProblems(fieldProblems(o.error));
       const sp = HouseholdSpec.safeParse(kind.spec(o.data));
       if (!sp.success) return describeProblems(fieldProblems(sp.error));
-      opts = o.data;
-      spec = sp.data;
-      return null;
+      return { opts: o.data, spec: sp.data };
     };
-    const problem = configure(raw);
-    if (problem) {
-      this.status({ fill: "red", shape: "ring", text: problem.slice(0, 100) });
-      this.error(`${kind.type}: ${problem}`);
+    const first = configure(raw);
+    if (typeof first === "string") {
+      this.status({ fill: "red", shape: "ring", text: first.slice(0, 100) });
+      this.error(`${kind.type}: ${first}`);
       return;
     }
+    let { opts } = first;
     const dir = join(RED.settings.userDir ?? tmpdir(), "openlem");
     mkdirSync(dir, { recursive: true });
     const statePath = join(dir, `${this.id}.json`);
@@ -106,7 +113,6 @@ export function registerDevice<O, S>(RED: Red, kind: DeviceKind<O, S>): void {
     let timeZone = "UTC";
     let override: "on" | "off" | "auto" = "auto";
     let lastDecision: SlotDecision | null = null;
-    let reachable = true;
 
     const port: DevicePort = {
       read: async () => kind.deviceState(state, opts) ?? {},
@@ -118,39 +124,65 @@ export function registerDevice<O, S>(RED: Red, kind: DeviceKind<O, S>): void {
       }),
       apply: async (decision) => {
         const minutes = (loop.memory?.minutes ?? 15) as number;
-        if (state !== undefined && lastDecision && kind.afterSlot) state = kind.afterSlot(state, lastDecision, minutes);
+        // the slot's own bookkeeping once per slot; a safety correction mid-slot is not a new slot
+        if (state !== undefined && lastDecision && kind.afterSlot && lastDecision.startMs !== decision.startMs)
+          state = kind.afterSlot(state, lastDecision, minutes);
         let d = decision;
         const ds = kind.deviceState(state, opts);
         if (override !== "auto" && kind.overridden && ds) d = kind.overridden(decision, override, opts, ds, minutes);
         lastDecision = d;
         this.send([{ ...kind.command(d, opts), decision: d }, null]);
-        this.status({
-          fill: reachable ? (d.mode === "plan" ? "green" : "yellow") : "red",
-          shape: "dot",
-          text: kind.describe(d, state).slice(0, 100),
-        });
+        showStatus();
       },
+      release: async () => {
+        const now = Date.now();
+        const back: SlotDecision = {
+          startMs: now,
+          boilerOn: false,
+          batteryW: 0,
+          evW: 0,
+          ...kind.handBack(opts),
+          netWh: 0,
+          mode: "fallback",
+          why: ["handed back: OpenLEM stopped controlling this device"],
+        };
+        this.send([{ ...kind.command(back, opts), decision: back, handBack: true }, null]);
+      },
+    };
+
+    let waiting = 0;
+    const showStatus = () => {
+      const d = lastDecision;
+      const why = loop.control.why;
+      const text = d ? kind.describe(d, state) : kind.waiting;
+      const local = why ? `local control: ${why}` : null;
+      this.status({
+        fill: local ? "red" : d?.mode === "plan" ? "green" : "yellow",
+        shape: "dot",
+        text: [local ?? text, waiting ? `${waiting} readings waiting` : null].filter(Boolean).join("; ").slice(0, 120),
+      });
     };
 
     const onEvent = (e: LoopEvent) => {
       if (e.type === "planned") this.send([null, schedule()]);
-      if (e.type === "hub") {
-        reachable = e.reachable;
-        if (!e.reachable)
-          this.status({ fill: "red", shape: "ring", text: `hub unreachable: local default (${e.reason})` });
+      if (e.type === "hub") showStatus();
+      if (e.type === "waiting") {
+        waiting = e.readings;
+        showStatus();
       }
+      if (e.type === "meter") this.warn(`meter: ${e.problem}`);
       if (e.type === "error") this.warn(reasonOf(e.error));
     };
-    const makeLoop = () =>
-      new HouseholdLoop({
-        spec,
-        hub: conn.rest,
-        devices: port,
-        statePath,
-        orderPrefix: `${kind.type.replace("openlem-", "")}-${this.id.replace(/[^A-Za-z0-9]/g, "").slice(0, 8)}`,
-        onEvent,
-      });
-    let loop = makeLoop();
+    const loop = new HouseholdLoop({
+      spec: first.spec,
+      hub: conn?.rest ?? null,
+      noHubReason: hub.why,
+      devices: port,
+      statePath,
+      orderPrefix: `${kind.type.replace("openlem-", "")}-${this.id.replace(/[^A-Za-z0-9]/g, "").slice(0, 8)}`,
+      onEvent,
+    });
+    if (!conn) showStatus();
 
     const schedule = (): NodeMessage => {
       const m = loop.memory;
@@ -174,14 +206,14 @@ export function registerDevice<O, S>(RED: Red, kind: DeviceKind<O, S>): void {
         return;
       }
       running = (async () => {
-        timeZone = (await conn.marketCommunity().catch(() => null))?.market.timeZone ?? timeZone;
+        timeZone = (await conn?.marketCommunity().catch(() => null))?.market.timeZone ?? timeZone;
         const agent = loop.householdAgent;
         if (agent && override !== "auto" && !kind.overridden) agent.setOverride(override as BoilerOverride);
         if (agent && override === "auto" && agent.memory.override !== "auto") agent.setOverride("auto");
         await loop.tick();
       })()
         .catch((err: unknown) => {
-          this.status({ fill: "red", shape: "dot", text: reasonOf(err).slice(0, 100) });
+          // the loop itself never throws; this is the node's own bookkeeping
           this.warn(reasonOf(err));
         })
         .finally(() => {
@@ -207,20 +239,21 @@ export function registerDevice<O, S>(RED: Red, kind: DeviceKind<O, S>): void {
             return done();
           }
           const next = { ...raw, ...editorValues(msg.options as Record<string, unknown>) };
-          const problem = configure(next);
-          if (problem) {
+          const changed = configure(next);
+          if (typeof changed === "string") {
             // nothing changes: the options in force stay
-            this.error(`msg.options: ${problem}`, msg);
+            this.error(`msg.options: ${changed}`, msg);
             return done();
           }
           raw = next;
-          await running;
-          loop = makeLoop();
+          opts = changed.opts;
+          // the same loop: its plan, meter and the decision in force carry on, re-planned
+          loop.setSpec(changed.spec);
         }
         const isOnlyControl = p !== null && typeof p === "object" && Object.keys(p).every((k) => k === "override");
         if (p !== undefined && !isOnlyControl) {
           try {
-            const clock = await conn.rest.clock().catch(() => null);
+            const clock = await conn?.rest.clock().catch(() => null);
             const nowMs = clock ? Date.parse(clock.now) : Date.now();
             state = kind.input(p, state, opts, nowMs, timeZone);
           } catch (err) {
@@ -229,16 +262,21 @@ export function registerDevice<O, S>(RED: Red, kind: DeviceKind<O, S>): void {
             return done();
           }
         }
+        // a new state is held against the hard limits at once, whatever the hub is doing
+        if (kind.deviceState(state, opts) !== null) await loop.supervise();
         tick();
         done();
       })().catch((err: unknown) => done(err instanceof Error ? err : new Error(String(err))));
     });
     this.on("close", (removed, done) => {
       clearInterval(timer);
-      void Promise.resolve(running).finally(() => {
-        if (removed) rmSync(statePath, { force: true });
-        done();
-      });
+      void Promise.resolve(running)
+        .then(() => loop.stop({ handBack: lastDecision !== null }))
+        .catch((err: unknown) => this.warn(`handing back: ${reasonOf(err)}`))
+        .finally(() => {
+          if (removed) rmSync(statePath, { force: true });
+          done();
+        });
     });
   });
 }

@@ -29,6 +29,8 @@ export interface RedNode {
   error(err: unknown, msg?: NodeMessage): void;
   warn(message: unknown): void;
   log(message: unknown): void;
+  /** The node's context: memory by default, on disk with Node-RED's localfilesystem store. */
+  context(): { get(key: string): unknown; set(key: string, value: unknown): void };
 }
 
 export interface NodeDef {

@@ -31,3 +31,15 @@ export function useHub(RED: Red, node: RedNode, def: NodeDef): HubConnection | n
   });
   return conn;
 }
+
+/**
+ * For the device nodes, which steer their device with or without a hub: the connection, or
+ * why there is none (then the device runs under local control and its own status says why;
+ * the connection's state is not shown over it).
+ */
+export function hubOrWhy(RED: Red, def: NodeDef): { connection: HubConnection | null; why: string } {
+  const config = (typeof def.hub === "string" ? RED.nodes.getNode(def.hub) : null) as HubConfigNode | null;
+  if (!config) return { connection: null, why: "no hub: choose an openlem-hub" };
+  if (!config.connection) return { connection: null, why: config.problem ?? "hub not configured" };
+  return { connection: config.connection, why: "" };
+}

@@ -42,6 +42,8 @@ export interface LoopOptions {
   spec: HouseholdSpec;
   /** The hub; null: none configured, the devices run under local control. */
   hub: HubRest | null;
+  /** Why there is no hub, as the user should read it (default "no hub configured"). */
+  noHubReason?: string;
   devices: DevicePort;
   /** Where the agent's memory lives between restarts; none: in memory only. */
   statePath?: string;
@@ -112,7 +114,7 @@ export class HouseholdLoop {
 
   constructor(readonly options: LoopOptions) {
     this.file = options.statePath ? new MemoryFile(options.statePath) : undefined;
-    if (!options.hub) this.hubDown = this.shown = "no hub configured";
+    if (!options.hub) this.hubDown = this.shown = options.noHubReason || "no hub configured";
   }
 
   get memory() {

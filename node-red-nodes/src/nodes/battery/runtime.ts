@@ -66,6 +66,7 @@ export const battery: DeviceKind<Options, State> = {
       ? { action: "number.set_value", target: { entity_id: [o.entity] }, data: { value: d.batteryW } }
       : d.batteryW,
   }),
+  handBack: () => ({ batteryW: 0 }),
   scheduleEntry: (m, i) => ({ powerW: m.batteryW[i] ?? 0 }),
   waiting: "waiting for the state of charge",
   describe: (d, s) => {

@@ -68,6 +68,7 @@ export const boiler: DeviceKind<Options, State> = {
         ? "on"
         : "off",
   }),
+  handBack: () => ({ boilerOn: true }),
   scheduleEntry: (m, i) => ({ on: m.boilerOn[i] ?? false }),
   waiting: "waiting for the tank temperature",
   describe: (d, s) => {

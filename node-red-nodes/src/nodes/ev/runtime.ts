@@ -98,6 +98,7 @@ export const ev: DeviceKind<Options, State> = {
       ? { action: "number.set_value", target: { entity_id: [o.entity] }, data: { value: d.evW } }
       : d.evW,
   }),
+  handBack: (o) => ({ evW: o.maxPowerW }),
   scheduleEntry: (m, i) => ({ powerW: m.evW[i] ?? 0 }),
   waiting: "waiting for the car (plugged in?)",
   describe: (d, s) => {

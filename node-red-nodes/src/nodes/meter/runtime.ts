@@ -1,5 +1,6 @@
 import { describeProblems, fieldProblems, MeterReading } from "@openlem/protocol";
 import { z } from "zod";
+import { type FlushResult, Outbox } from "../../shared/outbox.js";
 import type { NodeDef, NodeMessage, Red, RedNode } from "../../shared/red.js";
 import { useHub } from "../../shared/uses-hub.js";
 
@@ -26,7 +27,9 @@ const Register = z
  * { importWh, exportWh } (or importKwh / exportKwh), or one register's value with msg.topic
  * "import" or "export" (a Home Assistant energy sensor's state, in the node's unit); the node
  * keeps the other register's last value and reports once it knows every register the meter
- * has. Readings are stamped with the hub's clock.
+ * has. Readings are stamped with the hub's clock when the value arrives. While the hub is away
+ * they wait in the node's context and go, in order and each once, when it is back; the status
+ * says how many wait.
  */
 export function registerMeter(RED: Red): void {
   RED.nodes.registerType("openlem-meter", function (this: RedNode, def: NodeDef) {
@@ -44,6 +47,44 @@ export function registerMeter(RED: Red): void {
     ] as ("importWh" | "exportWh")[];
     const registers: { importWh?: number; exportWh?: number } = {};
     const toWh = (v: number, u: "kWh" | "Wh") => Math.round(u === "kWh" ? v * 1000 : v);
+    const outbox = new Outbox<MeterReading>(this, "openlem-pending-readings", async (readings) => {
+      await conn.rest.submitReadings(readings);
+    });
+    /** The status after a flush: sent, refused (said), or how many wait for the hub. */
+    const report = (r: FlushResult<MeterReading>, sentText: string) => {
+      for (const x of r.refused) {
+        const why = x.error instanceof Error ? x.error.message : String(x.error);
+        this.error(`the hub refused ${x.items.length} reading(s): ${why}`);
+      }
+      if (r.waiting > 0)
+        this.status({
+          fill: "yellow",
+          shape: "ring",
+          text: `hub away: ${r.waiting} reading(s) waiting, sent when it is back`,
+        });
+      else if (r.refused.length)
+        this.status({ fill: "red", shape: "dot", text: "the hub refused a reading: see the debug sidebar" });
+      else this.status({ fill: "green", shape: "dot", text: sentText });
+    };
+    // what waits goes when the hub answers again: on reconnect, and every 15 s
+    const retry = () => {
+      if (outbox.items.length === 0) return;
+      void outbox.flush().then((r) => {
+        if (r.sent.length) this.send({ topic: "sent later", payload: { readings: r.sent, accepted: r.sent.length } });
+        report(r, `${r.sent.length} waiting reading(s) sent`);
+      });
+    };
+    const timer = setInterval(retry, 15_000);
+    const onState = (st: { kind: string }) => {
+      if (st.kind === "connected") retry();
+    };
+    conn.on("state", onState);
+    this.on("close", (_removed, done) => {
+      clearInterval(timer);
+      conn.off("state", onState);
+      done();
+    });
+    retry();
     const fail = (msg: NodeMessage, text: string, done: (e?: Error) => void) => {
       this.status({ fill: "red", shape: "dot", text });
       this.error(text, msg);
@@ -78,7 +119,8 @@ export function registerMeter(RED: Red): void {
           this.status({ fill: "yellow", shape: "ring", text: `waiting for the ${missing[0]?.slice(0, 6)} register` });
           return done();
         }
-        const at = (await conn.rest.clock()).now;
+        // the time the registers were read: the hub's clock, or worked out from it while it is away
+        const at = (await conn.clock())?.now ?? new Date().toISOString();
         const reading = MeterReading.safeParse({
           meterId,
           at,
@@ -86,18 +128,14 @@ export function registerMeter(RED: Red): void {
           exportWh: registers.exportWh ?? 0,
         });
         if (!reading.success) return fail(msg, describeProblems(fieldProblems(reading.error)), done);
-        try {
-          const r = await conn.rest.submitReadings([reading.data]);
-          this.status({
-            fill: "green",
-            shape: "dot",
-            text: `${(reading.data.importWh / 1000).toFixed(1)} / ${(reading.data.exportWh / 1000).toFixed(1)} kWh`,
-          });
-          send({ ...msg, payload: { reading: reading.data, ...r } });
-          done();
-        } catch (err) {
-          fail(msg, err instanceof Error ? err.message : String(err), done);
-        }
+        // behind what already waits, so the hub gets them in order
+        outbox.add([reading.data]);
+        const r = await outbox.flush();
+        const kwh = `${(reading.data.importWh / 1000).toFixed(1)} / ${(reading.data.exportWh / 1000).toFixed(1)} kWh`;
+        report(r, kwh);
+        if (r.sent.some((x) => x.at === reading.data.at))
+          send({ ...msg, payload: { reading: reading.data, accepted: 1 } });
+        done();
       })().catch((err: unknown) => done(err instanceof Error ? err : new Error(String(err))));
     });
   });

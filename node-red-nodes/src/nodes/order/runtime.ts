@@ -1,8 +1,15 @@
 import { HubError } from "@openlem/client";
 import { fieldProblems, OrderInput } from "@openlem/protocol";
 import { z } from "zod";
+import { isOutage, Outbox } from "../../shared/outbox.js";
 import type { NodeDef, NodeMessage, Red, RedNode } from "../../shared/red.js";
 import { useHub } from "../../shared/uses-hub.js";
+
+/** Orders kept while the hub is away, with the message that brought them. */
+interface Waiting {
+  orders: z.input<typeof OrderInput>[];
+  msg: NodeMessage;
+}
 
 /** One order or a list; `slot` may be "next" (the next slot that still takes orders). */
 const Incoming = z.union([z.record(z.string(), z.unknown()), z.array(z.record(z.string(), z.unknown())).min(1)]);
@@ -10,7 +17,9 @@ const Incoming = z.union([z.record(z.string(), z.unknown()), z.array(z.record(z.
 /**
  * Submits the orders in msg.payload. Output 1: what the hub accepted (msg.payload = the order
  * records); output 2: what it refused or what was not an order, with msg.error = { message,
- * errors: [{ field, rule }] } and the original payload untouched.
+ * errors: [{ field, rule }] } and the original payload untouched. While the hub is away the
+ * orders wait in the node's context and go, in order and each once (clientOrderId), when it
+ * is back (msg.sentLater); one whose gate closed meanwhile comes out of output 2.
  */
 export function registerOrder(RED: Red): void {
   RED.nodes.registerType("openlem-order", function (this: RedNode, def: NodeDef) {
@@ -22,6 +31,51 @@ export function registerOrder(RED: Red): void {
       this.status({ fill: "red", shape: "dot", text: message.slice(0, 80) });
       return [null, { ...msg, error: { message, errors } }];
     };
+    const outbox = new Outbox<Waiting>(
+      this,
+      "openlem-pending-orders",
+      async ([w]) => {
+        if (w) waitingSent.set(w, await conn.rest.submitOrders(w.orders));
+      },
+      1,
+    );
+    const waitingSent = new WeakMap<Waiting, unknown>();
+    const showWaiting = (n: number) =>
+      this.status({
+        fill: "yellow",
+        shape: "ring",
+        text: `hub away: ${n} order message(s) waiting, sent when it is back`,
+      });
+    const retry = () => {
+      if (outbox.items.length === 0) return;
+      void outbox.flush().then((r) => {
+        for (const w of r.sent)
+          this.send([{ ...w.msg, payload: waitingSent.get(w) ?? w.orders, sentLater: true }, null]);
+        // a refusal after the outage (most often: the slot's gate closed meanwhile) goes to output 2
+        for (const x of r.refused)
+          for (const w of x.items) {
+            const e = x.error;
+            const message = `sent after the hub came back, refused: ${e instanceof Error ? e.message : String(e)}`;
+            this.send([null, { ...w.msg, error: { message, errors: e instanceof HubError ? e.errors : [] } }]);
+          }
+        if (r.waiting) showWaiting(r.waiting);
+        else if (r.sent.length)
+          this.status({ fill: "green", shape: "dot", text: `${r.sent.length} waiting order message(s) sent` });
+        else if (r.refused.length)
+          this.status({ fill: "red", shape: "dot", text: "orders refused after the outage: see output 2" });
+      });
+    };
+    const timer = setInterval(retry, 15_000);
+    const onState = (st: { kind: string }) => {
+      if (st.kind === "connected") retry();
+    };
+    conn.on("state", onState);
+    this.on("close", (_removed, done) => {
+      clearInterval(timer);
+      conn.off("state", onState);
+      done();
+    });
+    retry();
     this.on("input", (msg, send, done) => {
       void (async () => {
         const incoming = Incoming.safeParse(msg.payload);
@@ -40,7 +94,16 @@ export function registerOrder(RED: Red): void {
         for (const [i, raw] of list.entries()) {
           const o = { ...raw };
           if (o.slot === undefined || o.slot === "next") {
-            next ??= (await conn.rest.clock()).nextOpenSlot;
+            const clock = await conn.clock();
+            if (!clock) {
+              send(
+                refuse(msg, "the hub has not answered yet, so the next slot is unknown: give slot explicitly", [
+                  { field: `orders[${i}].slot`, rule: "must be given while the hub cannot be asked for its clock" },
+                ]),
+              );
+              return done();
+            }
+            next ??= clock.nextOpenSlot;
             o.slot = next;
           }
           if (o.clientOrderId === undefined) o.clientOrderId = `${prefix}-${o.side}-${o.slot}`;
@@ -54,14 +117,29 @@ export function registerOrder(RED: Red): void {
           send(refuse(msg, problems.map((p) => `${p.field}: ${p.rule}`).join("; "), problems));
           return done();
         }
-        try {
-          const records = await conn.rest.submitOrders(orders);
-          this.status({ fill: "green", shape: "dot", text: `${records.length} order(s) for ${orders[0]?.slot}` });
-          send([{ ...msg, payload: records }, null]);
-        } catch (err) {
-          if (err instanceof HubError && !err.unreachable) send(refuse(msg, err.message, err.errors));
-          else send(refuse(msg, err instanceof Error ? err.message : String(err), []));
+        if (outbox.items.length === 0) {
+          try {
+            const records = await conn.rest.submitOrders(orders);
+            this.status({ fill: "green", shape: "dot", text: `${records.length} order(s) for ${orders[0]?.slot}` });
+            send([{ ...msg, payload: records }, null]);
+            return done();
+          } catch (err) {
+            if (!isOutage(err)) {
+              send(
+                refuse(
+                  msg,
+                  err instanceof Error ? err.message : String(err),
+                  err instanceof HubError ? err.errors : [],
+                ),
+              );
+              return done();
+            }
+          }
         }
+        // the hub is away (or others wait before these): kept, and sent in order once it answers
+        // only what can be stored (a file context store writes JSON): the orders and the topic
+        outbox.add([{ orders, msg: msg.topic === undefined ? {} : { topic: msg.topic } }]);
+        showWaiting(outbox.items.length);
         done();
       })().catch((err: unknown) => done(err instanceof Error ? err : new Error(String(err))));
     });

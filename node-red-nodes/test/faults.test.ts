@@ -1,0 +1,222 @@
+import { mkdtempSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { HubRest } from "@openlem/client";
+import type { RunningHub } from "@openlem/hub";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { freePort, hubOn, revokeToken, seed } from "../../test-support/hub-fixture.js";
+import openlem from "../src/index.js";
+import type { NodeMessage, NodeStatus } from "../src/shared/red.js";
+
+/**
+ * The device, order and meter nodes when things go wrong, in the real Node-RED runtime
+ * (node-red-node-test-helper) against a real hub: a limit crossed mid-slot, a token revoked
+ * mid-run, the hub killed and restarted, no hub at all, and the node closed. Each test
+ * asserts the commands the node actually sent and when.
+ */
+const require = createRequire(import.meta.url);
+interface TestNode {
+  on(event: "input", listener: (msg: NodeMessage) => void): void;
+  on(event: "call:status", listener: (call: { args: [NodeStatus] }) => void): void;
+  receive(msg: NodeMessage): void;
+}
+interface Helper {
+  init(runtimePath: string, settings?: Record<string, unknown>): void;
+  startServer(done: () => void): void;
+  stopServer(done: () => void): void;
+  load(node: unknown, flow: unknown[], credentials?: Record<string, unknown>): Promise<void>;
+  unload(): Promise<void>;
+  getNode(id: string): TestNode;
+}
+const helper = require("node-red-node-test-helper") as Helper;
+helper.init(require.resolve("node-red"), { userDir: mkdtempSync(join(tmpdir(), "openlem-nr-faults-")) });
+
+/** The hub's clock: a fixed instant the tests move, or (for the revoked token) running in real time. */
+let clock: () => number = () => Date.parse("2026-06-24T09:02:00Z");
+
+describe("the OpenLEM nodes when things go wrong, in the Node-RED runtime", () => {
+  let hub: RunningHub;
+  let port = 0;
+  let dataDir = "";
+  let token = "";
+  let tokenId = 0;
+  const start = () => hubOn({ now: () => new Date(clock()), port, dataDir });
+  const config = () => ({ id: "hub", type: "openlem-hub", url: hub.url, community: "c", household: "h", mqttUrl: "" });
+  const rest = () =>
+    new HubRest({
+      url: hub.url,
+      communityId: "c",
+      householdId: "h",
+      auth: { deviceToken: token },
+      retry: { retries: 0 },
+    });
+  /** Every message the helper node `id` gets, and every status the node `of` shows. */
+  const inbox = (id: string) => {
+    const got: NodeMessage[] = [];
+    helper.getNode(id).on("input", (m) => got.push(m));
+    return got;
+  };
+  const statuses = (of: string) => {
+    const got: string[] = [];
+    helper.getNode(of).on("call:status", (c) => got.push(c.args[0]?.text ?? ""));
+    return got;
+  };
+  const boiler = (extra: Record<string, unknown> = {}) => ({
+    id: "b",
+    type: "openlem-boiler",
+    hub: "hub",
+    tickS: "0.2",
+    minTempC: "45",
+    targetTempC: "55",
+    maxTempC: "65",
+    wires: [["cmd"], []],
+    ...extra,
+  });
+
+  beforeAll(async () => {
+    port = await freePort();
+    dataDir = mkdtempSync(join(tmpdir(), "openlem-nr-hub-"));
+    hub = await start();
+    ({ deviceToken: token, deviceTokenId: tokenId } = await seed(hub.url));
+    await new Promise<void>((r) => helper.startServer(r));
+  });
+  afterAll(async () => {
+    await new Promise<void>((r) => helper.stopServer(r));
+    await hub.close();
+  });
+  afterEach(() => helper.unload());
+  beforeEach(() => {
+    clock = () => Date.parse("2026-06-24T09:02:00Z");
+  });
+
+  it("boiler: over its maximum mid-slot it is switched off at once, under its minimum on at once", async () => {
+    // a slow timer: what reacts below is the temperature message itself
+    await helper.load(openlem, [config(), boiler({ tickS: "60" }), { id: "cmd", type: "helper" }], {
+      hub: { token },
+    });
+    const cmds = inbox("cmd");
+    helper.getNode("b").receive({ payload: "44" });
+    await expect.poll(() => cmds.length).toBe(1);
+    expect(cmds[0]).toMatchObject({ on: true, decision: { startMs: Date.parse("2026-06-24T09:00:00Z") } });
+    clock = () => Date.parse("2026-06-24T09:06:00Z");
+    helper.getNode("b").receive({ payload: "70" });
+    await expect.poll(() => cmds.length).toBe(2);
+    expect(cmds[1]).toMatchObject({
+      on: false,
+      payload: "off",
+      decision: { startMs: Date.parse("2026-06-24T09:00:00Z") },
+    });
+    expect((cmds[1]?.decision as { why: string[] }).why[0]).toMatch(/boiler: off now, the water reached its maximum/);
+    // the tap drains it: on again at once
+    helper.getNode("b").receive({ payload: { tempC: 41 } });
+    await expect.poll(() => cmds.length).toBe(3);
+    expect(cmds[2]).toMatchObject({ on: true });
+  });
+
+  it("boiler: closing the node (redeploy, removal, Node-RED stopping) hands the element back to its thermostat", async () => {
+    await helper.load(openlem, [config(), boiler({ tickS: "60" }), { id: "cmd", type: "helper" }], {
+      hub: { token },
+    });
+    const cmds = inbox("cmd");
+    helper.getNode("b").receive({ payload: "60" });
+    await expect.poll(() => cmds.length).toBe(1);
+    expect(cmds[0]).toMatchObject({ on: false });
+    // what Node-RED does to a node on a redeploy or when it stops: close it (the wire to the
+    // Home Assistant action node still stands)
+    await (helper.getNode("b") as unknown as { close(removed: boolean): Promise<void> }).close(false);
+    await expect.poll(() => cmds.length).toBe(2);
+    expect(cmds[1]).toMatchObject({ on: true, payload: "on", handBack: true });
+  });
+
+  it("boiler without a hub: runs under local control, heats the cold tank and says why", async () => {
+    await helper.load(openlem, [boiler({ hub: "" }), { id: "cmd", type: "helper" }]);
+    const cmds = inbox("cmd");
+    const shown = statuses("b");
+    helper.getNode("b").receive({ payload: "40" });
+    await expect.poll(() => cmds.length).toBeGreaterThanOrEqual(1);
+    expect(cmds[0]).toMatchObject({ on: true, decision: { mode: "fallback" } });
+    await expect.poll(() => shown.at(-1)).toMatch(/^local control: no hub: choose an openlem-hub/);
+  });
+
+  it("boiler: a token revoked mid-run ends in local control; the cold tank heats at once and at the next slot start", async () => {
+    // the hub's clock runs in real time here, 3 s before 09:15: without the hub the node can only follow its own clock
+    const t0 = Date.now();
+    const base = Date.parse("2026-06-24T09:14:57Z");
+    clock = () => base + (Date.now() - t0);
+    await helper.load(openlem, [config(), boiler(), { id: "cmd", type: "helper" }], { hub: { token } });
+    const cmds = inbox("cmd");
+    const shown = statuses("b");
+    helper.getNode("b").receive({ payload: "50" });
+    await expect.poll(() => cmds.length).toBeGreaterThanOrEqual(1);
+    await revokeToken(hub.url, tokenId);
+    helper.getNode("b").receive({ payload: "40" });
+    await expect.poll(() => cmds.some((m) => m.on === true)).toBe(true);
+    // 09:15: the next slot starts with the element on, under local control
+    await expect
+      .poll(
+        () => cmds.find((m) => (m.decision as { startMs: number }).startMs === Date.parse("2026-06-24T09:15:00Z")),
+        {
+          timeout: 15_000,
+        },
+      )
+      .toMatchObject({ on: true });
+    await expect.poll(() => shown.at(-1)).toMatch(/^local control: the hub refused the device token/);
+    // a fresh token for the tests after this one
+    ({ deviceToken: token } = await seedToken(hub.url));
+  });
+
+  it("meter and order: what the hub could not take while it was down waits, and goes once when it is back", async () => {
+    clock = () => Date.parse("2026-06-24T11:00:00Z");
+    await helper.load(
+      openlem,
+      [
+        config(),
+        { id: "m", type: "openlem-meter", hub: "hub", meterId: "m-h", unit: "Wh", wires: [["mout"]] },
+        { id: "o", type: "openlem-order", hub: "hub", wires: [["ook"], ["obad"]] },
+        { id: "mout", type: "helper" },
+        { id: "ook", type: "helper" },
+        { id: "obad", type: "helper" },
+      ],
+      { hub: { token } },
+    );
+    const mout = inbox("mout");
+    const ook = inbox("ook");
+    const meterShown = statuses("m");
+    const orderShown = statuses("o");
+    helper.getNode("m").receive({ payload: { importWh: 500_000, exportWh: 1_000 } });
+    await expect.poll(() => mout.length).toBe(1);
+    await hub.close();
+    helper.getNode("m").receive({ payload: { importWh: 500_400, exportWh: 1_000 } });
+    helper
+      .getNode("o")
+      .receive({ payload: { side: "buy", energyWh: 300, limitPrice: 0.2, slot: "2026-06-24T11:30:00Z" } });
+    await expect.poll(() => meterShown.at(-1)).toMatch(/^hub away: 1 reading\(s\) waiting/);
+    await expect.poll(() => orderShown.at(-1)).toMatch(/^hub away: 1 order message\(s\) waiting/);
+    expect(mout).toHaveLength(1);
+    expect(ook).toHaveLength(0);
+    // the hub comes back on the same address with its data
+    hub = await start();
+    await expect.poll(() => mout.length, { timeout: 30_000 }).toBe(2);
+    const later = mout[1]?.payload as { readings: { importWh: number; at: string }[] };
+    expect(later.readings.map((r) => r.importWh)).toEqual([500_400]);
+    await expect.poll(() => ook.length, { timeout: 30_000 }).toBe(1);
+    expect(ook[0]).toMatchObject({ sentLater: true });
+    // each went once: the hub has the reading (a second copy is a duplicate) and one order
+    const again = await rest().submitReadings([
+      { meterId: "m-h", at: later.readings[0]?.at ?? "", importWh: 500_400, exportWh: 1_000 },
+    ]);
+    expect(again).toEqual({ accepted: 0, duplicates: 1 });
+    expect((await rest().orders()).filter((o) => o.order.slot === "2026-06-24T11:30:00.000Z")).toHaveLength(1);
+  });
+});
+
+async function seedToken(hubUrl: string): Promise<{ deviceToken: string }> {
+  const { MEMBER, post } = await import("../../test-support/hub-fixture.js");
+  const { DeviceTokenCreated, TokenPair } = await import("@openlem/protocol");
+  const member = TokenPair.parse(await post(`${hubUrl}/api/auth/login`, undefined, MEMBER)).accessToken;
+  const t = DeviceTokenCreated.parse(
+    await post(`${hubUrl}/api/communities/c/households/h/device-tokens`, member, { name: "after the revocation" }),
+  );
+  return { deviceToken: t.token };
+}
