@@ -107,7 +107,9 @@ describe("the OpenLEM nodes when things go wrong, in the Node-RED runtime", () =
       payload: "off",
       decision: { startMs: Date.parse("2026-06-24T09:00:00Z") },
     });
-    expect((cmds[1]?.decision as { why: string[] }).why[0]).toMatch(/boiler: off now, the water reached its maximum/);
+    expect((cmds[1]?.decision as { why: string[] } | undefined)?.why[0]).toMatch(
+      /boiler: off now, the water reached its maximum/,
+    );
     // the tap drains it: on again at once
     helper.getNode("b").receive({ payload: { tempC: 41 } });
     await expect.poll(() => cmds.length).toBe(3);
@@ -208,6 +210,10 @@ describe("the OpenLEM nodes when things go wrong, in the Node-RED runtime", () =
     ]);
     expect(again).toEqual({ accepted: 0, duplicates: 1 });
     expect((await rest().orders()).filter((o) => o.order.slot === "2026-06-24T11:30:00.000Z")).toHaveLength(1);
+    // a register that leaps 8.5 MWh in a moment (kWh read as Wh?) is held back and said
+    helper.getNode("m").receive({ payload: { importWh: 9_000_000, exportWh: 1_000 } });
+    await expect.poll(() => meterShown.at(-1)).toMatch(/^reading held back: import rose too fast/);
+    expect(mout).toHaveLength(2);
   });
 });
 

@@ -220,6 +220,27 @@ describe("household agent: safety whatever the prices", () => {
       { numRuns: 12 },
     );
   });
+
+  it("holds the limits through a week at the price floor, a week at the cap and a week switching between them", () => {
+    const floor = 0;
+    const cap = 0.5;
+    const weeks = (t: number) => {
+      const week = Math.floor(t / (7 * DAY));
+      if (week === 0) return floor;
+      if (week === 1) return cap;
+      return Math.floor(t / 4) % 2 === 0 ? floor : cap;
+    };
+    for (const startC of [45.5, 52, 64]) {
+      const { boiler, hotAt, temps } = runBoilerWeeks(weeks, startC);
+      expect(Math.min(...temps)).toBeGreaterThanOrEqual(boiler.minTempC);
+      expect(Math.max(...temps)).toBeLessThanOrEqual(boiler.maxTempC);
+      let last = 0;
+      for (const t of [...hotAt, 21 * DAY - 1]) {
+        expect(t - last).toBeLessThanOrEqual(boiler.legionellaEveryDays * DAY + 8);
+        last = t;
+      }
+    }
+  });
 });
 
 describe("household agent: decisions and orders", () => {

@@ -3,7 +3,7 @@ import type { Community, MeterReading, SlotResult } from "@openlem/protocol";
 import { superviseSlot } from "../safety/supervisor.js";
 import { type DeviceState, type ForecastSlot, HouseholdAgent, type SlotDecision } from "./agent.js";
 import { MemoryFile } from "./memory-file.js";
-import { MeterSampler } from "./meter-sampler.js";
+import { describeRegisterProblem, MeterSampler } from "./meter-sampler.js";
 import type { HouseholdSpec } from "./spec.js";
 
 const DAY_MS = 86_400_000;
@@ -377,21 +377,10 @@ export class HouseholdLoop {
       );
       const out = this.sampler.sample({ ...registers, atMs: now });
       m.meter = this.sampler.memory;
-      if (out.kind === "implausible")
-        this.emit({
-          type: "meter",
-          problem: `${out.register} register rose ${out.jumpWh} Wh in ${Math.round(out.seconds)} s, more than the meter's maximum power allows (${out.maxWh} Wh): reading held back; check the register's entity and unit`,
-        });
-      else {
-        if (out.kind === "backwards")
-          this.emit({
-            type: "meter",
-            problem: `${out.register} register went backwards from ${out.fromWh} to ${out.toWh} Wh (meter replaced or reset?): sent, the hub counts that interval as zero`,
-          });
-        m.pendingReadings.push(...out.readings);
-        if (m.pendingReadings.length > MAX_PENDING_READINGS)
-          m.pendingReadings.splice(0, m.pendingReadings.length - MAX_PENDING_READINGS);
-      }
+      if (out.kind !== "ok") this.emit({ type: "meter", problem: describeRegisterProblem(out) });
+      m.pendingReadings.push(...out.readings);
+      if (m.pendingReadings.length > MAX_PENDING_READINGS)
+        m.pendingReadings.splice(0, m.pendingReadings.length - MAX_PENDING_READINGS);
     }
     if (m.pendingReadings.length === 0) return;
     if (hub && !this.hubDown) {

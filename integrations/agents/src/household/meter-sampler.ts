@@ -28,10 +28,43 @@ export interface SamplerOptions {
   interpolateWithinMs: number;
 }
 
-export type SampleOutcome =
-  | { kind: "ok"; readings: MeterReading[] }
-  | { kind: "backwards"; readings: MeterReading[]; register: "import" | "export"; fromWh: number; toWh: number }
+/** What is wrong with a register read against the last plausible one, or null. */
+export type RegisterProblem =
+  | { kind: "backwards"; register: "import" | "export"; fromWh: number; toWh: number }
   | { kind: "implausible"; register: "import" | "export"; jumpWh: number; seconds: number; maxWh: number };
+
+/**
+ * A register that goes backwards (a meter swap or reset), or one that rose further than the
+ * meter's maximum power could make it rise in the time between the two reads.
+ */
+export function registerProblem(
+  prev: { atMs: number; importWh: number; exportWh: number },
+  read: { atMs: number; importWh: number; exportWh: number },
+  maxPowerW: number,
+): RegisterProblem | null {
+  const seconds = Math.max(0, (read.atMs - prev.atMs) / 1000);
+  const maxWh = Math.ceil((maxPowerW * seconds) / 3600) + 1;
+  for (const register of ["import", "export"] as const) {
+    const jumpWh = read[`${register}Wh`] - prev[`${register}Wh`];
+    if (jumpWh > maxWh) return { kind: "implausible", register, jumpWh, seconds, maxWh };
+  }
+  for (const register of ["import", "export"] as const) {
+    const fromWh = prev[`${register}Wh`];
+    const toWh = read[`${register}Wh`];
+    if (toWh < fromWh) return { kind: "backwards", register, fromWh, toWh };
+  }
+  return null;
+}
+
+/** How a register problem reads in a status or a log. */
+export function describeRegisterProblem(p: RegisterProblem): string {
+  return p.kind === "implausible"
+    ? `${p.register} register rose ${p.jumpWh} Wh in ${Math.round(p.seconds)} s, more than the meter's maximum power allows (${p.maxWh} Wh): reading held back; check the register's entity and unit`
+    : `${p.register} register went backwards from ${p.fromWh} to ${p.toWh} Wh (meter replaced or reset?): sent, the hub counts that interval as zero`;
+}
+
+/** The readings to send now, and what was wrong with the read, if anything. */
+export type SampleOutcome = { readings: MeterReading[] } & ({ kind: "ok"; problem: null } | RegisterProblem);
 
 /**
  * Turns the meter's registers, read whenever the loop looks, into readings for the hub. A
@@ -56,27 +89,14 @@ export class MeterSampler {
   sample(read: MeterRead): SampleOutcome {
     const m = this.memory;
     const prev = m.last;
-    if (prev && read.atMs <= prev.atMs) return { kind: "ok", readings: [] };
-    if (prev) {
-      const seconds = (read.atMs - prev.atMs) / 1000;
-      const maxWh = Math.ceil((this.o.maxPowerW * seconds) / 3600) + 1;
-      for (const register of ["import", "export"] as const) {
-        const jumpWh = read[`${register}Wh`] - prev[`${register}Wh`];
-        if (jumpWh > maxWh) return { kind: "implausible", register, jumpWh, seconds, maxWh };
-      }
-    }
+    if (prev && read.atMs <= prev.atMs) return { kind: "ok", readings: [], problem: null };
+    const problem = prev ? registerProblem(prev, read, this.o.maxPowerW) : null;
+    if (problem?.kind === "implausible") return { ...problem, readings: [] };
     const readings = this.readingsFor(prev, read);
     m.last = read;
     const last = readings.at(-1);
     if (last) m.sentUpToMs = Date.parse(last.at);
-    if (prev) {
-      for (const register of ["import", "export"] as const) {
-        const fromWh = prev[`${register}Wh`];
-        const toWh = read[`${register}Wh`];
-        if (toWh < fromWh) return { kind: "backwards", readings, register, fromWh, toWh };
-      }
-    }
-    return { kind: "ok", readings };
+    return problem ? { ...problem, readings } : { kind: "ok", readings, problem: null };
   }
 
   private readingsFor(prev: MeterRead | null, read: MeterRead): MeterReading[] {

@@ -1,8 +1,14 @@
+import { describeRegisterProblem, registerProblem } from "@openlem/agents";
 import { describeProblems, fieldProblems, MeterReading } from "@openlem/protocol";
 import { z } from "zod";
 import { type FlushResult, Outbox } from "../../shared/outbox.js";
 import type { NodeDef, NodeMessage, Red, RedNode } from "../../shared/red.js";
 import { useHub } from "../../shared/uses-hub.js";
+
+/** The last reading taken, in the node's context: the baseline for the next one. */
+const LAST = "openlem-last-reading";
+/** More than a house connection delivers (3 × 63 A at 230 V is about 43 kW). */
+const MAX_POWER_W = 50_000;
 
 const Def = z.object({
   meterId: z.string().min(1, "is required: the meter's id from the operator"),
@@ -128,6 +134,22 @@ export function registerMeter(RED: Red): void {
           exportWh: registers.exportWh ?? 0,
         });
         if (!reading.success) return fail(msg, describeProblems(fieldProblems(reading.error)), done);
+        // a register that leaps further than the meter could deliver is held back; one that
+        // goes backwards (a meter swap) is sent, and both are said
+        const last = this.context().get(LAST) as { at: string; importWh: number; exportWh: number } | undefined;
+        const problem = last
+          ? registerProblem(
+              { ...last, atMs: Date.parse(last.at) },
+              { ...reading.data, atMs: Date.parse(reading.data.at) },
+              MAX_POWER_W,
+            )
+          : null;
+        if (problem) this.warn(`${meterId}: ${describeRegisterProblem(problem)}`);
+        if (problem?.kind === "implausible") {
+          this.status({ fill: "red", shape: "dot", text: `reading held back: ${problem.register} rose too fast` });
+          return done();
+        }
+        this.context().set(LAST, reading.data);
         // behind what already waits, so the hub gets them in order
         outbox.add([reading.data]);
         const r = await outbox.flush();
