@@ -24,6 +24,8 @@ interface Helper {
   getNode(id: string): TestNode;
 }
 const helper = require("node-red-node-test-helper") as Helper;
+/** Node-RED's core complete node, to know when a node has taken a message. */
+const completeNode = require("@node-red/nodes/core/common/24-complete.js") as unknown;
 helper.init(require.resolve("node-red"), { userDir: mkdtempSync(join(tmpdir(), "openlem-nr-")) });
 
 /** The next message a helper node receives (within `ms`). */
@@ -132,7 +134,7 @@ describe("the OpenLEM nodes in the Node-RED runtime, against a real hub", () => 
       creds(),
     );
     // the live feed connects, then the hub clears the slot the order test bid for
-    await new Promise((r) => setTimeout(r, 1_500));
+    await liveFeedUp();
     now = Date.parse("2026-06-21T09:12:00Z");
     const res = next("res");
     const price = next("price");
@@ -149,7 +151,7 @@ describe("the OpenLEM nodes in the Node-RED runtime, against a real hub", () => 
   it("openlem-boiler bids for its heat by itself, switches at each slot start, and follows overrides and run-time options", async () => {
     now = Date.parse("2026-06-21T09:32:00Z");
     await helper.load(
-      openlem,
+      [openlem, completeNode],
       [
         config(),
         {
@@ -165,6 +167,9 @@ describe("the OpenLEM nodes in the Node-RED runtime, against a real hub", () => 
         },
         helper1("cmd"),
         helper1("plan"),
+        // Node-RED's own complete node: a message each time the boiler has taken one (done())
+        { id: "taken", type: "complete", scope: ["b"], wires: [["took"]] },
+        helper1("took"),
       ],
       creds(),
     );
@@ -177,10 +182,6 @@ describe("the OpenLEM nodes in the Node-RED runtime, against a real hub", () => 
     expect((cmd.decision as { mode: string }).mode).toBe("fallback");
     const schedule = (await plan).payload as { slots: { start: string; on: boolean }[] };
     expect(schedule.slots.length).toBeGreaterThan(0);
-    console.log(
-      JSON.stringify(schedule.slots.slice(0, 3)),
-      JSON.stringify((await rest().orders()).map((o) => o.order.clientOrderId)),
-    );
     // its orders for the next slot reached the hub under the boiler's own names
     await expect
       .poll(async () => (await rest().orders()).some((o) => o.order.clientOrderId.startsWith("boiler-")))
@@ -189,8 +190,9 @@ describe("the OpenLEM nodes in the Node-RED runtime, against a real hub", () => 
     // the next slot: cleared, the boiler follows its plan; hot water: off
     await clear(hub.url, "2026-06-21T09:45:00.000Z");
     // the tank is hot before the slot starts: whatever the plan, the safety layer keeps it off
+    const took = next("took");
     helper.getNode("b").receive({ payload: { tempC: 64.5 } });
-    await new Promise((r) => setTimeout(r, 500));
+    await took;
     const second = next(
       "cmd",
       15_000,
@@ -202,9 +204,15 @@ describe("the OpenLEM nodes in the Node-RED runtime, against a real hub", () => 
     expect((follow.decision as { mode: string }).mode).toBe("plan");
 
     // a wrong option changes nothing; the override forces the element on at the next slot
+    const tookBoth = new Promise<void>((resolve) => {
+      let n = 0;
+      helper.getNode("took").on("input", () => {
+        if (++n === 2) resolve();
+      });
+    });
     helper.getNode("b").receive({ options: { maxTempC: 40 } });
     helper.getNode("b").receive({ payload: { tempC: 50, override: "on" } });
-    await new Promise((r) => setTimeout(r, 500));
+    await tookBoth;
     const forced = next(
       "cmd",
       15_000,
@@ -253,6 +261,12 @@ describe("the OpenLEM nodes in the Node-RED runtime, against a real hub", () => 
   });
 });
 
+/** Waits until the openlem-hub config node's live feed is connected (instead of a fixed sleep). */
+async function liveFeedUp(): Promise<void> {
+  const hubNode = helper.getNode("hub") as unknown as { connection?: { state: { kind: string } } };
+  await expect.poll(() => hubNode.connection?.state.kind, { timeout: 15_000 }).toBe("connected");
+}
+
 function helper1(id: string) {
   return { id, type: "helper" };
 }
@@ -284,7 +298,7 @@ describeWithRealService("mqtt", "the OpenLEM nodes with the hub on an external b
       ],
       { hub: { token } },
     );
-    await new Promise((r) => setTimeout(r, 1_500));
+    await liveFeedUp();
     now = Date.parse("2026-06-22T09:11:00Z");
     const res = next("res", 15_000, (m) => (m.payload as { slot: string }).slot === "2026-06-22T09:15:00.000Z");
     await clear(hub.url, "2026-06-22T09:15:00.000Z", community);
