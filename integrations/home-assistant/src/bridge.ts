@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { HouseholdLoop, HouseholdSpec, type LoopEvent, type PriceLimits } from "@openlem/agents";
-import { HubRest, LiveFeed } from "@openlem/client";
+import { HouseholdLoop, HouseholdSpec, hubProblem, type LoopEvent, type PriceLimits } from "@openlem/agents";
+import { HubError, HubRest, LiveFeed } from "@openlem/client";
 import { type BridgeState, type Community, Price, parseMoney, toMinorUnits, topics } from "@openlem/protocol";
 import mqtt, { type MqttClient } from "mqtt";
 import { type BridgeConfig, ConfigError, configuredEntities } from "./config.js";
@@ -38,7 +38,8 @@ export class HaBridge {
     readonly config: BridgeConfig,
     readonly ha: HaConnection,
     readonly rest: HubRest,
-    readonly community: Community,
+    /** The community's rules; null until the hub first answers (the devices run locally meanwhile). */
+    private community: Community | null,
     readonly devices: HaDevices,
     readonly loop: HouseholdLoop,
     private limits: PriceLimits,
@@ -68,9 +69,14 @@ export class HaBridge {
         householdId: config.hub.household,
         auth: { deviceToken: config.hub.deviceToken },
       });
-      const community = await rest.community();
+      // a hub that is away at start does not keep the devices from their (local) control
+      const community = await rest.community().catch((err: unknown) => {
+        if (err instanceof HubError && !err.unreachable && err.status !== 401 && err.status !== 403) throw err;
+        emit({ type: "hub", reachable: false, reason: hubProblem(err) });
+        return null;
+      });
       const devices = new HaDevices(ha, config);
-      devices.timeZone = community.market.timeZone;
+      if (community) devices.timeZone = community.market.timeZone;
       mkdirSync(config.stateDir, { recursive: true });
       const limits = readLimits(config) ?? config.limits;
       let bridge: HaBridge | undefined;
@@ -159,6 +165,13 @@ export class HaBridge {
         const hubNow = Date.parse(clock.now);
         this.devices.now = () => hubNow + (Date.now() - at);
       }
+      if (!this.community) {
+        this.community = await this.rest.community().catch(() => null);
+        if (this.community) {
+          this.devices.timeZone = this.community.market.timeZone;
+          await this.announceEntities();
+        }
+      }
       await this.loop.tick();
     })()
       .catch((error: unknown) => this.emit({ type: "error", error }))
@@ -167,12 +180,20 @@ export class HaBridge {
       });
   }
 
+  /** The household's entities by MQTT discovery: their ranges come from the community's market rules. */
+  private async announceEntities(): Promise<void> {
+    const client = this.mqttClient;
+    if (!client || !this.community) return;
+    const { community: c, household: h } = this.config.hub;
+    for (const d of householdDiscovery(c, h, this.community.market))
+      await client.publishAsync(d.topic, JSON.stringify(d.config), { retain: true, qos: 1 });
+  }
+
   private async announce(): Promise<void> {
     const client = this.mqttClient;
     if (!client) return;
     const { community: c, household: h } = this.config.hub;
-    for (const d of householdDiscovery(c, h, this.community.market))
-      await client.publishAsync(d.topic, JSON.stringify(d.config), { retain: true, qos: 1 });
+    await this.announceEntities();
     await client.publishAsync(topics.bridgeAvailability(c, h), "online", { retain: true, qos: 1 });
     const keys = { max_buy_price: "maxBuyPrice", min_sell_price: "minSellPrice" } as const;
     await client.subscribeAsync(
@@ -201,7 +222,7 @@ export class HaBridge {
 
   /** Today's figures from the hub's statement, the limits and the agent's status, on Home Assistant's broker. */
   async publish(): Promise<BridgeState | null> {
-    const m = this.community.market;
+    const m = this.community?.market;
     let s: Awaited<ReturnType<HubRest["statement"]>> | null = null;
     try {
       s = await this.rest.statement("day");
@@ -218,8 +239,8 @@ export class HaBridge {
       soldGridWh: sum("utility-sell", "deviation-sell"),
       cost: s ? toMinorUnits(parseMoney(s.total)) / 100 : 0,
       savings: s ? toMinorUnits(parseMoney(s.savings)) / 100 : 0,
-      maxBuyPrice: typeof max === "number" ? max : m.retailPrice,
-      minSellPrice: this.limits.minSellPrice ?? m.feedInTariff,
+      maxBuyPrice: typeof max === "number" ? max : (m?.retailPrice ?? 0),
+      minSellPrice: this.limits.minSellPrice ?? m?.feedInTariff ?? 0,
       agentStatus: (this.haConnected ? this.status : "Home Assistant disconnected").slice(0, 255),
     };
     const { community: c, household: h } = this.config.hub;

@@ -7,7 +7,7 @@ import type { RunningHub } from "@openlem/hub";
 import { householdEntities, topics } from "@openlem/protocol";
 import mqtt from "mqtt";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { clear, hubOn, revokeToken, seed } from "../../../test-support/hub-fixture.js";
+import { clear, freePort, hubOn, revokeToken, seed } from "../../../test-support/hub-fixture.js";
 import { describeWithRealService } from "../../../test-support/real-services.js";
 import { type BridgeEvent, ConfigError, HaBridge, HaError, parseConfig } from "../src/index.js";
 import { HomeAssistantStandIn } from "./ha-stand-in.js";
@@ -264,6 +264,27 @@ describe("the Home Assistant bridge when things go wrong", () => {
       await bridge.stop();
     }
   });
+
+  it("starts under local control when the hub is away at start, and heats the cold tank", async () => {
+    house(ha);
+    ha.set("switch.boiler", "off");
+    ha.set("sensor.boiler_temperature", "42");
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    const config = {
+      ...exampleConfig(ha, closed, "olm_dev_unused", mkdtempSync(join(tmpdir(), "openlem-ha-"))),
+      meter: undefined,
+    };
+    const events: BridgeEvent[] = [];
+    const bridge = await HaBridge.start(config, { tickMs: 100, onEvent: (e) => events.push(e) });
+    try {
+      await expect.poll(() => ha.state("switch.boiler"), { timeout: 20_000 }).toBe("on");
+      const d = events.findLast((e) => e.type === "applied");
+      expect(d?.type === "applied" && d.decision).toMatchObject({ mode: "fallback", boilerOn: true });
+      expect(events.some((e) => e.type === "hub" && !e.reachable && /hub unreachable/.test(e.reason ?? ""))).toBe(true);
+    } finally {
+      await bridge.stop();
+    }
+  }, 60_000);
 
   it("on SIGTERM the bridge process hands the devices back before it exits", async () => {
     const community = "hf3";

@@ -101,6 +101,7 @@ export class HouseholdLoop {
   /** Why the hub cannot be used: it did not answer, or it refused this household's token. */
   private hubDown: string | null = null;
   private refused: string | null = null;
+  private refusedStatus = 0;
   private refusedAtMs = 0;
   private shown: string | null = null;
   /** Hub time minus local time at the last answer: hub time goes on while it is away. */
@@ -201,6 +202,7 @@ export class HouseholdLoop {
     if (err.unreachable) this.setHub(hubProblem(err));
     else if (err.status === 401 || err.status === 403) {
       this.refusedAtMs = this.localNow();
+      this.refusedStatus = err.status;
       this.setHub(this.hubDown, hubProblem(err));
     }
   }
@@ -271,6 +273,8 @@ export class HouseholdLoop {
   }
 
   private async applyNow(d: SlotDecision): Promise<void> {
+    // once stopping, the devices get only the hand-back
+    if (this.stopped) return;
     this.lastDecision = d;
     try {
       await this.options.devices.apply(d);
@@ -296,7 +300,7 @@ export class HouseholdLoop {
       const now = Date.parse(clock.now);
       this.clockOffsetMs = now - local;
       // the clock needs a valid token: a 401 from before is over; a 403 (household) is not
-      this.setHub(null, this.refused?.startsWith("the hub refused the device token") ? null : this.refused);
+      this.setHub(null, this.refusedStatus === 401 ? null : this.refused);
       return { now, nextOpenMs: Date.parse(clock.nextOpenSlot) };
     } catch (err) {
       if (err instanceof HubError && (err.status === 401 || err.status === 403)) this.hubFailed(err);
