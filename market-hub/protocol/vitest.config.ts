@@ -1,8 +1,8 @@
 import { defineProject } from "vitest/config";
-import { sourceConditions, ssrSourceConditions } from "../../vitest.shared.js";
+import { eventWaits, sourceConditions, ssrSourceConditions } from "../../vitest.shared.js";
 
 export default defineProject({
   resolve: sourceConditions,
   ssr: ssrSourceConditions,
-  test: { name: "protocol", include: ["test/**/*.test.ts"] },
+  test: { name: "protocol", expect: eventWaits, include: ["test/**/*.test.ts"] },
 });

@@ -1,8 +1,8 @@
 import { defineProject } from "vitest/config";
-import { sourceConditions, ssrSourceConditions } from "../../vitest.shared.js";
+import { eventWaits, sourceConditions, ssrSourceConditions } from "../../vitest.shared.js";
 
 export default defineProject({
   resolve: sourceConditions,
   ssr: ssrSourceConditions,
-  test: { name: "hub", include: ["test/**/*.test.ts"], testTimeout: 30_000, hookTimeout: 60_000 },
+  test: { name: "hub", expect: eventWaits, include: ["test/**/*.test.ts"], testTimeout: 30_000, hookTimeout: 60_000 },
 });

@@ -1,8 +1,8 @@
 import { defineProject } from "vitest/config";
-import { sourceConditions, ssrSourceConditions } from "../../vitest.shared.js";
+import { eventWaits, sourceConditions, ssrSourceConditions } from "../../vitest.shared.js";
 
 export default defineProject({
   resolve: sourceConditions,
   ssr: ssrSourceConditions,
-  test: { name: "web", include: ["test/**/*.test.ts"], testTimeout: 90_000, hookTimeout: 120_000 },
+  test: { name: "web", expect: eventWaits, include: ["test/**/*.test.ts"], testTimeout: 90_000, hookTimeout: 120_000 },
 });
