@@ -128,7 +128,8 @@ export function localDateOf(instant: string, timeZone: string): string {
   return isoOf(t + zoneOffsetMinutes(t, timeZone) * MINUTE_MS).slice(0, 10);
 }
 
-function shiftDate(date: string, days: number): string {
+/** A calendar date `days` later (or earlier). */
+export function shiftDate(date: string, days: number): string {
   const [y, m, d] = date.split("-").map(Number);
   return isoOf(Date.UTC(y ?? 1970, (m ?? 1) - 1, (d ?? 1) + days)).slice(0, 10);
 }

@@ -73,7 +73,9 @@ export type ParsedTopic =
   | { kind: "price"; community: string; commodity: string }
   | { kind: "result"; community: string; commodity: string; slot: string }
   | { kind: "trades"; community: string; participant: string }
-  | { kind: "orders" | "readings" | "acks"; community: string; household: string };
+  | { kind: "orders" | "readings" | "acks"; community: string; household: string }
+  /** A bridge's own topics for its household: state, availability, and the numbers' `set`. */
+  | { kind: "bridge"; community: string; household: string; part: string };
 
 /** Parses a concrete topic of the suite; null for anything else. The broker's access rules use it. */
 export function parseTopic(topic: string): ParsedTopic | null {
@@ -94,6 +96,9 @@ export function parseTopic(topic: string): ParsedTopic | null {
     const kind = rest[2];
     if (kind === "orders" || kind === "readings" || kind === "acks")
       return { kind, community, household: rest[1] ?? "" };
+  }
+  if (rest.length >= 4 && rest.length <= 5 && rest[0] === "households" && rest[2] === "bridge") {
+    return { kind: "bridge", community, household: rest[1] ?? "", part: rest.slice(3).join("/") };
   }
   return null;
 }

@@ -81,6 +81,8 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
     now: ctx.now,
     onCleared,
     onError: (err) => app.log.error({ err }, "scheduled clearing failed; retrying on the next tick"),
+    onTick: (now) =>
+      mqtt.slotTick(now).catch((err) => app.log.error({ err }, "publishing the price of the slot under way failed")),
   });
   await app.listen({ port: o.config.port, host: o.config.host });
   const address = app.server.address();

@@ -1,9 +1,13 @@
 import {
+  communityEntities,
   DeviceTokenCreated,
+  discoveryTopic,
+  householdEntities,
   KpiSignal,
   Me,
   MeterRegistered,
   ParticipantTrades,
+  PriceSignal,
   SlotResult,
   SubmissionAck,
   TokenPair,
@@ -199,6 +203,43 @@ describe("MQTT with the embedded broker", () => {
     await expect(wrong).rejects.toThrow();
   });
 
+  it("keeps Home Assistant connected: its birth message is taken from anyone and brings the discovery again", async () => {
+    const watcher = await t.connect();
+    const got = collect(watcher);
+    await watcher.subscribeAsync("homeassistant/sensor/+/config", { qos: 1 });
+    await until(() => got.has("homeassistant/sensor/openlem_mq_price/config"));
+    const before = got.get("homeassistant/sensor/openlem_mq_price/config")?.length ?? 0;
+    // Home Assistant connects without credentials and says it is online
+    const ha = await t.connect();
+    let dropped = false;
+    ha.on("close", () => {
+      dropped = true;
+    });
+    await ha.publishAsync("homeassistant/status", "online", { qos: 1 });
+    await until(() => (got.get("homeassistant/sensor/openlem_mq_price/config")?.length ?? 0) > before);
+    expect(dropped).toBe(false);
+  });
+
+  it("lets a household's device run its bridge there, and only for its own household", async () => {
+    const dev = await t.connect({ username: "alice-device", password: alice.device });
+    let dropped = false;
+    dev.on("close", () => {
+      dropped = true;
+    });
+    await dev.publishAsync(discoveryTopic(householdEntities.costToday("alice")), "{}", { qos: 1, retain: true });
+    await dev.publishAsync(topics.bridgeState("mq", "alice"), "{}", { qos: 1, retain: true });
+    await dev.publishAsync(topics.bridgeSet("mq", "alice", "max_buy_price"), "0.18", { qos: 1 });
+    expect(dropped).toBe(false);
+    const closed = new Promise<void>((resolve) => dev.once("close", () => resolve()));
+    dev.publish(discoveryTopic(householdEntities.costToday("bob")), "{}", { qos: 1 });
+    await closed;
+    // nor may anyone announce the community's own entities
+    const other = await t.connect({ username: "alice-device", password: alice.device });
+    const otherClosed = new Promise<void>((resolve) => other.once("close", () => resolve()));
+    other.publish(discoveryTopic(communityEntities.price("mq")), "{}", { qos: 1 });
+    await otherClosed;
+  });
+
   it("publishes the cleared slot to everyone and each household's trades only to it", async () => {
     const bobDev = await t.connect({ username: "bob-device", password: bob.device });
     await t.api("POST", "/api/communities/mq/households/bob/orders", bob.member, {
@@ -224,18 +265,27 @@ describe("MQTT with the embedded broker", () => {
     expect(result.localWh).toBe(600);
     await until(() => pub.has(topics.latestResult("mq", "electricity")) && aliceGot.size > 0 && bobGot.size > 0);
     expect(SlotResult.parse(JSON.parse(pub.get(topics.result("mq", "electricity", SLOT))?.[0] ?? ""))).toEqual(result);
-    expect(JSON.parse(pub.get(topics.price("mq", "electricity"))?.[0] ?? "")).toMatchObject({
-      price: 0.15,
-      kind: "cleared",
-    });
+    // the price's state is the slot under way (10:00, not cleared: forecast); the cleared slot
+    // stands in the forecast, which runs to the end of tomorrow without a hole
+    await until(() => (pub.get(topics.price("mq", "electricity")) ?? []).some((m) => m.includes('"cleared"')));
+    const price = PriceSignal.parse(JSON.parse(pub.get(topics.price("mq", "electricity"))?.at(-1) ?? ""));
+    expect(price).toMatchObject({ slot: "2026-06-21T10:00:00.000Z", kind: "forecast" });
+    expect(price.forecast.find((f) => f.start === SLOT)).toEqual({ start: SLOT, value: 0.15, kind: "cleared" });
+    const starts = price.forecast.map((f) => Date.parse(f.start));
+    for (let i = 1; i < starts.length; i++) expect((starts[i] ?? 0) - (starts[i - 1] ?? 0)).toBe(15 * 60_000);
+    // to local midnight at the end of tomorrow (Amsterdam, summer time: 22:00 UTC)
+    expect(price.forecast.at(-1)?.start).toBe("2026-06-22T21:45:00.000Z");
     const metrics = await (await fetch(`${t.h().url}/metrics`)).text();
     expect(metrics).toContain('openlem_clearings_total{community="mq",commodity="electricity",trigger="operator"} 1');
     expect(metrics).toMatch(/openlem_orders_accepted_total\{community="mq",channel="mqtt"\} 1/);
     expect(metrics).toMatch(
       /openlem_http_request_duration_seconds_count\{method="POST",route="\/api\/communities\/:communityId\/clearings",status="201"\} 1/,
     );
-    await until(() => pub.has(topics.kpis("mq")));
-    const kpis = KpiSignal.parse(JSON.parse(pub.get(topics.kpis("mq"))?.[0] ?? ""));
+    // the KPIs were retained from the start (nothing traded); the clearing brings them up to date
+    const kpiMessages = () => (pub.get(topics.kpis("mq")) ?? []).map((m) => KpiSignal.parse(JSON.parse(m)));
+    expect(kpiMessages()[0]?.kpis.localTradedWh ?? 0).toBe(0);
+    await until(() => kpiMessages().length >= 2);
+    const kpis = kpiMessages().at(-1) as KpiSignal;
     expect(kpis).toMatchObject({ period: { kind: "day", start: "2026-06-21" } });
     expect(kpis.kpis.localTradedWh).toBe(600);
     // the anonymous wildcard subscriber sees no private topic
@@ -250,13 +300,16 @@ describe("MQTT with the embedded broker", () => {
   it("marks the community offline through the last will when the hub's connection drops, and online again after", async () => {
     const watcher = await t.connect();
     const got = collect(watcher);
-    await watcher.subscribeAsync(topics.status("mq"), { qos: 1 });
-    await until(() => got.has(topics.status("mq")));
+    const discovery = "homeassistant/sensor/openlem_mq_price/config";
+    await watcher.subscribeAsync([topics.status("mq"), discovery], { qos: 1 });
+    await until(() => got.has(topics.status("mq")) && got.has(discovery));
     const hubClient = await t.h().mqtt.community("mq");
     hubClient.stream.destroy(); // as if the hub crashed: no clean disconnect
     const states = () => (got.get(topics.status("mq")) ?? []).map((m) => (JSON.parse(m) as { state: string }).state);
     await until(() => states().includes("offline"));
     await until(() => states().lastIndexOf("online") > states().indexOf("offline"), 10_000);
+    // a broker that restarted has lost its retained messages: the discovery comes again
+    await until(() => (got.get(discovery)?.length ?? 0) >= 2, 10_000);
   });
 
   it("speaks MQTT over WebSocket at /mqtt on the HTTP port", async () => {

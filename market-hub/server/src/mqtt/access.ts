@@ -1,4 +1,4 @@
-import { parseTopic } from "@openlem/protocol";
+import { DISCOVERY_PREFIX, discoveryTopic, householdEntities, parseTopic } from "@openlem/protocol";
 
 /** Who is connected to the embedded broker. */
 export type MqttIdentity =
@@ -14,16 +14,36 @@ function ownsHousehold(who: MqttIdentity, communityId: string, householdId: stri
   return false;
 }
 
+/** Home Assistant's birth and last-will topic: every Home Assistant publishes "online" and "offline" there. */
+export const HA_STATUS_TOPIC = `${DISCOVERY_PREFIX}/status`;
+
+/** The discovery topics of one household's own entities (what its bridge announces). */
+function householdDiscoveryTopics(householdId: string): Set<string> {
+  return new Set(Object.values(householdEntities).map((entity) => discoveryTopic(entity(householdId))));
+}
+
 /**
- * Publishing: the hub publishes anything; a household's device or member may submit orders and
- * readings for that household only; nobody else publishes under openlem/ or homeassistant/.
+ * Publishing: the hub publishes anything. Home Assistant's birth message (`homeassistant/status`)
+ * is taken from anyone, since Home Assistant sends it on every connect and a broker that refuses
+ * it drops Home Assistant. A household's device or member may submit orders and readings for that
+ * household, and run its bridge: the bridge's state and availability, the `set` topics of its
+ * numbers (Home Assistant, logged in with the household's device token, writes those), and the
+ * discovery configs of the household's own entities. Nobody else publishes under openlem/ or
+ * homeassistant/.
  */
 export function mayPublish(who: MqttIdentity, topic: string): boolean {
   if (who.kind === "hub") return true;
   if (topic.startsWith("$")) return false;
+  if (topic === HA_STATUS_TOPIC) return true;
+  if (topic.startsWith(`${DISCOVERY_PREFIX}/`)) {
+    const households =
+      who.kind === "device" ? [who.householdId] : who.kind === "user" ? who.households.map((h) => h.householdId) : [];
+    return households.some((h) => householdDiscoveryTopics(h).has(topic));
+  }
   const t = parseTopic(topic);
-  if (!t) return !topic.startsWith("openlem/") && !topic.startsWith("homeassistant/") && who.kind !== "anonymous";
-  if (t.kind === "orders" || t.kind === "readings") return ownsHousehold(who, t.community, t.household);
+  if (!t) return !topic.startsWith("openlem/") && who.kind !== "anonymous";
+  if (t.kind === "orders" || t.kind === "readings" || t.kind === "bridge")
+    return ownsHousehold(who, t.community, t.household);
   return false;
 }
 
@@ -47,6 +67,7 @@ export function mayReceive(who: MqttIdentity, topic: string): boolean {
     case "acks":
     case "orders":
     case "readings":
+    case "bridge":
       return ownsHousehold(who, t.community, t.household);
   }
 }

@@ -1,4 +1,5 @@
 import {
+  type Commodity,
   communityEntities,
   discoveryTopic,
   fieldProblems,
@@ -7,11 +8,11 @@ import {
   localDateOf,
   OrderBatch,
   type ParticipantTrades,
-  type PriceSignal,
   parseTopic,
   periodOf,
+  priceSignalAt,
+  priceSignalWindow,
   ReadingBatch,
-  type SlotResult,
   type SubmissionAck,
   topics,
 } from "@openlem/protocol";
@@ -24,6 +25,7 @@ import { type ClearedSlot, listResults } from "../services/clearing.js";
 import { getCommunity, listCommunities } from "../services/communities.js";
 import { submitOrders } from "../services/orders.js";
 import { communityKpis } from "../services/settlement.js";
+import { HA_STATUS_TOPIC } from "./access.js";
 
 export interface MqttConnection {
   url: string;
@@ -41,6 +43,8 @@ const OFFLINE: HubStatus = { state: "offline" };
  */
 export class HubMqtt {
   private readonly communities = new Map<string, Promise<MqttClient>>();
+  /** The slot each community's price state was last published for (it follows the slot under way). */
+  private readonly priceSlot = new Map<string, number>();
   private inbound: MqttClient | undefined;
 
   private constructor(
@@ -58,8 +62,19 @@ export class HubMqtt {
   ): Promise<HubMqtt> {
     const hub = new HubMqtt(ctx, conn, version, onError);
     hub.inbound = await hub.connect("inbound");
-    hub.inbound.on("message", (topic, payload) => void hub.onSubmission(topic, payload));
-    await hub.inbound.subscribeAsync(["openlem/+/households/+/orders", "openlem/+/households/+/readings"], { qos: 1 });
+    hub.inbound.on("message", (topic, payload) => {
+      // Home Assistant (re)started: it needs every discovery config again, as HA documents
+      if (topic === HA_STATUS_TOPIC) {
+        if (payload.toString() === "online")
+          void hub.reannounceAll().catch((err) => onError(err, "re-sending discovery"));
+        return;
+      }
+      void hub.onSubmission(topic, payload);
+    });
+    await hub.inbound.subscribeAsync(
+      ["openlem/+/households/+/orders", "openlem/+/households/+/readings", HA_STATUS_TOPIC],
+      { qos: 1 },
+    );
     for (const c of await listCommunities(ctx.db)) await hub.community(c.id);
     return hub;
   }
@@ -88,15 +103,46 @@ export class HubMqtt {
           const online: HubStatus = { state: "online", version: this.version, at: this.ctx.now().toISOString() };
           return client.publishAsync(topics.status(communityId), JSON.stringify(online), { retain: true, qos: 1 });
         };
-        // After a reconnect the broker has published the last will: say online again.
-        client.on("connect", () => void announce().catch(() => undefined));
-        await announce();
-        await this.publishDiscovery(client, communityId);
+        // After a reconnect the broker has published the last will, and a broker that restarted
+        // without persistence has lost every retained message: say it all again.
+        let first = true;
+        client.on("connect", () => {
+          if (first) return;
+          void this.announceAll(client, communityId, announce).catch((err) => this.onError(err, "re-announcing"));
+        });
+        await this.announceAll(client, communityId, announce);
+        first = false;
         return client;
       })();
       this.communities.set(communityId, c);
     }
     return c;
+  }
+
+  /** Status, discovery, the price and today's KPIs: what a fresh broker or Home Assistant needs from the first minute. */
+  private async announceAll(client: MqttClient, communityId: string, announce: () => Promise<unknown>): Promise<void> {
+    await announce();
+    await this.publishDiscovery(client, communityId);
+    await this.publishPrice(client, communityId, "electricity");
+    await this.publishKpis(client, communityId, this.ctx.now().toISOString());
+  }
+
+  /** Home Assistant said it is online: every community's discovery again. */
+  private async reannounceAll(): Promise<void> {
+    for (const [communityId, c] of this.communities) await this.publishDiscovery(await c, communityId);
+  }
+
+  /**
+   * Called as the hub's clock goes on: the price state follows the slot under way, so each
+   * community's price is published again when a new slot starts.
+   */
+  async slotTick(now: Date): Promise<void> {
+    for (const c of await listCommunities(this.ctx.db)) {
+      const len = c.market.slotMinutes * 60_000;
+      const current = Math.floor(now.getTime() / len) * len;
+      if (this.priceSlot.get(c.id) === current) continue;
+      await this.publishPrice(await this.community(c.id), c.id, "electricity");
+    }
   }
 
   /** Publishes a cleared slot: public result and price (retained), each household's fills (private). */
@@ -106,10 +152,7 @@ export class HubMqtt {
     const body = JSON.stringify(r);
     await client.publishAsync(topics.result(communityId, r.commodity, r.slot), body, { retain: true, qos: 1 });
     await client.publishAsync(topics.latestResult(communityId, r.commodity), body, { retain: true, qos: 1 });
-    await client.publishAsync(topics.price(communityId, r.commodity), JSON.stringify(await this.priceSignal(r)), {
-      retain: true,
-      qos: 1,
-    });
+    await this.publishPrice(client, communityId, r.commodity);
     for (const [householdId, fills] of cleared.fillsByHousehold) {
       const trades: ParticipantTrades = { communityId, participantId: householdId, slot: r.slot, fills };
       await client.publishAsync(topics.trades(communityId, householdId), JSON.stringify(trades), { qos: 1 });
@@ -118,34 +161,15 @@ export class HubMqtt {
     this.publishKpis(client, communityId, r.slot).catch((err) => this.onError(err, "publishing KPIs"));
   }
 
-  /**
-   * The slot's price and a forecast for the next day. A slot without local trade is priced at
-   * the utility's retail price (what a buyer pays then). The forecast repeats each slot's price
-   * of the day before, the simplest forecast that follows the daily shape of PV.
-   */
-  private async priceSignal(r: SlotResult): Promise<PriceSignal> {
-    const priceOf = (x: SlotResult) => x.markets[0]?.price ?? x.markets[0]?.averagePrice ?? x.retailPrice ?? 0;
-    const day = 86_400_000;
-    const t = Date.parse(r.slot);
-    const past = await listResults(this.ctx.db, r.communityId, {
-      commodity: r.commodity,
-      from: new Date(t - day).toISOString(),
-      to: new Date(t).toISOString(),
-    });
-    const forecast: PriceSignal["forecast"] = [{ start: r.slot, value: priceOf(r), kind: "cleared" }];
-    for (const p of past) {
-      if (Date.parse(p.slot) > t - day) {
-        forecast.push({ start: new Date(Date.parse(p.slot) + day).toISOString(), value: priceOf(p), kind: "forecast" });
-      }
-    }
-    return {
-      communityId: r.communityId,
-      commodity: r.commodity,
-      slot: r.slot,
-      price: priceOf(r),
-      kind: "cleared",
-      forecast,
-    };
+  /** The price of the slot under way and the forecast to the end of tomorrow (see priceSignalAt), retained. */
+  private async publishPrice(client: MqttClient, communityId: string, commodity: Commodity): Promise<void> {
+    const { market } = await getCommunity(this.ctx.db, communityId);
+    const now = this.ctx.now().getTime();
+    const window = priceSignalWindow(market, now);
+    const results = await listResults(this.ctx.db, communityId, { commodity, ...window });
+    const signal = priceSignalAt(communityId, market, commodity, now, results);
+    await client.publishAsync(topics.price(communityId, commodity), JSON.stringify(signal), { retain: true, qos: 1 });
+    if (commodity === "electricity") this.priceSlot.set(communityId, Date.parse(signal.slot));
   }
 
   /** Today's KPIs (the community's local day of the slot), retained. */

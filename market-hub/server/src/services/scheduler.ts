@@ -11,6 +11,8 @@ export interface SchedulerOptions {
   now: () => Date;
   onCleared: (communityId: string, cleared: ClearedSlot) => void;
   onError?: (err: unknown) => void;
+  /** After each pass, with the clock it used (the hub's MQTT side follows the slot under way). */
+  onTick?: (now: Date) => Promise<void>;
 }
 
 /**
@@ -60,6 +62,7 @@ export class ClearingScheduler {
         }
       }
     }
+    await this.o.onTick?.(now);
     return out;
   }
 

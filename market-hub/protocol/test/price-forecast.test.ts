@@ -1,0 +1,105 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { MarketConfig, PriceSignal, priceSignalAt, type SlotResult, slotsInLocalDay } from "../src/index.js";
+
+const market = MarketConfig.parse({
+  timeZone: "Europe/Amsterdam",
+  retailPrice: 0.22,
+  feedInTariff: 0.09,
+  priceFloor: 0,
+  priceCap: 0.5,
+});
+const SLOT_MS = 15 * 60_000;
+const DAY_MS = 86_400_000;
+
+function result(startMs: number, price: number | null): SlotResult {
+  return {
+    communityId: "c",
+    slot: new Date(startMs).toISOString(),
+    commodity: "electricity",
+    mechanism: "uniform",
+    clearedAt: new Date(startMs - 5 * 60_000).toISOString(),
+    markets: [
+      {
+        market: "all",
+        price,
+        averagePrice: price,
+        demandWh: 100,
+        supplyWh: 100,
+        localWh: price === null ? 0 : 100,
+        supplyBySourceWh: {},
+        buyOrders: 1,
+        sellOrders: 1,
+      },
+    ],
+    localWh: price === null ? 0 : 100,
+    fromUtilityWh: 0,
+    toUtilityWh: 0,
+    retailPrice: 0.22,
+    feedInTariff: 0.09,
+    localGridFee: 0,
+  };
+}
+
+describe("the price signal", () => {
+  it("on a fresh hub: the slot under way and every slot to the end of tomorrow, at the retail price", () => {
+    const now = Date.parse("2026-06-21T09:07:00Z"); // 11:07 in Amsterdam
+    const s = PriceSignal.parse(priceSignalAt("c", market, "electricity", now, []));
+    expect(s).toMatchObject({ slot: "2026-06-21T09:00:00.000Z", price: 0.22, kind: "forecast" });
+    expect(s.forecast[0]?.start).toBe("2026-06-21T09:00:00.000Z");
+    // to Amsterdam's midnight after tomorrow (22:00 UTC in summer)
+    expect(s.forecast.at(-1)?.start).toBe("2026-06-22T21:45:00.000Z");
+    expect(s.forecast.every((f) => f.kind === "forecast" && f.value === 0.22)).toBe(true);
+  });
+
+  it("counts the slots of a daylight-saving day: 100 on the last Sunday of October", () => {
+    const now = Date.parse("2026-10-24T22:00:00Z"); // midnight in Amsterdam, the day before the change
+    const s = priceSignalAt("c", market, "electricity", now, []);
+    expect(s.forecast).toHaveLength(slotsInLocalDay("2026-10-25", market.timeZone, 15) + 96);
+    expect(slotsInLocalDay("2026-10-25", market.timeZone, 15)).toBe(100);
+  });
+
+  it("has no hole, marks what cleared, and forecasts the rest from the latest earlier day that cleared", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 3 * 96 }),
+        fc.array(fc.tuple(fc.integer({ min: -7 * 96, max: 2 * 96 }), fc.option(fc.integer({ min: 0, max: 50_000 }))), {
+          maxLength: 400,
+        }),
+        (nowSlot, cleared) => {
+          const t0 = Date.parse("2026-03-20T00:00:00Z");
+          const now = t0 + nowSlot * SLOT_MS + 90_000;
+          const results = new Map<number, SlotResult>();
+          for (const [k, ticks] of cleared) {
+            const at = t0 + (nowSlot + k) * SLOT_MS;
+            results.set(at, result(at, ticks === null ? null : ticks / 100_000));
+          }
+          const s = priceSignalAt("c", market, "electricity", now, [...results.values()]);
+          const starts = s.forecast.map((f) => Date.parse(f.start));
+          expect(starts[0]).toBe(t0 + nowSlot * SLOT_MS);
+          for (let i = 1; i < starts.length; i++) expect((starts[i] ?? 0) - (starts[i - 1] ?? 0)).toBe(SLOT_MS);
+          expect(s.price).toBe(s.forecast[0]?.value);
+          for (const f of s.forecast) {
+            const at = Date.parse(f.start);
+            const own = results.get(at);
+            if (own) {
+              expect(f).toEqual({ start: f.start, value: own.markets[0]?.price ?? 0.22, kind: "cleared" });
+              continue;
+            }
+            expect(f.kind).toBe("forecast");
+            let expected = 0.22;
+            for (let d = 1; d <= 7; d++) {
+              const earlier = results.get(at - d * DAY_MS);
+              if (earlier) {
+                expected = earlier.markets[0]?.price ?? 0.22;
+                break;
+              }
+            }
+            expect(f.value).toBe(expected);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
