@@ -9,6 +9,8 @@ import { describe } from "vitest";
 export const REAL_SERVICES = {
   postgres: { env: "OPENLEM_TEST_DATABASE_URL", example: "postgres://postgres@127.0.0.1:5432/test" },
   mqtt: { env: "OPENLEM_TEST_MQTT_URL", example: "mqtt://127.0.0.1:1883" },
+  /** Home Assistant core versions, installed by test-support/home-assistant/setup.sh. */
+  homeAssistant: { env: "OPENLEM_TEST_HOME_ASSISTANT", example: "2025.4.4,2026.2.3" },
 } as const;
 export type RealService = keyof typeof REAL_SERVICES;
 

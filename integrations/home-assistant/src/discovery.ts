@@ -1,4 +1,4 @@
-import { type BridgeState, discoveryTopic, householdEntities, topics } from "@openlem/protocol";
+import { type BridgeState, discoveryIds, discoveryTopic, householdEntities, topics } from "@openlem/protocol";
 
 /**
  * Home Assistant MQTT discovery for a household's market entities: energy and money today,
@@ -70,6 +70,6 @@ export function householdDiscovery(
   ];
   return all.map(({ entity, config }) => ({
     topic: discoveryTopic(entity),
-    config: { ...common, ...config, unique_id: entity.replace(".", "_"), default_entity_id: entity },
+    config: { ...common, ...config, ...discoveryIds(entity) },
   }));
 }

@@ -34,12 +34,22 @@ export function splitEntityId(entityId: string): { domain: string; objectId: str
   return { domain: entityId.slice(0, dot), objectId: entityId.slice(dot + 1) };
 }
 
-/**
- * The discovery topic for an entity id: homeassistant/<domain>/<object_id>/config.
- * Discovery payloads set `default_entity_id` to the entity id (Home Assistant 2025.10+;
- * the older `object_id` option was removed in 2026.4).
- */
+/** The discovery topic for an entity id: homeassistant/<domain>/<object_id>/config. */
 export function discoveryTopic(entityId: string): string {
   const { domain, objectId } = splitEntityId(entityId);
   return `${DISCOVERY_PREFIX}/${domain}/${objectId}/config`;
+}
+
+/**
+ * The ids every discovery config carries, so the entity gets the documented id on every
+ * Home Assistant release: `default_entity_id` (2025.10 on), and `object_id` for the releases
+ * before it (2025.10 to 2026.3 read `default_entity_id` first and warn only when it is
+ * missing; 2026.4 ignores `object_id`).
+ */
+export function discoveryIds(entityId: string): { unique_id: string; default_entity_id: string; object_id: string } {
+  return {
+    unique_id: entityId.replace(".", "_"),
+    default_entity_id: entityId,
+    object_id: splitEntityId(entityId).objectId,
+  };
 }

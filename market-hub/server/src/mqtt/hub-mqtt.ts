@@ -1,6 +1,7 @@
 import {
   type Commodity,
   communityEntities,
+  discoveryIds,
   discoveryTopic,
   fieldProblems,
   type HubStatus,
@@ -243,7 +244,7 @@ export class HubMqtt {
       ],
     ];
     for (const [entity, config] of sensors) {
-      const body = { ...common, ...config, unique_id: entity.replace(".", "_"), default_entity_id: entity };
+      const body = { ...common, ...config, ...discoveryIds(entity) };
       await client.publishAsync(discoveryTopic(entity), JSON.stringify(body), { retain: true, qos: 1 });
     }
   }

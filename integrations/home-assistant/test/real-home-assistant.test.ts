@@ -1,0 +1,145 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { RunningHub } from "@openlem/hub";
+import { communityEntities } from "@openlem/protocol";
+import mqtt, { type MqttClient } from "mqtt";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  homeAssistantVersions,
+  type RunningHomeAssistant,
+  startHomeAssistant,
+} from "../../../test-support/home-assistant.js";
+import { hubOn, seed } from "../../../test-support/hub-fixture.js";
+import { describeWithRealService } from "../../../test-support/real-services.js";
+import { type BridgeEvent, HaBridge, parseConfig } from "../src/index.js";
+
+/** The household's devices as helpers a real Home Assistant has without hardware. */
+const HOUSE = `
+input_boolean:
+  boiler:
+    name: Boiler element
+input_number:
+  boiler_temperature:
+    name: Boiler temperature input
+    min: 0
+    max: 100
+    step: 0.1
+    initial: 42
+  battery_soc_input:
+    name: Battery SOC input
+    min: 0
+    max: 100
+    step: 1
+    initial: 60
+  battery_setpoint:
+    name: Battery setpoint
+    min: -5000
+    max: 5000
+    step: 1
+    initial: 0
+    mode: box
+template:
+  - sensor:
+      - name: Boiler temperature
+        unique_id: openlem_test_boiler_temperature
+        state: "{{ states('input_number.boiler_temperature') }}"
+        unit_of_measurement: "°C"
+        device_class: temperature
+      - name: Battery SOC
+        unique_id: openlem_test_battery_soc
+        state: "{{ states('input_number.battery_soc_input') }}"
+        unit_of_measurement: "%"
+        device_class: battery
+`;
+
+describeWithRealService("homeAssistant", "against a real Home Assistant core", (value) => {
+  for (const version of homeAssistantVersions(value)) {
+    describe(`Home Assistant ${version}`, () => {
+      let hub: RunningHub;
+      let ha: RunningHomeAssistant;
+      let deviceToken = "";
+      let watcher: MqttClient | undefined;
+      const births: string[] = [];
+      let now = Date.parse("2026-06-25T09:02:00Z");
+
+      beforeAll(async () => {
+        hub = await hubOn({ now: () => new Date(now) });
+        ({ deviceToken } = await seed(hub.url));
+        const mqttPort = Number(new URL(hub.mqttUrl).port);
+        watcher = await mqtt.connectAsync(hub.mqttUrl);
+        watcher.on("message", (topic, payload) => {
+          if (topic === "homeassistant/status") births.push(payload.toString());
+        });
+        await watcher.subscribeAsync("homeassistant/status");
+        // Home Assistant on the hub's own broker, as the hub README's first set-up has it
+        ha = await startHomeAssistant({ version, mqtt: { host: "127.0.0.1", port: mqttPort }, extraConfig: HOUSE });
+      }, 300_000);
+      afterAll(async () => {
+        await ha?.stop();
+        await watcher?.endAsync();
+        await hub?.close();
+      }, 60_000);
+
+      it("shows the hub's community entities with the documented ids and stays connected to the hub's broker", async () => {
+        const price = communityEntities.price("c");
+        await expect.poll(async () => (await ha.state(price))?.state, { timeout: 60_000 }).toBe("0.22");
+        const s = await ha.state(price);
+        const forecast = s?.attributes.forecast as { start: string; kind: string }[];
+        // from the slot under way to the end of tomorrow, even on a hub that never cleared
+        expect(forecast[0]?.start).toBe("2026-06-25T09:00:00.000Z");
+        expect(forecast.at(-1)?.start).toBe("2026-06-26T21:45:00.000Z");
+        expect(s?.attributes).toMatchObject({ unit_of_measurement: "EUR/kWh", retail_price: 0.22, price_cap: 0.5 });
+        expect(await ha.state(communityEntities.selfSufficiency("c"))).toBeDefined();
+        // the broker took Home Assistant's birth message (a broker that refuses it drops Home
+        // Assistant): the message reached another client, and Home Assistant stayed connected
+        await expect.poll(() => births).toContain("online");
+        await new Promise((r) => setTimeout(r, 3_000));
+        expect((await ha.state(price))?.state).toBe("0.22");
+        expect(ha.log()).not.toMatch(/Disconnected from MQTT/i);
+      });
+
+      it("the bridge steers the devices through Home Assistant, holds the limits mid-slot and hands them back", async () => {
+        const config = parseConfig(
+          `homeAssistant: { url: "${ha.url}", token: "${ha.token}" }
+hub: { url: "${hub.url}", community: c, household: h, deviceToken: "${deviceToken}" }
+boiler:
+  switch: input_boolean.boiler
+  temperature: sensor.boiler_temperature
+  volumeL: 200
+  heaterW: 3000
+battery:
+  soc: sensor.battery_soc
+  setpoint: input_number.battery_setpoint
+  capacityWh: 10000
+  maxChargeW: 5000
+  maxDischargeW: 5000
+stateDir: ${mkdtempSync(join(tmpdir(), "openlem-real-ha-"))}
+`,
+          {},
+        );
+        const events: BridgeEvent[] = [];
+        const bridge = await HaBridge.start(config, { tickMs: 200, now: () => now, onEvent: (e) => events.push(e) });
+        try {
+          // 42 °C, below the 45 °C minimum: the element goes on, the battery feeds it
+          await expect.poll(async () => (await ha.state("input_boolean.boiler"))?.state).toBe("on");
+          await expect.poll(async () => Number((await ha.state("input_number.battery_setpoint"))?.state)).toBe(3000);
+          await expect.poll(() => events.some((e) => e.type === "submitted")).toBe(true);
+          // mid-slot the tank reads 70 °C: off at once, and the battery stops feeding it
+          now = Date.parse("2026-06-25T09:06:00Z");
+          await ha.callService("input_number", "set_value", {
+            entity_id: "input_number.boiler_temperature",
+            value: 70,
+          });
+          await expect.poll(async () => (await ha.state("input_boolean.boiler"))?.state).toBe("off");
+          await expect.poll(async () => Number((await ha.state("input_number.battery_setpoint"))?.state)).toBe(0);
+        } finally {
+          await bridge.stop();
+        }
+        // handed back: the element on for its own thermostat, the battery idle
+        expect((await ha.state("input_boolean.boiler"))?.state).toBe("on");
+        expect(Number((await ha.state("input_number.battery_setpoint"))?.state)).toBe(0);
+      });
+    });
+  }
+});
