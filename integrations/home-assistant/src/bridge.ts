@@ -4,7 +4,7 @@ import { HouseholdLoop, HouseholdSpec, hubProblem, type LoopEvent, type PriceLim
 import { HubError, HubRest, LiveFeed } from "@openlem/client";
 import { type BridgeState, type Community, Price, parseMoney, toMinorUnits, topics } from "@openlem/protocol";
 import mqtt, { type MqttClient } from "mqtt";
-import { type BridgeConfig, ConfigError, configuredEntities } from "./config.js";
+import { type BridgeConfig, ConfigError, configuredEntities, type ExpectedUnit } from "./config.js";
 import { HaDevices } from "./devices.js";
 import { householdDiscovery } from "./discovery.js";
 import { HaConnection } from "./ha-connection.js";
@@ -50,16 +50,23 @@ export class HaBridge {
 
   static async start(config: BridgeConfig, options: BridgeOptions = {}): Promise<HaBridge> {
     const emit = (e: BridgeEvent) => options.onEvent?.(e);
-    const ha = await HaConnection.connect(config.homeAssistant.url, config.homeAssistant.token, (connected) =>
-      emit({ type: "home-assistant", connected }),
-    );
+    let bridge: HaBridge | undefined;
+    const ha = await HaConnection.connect(config.homeAssistant.url, config.homeAssistant.token, (connected) => {
+      bridge?.homeAssistant(connected);
+      emit({ type: "home-assistant", connected });
+    });
     try {
       // a mapped entity that Home Assistant does not have is a config error, named at start
       const problems: string[] = [];
       for (const e of configuredEntities(config)) {
         const s = ha.states[e.entity];
         if (!s) problems.push(`${e.path}: ${e.entity} does not exist in Home Assistant`);
-        else if (e.numeric && !["unavailable", "unknown"].includes(s.state) && !Number.isFinite(Number(s.state)))
+        else if (e.unit && !unitFits(s.attributes.unit_of_measurement, e.unit)) {
+          const unit = s.attributes.unit_of_measurement;
+          problems.push(
+            `${e.path}: ${e.entity} ${unit ? `is in ${String(unit)}` : "has no unit"}; it must be ${e.unit.what} in ${e.unit.units.join(", ")}`,
+          );
+        } else if (e.numeric && !["unavailable", "unknown"].includes(s.state) && !Number.isFinite(Number(s.state)))
           problems.push(`${e.path}: ${e.entity} is "${s.state}", not a number`);
       }
       if (problems.length) throw new ConfigError(problems.join("; "));
@@ -79,7 +86,6 @@ export class HaBridge {
       if (community) devices.timeZone = community.market.timeZone;
       mkdirSync(config.stateDir, { recursive: true });
       const limits = readLimits(config) ?? config.limits;
-      let bridge: HaBridge | undefined;
       const loop = HaBridge.makeLoop(config, rest, devices, limits, (e) => bridge?.onLoop(e), options.now);
       let client: MqttClient | undefined;
       if (config.mqtt) {
@@ -137,6 +143,16 @@ export class HaBridge {
       onEvent,
       ...(now ? { now } : {}),
     });
+  }
+
+  /**
+   * Home Assistant went away or came back. Back: the decision in force is applied again at
+   * once (a restarted Home Assistant may have reset the helpers), not at the next slot.
+   */
+  private homeAssistant(connected: boolean): void {
+    this.haConnected = connected;
+    if (connected) void this.loop.reapply();
+    void this.publish().catch(() => undefined);
   }
 
   private emit(e: BridgeEvent): void {
@@ -271,6 +287,11 @@ export class HaBridge {
     }
     this.ha.close();
   }
+}
+
+function unitFits(unit: unknown, expected: ExpectedUnit): boolean {
+  if (unit === undefined || unit === null || unit === "") return expected.optional === true;
+  return expected.units.includes(String(unit));
 }
 
 function readLimits(c: BridgeConfig): PriceLimits | null {

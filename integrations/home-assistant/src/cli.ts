@@ -23,7 +23,12 @@ async function main(): Promise<void> {
         console.log(
           `${new Date(e.decision.startMs).toISOString()} ${e.decision.mode}: ${e.decision.why.join("; ") || "as planned"}`,
         );
-      if (e.type === "submitted") console.log(`bid ${e.netWh} Wh for ${e.slot}`);
+      if (e.type === "submitted")
+        console.log(
+          e.netWh === 0
+            ? `nothing to bid for ${e.slot}: the devices' plan is balanced there`
+            : `${e.netWh > 0 ? "bid to buy" : "offered"} ${Math.abs(e.netWh)} Wh for ${e.slot}`,
+        );
       if (e.type === "home-assistant")
         console.log(e.connected ? "Home Assistant connected" : "Home Assistant disconnected: waiting for it");
       if (e.type === "hub") console.log(e.reachable ? "hub reachable: market control" : `local control: ${e.reason}`);

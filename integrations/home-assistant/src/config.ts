@@ -94,24 +94,41 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
   return loadYamlConfig(BridgeConfig, file, env);
 }
 
+/** The units the bridge understands for an entity, and what the entity must measure. */
+export interface ExpectedUnit {
+  units: readonly string[];
+  what: string;
+  /** A helper without a unit (an input_number set-point) is taken as the first unit. */
+  optional?: boolean;
+}
+
+export const ENERGY_UNITS: ExpectedUnit = { units: ["kWh", "Wh", "MWh"], what: "an energy total" };
+export const TEMPERATURE_UNITS: ExpectedUnit = { units: ["°C", "°F"], what: "a temperature" };
+export const PERCENT: ExpectedUnit = { units: ["%"], what: "a state of charge" };
+export const POWER_UNITS: ExpectedUnit = { units: ["W", "kW"], what: "a power set-point", optional: true };
+
 /** Every entity the config names, with what the bridge needs of it. */
-export function configuredEntities(c: BridgeConfig): { path: string; entity: string; numeric: boolean }[] {
-  const out: { path: string; entity: string; numeric: boolean }[] = [];
+export function configuredEntities(
+  c: BridgeConfig,
+): { path: string; entity: string; numeric: boolean; unit?: ExpectedUnit }[] {
+  const out: { path: string; entity: string; numeric: boolean; unit?: ExpectedUnit }[] = [];
   if (c.meter) {
-    out.push({ path: "meter.import", entity: c.meter.import, numeric: true });
-    if (c.meter.export) out.push({ path: "meter.export", entity: c.meter.export, numeric: true });
+    out.push({ path: "meter.import", entity: c.meter.import, numeric: true, unit: ENERGY_UNITS });
+    if (c.meter.export) out.push({ path: "meter.export", entity: c.meter.export, numeric: true, unit: ENERGY_UNITS });
   }
   if (c.boiler) {
     out.push({ path: "boiler.switch", entity: c.boiler.switch, numeric: false });
+    const heater = c.boiler.temperature.startsWith("water_heater.");
     out.push({
       path: "boiler.temperature",
       entity: c.boiler.temperature,
-      numeric: !c.boiler.temperature.startsWith("water_heater."),
+      numeric: !heater,
+      ...(heater ? {} : { unit: TEMPERATURE_UNITS }),
     });
   }
   if (c.battery) {
-    out.push({ path: "battery.soc", entity: c.battery.soc, numeric: true });
-    out.push({ path: "battery.setpoint", entity: c.battery.setpoint, numeric: true });
+    out.push({ path: "battery.soc", entity: c.battery.soc, numeric: true, unit: PERCENT });
+    out.push({ path: "battery.setpoint", entity: c.battery.setpoint, numeric: true, unit: POWER_UNITS });
   }
   if (c.ev) {
     out.push({ path: "ev.charger", entity: c.ev.charger, numeric: !c.ev.charger.startsWith("switch.") });

@@ -37,7 +37,8 @@ export class HaDevices implements DevicePort {
       const t = e?.entity_id.startsWith("water_heater.")
         ? Number(e.attributes.current_temperature)
         : ha.number(c.boiler.temperature);
-      if (t !== null && Number.isFinite(t)) state.tempC = t;
+      const unit = e?.attributes.unit_of_measurement ?? e?.attributes.temperature_unit;
+      if (t !== null && Number.isFinite(t)) state.tempC = unit === "°F" ? ((t - 32) * 5) / 9 : t;
       const sw = ha.state(c.boiler.switch);
       if (sw === "on" || sw === "off") state.boilerOn = sw === "on";
     }
@@ -92,7 +93,8 @@ export class HaDevices implements DevicePort {
         );
     }
     if (c.battery) {
-      const value = c.battery.invert ? -d.batteryW : d.batteryW;
+      const w = c.battery.invert ? -d.batteryW : d.batteryW;
+      const value = this.ha.states[c.battery.setpoint]?.attributes.unit_of_measurement === "kW" ? w / 1000 : w;
       calls.push(ha.call(c.battery.setpoint.split(".")[0] ?? "number", "set_value", c.battery.setpoint, { value }));
     }
     if (c.ev) {

@@ -73,6 +73,11 @@ describe("the Home Assistant bridge against a Home Assistant stand-in and a real
     };
     await expect(HaBridge.start(missing)).rejects.toThrow(ConfigError);
     await expect(HaBridge.start(missing)).rejects.toThrow("battery.soc: sensor.nope does not exist in Home Assistant");
+    // a temperature sensor mapped as the meter is refused with its unit and what it must be
+    const wrongUnit = { ...config, meter: { id: "m-h", import: "sensor.boiler_temperature" } };
+    await expect(HaBridge.start(wrongUnit)).rejects.toThrow(
+      "meter.import: sensor.boiler_temperature is in °C; it must be an energy total in kWh, Wh, MWh",
+    );
     expect(() => parseConfig("homeAssistant: { url: x }")).toThrow(/homeAssistant.url/);
   });
 
@@ -116,12 +121,16 @@ describe("the Home Assistant bridge against a Home Assistant stand-in and a real
       expect(sent.at(-1)).toMatchObject({ at: "2026-06-21T09:15:20.000Z", importWh: 1_001_250 });
       expect(await rest().energy({ from: "2026-06-21T09:00:00Z", to: "2026-06-21T09:15:00Z" })).toEqual([]);
 
-      // Home Assistant restarts: the bridge hears it go and come back, and steers again
+      // Home Assistant restarts (and forgets the set-point): the bridge hears it go and come
+      // back, and applies the decision in force again at once, not at the next slot
+      const setpoints = () => ha.calls.filter((c) => c.entity_id === "number.battery_setpoint").length;
+      const beforeRestart = setpoints();
       ha.dropConnections();
       await expect.poll(() => events.some((e) => e.type === "home-assistant" && !e.connected)).toBe(true);
       await expect
         .poll(() => events.some((e) => e.type === "home-assistant" && e.connected), { timeout: 15_000 })
         .toBe(true);
+      await expect.poll(setpoints).toBeGreaterThan(beforeRestart);
       const before = ha.calls.length;
       now = Date.parse("2026-06-21T09:30:20Z");
       await expect.poll(() => ha.calls.length, { timeout: 10_000 }).toBeGreaterThan(before);
@@ -322,7 +331,7 @@ describe("the Home Assistant bridge when things go wrong", () => {
     const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
     try {
       // the warm tank is left off by the local default, the battery discharges for the house
-      await expect.poll(() => out, { timeout: 30_000 }).toMatch(/bid -?\d+ Wh for/);
+      await expect.poll(() => out, { timeout: 30_000 }).toMatch(/(bid to buy|offered) \d+ Wh for|nothing to bid for/);
       const k = ha.calls.length;
       child.kill("SIGTERM");
       expect(await exited).toBe(0);

@@ -272,6 +272,12 @@ export class HouseholdLoop {
     await look;
   }
 
+  /** Applies the decision in force again (a device controller restarted and may have lost it). */
+  async reapply(): Promise<void> {
+    this.appliedOk = false;
+    await this.supervise();
+  }
+
   private async applyNow(d: SlotDecision): Promise<void> {
     // once stopping, the devices get only the hand-back
     if (this.stopped) return;
