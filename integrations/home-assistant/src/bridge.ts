@@ -2,7 +2,15 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { HouseholdLoop, HouseholdSpec, hubProblem, type LoopEvent, type PriceLimits } from "@openlem/agents";
 import { HubError, HubRest, LiveFeed } from "@openlem/client";
-import { type BridgeState, type Community, Price, parseMoney, toMinorUnits, topics } from "@openlem/protocol";
+import {
+  type BridgeState,
+  type Community,
+  MONEY_UNITS_PER_CURRENCY,
+  Price,
+  parseMoney,
+  toMinorUnits,
+  topics,
+} from "@openlem/protocol";
 import mqtt, { type MqttClient } from "mqtt";
 import { type BridgeConfig, ConfigError, configuredEntities, type ExpectedUnit } from "./config.js";
 import { HaDevices } from "./devices.js";
@@ -33,6 +41,8 @@ export class HaBridge {
   private running: Promise<void> | null = null;
   private status = "starting";
   private haConnected = true;
+  /** The day's figures as last read from the hub's statement. */
+  private figures: Omit<BridgeState, "maxBuyPrice" | "minSellPrice" | "agentStatus"> | undefined;
 
   private constructor(
     readonly config: BridgeConfig,
@@ -245,16 +255,40 @@ export class HaBridge {
     } catch {
       // the hub is away: the figures wait for the next clearing
     }
-    const sum = (...kinds: string[]) =>
-      (s?.lines ?? []).filter((l) => kinds.includes(l.kind)).reduce((a, l) => a + l.energyWh, 0);
+    const lines = (...kinds: string[]) => (s?.lines ?? []).filter((l) => kinds.includes(l.kind));
+    const sum = (...kinds: string[]) => lines(...kinds).reduce((a, l) => a + l.energyWh, 0);
+    const buys = lines("local-buy", "utility-buy", "deviation-buy");
+    const boughtWh = buys.reduce((a, l) => a + l.energyWh, 0);
+    const paid = buys.reduce((a, l) => a + parseMoney(l.amount), 0);
     const max = this.limits.maxBuyPrice;
+    // the hub away: the day's figures stay as last known rather than drop to zero
+    const figures = s
+      ? {
+          boughtLocalWh: sum("local-buy"),
+          boughtGridWh: sum("utility-buy", "deviation-buy"),
+          soldLocalWh: sum("local-sell"),
+          soldGridWh: sum("utility-sell", "deviation-sell"),
+          cost: toMinorUnits(parseMoney(s.total)) / 100,
+          savings: toMinorUnits(parseMoney(s.savings)) / 100,
+          effectivePrice:
+            boughtWh > 0
+              ? Math.round((paid / MONEY_UNITS_PER_CURRENCY / (boughtWh / 1000)) * 100_000) / 100_000
+              : (m?.retailPrice ?? 0),
+          dayStart: s.period.from,
+        }
+      : (this.figures ?? {
+          boughtLocalWh: 0,
+          boughtGridWh: 0,
+          soldLocalWh: 0,
+          soldGridWh: 0,
+          cost: 0,
+          savings: 0,
+          effectivePrice: m?.retailPrice ?? 0,
+          dayStart: new Date(new Date().setUTCHours(0, 0, 0, 0)).toISOString(),
+        });
+    this.figures = figures;
     const state: BridgeState = {
-      boughtLocalWh: sum("local-buy"),
-      boughtGridWh: sum("utility-buy", "deviation-buy"),
-      soldLocalWh: sum("local-sell"),
-      soldGridWh: sum("utility-sell", "deviation-sell"),
-      cost: s ? toMinorUnits(parseMoney(s.total)) / 100 : 0,
-      savings: s ? toMinorUnits(parseMoney(s.savings)) / 100 : 0,
+      ...figures,
       maxBuyPrice: typeof max === "number" ? max : (m?.retailPrice ?? 0),
       minSellPrice: this.limits.minSellPrice ?? m?.feedInTariff ?? 0,
       agentStatus: (this.haConnected ? this.status : "Home Assistant disconnected").slice(0, 255),

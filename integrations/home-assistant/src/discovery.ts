@@ -32,6 +32,7 @@ export function householdDiscovery(
       state_class: "total_increasing",
     },
   });
+  // money resets with the day: Home Assistant's statistics need state_class total and the reset
   const money = (entity: string, name: string, field: keyof BridgeState) => ({
     entity,
     config: {
@@ -39,6 +40,8 @@ export function householdDiscovery(
       value_template: `{{ value_json.${field} }}`,
       unit_of_measurement: market.currency,
       device_class: "monetary",
+      state_class: "total",
+      last_reset_value_template: "{{ value_json.dayStart }}",
     },
   });
   const limit = (entity: string, name: string, field: keyof BridgeState, key: string) => ({
@@ -61,6 +64,16 @@ export function householdDiscovery(
     energy(householdEntities.soldGridToday(household), "Sold to the grid today", "soldGridWh"),
     money(householdEntities.costToday(household), "Cost today", "cost"),
     money(householdEntities.savingsToday(household), "Savings today", "savings"),
+    {
+      entity: householdEntities.effectivePrice(household),
+      config: {
+        name: "Effective price today",
+        value_template: "{{ value_json.effectivePrice }}",
+        unit_of_measurement: `${market.currency}/kWh`,
+        state_class: "measurement",
+        icon: "mdi:cash",
+      },
+    },
     {
       entity: householdEntities.agentStatus(household),
       config: { name: "Agent status", value_template: "{{ value_json.agentStatus }}", icon: "mdi:robot" },

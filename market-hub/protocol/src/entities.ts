@@ -25,6 +25,7 @@ export const householdEntities = {
   soldGridToday: (h: string) => `sensor.openlem_${objectSlug(h)}_sold_grid_today`,
   costToday: (h: string) => `sensor.openlem_${objectSlug(h)}_cost_today`,
   savingsToday: (h: string) => `sensor.openlem_${objectSlug(h)}_savings_today`,
+  effectivePrice: (h: string) => `sensor.openlem_${objectSlug(h)}_effective_price`,
   agentStatus: (h: string) => `sensor.openlem_${objectSlug(h)}_agent_status`,
 } as const;
 

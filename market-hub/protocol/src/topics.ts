@@ -54,6 +54,14 @@ export const BridgeState = z.object({
   maxBuyPrice: z.number(),
   minSellPrice: z.number(),
   agentStatus: z.string().max(255),
+  /**
+   * What today's imports cost per kWh (local, utility and deviations together; the retail
+   * price before anything was bought): the price Home Assistant's Energy dashboard costs the
+   * household's grid import with.
+   */
+  effectivePrice: z.number(),
+  /** The start of the household's day (the community's local midnight): when the "today" totals reset. */
+  dayStart: z.iso.datetime(),
 });
 export type BridgeState = z.output<typeof BridgeState>;
 
