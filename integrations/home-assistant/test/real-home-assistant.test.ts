@@ -2,7 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RunningHub } from "@openlem/hub";
-import { communityEntities } from "@openlem/protocol";
+import { communityEntities, householdEntities } from "@openlem/protocol";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -16,6 +16,9 @@ import { type BridgeEvent, HaBridge, parseConfig } from "../src/index.js";
 
 /** The household's devices as helpers a real Home Assistant has without hardware. */
 const HOUSE = `
+recorder:
+  commit_interval: 1
+energy:
 input_boolean:
   boiler:
     name: Boiler element
@@ -72,8 +75,13 @@ describeWithRealService("homeAssistant", "against a real Home Assistant core", (
           if (topic === "homeassistant/status") births.push(payload.toString());
         });
         await watcher.subscribeAsync("homeassistant/status");
-        // Home Assistant on the hub's own broker, as the hub README's first set-up has it
-        ha = await startHomeAssistant({ version, mqtt: { host: "127.0.0.1", port: mqttPort }, extraConfig: HOUSE });
+        // Home Assistant on the hub's own broker, logged in with the household's device token
+        // (so it sees the household's own bridge topics and may set its price limits)
+        ha = await startHomeAssistant({
+          version,
+          mqtt: { host: "127.0.0.1", port: mqttPort, username: "h", password: deviceToken },
+          extraConfig: HOUSE,
+        });
       }, 300_000);
       afterAll(async () => {
         await ha?.stop();
@@ -139,6 +147,66 @@ stateDir: ${mkdtempSync(join(tmpdir(), "openlem-real-ha-"))}
         // handed back: the element on for its own thermostat, the battery idle
         expect((await ha.state("input_boolean.boiler"))?.state).toBe("on");
         expect(Number((await ha.state("input_number.battery_setpoint"))?.state)).toBe(0);
+      });
+
+      it("shows the household's entities the bridge announces, valid for the Energy dashboard", async () => {
+        const config = parseConfig(
+          `homeAssistant: { url: "${ha.url}", token: "${ha.token}" }
+hub: { url: "${hub.url}", community: c, household: h, deviceToken: "${deviceToken}" }
+mqtt: { url: "${hub.mqttUrl}", username: h, password: "${deviceToken}" }
+boiler:
+  switch: input_boolean.boiler
+  temperature: sensor.boiler_temperature
+  volumeL: 200
+  heaterW: 3000
+stateDir: ${mkdtempSync(join(tmpdir(), "openlem-real-ha-"))}
+`,
+          {},
+        );
+        const bridge = await HaBridge.start(config, { tickMs: 200, now: () => now });
+        try {
+          const cost = householdEntities.costToday("h");
+          await expect.poll(async () => (await ha.state(cost))?.attributes.state_class).toBe("total");
+          expect((await ha.state(cost))?.attributes).toMatchObject({
+            device_class: "monetary",
+            unit_of_measurement: "EUR",
+          });
+          await expect.poll(async () => (await ha.state(householdEntities.effectivePrice("h")))?.state).toBe("0.22");
+          expect(await ha.state(householdEntities.maxBuyPrice("h"))).toBeDefined();
+          // the bid card's slider: Home Assistant writes the number, the bridge takes the limit
+          await ha.callService("number", "set_value", { entity_id: householdEntities.maxBuyPrice("h"), value: 0.18 });
+          await expect.poll(async () => Number((await ha.state(householdEntities.maxBuyPrice("h")))?.state)).toBe(0.18);
+          // the Energy dashboard takes the grid import with its cost and price from OpenLEM
+          await ha.command({
+            type: "energy/save_prefs",
+            energy_sources: [
+              {
+                type: "grid",
+                flow_from: [
+                  {
+                    stat_energy_from: householdEntities.boughtGridToday("h"),
+                    stat_cost: cost,
+                    entity_energy_price: null,
+                    number_energy_price: null,
+                  },
+                ],
+                flow_to: [],
+                cost_adjustment_day: 0,
+              },
+            ],
+            device_consumption: [],
+          });
+          const validation = await ha.command<{ energy_sources: { type: string; affected_entities: unknown }[][] }>({
+            type: "energy/validate",
+          });
+          // statistics are compiled every five minutes, so a fresh entity has none yet
+          // ("statistics_not_defined"); every other check (device class, unit, state class,
+          // a numeric state) runs on the entity itself and must find nothing
+          const issues = validation.energy_sources.flat().filter((i) => i.type !== "statistics_not_defined");
+          expect(issues).toEqual([]);
+        } finally {
+          await bridge.stop();
+        }
       });
     });
   }
