@@ -82,7 +82,20 @@ async function main(argv: string[]): Promise<void> {
     }
     case "demo": {
       const speed = speedOf(values.speed);
-      const demo = await runDemo({ config, speed, logger: config.logLevel !== "info" });
+      let shown = -1;
+      const demo = await runDemo({
+        config,
+        speed,
+        logger: config.logLevel !== "info",
+        // a fresh demo first trades the day before, so that every page and chart has data
+        onHistory: (done, total) => {
+          const pct = Math.floor((done / total) * 100);
+          if (pct === shown || (pct % 5 !== 0 && done !== total)) return;
+          shown = pct;
+          const bar = "#".repeat(Math.round(pct / 5)).padEnd(20, ".");
+          process.stdout.write(`\rdemo: trading the day before [${bar}] ${pct}%${done === total ? "\n" : ""}`);
+        },
+      });
       const u = demo.hub.url;
       console.log(`
 OpenLEM hub demo${speed > 1 ? ` (clock ${speed}x)` : ""}: community "${DEMO_COMMUNITY}", 10 households and a communal battery

@@ -24,11 +24,15 @@ async function json(url: string, init: { token?: string; body?: unknown } = {}):
 it("runs the demo: households bid, slots clear, and a newcomer can log in and link the printed meter", async () => {
   // the test moves the demo's clock itself, five market minutes a step: no race with the wall clock
   let now = Date.parse("2026-06-10T08:00:00Z");
+  const progress: number[] = [];
   demo = await runDemo({
     config: configFromEnv({}, { port: 0, mqttPort: 0, dataDir: "memory://", logLevel: "silent" }),
     speed: 1,
     now: () => new Date(now),
+    historyHours: 2,
+    onHistory: (done, total) => progress.push(done / total),
   });
+  expect(progress.at(-1)).toBe(1);
   const running = demo;
   const step = async () => {
     now += 5 * 60_000;
@@ -39,6 +43,13 @@ it("runs the demo: households bid, slots clear, and a newcomer can log in and li
   const linked = await json(`${u}/api/meters/link`, { token: login.accessToken, body: demo.linkMeter });
   expect(linked).toMatchObject({ householdId: "house-1", linked: true });
   expect(Me.parse(await json(`${u}/api/me`, { token: login.accessToken }))).toMatchObject({ role: "participant" });
+  // from the first minute, the two hours before have traded and cleared: pages and charts have data
+  const history = z
+    .array(SlotResult)
+    .parse(await json(`${u}/api/communities/demo/results`, { token: login.accessToken }))
+    .filter((r) => Date.parse(r.slot) < now);
+  expect(history.length).toBeGreaterThanOrEqual(7);
+  expect(history.filter((r) => (r.markets[0]?.buyOrders ?? 0) > 0).length).toBeGreaterThanOrEqual(7);
   let results: SlotResult[] = [];
   for (let i = 0; i < 24 && results.filter((r) => (r.markets[0]?.buyOrders ?? 0) > 0).length < 2; i++) {
     await step();

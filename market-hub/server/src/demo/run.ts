@@ -33,6 +33,13 @@ export interface DemoOptions {
    * the gates that closed and lets the demo households bid and report.
    */
   now?: () => Date;
+  /**
+   * On a fresh community, the hours of trading the demo plays before it opens (default 24), so
+   * every page, card and chart has data from the first minute.
+   */
+  historyHours?: number;
+  /** Progress of that history, slot by slot. */
+  onHistory?: (done: number, total: number) => void;
 }
 
 export interface RunningDemo {
@@ -46,7 +53,10 @@ export interface RunningDemo {
 
 /** The hub with a demo community whose simulated households trade every slot. */
 export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
-  const clock = o.now ?? (o.speed === 1 ? () => new Date() : acceleratedClock(o.speed));
+  const live = o.now ?? (o.speed === 1 ? () => new Date() : acceleratedClock(o.speed));
+  // while the history plays, the hub's clock walks through it; then it is the live clock
+  let past: number | null = null;
+  const clock = () => (past === null ? live() : new Date(past));
   const batteries = new Map(DEMO_HOUSEHOLDS.filter((h) => h.battery).map((h) => [h.id, h]));
   /** Each cleared slot's traded net import per household, which the meters then report. */
   const traded = new Map<string, Map<string, number>>();
@@ -72,9 +82,14 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
     operator: DEMO_OPERATOR,
     logger: o.logger,
     onCleared,
-    tickMs: o.now ? 0 : schedulerTickMs(o.speed),
+    // the scheduler starts once the history has played (a test that drives the clock runs it itself)
+    tickMs: 0,
   });
   const { db } = hub.ctx;
+  const historyMs = (o.historyHours ?? 24) * 3_600_000;
+  const fresh = !(await communityExists(hub));
+  const liveStart = live().getTime();
+  if (fresh && historyMs > 0) past = Math.floor((liveStart - historyMs) / 900_000) * 900_000;
   const market = await ensureDemoCommunity(hub);
   await createUser(db, DEMO_PARTICIPANT.email, DEMO_PARTICIPANT.password, "observer").catch(ignoreConflict);
   for (const h of DEMO_HOUSEHOLDS) {
@@ -145,7 +160,19 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
       busy = false;
     }
   };
+  if (past !== null) {
+    // the day before: the households bid, the hub clears at each gate, the meters report
+    const step = 5 * 60_000;
+    const total = Math.ceil((liveStart - past) / step);
+    for (let k = 0; past < liveStart; k++, past += step) {
+      await drive();
+      await hub.scheduler.tick();
+      o.onHistory?.(k + 1, total);
+    }
+    past = null;
+  }
   await drive();
+  if (!o.now) hub.scheduler.start(schedulerTickMs(o.speed));
   const timer = o.now ? undefined : setInterval(() => void drive(), Math.max(50, Math.min(1000, 60_000 / o.speed)));
   return {
     hub,
@@ -159,6 +186,15 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
       await hub.close();
     },
   };
+}
+
+async function communityExists(hub: RunningHub): Promise<boolean> {
+  try {
+    await getCommunity(hub.ctx.db, DEMO_COMMUNITY);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function ensureDemoCommunity(hub: RunningHub): Promise<MarketConfig> {
