@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { bidRange, clampBid } from "../src/data/bid.js";
-import { energyFromStatement, formatEnergy } from "../src/data/energy.js";
+import { energyFromStatement, formatEnergy, formatMoney } from "../src/data/energy.js";
 import { cheapestWindow, currentIndex, type PriceSlot, priceView } from "../src/data/price.js";
 
 const T0 = Date.parse("2026-06-21T00:00:00Z");
@@ -107,5 +107,14 @@ describe("energy", () => {
     expect([v.bill, v.savings]).toEqual([3.5, 0.75]);
     expect(formatEnergy(12_400, "en")).toBe("12.4 kWh");
     expect(formatEnergy(12_400, "de")).toBe("12,4 kWh");
+  });
+});
+
+describe("money on the cards", () => {
+  it("shows a credit too small for a cent as zero, not as minus zero", () => {
+    expect(formatMoney(-0.000_04, "EUR", "en")).toBe("€0.00");
+    expect(formatMoney(-0.004, "EUR", "en")).toBe("€0.00");
+    expect(formatMoney(-0.006, "EUR", "en")).toBe("-€0.01");
+    expect(formatMoney(1.234, "EUR", "de")).toBe("1,23 €");
   });
 });

@@ -80,5 +80,7 @@ export function formatEnergy(wh: number | null, lang: string): string {
 
 export function formatMoney(v: number | null, currency: string, lang: string): string {
   if (v === null || !Number.isFinite(v)) return "–";
-  return v.toLocaleString(lang, { style: "currency", currency });
+  // a credit too small for a cent is no credit: "-€0.00" would say otherwise
+  const cents = Math.round(v * 100) / 100;
+  return (cents === 0 ? 0 : cents).toLocaleString(lang, { style: "currency", currency });
 }

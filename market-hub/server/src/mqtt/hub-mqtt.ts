@@ -200,7 +200,8 @@ export class HubMqtt {
       state_class: "measurement",
       device: {
         identifiers: [`openlem_${communityId}`],
-        name: `OpenLEM ${name}`,
+        // "OpenLEM demo neighbourhood" stays as it is, "Groene Mient" becomes "OpenLEM Groene Mient"
+        name: /^openlem\b/i.test(name) ? name : `OpenLEM ${name}`,
         manufacturer: "OpenLEM",
         model: "Community hub",
       },
