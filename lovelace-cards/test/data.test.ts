@@ -115,6 +115,6 @@ describe("money on the cards", () => {
     expect(formatMoney(-0.000_04, "EUR", "en")).toBe("€0.00");
     expect(formatMoney(-0.004, "EUR", "en")).toBe("€0.00");
     expect(formatMoney(-0.006, "EUR", "en")).toBe("-€0.01");
-    expect(formatMoney(1.234, "EUR", "de")).toBe("1,23 €");
+    expect(formatMoney(1.234, "EUR", "de")).toBe("1,23\u00a0€");
   });
 });
