@@ -4,6 +4,7 @@ export * from "./devices/ev.js";
 export * from "./devices/hot-water.js";
 export * from "./household/agent.js";
 export * from "./household/config-file.js";
+export * from "./household/exit.js";
 export * from "./household/loop.js";
 export * from "./household/memory-file.js";
 export * from "./household/meter-sampler.js";

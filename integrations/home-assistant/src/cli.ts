@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
+import { stopOnExit } from "@openlem/agents";
 import { HaBridge } from "./bridge.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { HaError } from "./ha-connection.js";
@@ -38,34 +39,8 @@ async function main(): Promise<void> {
     },
   });
   console.log(`bridging ${config.homeAssistant.url} to community ${config.hub.community} as ${config.hub.household}`);
-  // Stopping, and as far as it can be done crashing too, hands the devices back first: boiler
-  // to its thermostat, battery idle, EV charging (each device's onExit). A second signal, or
-  // a hand-back that takes over 10 s, ends the process anyway.
-  let stopping = false;
-  const stop = (code: number) => {
-    if (stopping) process.exit(code);
-    stopping = true;
-    console.log("stopping: handing the devices back");
-    setTimeout(() => process.exit(code), 10_000).unref();
-    void bridge.stop().then(
-      () => {
-        console.log("devices handed back");
-        process.exit(code);
-      },
-      (err: unknown) => {
-        console.error(`handing back failed: ${err instanceof Error ? err.message : err}`);
-        process.exit(code || 1);
-      },
-    );
-  };
-  process.on("SIGINT", () => stop(0));
-  process.on("SIGTERM", () => stop(0));
-  const crashed = (err: unknown) => {
-    console.error(`openlem-ha-bridge crashed: ${err instanceof Error ? (err.stack ?? err.message) : err}`);
-    stop(1);
-  };
-  process.on("uncaughtException", crashed);
-  process.on("unhandledRejection", crashed);
+  // boiler to its thermostat, battery idle, EV charging: each device's onExit
+  stopOnExit({ name: "openlem-ha-bridge", stop: () => bridge.stop() });
 }
 
 main().catch((err: unknown) => {

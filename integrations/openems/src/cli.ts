@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
+import { stopOnExit } from "@openlem/agents";
 import { EdgeBridge } from "./bridge.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { EdgeError } from "./edge-rest.js";
@@ -33,29 +34,9 @@ async function main(): Promise<void> {
   console.log(
     `bridging the Edge at ${config.edge.url} to community ${config.hub.community} as ${config.hub.household}`,
   );
-  // stopping releases the set-point to the Edge's own control; a crash leaves it to expire
-  // with the Edge's API timeout, since nothing renews it any more
-  let stopping = false;
-  const stop = (code: number) => {
-    if (stopping) process.exit(code);
-    stopping = true;
-    setTimeout(() => process.exit(code), 10_000).unref();
-    void bridge.stop().then(
-      () => process.exit(code),
-      (err: unknown) => {
-        console.error(`releasing the battery failed: ${err instanceof Error ? err.message : err}`);
-        process.exit(code || 1);
-      },
-    );
-  };
-  process.on("SIGINT", () => stop(0));
-  process.on("SIGTERM", () => stop(0));
-  const crashed = (err: unknown) => {
-    console.error(`openlem-openems-bridge crashed: ${err instanceof Error ? (err.stack ?? err.message) : err}`);
-    stop(1);
-  };
-  process.on("uncaughtException", crashed);
-  process.on("unhandledRejection", crashed);
+  // stopping releases the set-point to the Edge's own control; a crash that cannot leaves it
+  // to expire with the Edge's API timeout, since nothing renews it any more
+  stopOnExit({ name: "openlem-openems-bridge", stop: () => bridge.stop() });
 }
 
 main().catch((err: unknown) => {

@@ -1,4 +1,5 @@
 import { HubError } from "@openlem/client";
+import type { ConnectionState, HubConnection } from "./connection.js";
 import type { RedNode } from "./red.js";
 
 /** What a flush did: sent, refused for good (with why), or still waiting for the hub. */
@@ -33,6 +34,28 @@ export class Outbox<T> {
 
   private set items(v: T[]) {
     this.node.context().set(this.key, v);
+  }
+
+  /**
+   * Sends what waits every `everyMs` and as soon as the hub connection is back, until the
+   * node closes; each flush that did something is handed to `onFlushed`.
+   */
+  keepSending(conn: HubConnection, onFlushed: (r: FlushResult<T>) => void, everyMs = 15_000): void {
+    const retry = () => {
+      if (this.items.length === 0) return;
+      void this.flush().then(onFlushed);
+    };
+    const timer = setInterval(retry, everyMs);
+    const onState = (st: ConnectionState) => {
+      if (st.kind === "connected") retry();
+    };
+    conn.on("state", onState);
+    this.node.on("close", (_removed, done) => {
+      clearInterval(timer);
+      conn.off("state", onState);
+      done();
+    });
+    retry();
   }
 
   add(items: T[]): void {

@@ -73,24 +73,10 @@ export function registerMeter(RED: Red): void {
       else this.status({ fill: "green", shape: "dot", text: sentText });
     };
     // what waits goes when the hub answers again: on reconnect, and every 15 s
-    const retry = () => {
-      if (outbox.items.length === 0) return;
-      void outbox.flush().then((r) => {
-        if (r.sent.length) this.send({ topic: "sent later", payload: { readings: r.sent, accepted: r.sent.length } });
-        report(r, `${r.sent.length} waiting reading(s) sent`);
-      });
-    };
-    const timer = setInterval(retry, 15_000);
-    const onState = (st: { kind: string }) => {
-      if (st.kind === "connected") retry();
-    };
-    conn.on("state", onState);
-    this.on("close", (_removed, done) => {
-      clearInterval(timer);
-      conn.off("state", onState);
-      done();
+    outbox.keepSending(conn, (r) => {
+      if (r.sent.length) this.send({ topic: "sent later", payload: { readings: r.sent, accepted: r.sent.length } });
+      report(r, `${r.sent.length} waiting reading(s) sent`);
     });
-    retry();
     const fail = (msg: NodeMessage, text: string, done: (e?: Error) => void) => {
       this.status({ fill: "red", shape: "dot", text });
       this.error(text, msg);

@@ -46,36 +46,21 @@ export function registerOrder(RED: Red): void {
         shape: "ring",
         text: `hub away: ${n} order message(s) waiting, sent when it is back`,
       });
-    const retry = () => {
-      if (outbox.items.length === 0) return;
-      void outbox.flush().then((r) => {
-        for (const w of r.sent)
-          this.send([{ ...w.msg, payload: waitingSent.get(w) ?? w.orders, sentLater: true }, null]);
-        // a refusal after the outage (most often: the slot's gate closed meanwhile) goes to output 2
-        for (const x of r.refused)
-          for (const w of x.items) {
-            const e = x.error;
-            const message = `sent after the hub came back, refused: ${e instanceof Error ? e.message : String(e)}`;
-            this.send([null, { ...w.msg, error: { message, errors: e instanceof HubError ? e.errors : [] } }]);
-          }
-        if (r.waiting) showWaiting(r.waiting);
-        else if (r.sent.length)
-          this.status({ fill: "green", shape: "dot", text: `${r.sent.length} waiting order message(s) sent` });
-        else if (r.refused.length)
-          this.status({ fill: "red", shape: "dot", text: "orders refused after the outage: see output 2" });
-      });
-    };
-    const timer = setInterval(retry, 15_000);
-    const onState = (st: { kind: string }) => {
-      if (st.kind === "connected") retry();
-    };
-    conn.on("state", onState);
-    this.on("close", (_removed, done) => {
-      clearInterval(timer);
-      conn.off("state", onState);
-      done();
+    outbox.keepSending(conn, (r) => {
+      for (const w of r.sent) this.send([{ ...w.msg, payload: waitingSent.get(w) ?? w.orders, sentLater: true }, null]);
+      // a refusal after the outage (most often: the slot's gate closed meanwhile) goes to output 2
+      for (const x of r.refused)
+        for (const w of x.items) {
+          const e = x.error;
+          const message = `sent after the hub came back, refused: ${e instanceof Error ? e.message : String(e)}`;
+          this.send([null, { ...w.msg, error: { message, errors: e instanceof HubError ? e.errors : [] } }]);
+        }
+      if (r.waiting) showWaiting(r.waiting);
+      else if (r.sent.length)
+        this.status({ fill: "green", shape: "dot", text: `${r.sent.length} waiting order message(s) sent` });
+      else if (r.refused.length)
+        this.status({ fill: "red", shape: "dot", text: "orders refused after the outage: see output 2" });
     });
-    retry();
     this.on("input", (msg, send, done) => {
       void (async () => {
         const incoming = Incoming.safeParse(msg.payload);
