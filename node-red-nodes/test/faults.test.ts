@@ -1,5 +1,4 @@
 import { mkdtempSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HubRest } from "@openlem/client";
@@ -7,7 +6,8 @@ import type { RunningHub } from "@openlem/hub";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { freePort, hubOn, revokeToken, seed } from "../../test-support/hub-fixture.js";
 import openlem from "../src/index.js";
-import type { NodeMessage, NodeStatus } from "../src/shared/red.js";
+import type { NodeMessage } from "../src/shared/red.js";
+import { nodeRedHelper } from "./node-red-helper.js";
 
 /**
  * The device, order and meter nodes when things go wrong, in the real Node-RED runtime
@@ -15,22 +15,7 @@ import type { NodeMessage, NodeStatus } from "../src/shared/red.js";
  * mid-run, the hub killed and restarted, no hub at all, and the node closed. Each test
  * asserts the commands the node actually sent and when.
  */
-const require = createRequire(import.meta.url);
-interface TestNode {
-  on(event: "input", listener: (msg: NodeMessage) => void): void;
-  on(event: "call:status", listener: (call: { args: [NodeStatus] }) => void): void;
-  receive(msg: NodeMessage): void;
-}
-interface Helper {
-  init(runtimePath: string, settings?: Record<string, unknown>): void;
-  startServer(done: () => void): void;
-  stopServer(done: () => void): void;
-  load(node: unknown, flow: unknown[], credentials?: Record<string, unknown>): Promise<void>;
-  unload(): Promise<void>;
-  getNode(id: string): TestNode;
-}
-const helper = require("node-red-node-test-helper") as Helper;
-helper.init(require.resolve("node-red"), { userDir: mkdtempSync(join(tmpdir(), "openlem-nr-faults-")) });
+const helper = nodeRedHelper("nr-faults");
 
 /** The hub's clock: a fixed instant the tests move, or (for the revoked token) running in real time. */
 let clock: () => number = () => Date.parse("2026-06-24T09:02:00Z");

@@ -1,7 +1,3 @@
-import { mkdtempSync } from "node:fs";
-import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { HubRest } from "@openlem/client";
 import type { RunningHub } from "@openlem/hub";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -9,24 +5,9 @@ import { clear, hubOn, seed } from "../../test-support/hub-fixture.js";
 import { describeWithRealService } from "../../test-support/real-services.js";
 import openlem from "../src/index.js";
 import type { NodeMessage } from "../src/shared/red.js";
+import { completeNode, nodeRedHelper } from "./node-red-helper.js";
 
-const require = createRequire(import.meta.url);
-interface TestNode {
-  on(event: "input", listener: (msg: NodeMessage) => void): void;
-  receive(msg: NodeMessage): void;
-}
-interface Helper {
-  init(runtimePath: string, settings?: Record<string, unknown>): void;
-  startServer(done: () => void): void;
-  stopServer(done: () => void): void;
-  load(node: unknown, flow: unknown[], credentials?: Record<string, unknown>): Promise<void>;
-  unload(): Promise<void>;
-  getNode(id: string): TestNode;
-}
-const helper = require("node-red-node-test-helper") as Helper;
-/** Node-RED's core complete node, to know when a node has taken a message. */
-const completeNode = require("@node-red/nodes/core/common/24-complete.js") as unknown;
-helper.init(require.resolve("node-red"), { userDir: mkdtempSync(join(tmpdir(), "openlem-nr-")) });
+const helper = nodeRedHelper("nr");
 
 /** The next message a helper node receives (within `ms`). */
 function next(id: string, ms = 15_000, where: (m: NodeMessage) => boolean = () => true): Promise<NodeMessage> {
