@@ -300,6 +300,21 @@ describe("the Lovelace cards in Chromium", () => {
     await screenshot("openlem-community-card", config);
   });
 
+  it("community card: no battery where Home Assistant has no battery entity", async () => {
+    const config = {
+      type: "custom:openlem-community-card",
+      entities: {
+        self_sufficiency: "sensor.openlem_demo_self_sufficiency",
+        local_trade_share: "sensor.openlem_demo_local_trade_share",
+        battery_soc: "sensor.openlem_demo_no_such_battery",
+      },
+    };
+    await mount("openlem-community-card", config);
+    expect(await shadow("openlem-community-card", '[data-testid="self-sufficiency"]').textContent()).toContain("41 %");
+    expect(await shadow("openlem-community-card", '[data-testid="soc-fill"]').count()).toBe(0);
+    expect(await shadow("openlem-community-card", '[data-testid="battery"]').count()).toBe(0);
+  });
+
   it("bid card: sliders cannot leave the floor and cap, and write the number entity", async () => {
     const config = { type: "custom:openlem-bid-card", community: "demo", household: "h" };
     await mount("openlem-bid-card", config);

@@ -110,6 +110,9 @@ export class OpenLemCommunityCard extends OpenLemCard<CommunityCardConfig> {
     const ss = numberOf(this.hass, c.entities.self_sufficiency);
     const lts = numberOf(this.hass, c.entities.local_trade_share);
     const soc = numberOf(this.hass, c.entities.battery_soc);
+    // a battery is drawn only where Home Assistant has its entity: the hub knows no battery's
+    // state, so a community without one configured gets no flow to a battery it cannot see
+    const battery = !!c.entities.battery_soc && this.hass?.states[c.entities.battery_soc] !== undefined;
     const lang = locale(this.hass);
     const pct = (v: number | null) => (v === null ? "–" : `${v.toLocaleString(lang, { maximumFractionDigits: 0 })} %`);
     // line widths: what the community meets itself, and what it still takes from the grid
@@ -119,13 +122,13 @@ export class OpenLemCommunityCard extends OpenLemCard<CommunityCardConfig> {
       <div class="kpis">
         <div class="kpi" data-testid="self-sufficiency"><b>${pct(ss)}</b><span class="muted">${t(this.hass, "selfSufficiency")}</span></div>
         <div class="kpi" data-testid="local-trade-share"><b>${pct(lts)}</b><span class="muted">${t(this.hass, "localTradeShare")}</span></div>
-        ${c.entities.battery_soc ? html`<div class="kpi" data-testid="battery"><b>${pct(soc)}</b><span class="muted">${t(this.hass, "battery")}</span></div>` : nothing}
+        ${battery ? html`<div class="kpi" data-testid="battery"><b>${pct(soc)}</b><span class="muted">${t(this.hass, "battery")}</span></div>` : nothing}
       </div>
       <svg viewBox="0 0 300 110" width="100%" role="img" aria-label=${t(this.hass, "community")} data-testid="flows">
         <path class="flow" data-testid="flow-local" d="M60 55 C 110 20, 190 20, 240 55" stroke="var(--olm-good)" stroke-width=${width(lts)}></path>
         <path class="flow" data-testid="flow-grid" d="M150 100 L 60 60" stroke="var(--olm-bad)" stroke-width=${width(ss === null ? null : 100 - ss)}></path>
         ${
-          c.entities.battery_soc
+          battery
             ? svg`<path class="flow" d="M240 60 L 150 100" stroke="var(--olm-accent)" stroke-width="2"></path>
               <rect x="228" y="30" width="24" height="50" rx="4" fill="none" stroke="var(--olm-line)" stroke-width="2"></rect>
               <rect data-testid="soc-fill" x="230" y=${32 + 46 * (1 - (soc ?? 0) / 100)} width="20" height=${(46 * (soc ?? 0)) / 100} fill="var(--olm-accent)"></rect>

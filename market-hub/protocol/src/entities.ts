@@ -11,9 +11,11 @@ export const communityEntities = {
   price: (c: string) => `sensor.openlem_${objectSlug(c)}_price`,
   selfSufficiency: (c: string) => `sensor.openlem_${objectSlug(c)}_self_sufficiency`,
   localTradeShare: (c: string) => `sensor.openlem_${objectSlug(c)}_local_trade_share`,
+  /**
+   * Not published by the hub, which knows no battery's state: the community card draws the
+   * communal battery when Home Assistant has an entity of this id (or the one it is given).
+   */
   batterySoc: (c: string) => `sensor.openlem_${objectSlug(c)}_battery_soc`,
-  priceFloor: (c: string) => `sensor.openlem_${objectSlug(c)}_price_floor`,
-  priceCap: (c: string) => `sensor.openlem_${objectSlug(c)}_price_cap`,
 } as const;
 
 export const householdEntities = {
