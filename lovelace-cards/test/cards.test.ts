@@ -6,6 +6,7 @@ import type { RunningHub } from "@openlem/hub";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
 import { clear, hubOn, seed } from "../../test-support/hub-fixture.js";
 import { cheapestWindow, priceView } from "../src/data/price.js";
 
@@ -298,6 +299,30 @@ describe("the Lovelace cards in Chromium", () => {
     expect(local).toBeCloseTo(1 + 0.275 * 7, 5);
     expect(grid).toBeCloseTo(1 + 0.588 * 7, 5);
     await screenshot("openlem-community-card", config);
+  });
+
+  it("every card written as the README shows opens in the visual editor: its fields are the editor's", async () => {
+    const readme = readFileSync(join(pkg, "README.md"), "utf8");
+    const yamlBlock = /```yaml\n([\s\S]*?)```/.exec(readme)?.[1] ?? "";
+    const examples = parseAllDocuments(yamlBlock).map((d) => d.toJSON() as Record<string, unknown>);
+    expect(examples.map((e) => e.type)).toEqual(
+      expect.arrayContaining(["custom:openlem-price-card", "custom:openlem-energy-card"]),
+    );
+    for (const example of examples) {
+      const tag = String(example.type).replace(/^custom:/, "");
+      const schema = await page.evaluate(
+        (t) =>
+          (
+            customElements.get(t) as unknown as { getConfigForm(): { schema: { name: string; required?: boolean }[] } }
+          ).getConfigForm().schema,
+        tag,
+      );
+      const names = schema.map((f) => f.name);
+      for (const key of Object.keys(example).filter((k) => k !== "type"))
+        expect(names, `${tag}: ${key}`).toContain(key);
+      for (const f of schema.filter((x) => x.required))
+        expect(Object.keys(example), `${tag}: ${f.name}`).toContain(f.name);
+    }
   });
 
   it("community card: no battery where Home Assistant has no battery entity", async () => {

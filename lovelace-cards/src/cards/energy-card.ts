@@ -136,6 +136,24 @@ export class OpenLemEnergyCard extends OpenLemCard<EnergyCardConfig> {
         { name: "household", selector: { text: {} } },
         { name: "title", selector: { text: {} } },
         { name: "currency", selector: { text: {} } },
+        // the nested options the README shows, so such a card opens in the editor as it is
+        {
+          name: "entities",
+          type: "expandable",
+          title: "Entities",
+          schema: [{ name: "pv", selector: { entity: { domain: "sensor" } } }],
+        },
+        {
+          name: "hub",
+          type: "expandable",
+          title: "Weeks and months from the hub",
+          schema: [
+            { name: "url", selector: { text: { type: "url" } } },
+            { name: "community", selector: { text: {} } },
+            { name: "household", selector: { text: {} } },
+            { name: "token", selector: { text: { type: "password" } } },
+          ],
+        },
       ],
     };
   }

@@ -58,7 +58,9 @@ export class OpenLemPriceCard extends OpenLemCard<PriceCardConfig> {
   static getConfigForm() {
     return {
       schema: [
-        { name: "entity", required: true, selector: { entity: { domain: "sensor" } } },
+        // either: a card written as `community: demo` opens in the editor as it is
+        { name: "community", selector: { text: {} } },
+        { name: "entity", selector: { entity: { domain: "sensor" } } },
         { name: "title", selector: { text: {} } },
         { name: "window_hours", selector: { number: { min: 0.25, max: 24, step: 0.25, mode: "box" } } },
       ],
