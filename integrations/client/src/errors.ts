@@ -20,4 +20,17 @@ export class HubError extends Error {
   get unreachable(): boolean {
     return this.status === 0 || this.status >= 502;
   }
+
+  /** The hub refused the device token (401) or its household (403): a new token or config helps, not a retry. */
+  get refused(): boolean {
+    return this.status === 401 || this.status === 403;
+  }
+
+  /**
+   * The hub cannot be used now (unreachable, or it refused the token or household): devices
+   * run under local control, and what was to be sent waits for it.
+   */
+  get unusable(): boolean {
+    return this.unreachable || this.refused;
+  }
 }

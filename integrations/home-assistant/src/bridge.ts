@@ -88,7 +88,7 @@ export class HaBridge {
       });
       // a hub that is away at start does not keep the devices from their (local) control
       const community = await rest.community().catch((err: unknown) => {
-        if (err instanceof HubError && !err.unreachable && err.status !== 401 && err.status !== 403) throw err;
+        if (err instanceof HubError && !err.unusable) throw err;
         emit({ type: "hub", reachable: false, reason: hubProblem(err) });
         return null;
       });
@@ -97,6 +97,8 @@ export class HaBridge {
       mkdirSync(config.stateDir, { recursive: true });
       const limits = readLimits(config) ?? config.limits;
       const loop = HaBridge.makeLoop(config, rest, devices, limits, (e) => bridge?.onLoop(e), options.now);
+      // EV sessions follow the hub's clock as the loop knows it, without asking the hub again
+      devices.now = () => loop.estimatedNow() ?? Date.now();
       let client: MqttClient | undefined;
       if (config.mqtt) {
         const avail = topics.bridgeAvailability(config.hub.community, config.hub.household);
@@ -185,12 +187,6 @@ export class HaBridge {
   tick(): void {
     if (this.running) return;
     this.running = (async () => {
-      const clock = await this.rest.clock().catch(() => null);
-      if (clock) {
-        const at = Date.now();
-        const hubNow = Date.parse(clock.now);
-        this.devices.now = () => hubNow + (Date.now() - at);
-      }
       if (!this.community) {
         this.community = await this.rest.community().catch(() => null);
         if (this.community) {

@@ -92,5 +92,5 @@ export class Outbox<T> {
 
 /** Whether a failure means "try again later" rather than "this was refused". */
 export function isOutage(err: unknown): boolean {
-  return !(err instanceof HubError) || err.unreachable || err.status === 401 || err.status === 403;
+  return !(err instanceof HubError) || err.unusable;
 }

@@ -200,15 +200,11 @@ export class HouseholdLoop {
   private hubFailed(err: unknown): void {
     if (!(err instanceof HubError)) return;
     if (err.unreachable) this.setHub(hubProblem(err));
-    else if (err.status === 401 || err.status === 403) {
+    else if (err.refused) {
       this.refusedAtMs = this.localNow();
       this.refusedStatus = err.status;
       this.setHub(this.hubDown, hubProblem(err));
     }
-  }
-
-  private static isRefusal(err: unknown): boolean {
-    return err instanceof HubError && (err.unreachable || err.status === 401 || err.status === 403);
   }
 
   private localNow(): number {
@@ -216,7 +212,7 @@ export class HouseholdLoop {
   }
 
   /** The hub's time as best known without asking it; null before it ever answered. */
-  private estimatedNow(): number | null {
+  estimatedNow(): number | null {
     if (this.clockOffsetMs !== null) return this.localNow() + this.clockOffsetMs;
     return this.options.now || !this.options.hub ? this.localNow() : null;
   }
@@ -309,7 +305,7 @@ export class HouseholdLoop {
       this.setHub(null, this.refusedStatus === 401 ? null : this.refused);
       return { now, nextOpenMs: Date.parse(clock.nextOpenSlot) };
     } catch (err) {
-      if (err instanceof HubError && (err.status === 401 || err.status === 403)) this.hubFailed(err);
+      if (err instanceof HubError && err.refused) this.hubFailed(err);
       else this.setHub(hubProblem(err));
       return { now: local + (this.clockOffsetMs ?? 0), nextOpenMs: null };
     }
@@ -411,7 +407,7 @@ export class HouseholdLoop {
           const keep = refused.size ? batch.filter((_, i) => !refused.has(String(i))) : [];
           m.pendingReadings.splice(0, batch.length, ...keep);
           this.emit({ type: "error", error: err });
-        } else if (!HouseholdLoop.isRefusal(err)) this.emit({ type: "error", error: err });
+        } else if (!(err instanceof HubError && err.unusable)) this.emit({ type: "error", error: err });
       }
     }
     this.emit({ type: "waiting", readings: m.pendingReadings.length });
@@ -461,7 +457,7 @@ export class HouseholdLoop {
     } catch (err) {
       this.hubFailed(err);
       // refusals and outages show as the control state, not once per tick
-      if (!HouseholdLoop.isRefusal(err)) this.emit({ type: "error", error: err });
+      if (!(err instanceof HubError && err.unusable)) this.emit({ type: "error", error: err });
     }
   }
 
