@@ -60,7 +60,10 @@ export async function operatorToken(hubUrl: string): Promise<string> {
  * Tests on a shared external broker name their own community: retained messages of an
  * earlier run would otherwise stand in for this run's.
  */
-export async function seed(hubUrl: string, c = "c"): Promise<{ deviceToken: string; deviceTokenId: number }> {
+export async function seed(
+  hubUrl: string,
+  c = "c",
+): Promise<{ deviceToken: string; deviceTokenId: number; readToken: string }> {
   const op = await operatorToken(hubUrl);
   const market = { timeZone: "Europe/Amsterdam", retailPrice: 0.22, feedInTariff: 0.09, priceFloor: 0, priceCap: 0.5 };
   await post(`${hubUrl}/api/communities`, op, { id: c, name: c.toUpperCase(), market });
@@ -86,7 +89,13 @@ export async function seed(hubUrl: string, c = "c"): Promise<{ deviceToken: stri
     await post(`${hubUrl}/api/auth/register`, undefined, { email: "s@example.org", password: "seller password" }),
   ).accessToken;
   await post(`${hubUrl}/api/meters/link`, seller, { meterId: other.meterId, pin: other.pin });
-  return { deviceToken: device.token, deviceTokenId: device.id };
+  const read = DeviceTokenCreated.parse(
+    await post(`${hubUrl}/api/communities/${c}/households/h/device-tokens`, member, {
+      name: "dashboard",
+      scope: "read",
+    }),
+  );
+  return { deviceToken: device.token, deviceTokenId: device.id, readToken: read.token };
 }
 
 /** Revokes a device token as the operator (what the admin page's revoke button does). */

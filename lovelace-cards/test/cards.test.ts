@@ -79,12 +79,14 @@ const entity = (entity_id: string, state: string, attributes: Record<string, unk
 // a June day in the browser's zone (UTC here), with prices low at midday
 const DAY = Date.parse("2026-06-21T00:00:00Z");
 const NOW = Date.parse("2026-06-21T09:20:00Z");
-const forecast = Array.from({ length: 96 }, (_, i) => ({
+// today from midnight with 06:00–08:00 missing (a hub that was down), tomorrow until 05:45
+const forecast = Array.from({ length: 96 + 23 }, (_, i) => ({
   start: new Date(DAY + i * 900_000).toISOString(),
   value:
-    Math.round((0.2 - 0.1 * Math.max(0, Math.sin(((i - 24) / 48) * Math.PI))) * 1000) / 1000 + (i === 50 ? -0.02 : 0),
+    Math.round((0.2 - 0.1 * Math.max(0, Math.sin((((i % 96) - 24) / 48) * Math.PI))) * 1000) / 1000 +
+    (i === 50 ? -0.02 : 0),
   kind: i < 38 ? "cleared" : "forecast",
-}));
+})).filter((_, i) => i < 24 || i >= 32);
 const priceAttributes = {
   forecast,
   slot: "2026-06-21T09:15:00Z",
@@ -119,6 +121,7 @@ describe("the Lovelace cards in Chromium", () => {
   let hub: RunningHub;
   let hubNow = NOW;
   let token = "";
+  let readToken = "";
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
@@ -132,12 +135,12 @@ describe("the Lovelace cards in Chromium", () => {
     origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
     // the energy card's hub source reads weeks and months from a real hub, across origins
     hub = await hubOn({ now: () => new Date(hubNow), corsOrigins: [origin] });
-    ({ deviceToken: token } = await seed(hub.url));
+    ({ deviceToken: token, readToken } = await seed(hub.url));
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
     });
-    page = await browser.newPage({ viewport: { width: 460, height: 600 } });
+    page = await browser.newPage({ viewport: { width: 460, height: 600 }, timezoneId: "UTC" });
     await page.goto(origin);
     await page.waitForFunction(() => customElements.get("openlem-bid-card") !== undefined);
     await page.evaluate((now) => {
@@ -208,11 +211,45 @@ describe("the Lovelace cards in Chromium", () => {
 
   it("price card: the day's prices against retail and feed-in, the current slot and the cheapest window", async () => {
     await mount("openlem-price-card", { type: "custom:openlem-price-card", entity: "sensor.openlem_demo_price" });
-    expect(await shadow("openlem-price-card", "rect.bar").count()).toBe(96);
+    expect(await shadow("openlem-price-card", "rect.bar").count()).toBe(forecast.length);
+    // a time axis from today's midnight to tomorrow's end: a bar sits where its time says
+    const width = 320 - 28 - 6;
+    const xOf = (ms: number) => 28 + ((ms - DAY) / (2 * 86_400_000)) * width;
+    const barX = async (iso: string) =>
+      Number(await shadow("openlem-price-card", `rect.bar[data-start="${iso}"]`).getAttribute("x"));
+    expect(await barX("2026-06-21T08:00:00.000Z")).toBeCloseTo(xOf(Date.parse("2026-06-21T08:00:00Z")) + 0.25, 6);
+    expect(await barX("2026-06-22T05:30:00.000Z")).toBeCloseTo(xOf(Date.parse("2026-06-22T05:30:00Z")) + 0.25, 6);
+    // the slots nobody priced show as gaps where they belong: 06:00–08:00 and after tomorrow 05:45
+    const gapRects = await shadow("openlem-price-card", "rect.gap").evaluateAll((rs) =>
+      rs.map((r) => [Number(r.getAttribute("x")), Number(r.getAttribute("width"))]),
+    );
+    expect(gapRects).toHaveLength(2);
+    expect(gapRects[0]?.[0]).toBeCloseTo(xOf(DAY + 6 * 3_600_000), 6);
+    expect(gapRects[0]?.[1]).toBeCloseTo(xOf(DAY + 8 * 3_600_000) - xOf(DAY + 6 * 3_600_000), 6);
+    expect(gapRects[1]?.[0]).toBeCloseTo(xOf(DAY + 86_400_000 + 5.75 * 3_600_000), 6);
+    // the axis reads forwards in time, each tick named by the time it stands at
+    const ticks = await shadow("openlem-price-card", "text.tick").evaluateAll((ts) =>
+      ts.map((t) => ({ ms: Number(t.getAttribute("data-ms")), x: Number(t.getAttribute("x")), text: t.textContent })),
+    );
+    expect(ticks.length).toBeGreaterThanOrEqual(3);
+    for (const [i, tk] of ticks.entries()) {
+      expect(tk.x).toBeCloseTo(xOf(tk.ms), 6);
+      // whole hours, named as English names them ("6 PM"), a day's start by its weekday
+      const h = new Date(tk.ms).getUTCHours();
+      expect(new Date(tk.ms).getUTCMinutes()).toBe(0);
+      const named =
+        h === 0 ? ["Sun", "Mon", "Tue"][(tk.ms - DAY) / 86_400_000] : `${((h + 11) % 12) + 1} ${h < 12 ? "AM" : "PM"}`;
+      expect(tk.text?.replace(/\s+/g, " ")).toBe(named);
+      if (i > 0) expect(tk.ms).toBeGreaterThan(ticks[i - 1]?.ms ?? 0);
+    }
+    expect(Number(await shadow("openlem-price-card", '[data-testid="next-day"]').getAttribute("x1"))).toBeCloseTo(
+      xOf(DAY + 86_400_000),
+      6,
+    );
     expect(await shadow("openlem-price-card", "rect.current").count()).toBe(1);
-    await expect
-      .poll(() => shadow("openlem-price-card", "rect.current").getAttribute("x"))
-      .toBe(String(28 + 37 * ((320 - 34) / 96) + 0.5));
+    expect(await shadow("openlem-price-card", "rect.current").getAttribute("data-start")).toBe(
+      "2026-06-21T09:15:00.000Z",
+    );
     expect(await shadow("openlem-price-card", '[data-testid="retail"]').count()).toBe(1);
     expect(await shadow("openlem-price-card", '[data-testid="feed-in"]').count()).toBe(1);
     expect(await shadow("openlem-price-card", '[data-testid="current"]').textContent()).toContain("18.7 ct/kWh");
@@ -239,6 +276,10 @@ describe("the Lovelace cards in Chromium", () => {
         ["openlem-price-card", { type: "x" }],
         ["openlem-bid-card", { type: "x", community: "demo", max_buy_entity: "sensor.no", household: "h" }],
         ["openlem-energy-card", { type: "x", hub: { url: "http://x" }, household: "h" }],
+        [
+          "openlem-energy-card",
+          { type: "x", hub: { url: "http://x", token: "olm_dev_x", community: "c", household: "h" }, household: "h" },
+        ],
       ].map(([t, c]) => {
         try {
           (document.createElement(t as string) as unknown as { setConfig(c: unknown): void }).setConfig(c);
@@ -252,6 +293,8 @@ describe("the Lovelace cards in Chromium", () => {
     expect(errors[1]).toMatch(/entity is required/);
     expect(errors[2]).toMatch(/max_buy_entity must be a number entity/);
     expect(errors[3]).toMatch(/hub.token is required/);
+    // the device token, which can place orders, stays out of the dashboard's config
+    expect(errors[4]).toMatch(/hub.token must be a read-only token \(olm_read_…\)/);
   });
 
   it("energy card: today from the entities; a week from the hub", async () => {
@@ -265,7 +308,7 @@ describe("the Lovelace cards in Chromium", () => {
       type: "custom:openlem-energy-card",
       household: "h",
       entities: { pv: "sensor.pv_energy_today" },
-      hub: { url: hub.url, token, community: "c", household: "h" },
+      hub: { url: hub.url, token: readToken, community: "c", household: "h" },
     };
     await mount("openlem-energy-card", config);
     expect(await shadow("openlem-energy-card", '[data-testid="boughtGrid"]').textContent()).toContain("4.1 kWh");

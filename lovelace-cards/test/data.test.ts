@@ -1,8 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { CHART, gaps, timeScale } from "../src/charts/price-chart.js";
 import { bidRange, clampBid } from "../src/data/bid.js";
 import { energyFromStatement, formatEnergy, formatMoney } from "../src/data/energy.js";
-import { cheapestWindow, currentIndex, type PriceSlot, priceView } from "../src/data/price.js";
+import { cheapestWindow, type PriceSlot, priceView } from "../src/data/price.js";
 
 const T0 = Date.parse("2026-06-21T00:00:00Z");
 const slots = (values: number[]): PriceSlot[] =>
@@ -31,10 +32,27 @@ describe("price data", () => {
     expect(priceView(undefined)).toMatchObject({ slots: [], current: null, retail: null });
   });
 
-  it("finds the slot under way", () => {
-    const s = slots([0.1, 0.2, 0.3]);
-    expect(currentIndex(s, T0 + 900_000 + 1, 15)).toBe(1);
-    expect(currentIndex(s, T0 + 3 * 900_000, 15)).toBe(-1);
+  it("finds the stretches no slot covers, and nothing else, on the chart's time axis", () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.integer({ min: 0, max: 40 }), { maxLength: 30 }), (idx) => {
+        const len = 900_000;
+        const s = [...idx]
+          .sort((a, b) => a - b)
+          .map((i) => ({ startMs: T0 + i * len, value: 0.1, kind: "cleared" as const }));
+        const domain: [number, number] = [T0, T0 + 41 * len];
+        const g = gaps(s, len, domain);
+        // every slot of the domain is either priced or inside exactly one gap
+        for (let i = 0; i <= 40; i++) {
+          const t = T0 + i * len;
+          const inGaps = g.filter(([a, b]) => a <= t && t < b).length;
+          expect(inGaps).toBe(idx.includes(i) ? 0 : 1);
+        }
+        for (const [a, b] of g) expect(b).toBeGreaterThan(a);
+      }),
+    );
+    // the axis puts a moment where its share of the domain says, whatever lies around it
+    const x = timeScale([T0, T0 + 86_400_000], "utc");
+    expect(x(new Date(T0 + 6 * 3_600_000))).toBeCloseTo(CHART.left + (CHART.width - CHART.left - CHART.right) / 4, 9);
   });
 
   it("marks the cheapest window that has not ended: no other run of that length is cheaper", () => {

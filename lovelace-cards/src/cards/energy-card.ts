@@ -1,4 +1,5 @@
 import { householdEntities } from "@openlem/protocol/entities";
+import { TOKEN_PREFIX } from "@openlem/protocol/tokens";
 import { css, html, nothing } from "lit";
 import {
   type EnergyEntities,
@@ -107,6 +108,14 @@ export class OpenLemEnergyCard extends OpenLemCard<EnergyCardConfig> {
       const h = c.hub as Record<string, unknown>;
       for (const f of ["url", "token", "community", "household"])
         if (typeof h?.[f] !== "string" || h[f] === "") throw configError(card, `hub.${f}`, "is required with hub");
+      // every user of this Home Assistant can read a dashboard's config: a token that can
+      // place orders does not belong there
+      if (!String(h.token).startsWith(TOKEN_PREFIX.read))
+        throw configError(
+          card,
+          "hub.token",
+          `must be a read-only token (${TOKEN_PREFIX.read}…); make one for the household with scope "read"`,
+        );
       hub = {
         url: String(h.url),
         token: String(h.token),

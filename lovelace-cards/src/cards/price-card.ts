@@ -1,14 +1,7 @@
 import { communityEntities } from "@openlem/protocol/entities";
 import { html, nothing } from "lit";
 import { priceChart } from "../charts/price-chart.js";
-import {
-  cheapestWindow,
-  currentIndex,
-  localDayStart,
-  type PriceSlot,
-  priceView,
-  todayAndTomorrow,
-} from "../data/price.js";
+import { cheapestWindow, localDayStart, type PriceSlot, priceView, todayAndTomorrow } from "../data/price.js";
 import type { HassEntity, HomeAssistant } from "../hass.js";
 import { locale, t } from "../i18n.js";
 import { asConfig, cardStyles, configError, OpenLemCard, requireString } from "./base.js";
@@ -106,20 +99,31 @@ export class OpenLemPriceCard extends OpenLemCard<PriceCardConfig> {
     const dayStart = localDayStart(nowMs);
     const lang = locale(this.hass);
     const hour = (ms: number) => new Date(ms).toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit" });
+    const slotMs = v.slotMinutes * 60_000;
     return html`${priceChart({
       slots,
+      slotMs,
+      // from the first slot known (the one under way) to the end of tomorrow: a slot the hub
+      // has not priced shows as a gap where it belongs
+      domain: [Math.min((slots[0] as PriceSlot).startMs, nowMs), dayStart + 2 * 86_400_000],
       retail: v.retail,
       feedIn: v.feedIn,
-      current: currentIndex(slots, nowMs, v.slotMinutes),
-      window: win,
-      nextDay: slots.findIndex((s) => s.startMs >= dayStart + 86_400_000),
+      nowMs,
+      window: win ? [(slots[win[0]] as PriceSlot).startMs, (slots[win[1]] as PriceSlot).startMs + slotMs] : null,
+      nextDayMs: dayStart + 86_400_000,
       labels: {
         title: t(this.hass, "price"),
         retail: t(this.hass, "retail"),
         feedIn: t(this.hass, "feedIn"),
         nextDay: t(this.hass, "tomorrow"),
+        noData: t(this.hass, "noData"),
       },
       time: hour,
+      // a day's start is named by its weekday, other ticks by their hour
+      tick: (ms) =>
+        localDayStart(ms) === ms
+          ? new Date(ms).toLocaleDateString(lang, { weekday: "short" })
+          : new Date(ms).toLocaleTimeString(lang, { hour: "numeric" }),
     })}
       ${
         win

@@ -54,12 +54,6 @@ export function todayAndTomorrow(slots: readonly PriceSlot[], dayStartMs: number
   return slots.filter((s) => s.startMs >= dayStartMs && s.startMs < dayStartMs + 2 * 86_400_000);
 }
 
-/** Index of the slot running at `nowMs`, or -1. */
-export function currentIndex(slots: readonly PriceSlot[], nowMs: number, slotMinutes: number): number {
-  const len = slotMinutes * 60_000;
-  return slots.findIndex((s) => s.startMs <= nowMs && nowMs < s.startMs + len);
-}
-
 /**
  * The cheapest run of `length` consecutive slots that has not ended yet (lowest mean price;
  * the earliest on a tie), as [first, last] indexes; null when there are not enough slots.

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { CommunityId, HouseholdId, MeterId } from "./ids.js";
 import { Source } from "./market.js";
 import { UtcInstant } from "./time.js";
+import { TOKEN_SCOPES } from "./tokens.js";
 
 /** REST bodies of the hub, beyond the market payloads (docs/protocol.md, "Hub API"). */
 
@@ -34,6 +35,10 @@ export const RefreshRequest = z.object({ refreshToken: z.string().min(1, { messa
 export const HouseholdRef = z.object({ communityId: CommunityId, householdId: HouseholdId });
 export type HouseholdRef = z.infer<typeof HouseholdRef>;
 
+export const TokenScope = z.enum(TOKEN_SCOPES);
+export type TokenScope = z.infer<typeof TokenScope>;
+export { TOKEN_PREFIX } from "./tokens.js";
+
 export const Me = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("user"),
@@ -47,16 +52,21 @@ export const Me = z.discriminatedUnion("kind", [
     tokenId: z.number().int(),
     communityId: CommunityId,
     householdId: HouseholdId,
+    scope: TokenScope,
   }),
 ]);
 export type Me = z.infer<typeof Me>;
 
-export const DeviceTokenRequest = z.object({ name: z.string().min(1).max(80) });
+export const DeviceTokenRequest = z.object({
+  name: z.string().min(1).max(80),
+  scope: TokenScope.default("device").describe("device: orders, readings and limits; read: reading only"),
+});
 export const DeviceToken = z.object({
   id: z.number().int(),
   communityId: CommunityId,
   householdId: HouseholdId,
   name: z.string(),
+  scope: TokenScope,
   createdAt: UtcInstant,
   revokedAt: UtcInstant.nullable(),
 });

@@ -162,6 +162,50 @@ describeEachDatabase("device tokens and privacy", (db) => {
     expect(after.status).toBe(401);
   });
 
+  it("gives a dashboard a read-only token: it reads the household's data and changes nothing", async () => {
+    await createCommunity(hub(), "ro");
+    const owner = await participant(hub(), "ro", "house-r");
+    const ro = bodyOf(
+      DeviceTokenCreated,
+      await hub().call("POST", "/api/communities/ro/households/house-r/device-tokens", {
+        token: owner,
+        body: { name: "energy card", scope: "read" },
+      }),
+    );
+    expect(ro).toMatchObject({ scope: "read", householdId: "house-r" });
+    expect(ro.token).toMatch(/^olm_read_/);
+    const statement = await hub().call("GET", "/api/communities/ro/households/house-r/statement?period=week", {
+      token: ro.token,
+    });
+    expect(statement.status).toBe(200);
+    const order = await hub().call("POST", "/api/communities/ro/households/house-r/orders", {
+      token: ro.token,
+      body: { orders: [] },
+    });
+    expect(order.status).toBe(403);
+    expect(problemOf(order).detail).toMatch(/read-only token may only read/);
+    const limits = await hub().call("PUT", "/api/communities/ro/households/house-r/preferences", {
+      token: ro.token,
+      body: {},
+    });
+    expect(limits.status).toBe(403);
+    // still one household's: another's data stays closed
+    await participant(hub(), "ro", "house-s");
+    const other = await hub().call("GET", "/api/communities/ro/households/house-s/statement?period=week", {
+      token: ro.token,
+    });
+    expect(other.status).toBe(403);
+    // a device token made without a scope is a full device token, as before
+    const dev = bodyOf(
+      DeviceTokenCreated,
+      await hub().call("POST", "/api/communities/ro/households/house-r/device-tokens", {
+        token: owner,
+        body: { name: "bridge" },
+      }),
+    );
+    expect(dev.scope).toBe("device");
+  });
+
   it("keeps the plain device token out of the database", async () => {
     await createCommunity(hub(), "hash");
     const owner = await participant(hub(), "hash", "house-h");

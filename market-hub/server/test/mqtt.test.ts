@@ -240,6 +240,27 @@ describe("MQTT with the embedded broker", () => {
     await otherClosed;
   });
 
+  it("lets a read-only token read its household's topics and publish nothing but Home Assistant's birth", async () => {
+    const member = (await t.household("mq", "carol")).member;
+    const ro = DeviceTokenCreated.parse(
+      await t.api("POST", "/api/communities/mq/households/carol/device-tokens", member, {
+        name: "card",
+        scope: "read",
+      }),
+    );
+    expect(ro.token).toMatch(/^olm_read_/);
+    const dash = await t.connect({ username: "carol-dashboard", password: ro.token });
+    let dropped = false;
+    dash.on("close", () => {
+      dropped = true;
+    });
+    await dash.publishAsync("homeassistant/status", "online", { qos: 1 });
+    expect(dropped).toBe(false);
+    const closed = new Promise<void>((resolve) => dash.once("close", () => resolve()));
+    dash.publish(topics.orders("mq", "carol"), JSON.stringify({ orders: [] }), { qos: 1 });
+    await closed;
+  });
+
   it("publishes the cleared slot to everyone and each household's trades only to it", async () => {
     const bobDev = await t.connect({ username: "bob-device", password: bob.device });
     await t.api("POST", "/api/communities/mq/households/bob/orders", bob.member, {

@@ -59,7 +59,7 @@ export abstract class HubPage extends LitElement {
   /** Cleared local prices against retail and feed-in, drawn as the Lovelace price card draws them. */
   protected resultsChart(
     results: readonly ResultLike[],
-    market: { retailPrice: number; feedInTariff: number } | null,
+    market: { retailPrice: number; feedInTariff: number; slotMinutes: number; timeZone: string } | null,
   ): TemplateResult {
     const slots: PriceSlot[] = results
       .map((r) => ({
@@ -67,17 +67,26 @@ export abstract class HubPage extends LitElement {
         value: r.markets.find((x) => x.averagePrice !== null)?.averagePrice ?? Number.NaN,
         kind: "cleared" as const,
       }))
-      .filter((s) => Number.isFinite(s.value));
+      .filter((s) => Number.isFinite(s.value))
+      .sort((a, b) => a.startMs - b.startMs);
     if (!slots.length) return html`<p class="muted">No local trade yet.</p>`;
+    // the community's calendar, whatever zone the operator's browser is in
+    const hhmm = new Intl.DateTimeFormat("en-GB", {
+      hour: "2-digit",
+      minute: "2-digit",
+      timeZone: market?.timeZone ?? "UTC",
+    });
     return priceChart({
       slots,
+      slotMs: (market?.slotMinutes ?? 15) * 60_000,
       retail: market?.retailPrice ?? null,
       feedIn: market?.feedInTariff ?? null,
-      current: -1,
+      nowMs: null,
       window: null,
-      nextDay: -1,
-      labels: { title: "Local price", retail: "retail", feedIn: "feed-in", nextDay: "" },
-      time: (ms) => new Date(ms).toISOString().slice(11, 16),
+      nextDayMs: null,
+      labels: { title: "Local price", retail: "retail", feedIn: "feed-in", nextDay: "", noData: "no local trade" },
+      time: (ms) => hhmm.format(ms),
+      zone: "utc",
     });
   }
 }

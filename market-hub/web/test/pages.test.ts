@@ -103,6 +103,23 @@ describe("the hub's own pages in Chromium", () => {
     await app.getByRole("button", { name: "Save limits" }).click();
     await expect.poll(() => app.locator("openlem-participant [role=status]").textContent()).toContain("saved");
 
+    // a read-only token for the energy card, made on her page and shown once; it reads, it cannot bid
+    const tokens = app.locator("openlem-participant [data-testid=tokens]");
+    await tokens.getByLabel("Name").fill("energy card");
+    await tokens.getByLabel("Kind").selectOption("read");
+    await tokens.getByRole("button", { name: "Make token" }).click();
+    const made = (await app.locator("openlem-participant [data-testid=new-token] code").textContent()) ?? "";
+    expect(made).toMatch(/^olm_read_/);
+    const read = (method: string, path: string) =>
+      fetch(`${hub.url}/api/communities/landau/households/anna/${path}`, {
+        method,
+        headers: { authorization: `Bearer ${made}`, "content-type": "application/json" },
+        ...(method === "GET" ? {} : { body: JSON.stringify({ orders: [] }) }),
+      });
+    expect((await read("GET", "statement?period=week")).status).toBe(200);
+    expect((await read("POST", "orders")).status).toBe(403);
+    await expect.poll(() => tokens.locator("tbody").textContent()).toContain("read-only");
+
     // Anna's home bids through the API, as her bridge would; then the gate closes
     const anna = new HubRest({ url: hub.url, communityId: "landau", householdId: "anna", auth: ANNA });
     await anna.submitOrders([
@@ -122,7 +139,8 @@ describe("the hub's own pages in Chromium", () => {
     await expect
       .poll(() => admin.locator("openlem-admin [data-testid=tokens]").textContent())
       .toContain("anna's bridge");
-    await admin.getByRole("button", { name: "Revoke" }).click();
+    expect(await admin.locator("openlem-admin [data-testid=tokens]").textContent()).toContain("read-only");
+    await admin.getByRole("button", { name: "Revoke" }).last().click();
     await expect.poll(() => admin.locator("openlem-admin [data-testid=tokens]").textContent()).toContain("revoked");
     await admin.screenshot({ path: join(shots, "admin-book.png"), fullPage: true });
 

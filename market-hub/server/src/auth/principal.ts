@@ -1,4 +1,4 @@
-import type { HouseholdRef, Role } from "@openlem/protocol";
+import { type HouseholdRef, type Role, TOKEN_PREFIX, type TokenScope } from "@openlem/protocol";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { HubContext } from "../context.js";
 import { Problem } from "../http/problem.js";
@@ -16,6 +16,7 @@ export interface DevicePrincipal {
   tokenId: number;
   communityId: string;
   householdId: string;
+  scope: TokenScope;
 }
 export type Principal = UserPrincipal | DevicePrincipal;
 
@@ -25,7 +26,13 @@ declare module "fastify" {
   }
 }
 
-/** Reads the bearer token of every request: a device token ("olm_dev_…") or a user's access token. */
+const READS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * Reads the bearer token of every request: a device token ("olm_dev_…"), a read-only token
+ * ("olm_read_…") or a user's access token. A read-only token is refused for every request that
+ * could change something, here, so that no route can forget it.
+ */
 export function registerAuthentication(app: FastifyInstance, ctx: HubContext): void {
   app.decorateRequest("principal", null);
   app.addHook("onRequest", async (request) => {
@@ -35,20 +42,35 @@ export function registerAuthentication(app: FastifyInstance, ctx: HubContext): v
     if (!m?.[1]) throw Problem.unauthorized("the Authorization header must be 'Bearer <token>'");
     request.principal = await principalOf(ctx, m[1]);
     if (!request.principal) {
-      throw Problem.unauthorized("the token is invalid, expired or revoked: log in again or refresh the access token");
+      throw Problem.unauthorized(
+        m[1].startsWith(TOKEN_PREFIX.device) || m[1].startsWith(TOKEN_PREFIX.read)
+          ? "the token is unknown or revoked: make a new one for the household (POST …/households/<h>/device-tokens)"
+          : "the token is invalid, expired or revoked: log in again or refresh the access token",
+      );
+    }
+    if (request.principal.kind === "device" && request.principal.scope === "read" && !READS.has(request.method)) {
+      throw Problem.forbidden(
+        "a read-only token may only read: use the household's device token (scope device) to change anything",
+      );
     }
   });
 }
 
 /** The principal a bearer token stands for (device token or access token), or null. Also used by the broker. */
 export async function principalOf(ctx: HubContext, token: string): Promise<Principal | null> {
-  if (token.startsWith("olm_dev_")) {
-    const [row] = await ctx.db.query<{ id: number; community_id: string; household_id: string }>(
-      "SELECT id, community_id, household_id FROM auth.device_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+  if (token.startsWith(TOKEN_PREFIX.device) || token.startsWith(TOKEN_PREFIX.read)) {
+    const [row] = await ctx.db.query<{ id: number; community_id: string; household_id: string; scope: TokenScope }>(
+      "SELECT id, community_id, household_id, scope FROM auth.device_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
       [hashToken(token)],
     );
     return row
-      ? { kind: "device", tokenId: row.id, communityId: row.community_id, householdId: row.household_id }
+      ? {
+          kind: "device",
+          tokenId: row.id,
+          communityId: row.community_id,
+          householdId: row.household_id,
+          scope: row.scope,
+        }
       : null;
   }
   const userId = await verifyAccessToken(ctx.key, token, ctx.wallNow());

@@ -37,7 +37,7 @@ export async function verifyAccessToken(key: Uint8Array, token: string, now: Dat
 }
 
 /** An opaque high-entropy token with a readable prefix; only its SHA-256 is stored. */
-export function newOpaqueToken(prefix: "olm_rt" | "olm_dev"): { token: string; hash: string } {
+export function newOpaqueToken(prefix: "olm_rt" | "olm_dev" | "olm_read"): { token: string; hash: string } {
   const token = `${prefix}_${randomBytes(32).toString("base64url")}`;
   return { token, hash: hashToken(token) };
 }

@@ -4,7 +4,7 @@ import { DISCOVERY_PREFIX, discoveryTopic, householdEntities, parseTopic } from 
 export type MqttIdentity =
   | { kind: "hub" }
   | { kind: "anonymous" }
-  | { kind: "device"; communityId: string; householdId: string }
+  | { kind: "device"; communityId: string; householdId: string; readOnly: boolean }
   | { kind: "user"; operator: boolean; households: { communityId: string; householdId: string }[] };
 
 function ownsHousehold(who: MqttIdentity, communityId: string, householdId: string): boolean {
@@ -35,6 +35,8 @@ export function mayPublish(who: MqttIdentity, topic: string): boolean {
   if (who.kind === "hub") return true;
   if (topic.startsWith("$")) return false;
   if (topic === HA_STATUS_TOPIC) return true;
+  // a read-only token (a dashboard's) reads what its household may, and publishes nothing else
+  if (who.kind === "device" && who.readOnly) return false;
   if (topic.startsWith(`${DISCOVERY_PREFIX}/`)) {
     const households =
       who.kind === "device" ? [who.householdId] : who.kind === "user" ? who.households.map((h) => h.householdId) : [];

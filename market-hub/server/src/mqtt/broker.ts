@@ -52,7 +52,7 @@ export async function startEmbeddedBroker(
           identities.set(
             client,
             p.kind === "device"
-              ? { kind: "device", communityId: p.communityId, householdId: p.householdId }
+              ? { kind: "device", communityId: p.communityId, householdId: p.householdId, readOnly: p.scope === "read" }
               : { kind: "user", operator: p.role === "operator", households: p.households },
           );
           done(null, true);

@@ -245,8 +245,13 @@ export async function communityRoutes(
           req.params.householdId,
           req.body.name,
           user.userId,
+          req.body.scope,
         );
-        await audit(tx, actorOf(user), "device-token.create", { id: created.id, householdId: created.householdId });
+        await audit(tx, actorOf(user), "device-token.create", {
+          id: created.id,
+          householdId: created.householdId,
+          scope: created.scope,
+        });
         return created;
       });
       return reply.status(201).send(t);

@@ -1,4 +1,4 @@
-import type { DeviceToken } from "@openlem/protocol";
+import type { DeviceToken, TokenScope } from "@openlem/protocol";
 import { newOpaqueToken } from "../auth/tokens.js";
 import type { Queryable } from "../db/database.js";
 import { Problem } from "../http/problem.js";
@@ -8,32 +8,38 @@ interface Row {
   community_id: string;
   household_id: string;
   name: string;
+  scope: TokenScope;
   created_at: Date;
   revoked_at: Date | null;
 }
-const COLUMNS = "id, community_id, household_id, name, created_at, revoked_at";
+const COLUMNS = "id, community_id, household_id, name, scope, created_at, revoked_at";
 const toToken = (r: Row): DeviceToken => ({
   id: r.id,
   communityId: r.community_id,
   householdId: r.household_id,
   name: r.name,
+  scope: r.scope,
   createdAt: r.created_at.toISOString(),
   revokedAt: r.revoked_at?.toISOString() ?? null,
 });
 
-/** A token for one household's devices; the plain token is returned once and only its hash kept. */
+/**
+ * A token for one household's devices, or (scope `read`) for reading its data only; the plain
+ * token is returned once and only its hash kept.
+ */
 export async function createDeviceToken(
   db: Queryable,
   communityId: string,
   householdId: string,
   name: string,
   createdBy: number,
+  scope: TokenScope = "device",
 ): Promise<DeviceToken & { token: string }> {
-  const { token, hash } = newOpaqueToken("olm_dev");
+  const { token, hash } = newOpaqueToken(scope === "read" ? "olm_read" : "olm_dev");
   const [row] = await db.query<Row>(
-    `INSERT INTO auth.device_tokens (community_id, household_id, name, token_hash, created_by)
-     VALUES ($1, $2, $3, $4, $5) RETURNING ${COLUMNS}`,
-    [communityId, householdId, name, hash, createdBy],
+    `INSERT INTO auth.device_tokens (community_id, household_id, name, token_hash, created_by, scope)
+     VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
+    [communityId, householdId, name, hash, createdBy, scope],
   );
   if (!row) throw new Error("device token insert returned nothing");
   return { ...toToken(row), token };

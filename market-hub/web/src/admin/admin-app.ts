@@ -1,3 +1,4 @@
+import type { DeviceToken } from "@openlem/protocol";
 import { html, nothing } from "lit";
 import { Api, ct, kwh } from "../api.js";
 import { form, HubPage, str } from "../page.js";
@@ -47,12 +48,6 @@ interface Book {
   sellOrders: number;
   demand: { price: number; cumulativeWh: number }[];
   supply: { price: number; cumulativeWh: number }[];
-}
-interface DeviceToken {
-  id: number;
-  name: string;
-  createdAt: string;
-  revokedAt: string | null;
 }
 interface Kpis {
   selfSufficiency: number | null;
@@ -281,11 +276,12 @@ export class OpenLemAdmin extends HubPage {
         this.tokens
           ? html`<h2 style="margin-top:12px">Device tokens of ${this.tokens.householdId}</h2>
               <table data-testid="tokens">
-                <thead><tr><th>Name</th><th>Made</th><th>State</th><th></th></tr></thead>
+                <thead><tr><th>Name</th><th>Kind</th><th>Made</th><th>State</th><th></th></tr></thead>
                 <tbody>
                   ${this.tokens.list.map(
                     (t) => html`<tr>
                       <td>${t.name}</td>
+                      <td>${t.scope === "read" ? "read-only" : "device"}</td>
                       <td>${t.createdAt.slice(0, 10)}</td>
                       <td>${t.revokedAt ? "revoked" : "active"}</td>
                       <td>${t.revokedAt ? nothing : html`<button class="plain" @click=${() => this.revoke(t.id)}>Revoke</button>`}</td>

@@ -1,3 +1,4 @@
+import type { DeviceToken, DeviceTokenCreated } from "@openlem/protocol";
 import { html, nothing } from "lit";
 import { Api, ct, kwh } from "../api.js";
 import { form, HubPage, str } from "../page.js";
@@ -7,6 +8,8 @@ interface Me {
   households: { communityId: string; householdId: string }[];
 }
 interface Market {
+  timeZone: string;
+  slotMinutes: number;
   retailPrice: number;
   feedInTariff: number;
   priceFloor: number;
@@ -83,6 +86,8 @@ export class OpenLemParticipant extends HubPage {
     fills: { state: true },
     orders: { state: true },
     results: { state: true },
+    tokens: { state: true },
+    madeToken: { state: true },
   };
   protected readonly api = new Api("openlem-app-token");
   me: Me | null = null;
@@ -93,6 +98,9 @@ export class OpenLemParticipant extends HubPage {
   fills: Fill[] = [];
   orders: OrderRecord[] = [];
   results: Result[] = [];
+  tokens: DeviceToken[] = [];
+  /** The token just made: shown once, as the hub keeps only its hash. */
+  madeToken: DeviceTokenCreated | null = null;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -130,6 +138,7 @@ export class OpenLemParticipant extends HubPage {
     ]);
     const q = `from=${encodeURIComponent(statement.period.from)}&to=${encodeURIComponent(statement.period.to)}`;
     this.fills = await this.api.call<Fill[]>("GET", `${this.hbase}/fills?${q}`);
+    this.tokens = await this.api.call<DeviceToken[]>("GET", `${this.hbase}/device-tokens`);
     Object.assign(this, { statement, week, orders, results });
   }
 
@@ -167,6 +176,62 @@ export class OpenLemParticipant extends HubPage {
       });
       this.notice = "price preference saved";
     });
+  }
+
+  private makeToken(e: Event) {
+    e.preventDefault();
+    const f = form(e);
+    void this.run(async () => {
+      this.madeToken = await this.api.call<DeviceTokenCreated>("POST", `${this.hbase}/device-tokens`, {
+        name: str(f, "name"),
+        scope: str(f, "scope"),
+      });
+      this.tokens = await this.api.call<DeviceToken[]>("GET", `${this.hbase}/device-tokens`);
+    });
+  }
+
+  private revokeToken(id: number) {
+    void this.run(async () => {
+      await this.api.call("DELETE", `/api/device-tokens/${id}`);
+      if (this.madeToken?.id === id) this.madeToken = null;
+      this.tokens = await this.api.call<DeviceToken[]>("GET", `${this.hbase}/device-tokens`);
+    });
+  }
+
+  private tokensSection() {
+    const t = this.madeToken;
+    return html`<section aria-labelledby="tokens-h" data-testid="tokens">
+      <h2 id="tokens-h">Devices and dashboards</h2>
+      <p class="muted">A <b>device</b> token lets a bridge (Home Assistant, Node-RED, OpenEMS) bid, send readings and
+        set limits for your household. A <b>read-only</b> token only reads your data: give that one to dashboards
+        such as the energy card, which every user of your Home Assistant can read.</p>
+      <form @submit=${this.makeToken}>
+        <label>Name <input name="name" required maxlength="80" placeholder="Home Assistant" /></label>
+        <label>Kind <select name="scope">
+          <option value="device">device: bids, readings, limits</option>
+          <option value="read">read-only: dashboards</option>
+        </select></label>
+        <button type="submit">Make token</button>
+      </form>
+      ${
+        t
+          ? html`<p data-testid="new-token">Your new ${t.scope === "read" ? "read-only" : "device"} token, shown only now:
+              <code>${t.token}</code></p>`
+          : nothing
+      }
+      <table>
+        <thead><tr><th>Name</th><th>Kind</th><th>Made</th><th></th></tr></thead>
+        <tbody>${this.tokens.map(
+          (k) =>
+            html`<tr><td>${k.name}</td><td>${k.scope === "read" ? "read-only" : "device"}</td><td>${k.createdAt.slice(0, 10)}</td>
+              <td>${
+                k.revokedAt
+                  ? "revoked"
+                  : html`<button class="plain" aria-label=${`Revoke ${k.name}`} @click=${() => this.revokeToken(k.id)}>Revoke</button>`
+              }</td></tr>`,
+        )}</tbody>
+      </table>
+    </section>`;
   }
 
   private download() {
@@ -283,6 +348,7 @@ export class OpenLemParticipant extends HubPage {
         </table>
       </section>
       ${m ? this.preferences(m) : nothing}
+      ${this.tokensSection()}
       <section aria-labelledby="week-h" data-testid="weekly">
         <h2 id="week-h">This week</h2>
         ${
