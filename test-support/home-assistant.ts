@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import WebSocket from "ws";
 import { freePort } from "./hub-fixture.js";
 
@@ -43,6 +43,13 @@ export interface HomeAssistantOptions {
   mqtt?: { host: string; port: number; username?: string; password?: string };
   /** More configuration.yaml (entities the test needs). */
   extraConfig?: string;
+  /**
+   * Files to put into the config directory before the start, by relative path: `www/x.js` is
+   * served at `/local/x.js` (Home Assistant serves `www` only if it exists when it starts).
+   */
+  files?: Record<string, string | Buffer>;
+  /** The HTTP port; a free one by default (give one when others must know the address first). */
+  port?: number;
 }
 
 const CACHE = process.env.OPENLEM_HA_CACHE ?? join(homedir(), ".cache", "openlem-ha");
@@ -91,9 +98,13 @@ ${extra}
 export async function startHomeAssistant(o: HomeAssistantOptions): Promise<RunningHomeAssistant> {
   const venv = homeAssistantVenv(o.version);
   const configDir = mkdtempSync(join(tmpdir(), `openlem-ha-${o.version}-`));
-  const port = await freePort();
+  const port = o.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   writeFileSync(join(configDir, "configuration.yaml"), configurationYaml(port, o.extraConfig ?? ""));
+  for (const [path, content] of Object.entries(o.files ?? {})) {
+    mkdirSync(dirname(join(configDir, path)), { recursive: true });
+    writeFileSync(join(configDir, path), content);
+  }
   let output = "";
   let child: ChildProcess | undefined;
 

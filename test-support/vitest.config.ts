@@ -1,6 +1,8 @@
 import { defineProject } from "vitest/config";
-import { eventWaits } from "../vitest.shared.js";
+import { eventWaits, sourceConditions, ssrSourceConditions } from "../vitest.shared.js";
 
 export default defineProject({
-  test: { name: "repository", expect: eventWaits, include: ["*.test.ts"], testTimeout: 60_000 },
+  resolve: sourceConditions,
+  ssr: ssrSourceConditions,
+  test: { name: "repository", expect: eventWaits, include: ["*.test.ts"], testTimeout: 60_000, hookTimeout: 120_000 },
 });

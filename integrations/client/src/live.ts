@@ -64,13 +64,19 @@ export class LiveFeed {
   static async start(rest: HubRest, handlers: LiveHandlers, options: LiveOptions = {}): Promise<LiveFeed> {
     const { communityId, householdId } = rest.options;
     const commodities = options.commodities ?? ["electricity"];
-    const client = await mqtt.connectAsync(options.mqttUrl ?? defaultMqttUrl(rest.options.url), {
-      username: householdId,
-      password: await rest.token(),
-      reconnectPeriod: options.reconnectPeriodMs ?? 1000,
-      connectTimeout: 10_000,
-      resubscribe: true,
-    });
+    // the first connection fails at once rather than retrying for ever (a hub whose broker is
+    // elsewhere has no /mqtt, and a caller's start must not hang on it); after it, reconnects
+    const client = await mqtt.connectAsync(
+      options.mqttUrl ?? defaultMqttUrl(rest.options.url),
+      {
+        username: householdId,
+        password: await rest.token(),
+        reconnectPeriod: options.reconnectPeriodMs ?? 1000,
+        connectTimeout: 10_000,
+        resubscribe: true,
+      },
+      false,
+    );
     const feed = new LiveFeed(rest, handlers, client, commodities);
     client.on("message", (topic, payload) => feed.onMessage(topic, payload));
     client.on("connect", () => void feed.onConnect());

@@ -94,7 +94,7 @@ describe("retries, with a scripted fault stand-in", () => {
     script = [
       { status: 503, body: {} },
       { status: 503, body: {} },
-      { status: 200, body: { kind: "device", tokenId: 1, communityId: "c", householdId: "h" } },
+      { status: 200, body: { kind: "device", tokenId: 1, communityId: "c", householdId: "h", scope: "device" } },
     ];
     expect(await rest().me()).toMatchObject({ householdId: "h" });
     expect(requests).toBe(3);

@@ -10,7 +10,7 @@ import {
   type RunningHomeAssistant,
   startHomeAssistant,
 } from "../../../test-support/home-assistant.js";
-import { hubOn, seed } from "../../../test-support/hub-fixture.js";
+import { freePort, hubOn, seed } from "../../../test-support/hub-fixture.js";
 import { describeWithRealService } from "../../../test-support/real-services.js";
 import { type BridgeEvent, HaBridge, parseConfig } from "../src/index.js";
 
@@ -18,6 +18,8 @@ import { type BridgeEvent, HaBridge, parseConfig } from "../src/index.js";
 const HOUSE = `
 recorder:
   commit_interval: 1
+logbook:
+history:
 energy:
 input_boolean:
   boiler:
@@ -66,8 +68,16 @@ describeWithRealService("homeAssistant", "against a real Home Assistant core", (
       const births: string[] = [];
       let now = Date.parse("2026-06-25T09:02:00Z");
 
+      // fixed ports and a data directory, so the hub (and its broker) can restart as it is
+      const hubSetup = { now: () => new Date(now), port: 0, mqttPort: 0, dataDir: "" };
+
       beforeAll(async () => {
-        hub = await hubOn({ now: () => new Date(now) });
+        Object.assign(hubSetup, {
+          port: await freePort(),
+          mqttPort: await freePort(),
+          dataDir: mkdtempSync(join(tmpdir(), "openlem-real-ha-hub-")),
+        });
+        hub = await hubOn(hubSetup);
         ({ deviceToken } = await seed(hub.url));
         const mqttPort = Number(new URL(hub.mqttUrl).port);
         watcher = await mqtt.connectAsync(hub.mqttUrl);
@@ -141,6 +151,36 @@ stateDir: ${mkdtempSync(join(tmpdir(), "openlem-real-ha-"))}
           });
           await expect.poll(async () => (await ha.state("input_boolean.boiler"))?.state).toBe("off");
           await expect.poll(async () => Number((await ha.state("input_number.battery_setpoint"))?.state)).toBe(0);
+          // Home Assistant's logbook shows what the bridge did, as service calls of its user
+          type Entry = { entity_id: string; state: string; context_service?: string };
+          const book = () =>
+            ha.command<Entry[]>({
+              type: "logbook/get_events",
+              start_time: new Date(Date.now() - 600_000).toISOString(),
+              entity_ids: ["input_boolean.boiler"],
+            });
+          await expect
+            .poll(async () => (await book()).map((e) => e.state))
+            .toEqual(expect.arrayContaining(["on", "off"]));
+          expect((await book()).some((e) => e.context_service === "turn_off")).toBe(true);
+
+          // Home Assistant restarts: the bridge waits, reconnects and holds the limits again
+          await ha.restart();
+          await ha.callService("input_number", "set_value", {
+            entity_id: "input_number.boiler_temperature",
+            value: 40,
+          });
+          await expect
+            .poll(async () => (await ha.state("input_boolean.boiler"))?.state, { timeout: 60_000 })
+            .toBe("on");
+          await ha.callService("input_number", "set_value", {
+            entity_id: "input_number.boiler_temperature",
+            value: 70,
+          });
+          await expect.poll(async () => (await ha.state("input_boolean.boiler"))?.state).toBe("off");
+          const links = events.flatMap((e) => (e.type === "home-assistant" ? [e.connected] : []));
+          expect(links).toEqual(expect.arrayContaining([false, true]));
+          expect(links.at(-1)).toBe(true);
         } finally {
           await bridge.stop();
         }
@@ -208,6 +248,50 @@ stateDir: ${mkdtempSync(join(tmpdir(), "openlem-real-ha-"))}
           await bridge.stop();
         }
       });
+
+      it("survives the hub and its broker restarting: Home Assistant reconnects and the entities come back", async () => {
+        const price = communityEntities.price("c");
+        await expect.poll(async () => (await ha.state(price))?.state).toBe("0.22");
+        const bridge = await HaBridge.start(
+          parseConfig(
+            `homeAssistant: { url: "${ha.url}", token: "${ha.token}" }
+hub: { url: "${hub.url}", community: c, household: h, deviceToken: "${deviceToken}" }
+boiler:
+  switch: input_boolean.boiler
+  temperature: sensor.boiler_temperature
+  volumeL: 200
+  heaterW: 3000
+stateDir: ${mkdtempSync(join(tmpdir(), "openlem-real-ha-"))}
+`,
+            {},
+          ),
+          { tickMs: 200, now: () => now },
+        );
+        try {
+          await watcher?.endAsync();
+          await hub.close();
+          // the community goes unavailable in Home Assistant (the hub said offline as it went)
+          await expect.poll(async () => (await ha.state(price))?.state, { timeout: 60_000 }).toBe("unavailable");
+          // and the devices keep their limits under local control while the hub is away
+          await ha.callService("input_number", "set_value", {
+            entity_id: "input_number.boiler_temperature",
+            value: 70,
+          });
+          await expect.poll(async () => (await ha.state("input_boolean.boiler"))?.state).toBe("off");
+          await ha.callService("input_number", "set_value", {
+            entity_id: "input_number.boiler_temperature",
+            value: 40,
+          });
+          await expect.poll(async () => (await ha.state("input_boolean.boiler"))?.state).toBe("on");
+        } finally {
+          await bridge.stop();
+        }
+        hub = await hubOn(hubSetup);
+        // Home Assistant's MQTT integration reconnects by itself; the hub announces again
+        await expect.poll(async () => (await ha.state(price))?.state, { timeout: 90_000 }).toBe("0.22");
+        // Home Assistant's MQTT integration met no errors on the way (a lost connection is a warning)
+        expect(ha.log()).not.toMatch(/ERROR \(\w+\) \[homeassistant\.components\.mqtt/);
+      }, 180_000);
     });
   }
 });

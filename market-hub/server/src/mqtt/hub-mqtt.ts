@@ -42,6 +42,16 @@ const OFFLINE: HubStatus = { state: "offline" };
  * offline; results and prices are retained; trades go to each household's private topic.
  * Devices submit orders on their household's topic and get an answer on its ack topic.
  */
+/** How long a stopping hub waits for the broker to take its "offline" and what is in flight. */
+const CLOSE_WAIT_MS = 2_000;
+const withinCloseWait = (p: Promise<unknown>) =>
+  Promise.race([p, new Promise((r) => setTimeout(r, CLOSE_WAIT_MS).unref())]).catch(() => undefined);
+/** Flushes what is in flight when the broker is there; drops it when it is not. */
+async function endClient(client: MqttClient): Promise<void> {
+  if (client.connected) await withinCloseWait(client.endAsync());
+  if (!client.disconnected) await client.endAsync(true);
+}
+
 export class HubMqtt {
   private readonly communities = new Map<string, Promise<MqttClient>>();
   /** The slot each community's price state was last published for (it follows the slot under way). */
@@ -311,15 +321,20 @@ export class HubMqtt {
   }
 
   /** Marks every community offline (retained) and disconnects: a clean stop sends no will. */
+  /**
+   * Says offline where the broker is there to hear it, then disconnects. A broker that is
+   * away gets no wait: the last will says offline for us, and a stop must not hang on it.
+   */
   async close(): Promise<void> {
     for (const [communityId, c] of this.communities) {
       const client = await c.catch(() => undefined);
       if (!client) continue;
-      await client
-        .publishAsync(topics.status(communityId), JSON.stringify(OFFLINE), { retain: true, qos: 1 })
-        .catch(() => undefined);
-      await client.endAsync();
+      if (client.connected)
+        await withinCloseWait(
+          client.publishAsync(topics.status(communityId), JSON.stringify(OFFLINE), { retain: true, qos: 1 }),
+        );
+      await endClient(client);
     }
-    await this.inbound?.endAsync();
+    if (this.inbound) await endClient(this.inbound);
   }
 }
