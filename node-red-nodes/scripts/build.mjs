@@ -27,22 +27,75 @@ await build({
 });
 writeFileSync(join(dist, "package.json"), `${JSON.stringify({ type: "commonjs" })}\n`);
 
+// the edit dialogs' checks: the runtime's own option schemas, bundled for the editor
+const editorRules = await build({
+  entryPoints: [join(root, "src", "editor", "rules.ts")],
+  bundle: true,
+  platform: "browser",
+  target: "es2020",
+  format: "iife",
+  globalName: "OpenLEMEditor",
+  conditions: ["@openlem/source"],
+  minify: true,
+  write: false,
+  logLevel: "warning",
+});
+// served by Node-RED from the package's resources/ (not inlined: it carries zod), cached by the browser
+const resources = join(root, "resources");
+rmSync(resources, { recursive: true, force: true });
+mkdirSync(resources, { recursive: true });
+writeFileSync(join(resources, "editor-rules.js"), editorRules.outputFiles[0].text);
+// and the same module here, to know which fields it checks
+const rulesEsm = await build({
+  entryPoints: [join(root, "src", "editor", "rules.ts")],
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  conditions: ["@openlem/source"],
+  write: false,
+  logLevel: "warning",
+});
+const { checkedFields } = await import(
+  `data:text/javascript;base64,${Buffer.from(rulesEsm.outputFiles[0].text).toString("base64")}`
+);
+
 const esc = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/"/g, "&quot;");
 const short = (type) => type.replace(/^openlem-/, "");
 
-function defaults(node) {
+function defaults(node, checked) {
   const out = {};
   for (const f of node.fields) {
     if (f.config) out[f.name] = { type: f.config, required: !!f.required };
     else {
       const d = { value: f.default ?? "" };
       if (f.required) d.required = true;
-      if (f.number) d.validate = `RED.validators.number(${f.blank ? "true" : ""})`;
+      // a field the runtime's schema knows is checked by that schema; others by Node-RED's own
+      if (checked.includes(f.name)) d.validate = `@check:${f.name}`;
+      else if (f.number) d.validate = `RED.validators.number(${f.blank ? "true" : ""})`;
       out[f.name] = d;
     }
   }
   // validators are code, not JSON
-  return JSON.stringify(out, null, 2).replace(/"(RED\.validators\.number\(\w*\))"/g, "$1");
+  return JSON.stringify(out, null, 2)
+    .replace(/"(RED\.validators\.number\(\w*\))"/g, "$1")
+    .replace(
+      /"@check:(\w+)"/g,
+      (_, field) =>
+        // two arguments: Node-RED (3.x on) then takes a returned string as "invalid, because"
+        `function (v, opt) { return typeof OpenLEMEditor === "undefined" || OpenLEMEditor.check(${JSON.stringify(node.type)}, ${JSON.stringify(field)}, v); }`,
+    );
+}
+
+/** Shows the price limit's own field: the price for absolute limits, the share for relative ones. */
+function editPrepare(node) {
+  if (!node.fields.some((f) => f.name === "limit")) return "";
+  return `oneditprepare: function () {
+      $("#node-input-limit").on("change", function () {
+        var relative = $(this).val() === "relative";
+        $("#node-input-maxBuyPrice").closest(".form-row").toggle(!relative);
+        $("#node-input-cheapestShare").closest(".form-row").toggle(relative);
+      }).trigger("change");
+    },`;
 }
 
 function row(node, f, prefix) {
@@ -58,7 +111,8 @@ function row(node, f, prefix) {
 }
 
 const catalogue = {};
-let html = "";
+let html = `<script type="text/javascript" src="resources/@openlem/node-red-contrib-openlem/editor-rules.js"></script>
+`;
 for (const node of nodes) {
   const config = node.category === "config";
   const prefix = config ? "node-config-input" : "node-input";
@@ -75,7 +129,8 @@ for (const node of nodes) {
   RED.nodes.registerType(${JSON.stringify(node.type)}, {
     category: ${JSON.stringify(config ? "config" : "OpenLEM")},
     color: "#9fd49a",
-    defaults: ${defaults(node)},
+    defaults: ${defaults(node, checkedFields(node.type))},
+    ${editPrepare(node)}
     ${credentials}
     ${config ? "" : `inputs: ${node.inputs}, outputs: ${node.outputs}, outputLabels: ${JSON.stringify(node.outputLabels)},`}
     icon: "openlem.svg",

@@ -67,6 +67,19 @@ export const nodes = [
     fields: [name, hub],
   },
   {
+    type: "openlem-schedule",
+    paletteLabel: "schedule bids",
+    inputs: 1,
+    outputs: 1,
+    outputLabels: ["orders (to openlem-order)"],
+    fields: [
+      name,
+      hub,
+      { name: "powerW", label: "Device power (W)", number: true, required: true, default: 2000 },
+      { name: "maxBuyPrice", label: "Pay at most (per kWh)", number: true, blank: true, placeholder: "retail price" },
+    ],
+  },
+  {
     type: "openlem-meter",
     paletteLabel: "meter",
     inputs: 1,

@@ -6,6 +6,7 @@ import { registerMeter } from "./nodes/meter/runtime.js";
 import { registerOrder } from "./nodes/order/runtime.js";
 import { registerPrice } from "./nodes/price/runtime.js";
 import { registerResult } from "./nodes/result/runtime.js";
+import { registerSchedule } from "./nodes/schedule/runtime.js";
 import type { Red } from "./shared/red.js";
 
 /** Node-RED loads this module and calls it with its runtime API: it registers every node. */
@@ -14,6 +15,7 @@ export default function openlem(RED: Red): void {
   registerPrice(RED);
   registerResult(RED);
   registerOrder(RED);
+  registerSchedule(RED);
   registerMeter(RED);
   registerBoiler(RED);
   registerBattery(RED);

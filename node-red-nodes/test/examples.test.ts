@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HubRest } from "@openlem/client";
 import type { RunningHub } from "@openlem/hub";
+import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clear, hubOn, seed } from "../../test-support/hub-fixture.js";
 
@@ -29,6 +30,31 @@ type Debug = { name: string; msg: Record<string, unknown> };
 
 // the hub's clock, moved by the test
 let now = Date.parse("2026-06-21T09:02:00Z");
+
+/**
+ * A stand-in for power-saver's ps-strategy-best-save, which the npm registry this machine
+ * reaches does not have: a function node that reads priceData as power-saver does and answers
+ * on its three outputs in power-saver's shapes (on, off, and the schedule with `time`, `value`
+ * and `countMinutes`), turning the heater on in the cheaper half of the slots. The shapes are
+ * pinned against power-saver's source in test/power-saver-contract.test.ts.
+ */
+const BEST_SAVE_STAND_IN = {
+  type: "function",
+  name: "stand-in for ps-strategy-best-save",
+  outputs: 3,
+  func: `const d = msg.payload.priceData;
+const sorted = d.map((e) => e.value).sort((a, b) => a - b);
+const cut = sorted[Math.floor(sorted.length / 2)];
+const schedule = [];
+let last;
+for (const e of d) {
+  const on = e.value <= cut;
+  if (on !== last) schedule.push({ time: e.start, value: on, countMinutes: null });
+  last = on;
+}
+const minutes = [{ start: new Date(Date.parse(d[d.length - 1].end) - 60000).toISOString(), price: d[d.length - 1].value, onOff: last, saving: null }];
+return [null, null, { payload: { schedule, minutes, source: msg.payload.source, config: {}, version: "stand-in", current: schedule[0].value } }];`,
+};
 
 /**
  * Every example flow of the package, imported into a real Node-RED (with the package installed
@@ -85,12 +111,15 @@ describe("the example flows in a real Node-RED", () => {
       uiPort: 0,
       logging: { console: { level: "warn" } },
       editorTheme: { tours: false },
+      // no "Enable Update Notifications" dialog over the editor in the browser tests
+      telemetry: { enabled: false },
       externalModules: { autoInstall: false, palette: { allowInstall: false } },
     });
     app.use("/red", red.httpAdmin);
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
     base = `http://127.0.0.1:${(server.address() as { port: number }).port}/red`;
     await red.start();
+    mkdirSync(join(pkg, "test-results"), { recursive: true });
 
     const WebSocket = require("ws") as new (url: string) => WebSocketLike;
     ws = new WebSocket(`${base.replace("http", "ws")}/comms`);
@@ -129,6 +158,7 @@ describe("the example flows in a real Node-RED", () => {
       // no Home Assistant here: its nodes load and wait for it, the inject nodes stand in
       if (n.type === "server") n.credentials = { host: "http://127.0.0.1:9", access_token: "none" };
       if (n.type === "openlem-boiler" || n.type === "openlem-battery") n.tickS = "0.2";
+      if (n.type === "ps-strategy-best-save") Object.assign(n, BEST_SAVE_STAND_IN);
     }
     const res = await fetch(`${base}/flows`, {
       method: "POST",
@@ -165,11 +195,165 @@ describe("the example flows in a real Node-RED", () => {
       expect(html).toContain(`<script type="text/markdown" data-help-name="${type}">`);
   });
 
+  it("shows every node's help in Node-RED's editor as written: each property with its whole description", async () => {
+    const browser = await chromium.launch({
+      executablePath: "/usr/bin/chromium",
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${base}/`);
+      await page.waitForFunction(() => {
+        const red = (window as unknown as { RED?: { nodes?: { getType(t: string): unknown } } }).RED;
+        return red?.nodes?.getType("openlem-order") !== undefined;
+      });
+      for (const dir of readdirSync(join(pkg, "src", "nodes"))) {
+        const type = `openlem-${dir}`;
+        // the help sidebar, rendered by the editor's own markdown (property lists included)
+        await page.evaluate((t) => {
+          const red = (
+            window as unknown as { RED: { sidebar: { show(tab: string): void; help: { show(t: string): void } } } }
+          ).RED;
+          red.sidebar.show("help");
+          red.sidebar.help.show(t);
+        }, type);
+        const written = readFileSync(join(pkg, "src", "nodes", dir, "help.md"), "utf8")
+          .split("\n")
+          .map((l) => l.trim())
+          .filter((l) => l.startsWith(": "))
+          .map((l) =>
+            l
+              .slice(l.indexOf(")") + 1)
+              .replace(/^\s*:/, "")
+              .trim()
+              .replace(/`/g, "")
+              .replace(/_([^_]+)_/g, "$1"),
+          );
+        await expect
+          .poll(
+            () =>
+              page
+                .locator(".red-ui-help:visible dl.message-properties > dd")
+                .evaluateAll((dds) => dds.map((d) => d.textContent?.trim())),
+            { message: `${type}: what the editor shows of each property` },
+          )
+          .toEqual(written);
+        await page.screenshot({ path: join(pkg, "test-results", `help-${dir}.png`) });
+      }
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it("edit dialogs refuse what the runtime refuses, show the limit's own field, and keep what they save", async () => {
+    const browser = await chromium.launch({
+      executablePath: "/usr/bin/chromium",
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      await page.goto(`${base}/`);
+      await page.waitForFunction(
+        "typeof OpenLEMEditor === 'object' && RED.nodes.getType('openlem-boiler') !== undefined",
+      );
+      // the dialogs' rule is the runtime's: a hub URL needs its scheme, numbers are written plainly
+      const verdicts = await page.evaluate(`[
+        OpenLEMEditor.check("openlem-hub", "url", "localhost:8787"),
+        OpenLEMEditor.check("openlem-hub", "url", "http://localhost:8787"),
+        OpenLEMEditor.check("openlem-boiler", "maxBuyPrice", ".25"),
+        OpenLEMEditor.check("openlem-boiler", "heaterW", "3e3"),
+        OpenLEMEditor.check("openlem-boiler", "maxBuyPrice", "0.25"),
+        OpenLEMEditor.check("openlem-meter", "meterId", ""),
+      ]`);
+      expect(verdicts).toEqual([
+        "url: must be the hub's http(s) URL, e.g. http://localhost:8787",
+        true,
+        "maxBuyPrice: must be a number written with digits and a decimal point, such as 0.25 or 3000",
+        "heaterW: must be a number written with digits and a decimal point, such as 0.25 or 3000",
+        true,
+        "meterId: is required: the meter's id from the operator",
+      ]);
+      // a boiler as the palette adds it (every field at its default), opened as a double-click opens it
+      await page.evaluate(`(() => {
+        const d = RED.nodes.getType("openlem-boiler").defaults;
+        const node = { id: "dlgboiler", type: "openlem-boiler", x: 300, y: 120, z: RED.workspaces.active() };
+        for (const k of Object.keys(d)) node[k] = d[k].value;
+        RED.nodes.import([node]);
+        RED.editor.edit(RED.nodes.node("dlgboiler"));
+      })()`);
+      const field = (name: string) => page.locator(`#node-input-${name}`);
+      const typeInto = async (name: string, text: string) => {
+        await field(name).fill("");
+        await field(name).pressSequentially(text);
+      };
+      await field("maxBuyPrice").waitFor();
+      await typeInto("maxBuyPrice", ".25");
+      await expect.poll(() => field("maxBuyPrice").getAttribute("class")).toMatch(/input-error/);
+      await page.screenshot({ path: join(pkg, "test-results", "dialog-boiler-refused.png") });
+      await typeInto("maxBuyPrice", "0.25");
+      await expect
+        .poll(async () => (await field("maxBuyPrice").getAttribute("class")) ?? "")
+        .not.toMatch(/input-error/);
+      // relative limits: the share, not "Pay at most"
+      expect(await field("cheapestShare").isVisible()).toBe(false);
+      await field("limit").selectOption("relative");
+      await expect.poll(() => field("maxBuyPrice").isVisible()).toBe(false);
+      expect(await field("cheapestShare").isVisible()).toBe(true);
+      await typeInto("cheapestShare", "0.3");
+      await page.locator("#node-dialog-ok").click();
+      await expect.poll(() => field("limit").count()).toBe(0);
+      // saved, and the dialog opens again as it was left
+      const saved = await page.evaluate(`(() => {
+        const n = RED.nodes.node("dlgboiler");
+        return { limit: n.limit, cheapestShare: n.cheapestShare, maxBuyPrice: n.maxBuyPrice };
+      })()`);
+      expect(saved).toEqual({ limit: "relative", cheapestShare: "0.3", maxBuyPrice: "0.25" });
+      await page.evaluate(`RED.editor.edit(RED.nodes.node("dlgboiler"))`);
+      await expect.poll(() => field("limit").inputValue()).toBe("relative");
+      await expect.poll(() => field("maxBuyPrice").isVisible()).toBe(false);
+      expect(await field("cheapestShare").inputValue()).toBe("0.3");
+      await page.screenshot({ path: join(pkg, "test-results", "dialog-boiler-reopened.png") });
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it("uses the Home Assistant nodes in their current shapes, so the editor asks for no update after import", () => {
+    // the palette's own migrations say what its current version of each node is
+    const dist = join(require.resolve("node-red-contrib-home-assistant-websocket/package.json"), "..", "dist", "nodes");
+    const latest = (dir: string) =>
+      Math.max(
+        ...(require(join(dist, dir, "migrations.js")) as { default: { version: number }[] }).default.map(
+          (m) => m.version,
+        ),
+      );
+    const current: Record<string, number> = {
+      "server-state-changed": latest("events-state"),
+      "api-call-service": latest("action"),
+      server: latest("config-server"),
+    };
+    let checked = 0;
+    for (const file of readdirSync(join(pkg, "examples"))) {
+      const flow = JSON.parse(readFileSync(join(pkg, "examples", file), "utf8")) as {
+        type: string;
+        version?: number;
+      }[];
+      for (const n of flow) {
+        const want = current[n.type];
+        if (want === undefined) continue;
+        checked++;
+        expect(n.version, `${file}: ${n.type}`).toBe(want);
+      }
+    }
+    expect(checked).toBeGreaterThan(5);
+  });
+
   it("ships every example the tests below run", () => {
     expect(readdirSync(join(pkg, "examples")).sort()).toEqual([
       "boiler-home-assistant.json",
       "home-battery.json",
       "meter-reporting.json",
+      "power-saver-bids.json",
       "price-dashboard.json",
     ]);
   });
@@ -216,6 +400,26 @@ describe("the example flows in a real Node-RED", () => {
     await seen("reading sent", (m) => (m.payload as { accepted?: number }).accepted === 1);
     const sent = debug.findLast((x) => x.name === "reading sent")?.msg.payload as { reading: Record<string, unknown> };
     expect(sent.reading).toMatchObject({ meterId: "m-h", importWh: 1_234_500, exportWh: 10_250 });
+  });
+
+  it("power-saver flow: the plan from the local price becomes bids that the hub takes", async () => {
+    now = Date.parse("2026-06-21T10:20:00Z");
+    await deploy("power-saver-bids.json");
+    // the price node has the hub's retained price once its feed is up; the inject repeats it
+    await inject("try-ps");
+    await expect
+      .poll(
+        async () => {
+          await fetch(`${base}/inject/try-ps`, { method: "POST" });
+          return debug.some((d) => d.name === "bids placed");
+        },
+        { timeout: 20_000, interval: 500 },
+      )
+      .toBe(true);
+    const placed = debug.find((d) => d.name === "bids placed")?.msg.payload as { order: { slot: string }[] }[];
+    expect(placed.length).toBeGreaterThan(0);
+    const stored = await rest().orders();
+    expect(stored.filter((o) => o.order.clientOrderId.startsWith("ps-")).length).toBe(placed.length);
   });
 
   it("price dashboard: shows each clearing result, the price and its forecast as a chart series", async () => {

@@ -153,6 +153,77 @@ describe("the OpenLEM nodes when things go wrong, in the Node-RED runtime", () =
     ({ deviceToken: token } = await seedToken(hub.url));
   });
 
+  it("refuses a payload it cannot read in words a user understands, and keeps going", async () => {
+    await helper.load(openlem, [boiler({ hub: "" }), { id: "cmd", type: "helper" }]);
+    const errors: string[] = [];
+    (helper.getNode("b") as unknown as { on(e: "call:error", f: (c: { args: [string] }) => void): void }).on(
+      "call:error",
+      (c) => errors.push(c.args[0]),
+    );
+    helper.getNode("b").receive({ payload: "hot" });
+    await expect
+      .poll(() => errors.at(-1))
+      .toBe(
+        'msg.payload: must be the tank temperature in °C: a number, a sensor state such as "52.5", or { "tempC": 52.5 }',
+      );
+    const cmds = inbox("cmd");
+    helper.getNode("b").receive({ payload: "40" });
+    await expect.poll(() => cmds.some((m) => m.on === true)).toBe(true);
+  });
+
+  it("while the hub is away, a node's status changes when the state does, not at every reconnect attempt", async () => {
+    await helper.load(openlem, [config(), { id: "p", type: "openlem-price", hub: "hub", wires: [[]] }], {
+      hub: { token },
+    });
+    const shown = statuses("p");
+    await expect.poll(() => shown.at(-1)).toBe("connected");
+    await hub.close();
+    try {
+      // the client retries every second; five seconds of it are a handful of attempts
+      await new Promise((r) => setTimeout(r, 5_000));
+      const away = shown.slice(shown.lastIndexOf("connected") + 1);
+      expect(away.length).toBeGreaterThan(0);
+      expect(away.length).toBeLessThanOrEqual(2);
+    } finally {
+      hub = await start();
+    }
+    await expect.poll(() => shown.at(-1)).toBe("connected");
+  });
+
+  it("a node with a config error stays red, whatever the connection does", async () => {
+    await helper.load(
+      openlem,
+      [
+        config(),
+        { id: "m", type: "openlem-meter", hub: "hub", meterId: "", unit: "kWh", registers: "import-export" },
+        { id: "p", type: "openlem-price", hub: "hub", wires: [[]] },
+      ],
+      { hub: { token } },
+    );
+    const meter = statuses("m");
+    const price = statuses("p");
+    // the price node's feed connects: the meter's red must stay
+    await expect.poll(() => price.at(-1)).toBe("connected");
+    expect(meter.length).toBeGreaterThan(0);
+    expect(meter.every((t) => /meterId/.test(t))).toBe(true);
+  });
+
+  it("a device token of another household: the nodes say so in red, and never show connected", async () => {
+    const { post, sellerToken } = await import("../../test-support/hub-fixture.js");
+    const { DeviceTokenCreated } = await import("@openlem/protocol");
+    const other = DeviceTokenCreated.parse(
+      await post(`${hub.url}/api/communities/c/households/s/device-tokens`, await sellerToken(hub.url), {
+        name: "the neighbour's",
+      }),
+    );
+    await helper.load(openlem, [config(), { id: "p", type: "openlem-price", hub: "hub", wires: [[]] }], {
+      hub: { token: other.token },
+    });
+    const shown = statuses("p");
+    await expect.poll(() => shown.at(-1)).toBe("the device token is for household s in c, not h in c");
+    expect(shown).not.toContain("connected");
+  });
+
   it("meter and order: what the hub could not take while it was down waits, and goes once when it is back", async () => {
     clock = () => Date.parse("2026-06-24T11:00:00Z");
     await helper.load(

@@ -124,9 +124,11 @@ describe("the OpenLEM nodes in the Node-RED runtime, against a real hub", () => 
     expect(result.slot).toBe("2026-06-21T09:15:00.000Z");
     // the 400 Wh bid of the order test is in the book
     expect(result.markets[0]?.demandWh).toBe(400);
-    const p = (await price).payload as { priceData: { start: string; value: number }[]; price: number };
-    expect(p.priceData.length).toBeGreaterThan(0);
-    expect(p.priceData[0]).toEqual({ start: expect.any(String), value: expect.any(Number) });
+    const p = (await price).payload as { priceData: { start: string; end: string; value: number; kind: string }[] };
+    // from the slot under way to the end of tomorrow (Europe/Amsterdam), the cleared one marked
+    expect(p.priceData[0]).toMatchObject({ start: "2026-06-21T09:00:00.000Z", end: "2026-06-21T09:15:00.000Z" });
+    expect(p.priceData.at(-1)?.end).toBe("2026-06-22T22:00:00.000Z");
+    expect(p.priceData.find((e) => e.start === "2026-06-21T09:15:00.000Z")?.kind).toBe("cleared");
   });
 
   it("openlem-boiler bids for its heat by itself, switches at each slot start, and follows overrides and run-time options", async () => {
@@ -239,6 +241,42 @@ describe("the OpenLEM nodes in the Node-RED runtime, against a real hub", () => 
     );
     const node = helper.getNode("bad") as unknown as { status: { lastCall?: { args: [{ text: string }] } } };
     await expect.poll(() => node.status.lastCall?.args[0].text ?? "").toMatch(/targetTempC/);
+  });
+
+  it("openlem-schedule turns a power-saver plan into bids that openlem-order places", async () => {
+    now = Date.parse("2026-06-21T09:02:00Z");
+    await helper.load(
+      openlem,
+      [
+        config(),
+        { id: "s", type: "openlem-schedule", hub: "hub", powerW: "2000", maxBuyPrice: "0.21", wires: [["o"]] },
+        { id: "o", type: "openlem-order", hub: "hub", wires: [["ok"], ["bad"]] },
+        helper1("ok"),
+        helper1("bad"),
+      ],
+      creds(),
+    );
+    const ok = next("ok");
+    // power-saver's schedule output: on at 10:00, off at 10:30 (local +02:00 times, as it sends them)
+    helper.getNode("s").receive({
+      payload: {
+        schedule: [
+          { time: "2026-06-21T11:00:00.000+02:00", value: false, countMinutes: 60 },
+          { time: "2026-06-21T12:00:00.000+02:00", value: true, countMinutes: 30 },
+          { time: "2026-06-21T12:30:00.000+02:00", value: false, countMinutes: 30 },
+        ],
+        minutes: [{ start: "2026-06-21T12:59:00.000+02:00", price: 0.2, onOff: false, saving: null }],
+        source: "OpenLEM",
+      },
+    });
+    const records = (await ok).payload as { order: { slot: string; energyWh: number; limitPrice: number } }[];
+    // 2 kW for 15 minutes in each of the two slots: 500 Wh each, at the node's limit
+    expect(records.map((r) => r.order)).toEqual([
+      expect.objectContaining({ slot: "2026-06-21T10:00:00.000Z", energyWh: 500, limitPrice: 0.21 }),
+      expect.objectContaining({ slot: "2026-06-21T10:15:00.000Z", energyWh: 500, limitPrice: 0.21 }),
+    ]);
+    const stored = (await rest().orders()).filter((o) => o.order.slot.startsWith("2026-06-21T10:"));
+    expect(stored.map((o) => o.order.energyWh)).toEqual([500, 500]);
   });
 });
 

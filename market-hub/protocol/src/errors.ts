@@ -21,9 +21,18 @@ export function fieldProblems(error: z.ZodError): FieldProblem[] {
   return error.issues.map((issue) => ({ field: fieldPath(issue.path), rule: issue.message }));
 }
 
-/** One line per problem: "orders[3].limitPrice: must have at most 5 decimal places". */
-export function describeProblems(problems: readonly FieldProblem[]): string {
-  return problems.map((p) => `${p.field}: ${p.rule}`).join("; ");
+/**
+ * One line per problem: "orders[3].limitPrice: must have at most 5 decimal places". With
+ * `within` (where the checked value came from, e.g. "payload"), fields are named from there,
+ * and a problem with the value as a whole is named by `within` alone.
+ */
+export function describeProblems(problems: readonly FieldProblem[], within?: string): string {
+  const name = (field: string) => {
+    if (!within) return field;
+    if (field === "(root)") return within;
+    return field.startsWith("[") ? `${within}${field}` : `${within}.${field}`;
+  };
+  return problems.map((p) => `${name(p.field)}: ${p.rule}`).join("; ");
 }
 
 /**

@@ -117,6 +117,12 @@ Try it:
     -H 'content-type: application/json' -d "{\\"clientOrderId\\":\\"try-$SLOT\\",\\"side\\":\\"buy\\",\\"slot\\":\\"$SLOT\\",\\"energyWh\\":500,\\"limitPrice\\":0.2}"
   curl -s "${u}/api/communities/${DEMO_COMMUNITY}/results" -H "authorization: Bearer $TOKEN"
   curl -s "${u}/api/communities/${DEMO_COMMUNITY}/households/house-1/statement" -H "authorization: Bearer $TOKEN"
+  # a device token for Node-RED or a bridge, and a read-only one for the energy card (each shown once;
+  # or on ${u}/app/ under "Devices and dashboards")
+  curl -s ${u}/api/communities/${DEMO_COMMUNITY}/households/house-1/device-tokens -H "authorization: Bearer $TOKEN" \\
+    -H 'content-type: application/json' -d '{"name":"Node-RED"}'
+  curl -s ${u}/api/communities/${DEMO_COMMUNITY}/households/house-1/device-tokens -H "authorization: Bearer $TOKEN" \\
+    -H 'content-type: application/json' -d '{"name":"energy card","scope":"read"}'
   mosquitto_sub -h ${new URL(demo.hub.mqttUrl).hostname} -p ${new URL(demo.hub.mqttUrl).port} -t 'openlem/#' -v
 Slots clear every ${15} minutes of hub time at gate closure. Ctrl-C stops the hub.`);
       onSignals(() => demo.stop());

@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import { HubRest, LiveFeed } from "@openlem/client";
+import { HubError, HubRest, LiveFeed } from "@openlem/client";
 import {
   type Community,
   type MarketClock,
@@ -58,15 +58,51 @@ export class HubConnection extends EventEmitter<Events> {
     });
   }
 
+  /** Tells the nodes only of a change: a broker that is away must not redraw every node each second. */
   private setState(s: ConnectionState): void {
+    const same =
+      s.kind === this.state.kind &&
+      ("reason" in s ? s.reason : undefined) === ("reason" in this.state ? this.state.reason : undefined);
     this.state = s;
-    this.emit("state", s);
+    if (!same) this.emit("state", s);
+  }
+
+  /**
+   * Whether the token is for the household this config names: a token of another household
+   * (or a revoked one) is a mistake to show at once, not to find out from refused orders.
+   * Null when it is, or when the hub cannot say now (unreachable: the feed then retries).
+   */
+  private async identityProblem(): Promise<string | null> {
+    try {
+      const me = await this.rest.me();
+      const { communityId, householdId } = this.settings;
+      if (me.kind !== "device") return "the token is a person's, not a device token: make a device token in the hub";
+      if (me.scope === "read") return "this is a read-only token: the nodes need the household's device token";
+      if (me.communityId !== communityId || me.householdId !== householdId)
+        return `the device token is for household ${me.householdId} in ${me.communityId}, not ${householdId} in ${communityId}`;
+      return null;
+    } catch (err) {
+      if (err instanceof HubError && err.refused)
+        return "the hub refused the device token (revoked or mistyped): make a new one for the household in the hub";
+      return null;
+    }
   }
 
   /** Starts the live feed if it is not running yet; failures show as the state, and it retries. */
   live(): void {
-    if (this.feed || this.starting || this.closed) return;
-    this.starting = LiveFeed.start(
+    if (this.feed || this.starting || this.closed || this.state.kind === "failed") return;
+    this.starting = this.identityProblem().then((problem) => {
+      if (problem) {
+        this.starting = undefined;
+        this.setState({ kind: "failed", reason: problem });
+        return;
+      }
+      return this.startFeed();
+    });
+  }
+
+  private startFeed(): Promise<void> {
+    return LiveFeed.start(
       this.rest,
       {
         price: (p) => this.emit("price", p),
@@ -85,7 +121,8 @@ export class HubConnection extends EventEmitter<Events> {
       },
       (err: unknown) => {
         this.starting = undefined;
-        this.setState({ kind: "failed", reason: reasonOf(err) });
+        // not "failed": that is kept for what a retry cannot mend
+        this.setState({ kind: "offline", reason: reasonOf(err) });
         if (!this.closed) setTimeout(() => this.live(), 5_000).unref();
       },
     );
@@ -139,6 +176,6 @@ export function statusOf(s: ConnectionState): NodeStatus {
     case "offline":
       return { fill: "red", shape: "ring", text: s.reason ? `offline: ${s.reason}` : "offline" };
     case "failed":
-      return { fill: "red", shape: "ring", text: s.reason.slice(0, 80) };
+      return { fill: "red", shape: "ring", text: s.reason };
   }
 }

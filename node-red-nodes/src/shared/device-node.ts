@@ -14,27 +14,9 @@ import {
 import { describeProblems, fieldProblems, isoOf, localHourOf } from "@openlem/protocol";
 import { z } from "zod";
 import { type HubConnection, reasonOf } from "./connection.js";
+import { editorValues, type LimitOptions, optionProblems } from "./options.js";
 import type { NodeDef, NodeMessage, Red, RedNode } from "./red.js";
 import { hubOrWhy } from "./uses-hub.js";
-
-/** Editor values arrive as strings: numbers become numbers, empty fields are left out. */
-export function editorValues(raw: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(raw)) {
-    if (v === "" || v === null || v === undefined) continue;
-    out[k] = typeof v === "string" && /^-?\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : v;
-  }
-  return out;
-}
-
-/** Price limits as every device node takes them: absolute, or the cheapest share of slots. */
-export const LimitOptions = z.object({
-  limit: z.enum(["absolute", "relative"]).default("absolute"),
-  maxBuyPrice: z.number().min(-10).max(10).optional(),
-  cheapestShare: z.number().gt(0).max(1).default(0.25),
-  minSellPrice: z.number().min(-10).max(10).optional(),
-});
-export type LimitOptions = z.output<typeof LimitOptions>;
 
 export function limitsOf(o: LimitOptions): HouseholdSpecInput["limits"] {
   return {
@@ -93,7 +75,7 @@ export function registerDevice<O, S>(RED: Red, kind: DeviceKind<O, S>): void {
     let raw = editorValues(def);
     const configure = (values: Record<string, unknown>): { opts: O; spec: HouseholdSpec } | string => {
       const o = kind.options.safeParse(values);
-      if (!o.success) return describeProblems(fieldProblems(o.error));
+      if (!o.success) return describeProblems(optionProblems(kind.options, values));
       const sp = HouseholdSpec.safeParse(kind.spec(o.data));
       if (!sp.success) return describeProblems(fieldProblems(sp.error));
       return { opts: o.data, spec: sp.data };
@@ -257,8 +239,11 @@ export function registerDevice<O, S>(RED: Red, kind: DeviceKind<O, S>): void {
             const nowMs = clock ? Date.parse(clock.now) : Date.now();
             state = kind.input(p, state, opts, nowMs, timeZone);
           } catch (err) {
-            const text = err instanceof z.ZodError ? describeProblems(fieldProblems(err)) : reasonOf(err);
-            this.error(`payload: ${text}`, msg);
+            const text =
+              err instanceof z.ZodError
+                ? describeProblems(fieldProblems(err), "msg.payload")
+                : `msg.payload: ${reasonOf(err)}`;
+            this.error(text, msg);
             return done();
           }
         }

@@ -9,9 +9,15 @@ export interface HubConfigNode extends RedNode {
 
 /**
  * The connection of the config node named by `def.hub`, with the node's status following the
- * connection's state; null (and a red status saying what to do) when it is missing or broken.
+ * connection's state; null (and a red status saying what to do) when it is missing or broken,
+ * or when the node's own options have a problem (`optionsProblem`): then the node does not
+ * follow the connection at all, so a later "connected" cannot paint over the red.
  */
-export function useHub(RED: Red, node: RedNode, def: NodeDef): HubConnection | null {
+export function useHub(RED: Red, node: RedNode, def: NodeDef, optionsProblem?: string | null): HubConnection | null {
+  if (optionsProblem) {
+    node.status({ fill: "red", shape: "ring", text: optionsProblem });
+    return null;
+  }
   const config = (typeof def.hub === "string" ? RED.nodes.getNode(def.hub) : null) as HubConfigNode | null;
   if (!config) {
     node.status({ fill: "red", shape: "ring", text: "no hub: choose an openlem-hub" });

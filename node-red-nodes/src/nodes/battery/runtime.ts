@@ -1,36 +1,31 @@
 import { BatterySpec, safeBatteryPower } from "@openlem/agents";
 import { z } from "zod";
-import { type DeviceKind, LimitOptions, limitsOf, registerDevice } from "../../shared/device-node.js";
+import { type DeviceKind, limitsOf, registerDevice } from "../../shared/device-node.js";
 import type { Red } from "../../shared/red.js";
-
-const Options = LimitOptions.extend({
-  capacityWh: z.number().int().positive().default(10_000),
-  maxChargeW: z.number().int().positive().default(5_000),
-  maxDischargeW: z.number().int().positive().default(5_000),
-  roundTripEfficiency: z.number().gt(0).max(1).default(0.9),
-  minSoc: z.number().min(0).max(1).default(0.1),
-  maxSoc: z.number().min(0).max(1).default(0.95),
-  /** The Home Assistant number entity that takes the set-point (W, + discharge); empty: plain W. */
-  entity: z.string().optional(),
-});
-type Options = z.output<typeof Options>;
+import { Options } from "./options.js";
 
 /** msg.payload: state of charge in % (number or sensor state), { socPercent } or { socWh }. */
-const State = z.union([
-  z.object({ socWh: z.coerce.number().min(0) }),
-  z.object({ socPercent: z.coerce.number().min(0).max(100) }),
-  z
-    .union([
-      z.number(),
-      z
-        .string()
-        .trim()
-        .regex(/^\d+(\.\d+)?$/, "must be a state of charge in %"),
-    ])
-    .transform(Number)
-    .pipe(z.number().min(0).max(100, "must be a state of charge in % (0 to 100)"))
-    .transform((p) => ({ socPercent: p })),
-]);
+const State = z.union(
+  [
+    z.object({ socWh: z.coerce.number().min(0) }),
+    z.object({ socPercent: z.coerce.number().min(0).max(100) }),
+    z
+      .union([
+        z.number(),
+        z
+          .string()
+          .trim()
+          .regex(/^\d+(\.\d+)?$/, "must be a state of charge in %"),
+      ])
+      .transform(Number)
+      .pipe(z.number().min(0).max(100, "must be a state of charge in % (0 to 100)"))
+      .transform((p) => ({ socPercent: p })),
+  ],
+  {
+    error:
+      'must be the state of charge: a percentage (a number, or a sensor state such as "64"), { "socPercent": 64 } or { "socWh": 6400 }',
+  },
+);
 type State = { socWh: number };
 
 export const battery: DeviceKind<Options, State> = {

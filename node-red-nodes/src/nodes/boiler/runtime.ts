@@ -1,40 +1,29 @@
 import { expectedDrawWh } from "@openlem/agents";
 import { z } from "zod";
-import { type DeviceKind, LimitOptions, limitsOf, registerDevice } from "../../shared/device-node.js";
+import { type DeviceKind, limitsOf, registerDevice } from "../../shared/device-node.js";
 import type { Red } from "../../shared/red.js";
-
-const Options = LimitOptions.extend({
-  volumeL: z.number().positive().default(200),
-  heaterW: z.number().int().positive().default(3000),
-  minTempC: z.number().default(45),
-  targetTempC: z.number().default(55),
-  maxTempC: z.number().default(65),
-  legionellaTempC: z.number().default(60),
-  legionellaEveryDays: z.number().int().positive().default(7),
-  standingLossWhPerDay: z.number().min(0).default(1500),
-  drawKwhPerDay: z.number().min(0).default(4.5),
-  minOnSlots: z.number().int().min(1).default(2),
-  minOffSlots: z.number().int().min(1).default(2),
-  /** The Home Assistant switch of the element, e.g. switch.boiler; empty: plain on / off. */
-  entity: z.string().optional(),
-});
-type Options = z.output<typeof Options>;
+import { Options } from "./options.js";
 
 /** msg.payload: the tank temperature (°C), as a number, a sensor's state string, or { tempC }. */
-const State = z.union([
-  z.object({ tempC: z.coerce.number() }),
-  z
-    .union([
-      z.number(),
-      z
-        .string()
-        .trim()
-        .regex(/^-?\d+(\.\d+)?$/, "must be a temperature in °C"),
-    ])
-    .transform((t) => ({
-      tempC: Number(t),
-    })),
-]);
+const State = z.union(
+  [
+    z.object({ tempC: z.coerce.number() }),
+    z
+      .union([
+        z.number(),
+        z
+          .string()
+          .trim()
+          .regex(/^-?\d+(\.\d+)?$/, "must be a temperature in °C"),
+      ])
+      .transform((t) => ({
+        tempC: Number(t),
+      })),
+  ],
+  {
+    error: 'must be the tank temperature in °C: a number, a sensor state such as "52.5", or { "tempC": 52.5 }',
+  },
+);
 type State = { tempC: number };
 
 export const boiler: DeviceKind<Options, State> = {

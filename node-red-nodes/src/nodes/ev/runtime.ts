@@ -1,18 +1,9 @@
 import { safeEvPower } from "@openlem/agents";
 import { isoOf, LocalClock, nextLocalTime } from "@openlem/protocol";
 import { z } from "zod";
-import { type DeviceKind, LimitOptions, limitsOf, registerDevice } from "../../shared/device-node.js";
+import { type DeviceKind, limitsOf, registerDevice } from "../../shared/device-node.js";
 import type { Red } from "../../shared/red.js";
-
-const Options = LimitOptions.extend({
-  maxPowerW: z.number().int().positive().default(11_000),
-  /** Defaults for a session when the car does not say: energy to add, and when it leaves. */
-  needKwh: z.number().min(0).default(20),
-  departure: LocalClock.default("07:00"),
-  /** The Home Assistant number entity that takes the charging power (W); empty: plain W. */
-  entity: z.string().optional(),
-});
-type Options = z.output<typeof Options>;
+import { Options } from "./options.js";
 
 /**
  * msg.payload: { plugged, departure?, needKwh?, chargedKwh? }, or just true / false (or a

@@ -1,20 +1,8 @@
 import { describeProblems, fieldProblems } from "@openlem/protocol";
-import { z } from "zod";
 import { HubConnection } from "../../shared/connection.js";
 import type { NodeDef, Red } from "../../shared/red.js";
 import type { HubConfigNode } from "../../shared/uses-hub.js";
-
-const HubDef = z.object({
-  url: z.url({ protocol: /^https?$/, message: "must be the hub's http(s) URL, e.g. http://localhost:8787" }),
-  community: z.string().min(1, "is required: the community's id"),
-  household: z.string().min(1, "is required: your household's id"),
-  mqttUrl: z
-    .string()
-    .trim()
-    .transform((s) => s || undefined)
-    .pipe(z.url({ protocol: /^(mqtts?|wss?)$/, message: "must be an mqtt(s):// or ws(s):// URL" }).optional())
-    .optional(),
-});
+import { HubDef } from "./options.js";
 
 export function registerHub(RED: Red): void {
   RED.nodes.registerType(

@@ -4,17 +4,12 @@ import { z } from "zod";
 import { type FlushResult, Outbox } from "../../shared/outbox.js";
 import type { NodeDef, NodeMessage, Red, RedNode } from "../../shared/red.js";
 import { useHub } from "../../shared/uses-hub.js";
+import { Def } from "./options.js";
 
 /** The last reading taken, in the node's context: the baseline for the next one. */
 const LAST = "openlem-last-reading";
 /** More than a house connection delivers (3 × 63 A at 230 V is about 43 kW). */
 const MAX_POWER_W = 50_000;
-
-const Def = z.object({
-  meterId: z.string().min(1, "is required: the meter's id from the operator"),
-  unit: z.enum(["kWh", "Wh"]).default("kWh"),
-  registers: z.enum(["import-export", "import", "export"]).default("import-export"),
-});
 
 /** A register's value: a number, or a numeric string as a Home Assistant sensor's state is. */
 const Register = z
@@ -40,13 +35,9 @@ const Register = z
 export function registerMeter(RED: Red): void {
   RED.nodes.registerType("openlem-meter", function (this: RedNode, def: NodeDef) {
     RED.nodes.createNode(this, def);
-    const conn = useHub(RED, this, def);
-    if (!conn) return;
     const opts = Def.safeParse(def);
-    if (!opts.success) {
-      this.status({ fill: "red", shape: "ring", text: describeProblems(fieldProblems(opts.error)) });
-      return;
-    }
+    const conn = useHub(RED, this, def, opts.success ? null : describeProblems(fieldProblems(opts.error)));
+    if (!conn || !opts.success) return;
     const { meterId, unit } = opts.data;
     const needed = { "import-export": ["importWh", "exportWh"], import: ["importWh"], export: ["exportWh"] }[
       opts.data.registers

@@ -28,7 +28,7 @@ export function registerOrder(RED: Red): void {
     if (!conn) return;
     const prefix = `nr-${this.id.replace(/[^A-Za-z0-9]/g, "").slice(0, 8)}`;
     const refuse = (msg: NodeMessage, message: string, errors: { field: string; rule: string }[]) => {
-      this.status({ fill: "red", shape: "dot", text: message.slice(0, 80) });
+      this.status({ fill: "red", shape: "dot", text: message });
       return [null, { ...msg, error: { message, errors } }];
     };
     const outbox = new Outbox<Waiting>(
