@@ -11,6 +11,7 @@ import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { homeAssistantVersions, type RunningHomeAssistant, startHomeAssistant } from "./home-assistant.js";
+import { houseBridgeYaml, houseYaml } from "./home-assistant-house.js";
 import { clear, freePort, hubOn, seed } from "./hub-fixture.js";
 import { describeWithRealService } from "./real-services.js";
 
@@ -25,34 +26,7 @@ const CARDS = join(ROOT, "lovelace-cards");
 const SHOTS = join(CARDS, "test-results");
 const CHROMIUM = "/usr/bin/chromium";
 
-const HOUSE = `
-frontend:
-lovelace:
-  mode: storage
-input_boolean:
-  boiler:
-    name: Boiler element
-input_number:
-  boiler_temperature:
-    name: Boiler temperature input
-    min: 0
-    max: 100
-    step: 0.1
-    initial: 55
-template:
-  - sensor:
-      - name: Boiler temperature
-        unique_id: openlem_dash_boiler_temperature
-        state: "{{ states('input_number.boiler_temperature') }}"
-        unit_of_measurement: "°C"
-        device_class: temperature
-      - name: PV energy today
-        unique_id: openlem_dash_pv_today
-        state: "8.4"
-        unit_of_measurement: kWh
-        device_class: energy
-        state_class: total_increasing
-`;
+const HOUSE = houseYaml({ boilerTempC: 55, pvKwhToday: 8.4, extra: "frontend:\nlovelace:\n  mode: storage" });
 
 /** Waits for a condition outside a test (expect.poll is for tests only), or fails naming it. */
 async function until(check: () => Promise<boolean>, what: string, ms = 60_000): Promise<void> {
@@ -119,16 +93,13 @@ describeWithRealService("homeAssistant", "the cards in a real Home Assistant's f
         });
         bridge = await HaBridge.start(
           parseConfig(
-            `homeAssistant: { url: "${ha.url}", token: "${ha.token}" }
-hub: { url: "${hub.url}", community: c, household: h, deviceToken: "${deviceToken}" }
-mqtt: { url: "${hub.mqttUrl}", username: h, password: "${deviceToken}" }
-boiler:
-  switch: input_boolean.boiler
-  temperature: sensor.boiler_temperature
-  volumeL: 200
-  heaterW: 3000
-stateDir: ${mkdtempSync(join(tmpdir(), "openlem-dash-"))}
-`,
+            houseBridgeYaml({
+              ha,
+              hubUrl: hub.url,
+              deviceToken,
+              stateDir: mkdtempSync(join(tmpdir(), "openlem-dash-")),
+              mqtt: { url: hub.mqttUrl, username: "h", password: deviceToken },
+            }),
             {},
           ),
           { tickMs: 200, now: () => now },

@@ -9,30 +9,13 @@ import {
   type RunningHomeAssistant,
   startHomeAssistant,
 } from "../../../test-support/home-assistant.js";
+import { houseBridgeYaml, houseYaml } from "../../../test-support/home-assistant-house.js";
 import { hubOn, seed } from "../../../test-support/hub-fixture.js";
 import { hubBridgeConfig, type RunningMosquitto, startMosquitto } from "../../../test-support/mosquitto.js";
 import { describeWithRealService } from "../../../test-support/real-services.js";
 import { HaBridge, parseConfig } from "../src/index.js";
 
-const HOUSE = `
-input_boolean:
-  boiler:
-    name: Boiler element
-input_number:
-  boiler_temperature:
-    name: Boiler temperature input
-    min: 0
-    max: 100
-    step: 0.1
-    initial: 55
-template:
-  - sensor:
-      - name: Boiler temperature
-        unique_id: openlem_setup_boiler_temperature
-        state: "{{ states('input_number.boiler_temperature') }}"
-        unit_of_measurement: "°C"
-        device_class: temperature
-`;
+const HOUSE = houseYaml({ boilerTempC: 55 });
 
 /**
  * The two set-ups the README describes besides Home Assistant on the hub's broker, each with a
@@ -59,20 +42,25 @@ describeWithRealService("homeAssistant", "broker set-ups with a real Home Assist
       async function householdOn(brokerUrl: string, deviceToken: string, hubUrl: string, h: RunningHomeAssistant) {
         return HaBridge.start(
           parseConfig(
-            `homeAssistant: { url: "${h.url}", token: "${h.token}" }
-hub: { url: "${hubUrl}", community: c, household: h, deviceToken: "${deviceToken}" }
-mqtt: { url: "${brokerUrl}" }
-boiler:
-  switch: input_boolean.boiler
-  temperature: sensor.boiler_temperature
-  volumeL: 200
-  heaterW: 3000
-stateDir: ${mkdtempSync(join(tmpdir(), "openlem-setup-"))}
-`,
+            houseBridgeYaml({
+              ha: h,
+              hubUrl,
+              deviceToken,
+              stateDir: mkdtempSync(join(tmpdir(), "openlem-setup-")),
+              mqtt: { url: brokerUrl },
+            }),
             {},
           ),
           { tickMs: 200, now: () => now },
         );
+      }
+
+      /** The community's price (from the hub) and a household entity (from the bridge) are both in Home Assistant. */
+      async function bothMeet(h: RunningHomeAssistant, householdEntity: string) {
+        await expect
+          .poll(async () => (await h.state(communityEntities.price("c")))?.state, { timeout: 60_000 })
+          .toBe("0.22");
+        await expect.poll(async () => (await h.state(householdEntity))?.state, { timeout: 60_000 }).toBeDefined();
       }
 
       it("the household's own Mosquitto bridges the hub's entities in", async () => {
@@ -85,14 +73,8 @@ stateDir: ${mkdtempSync(join(tmpdir(), "openlem-setup-"))}
         ha = await startHomeAssistant({ version, mqtt: { host: "127.0.0.1", port: broker.port }, extraConfig: HOUSE });
         bridge = await householdOn(broker.url, deviceToken, hub.url, ha);
         const h = ha;
-        // the community's entities, through the bridge of brokers
-        await expect
-          .poll(async () => (await h.state(communityEntities.price("c")))?.state, { timeout: 60_000 })
-          .toBe("0.22");
-        // the household's, from its bridge on the household's broker
-        await expect
-          .poll(async () => (await h.state(householdEntities.maxBuyPrice("h")))?.state, { timeout: 60_000 })
-          .toBeDefined();
+        // the community's entities through the bridge of brokers, the household's from its bridge
+        await bothMeet(h, householdEntities.maxBuyPrice("h"));
         await h.callService("number", "set_value", { entity_id: householdEntities.maxBuyPrice("h"), value: 0.19 });
         await expect.poll(async () => Number((await h.state(householdEntities.maxBuyPrice("h")))?.state)).toBe(0.19);
         // Home Assistant restarts: its birth message crosses to the hub, which announces again
@@ -109,13 +91,7 @@ stateDir: ${mkdtempSync(join(tmpdir(), "openlem-setup-"))}
         const { deviceToken } = await seed(hub.url);
         ha = await startHomeAssistant({ version, mqtt: { host: "127.0.0.1", port: broker.port }, extraConfig: HOUSE });
         bridge = await householdOn(broker.url, deviceToken, hub.url, ha);
-        const h = ha;
-        await expect
-          .poll(async () => (await h.state(communityEntities.price("c")))?.state, { timeout: 60_000 })
-          .toBe("0.22");
-        await expect
-          .poll(async () => (await h.state(householdEntities.costToday("h")))?.state, { timeout: 60_000 })
-          .toBeDefined();
+        await bothMeet(ha, householdEntities.costToday("h"));
       }, 300_000);
     });
   }

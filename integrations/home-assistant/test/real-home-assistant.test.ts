@@ -10,53 +10,17 @@ import {
   type RunningHomeAssistant,
   startHomeAssistant,
 } from "../../../test-support/home-assistant.js";
+import { houseBridgeYaml, houseYaml } from "../../../test-support/home-assistant-house.js";
 import { freePort, hubOn, seed } from "../../../test-support/hub-fixture.js";
 import { describeWithRealService } from "../../../test-support/real-services.js";
 import { type BridgeEvent, HaBridge, parseConfig } from "../src/index.js";
 
-/** The household's devices as helpers a real Home Assistant has without hardware. */
-const HOUSE = `
-recorder:
-  commit_interval: 1
-logbook:
-history:
-energy:
-input_boolean:
-  boiler:
-    name: Boiler element
-input_number:
-  boiler_temperature:
-    name: Boiler temperature input
-    min: 0
-    max: 100
-    step: 0.1
-    initial: 42
-  battery_soc_input:
-    name: Battery SOC input
-    min: 0
-    max: 100
-    step: 1
-    initial: 60
-  battery_setpoint:
-    name: Battery setpoint
-    min: -5000
-    max: 5000
-    step: 1
-    initial: 0
-    mode: box
-template:
-  - sensor:
-      - name: Boiler temperature
-        unique_id: openlem_test_boiler_temperature
-        state: "{{ states('input_number.boiler_temperature') }}"
-        unit_of_measurement: "°C"
-        device_class: temperature
-      - name: Battery SOC
-        unique_id: openlem_test_battery_soc
-        state: "{{ states('input_number.battery_soc_input') }}"
-        unit_of_measurement: "%"
-        device_class: battery
-`;
+/** The house: a cold tank (42 °C) and a battery at 60 %, with the history and energy integrations. */
+const HOUSE = houseYaml({
+  boilerTempC: 42,
+  batterySocPercent: 60,
+  extra: "recorder:\n  commit_interval: 1\nlogbook:\nhistory:\nenergy:",
+});
 
 describeWithRealService("homeAssistant", "against a real Home Assistant core", (value) => {
   for (const version of homeAssistantVersions(value)) {
@@ -119,21 +83,13 @@ describeWithRealService("homeAssistant", "against a real Home Assistant core", (
 
       it("the bridge steers the devices through Home Assistant, holds the limits mid-slot and hands them back", async () => {
         const config = parseConfig(
-          `homeAssistant: { url: "${ha.url}", token: "${ha.token}" }
-hub: { url: "${hub.url}", community: c, household: h, deviceToken: "${deviceToken}" }
-boiler:
-  switch: input_boolean.boiler
-  temperature: sensor.boiler_temperature
-  volumeL: 200
-  heaterW: 3000
-battery:
-  soc: sensor.battery_soc
-  setpoint: input_number.battery_setpoint
-  capacityWh: 10000
-  maxChargeW: 5000
-  maxDischargeW: 5000
-stateDir: ${mkdtempSync(join(tmpdir(), "openlem-real-ha-"))}
-`,
+          houseBridgeYaml({
+            ha,
+            hubUrl: hub.url,
+            deviceToken,
+            stateDir: mkdtempSync(join(tmpdir(), "openlem-real-ha-")),
+            battery: true,
+          }),
           {},
         );
         const events: BridgeEvent[] = [];
@@ -191,16 +147,13 @@ stateDir: ${mkdtempSync(join(tmpdir(), "openlem-real-ha-"))}
 
       it("shows the household's entities the bridge announces, valid for the Energy dashboard", async () => {
         const config = parseConfig(
-          `homeAssistant: { url: "${ha.url}", token: "${ha.token}" }
-hub: { url: "${hub.url}", community: c, household: h, deviceToken: "${deviceToken}" }
-mqtt: { url: "${hub.mqttUrl}", username: h, password: "${deviceToken}" }
-boiler:
-  switch: input_boolean.boiler
-  temperature: sensor.boiler_temperature
-  volumeL: 200
-  heaterW: 3000
-stateDir: ${mkdtempSync(join(tmpdir(), "openlem-real-ha-"))}
-`,
+          houseBridgeYaml({
+            ha,
+            hubUrl: hub.url,
+            deviceToken,
+            stateDir: mkdtempSync(join(tmpdir(), "openlem-real-ha-")),
+            mqtt: { url: hub.mqttUrl, username: "h", password: deviceToken },
+          }),
           {},
         );
         const bridge = await HaBridge.start(config, { tickMs: 200, now: () => now });
@@ -254,15 +207,12 @@ stateDir: ${mkdtempSync(join(tmpdir(), "openlem-real-ha-"))}
         await expect.poll(async () => (await ha.state(price))?.state).toBe("0.22");
         const bridge = await HaBridge.start(
           parseConfig(
-            `homeAssistant: { url: "${ha.url}", token: "${ha.token}" }
-hub: { url: "${hub.url}", community: c, household: h, deviceToken: "${deviceToken}" }
-boiler:
-  switch: input_boolean.boiler
-  temperature: sensor.boiler_temperature
-  volumeL: 200
-  heaterW: 3000
-stateDir: ${mkdtempSync(join(tmpdir(), "openlem-real-ha-"))}
-`,
+            houseBridgeYaml({
+              ha,
+              hubUrl: hub.url,
+              deviceToken,
+              stateDir: mkdtempSync(join(tmpdir(), "openlem-real-ha-")),
+            }),
             {},
           ),
           { tickMs: 200, now: () => now },
