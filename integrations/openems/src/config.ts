@@ -6,16 +6,25 @@ export const EdgeBridgeConfig = z
   .object({
     edge: z
       .object({
-        /** The Edge's REST API (Controller Api REST/JSON), default port 8084. */
-        url: z.url({ protocol: /^https?$/, message: "must be the Edge's http(s) URL, e.g. http://192.168.1.50:8084" }),
+        /** The Edge's REST API (Controller Api REST/JSON), default port 8084; with or without OpenEMS's `/rest`. */
+        url: z
+          .url({ protocol: /^https?$/, message: "must be the Edge's http(s) URL, e.g. http://192.168.1.50:8084" })
+          .transform((u) => u.replace(/\/+$/, "").replace(/\/rest$/, "")),
         /** HTTP basic auth; the Edge checks only the password (user "x" is fine). */
         username: z.string().default("x"),
         password: z.string().min(1, "is required (the Edge user's password)"),
         /** The battery component and the meter counters, if the Edge has them. */
         ess: z.string().default("ess0"),
-        /** Cumulative grid energy channels (Wh); without them readings are integrated from power. */
-        importCounter: z.string().optional(),
-        exportCounter: z.string().optional(),
+        /**
+         * Where the meter readings come from: the Edge's cumulative grid energy (`counters`, Wh,
+         * what every Edge with a grid meter has in `_sum`), or, for an Edge without a grid meter
+         * counter, grid power integrated by the bridge (`integrate`: readings flagged derived,
+         * registers from 0, kept in stateDir).
+         */
+        readings: z.enum(["counters", "integrate"]).default("counters"),
+        /** The counters: bought from the grid and sold to it (OpenEMS's Sum component). */
+        importCounter: z.string().default("_sum/GridBuyActiveEnergy"),
+        exportCounter: z.string().default("_sum/GridSellActiveEnergy"),
       })
       .strict(),
     hub: z

@@ -10,7 +10,8 @@ export const CHANNELS = {
   grid: "_sum/GridActivePower", // W, + import from the grid, − export
   production: "_sum/ProductionActivePower",
   consumption: "_sum/ConsumptionActivePower",
-  soc: "_sum/EssSoc", // %
+  // the configured battery's own charge: _sum/EssSoc averages every battery of the site
+  soc: (ess: string) => `${ess}/Soc`, // %
   capacity: (ess: string) => `${ess}/Capacity`, // Wh
   setpoint: (ess: string) => `${ess}/SetActivePowerEquals`, // W, + discharge, − charge
 } as const;
@@ -47,11 +48,11 @@ export class EdgeDevices implements DevicePort {
   }
 
   get derived(): boolean {
-    return !(this.c.edge.importCounter && this.c.edge.exportCounter);
+    return this.c.edge.readings === "integrate";
   }
 
   async read(): Promise<DeviceState> {
-    const pct = await this.edge.read(CHANNELS.soc);
+    const pct = await this.edge.read(CHANNELS.soc(this.c.edge.ess));
     return pct === null ? {} : { socWh: Math.round((pct / 100) * this.capacityWh) };
   }
 
@@ -104,8 +105,8 @@ export class EdgeDevices implements DevicePort {
   async meter(): Promise<Omit<MeterReading, "at"> | null> {
     if (!this.derived) {
       const [i, e] = await Promise.all([
-        this.edge.read(this.c.edge.importCounter ?? ""),
-        this.edge.read(this.c.edge.exportCounter ?? ""),
+        this.edge.read(this.c.edge.importCounter),
+        this.edge.read(this.c.edge.exportCounter),
       ]);
       if (i === null || e === null) return null;
       return { meterId: this.c.meterId, importWh: Math.round(i), exportWh: Math.round(e) };

@@ -15,9 +15,9 @@ describe("the OpenEMS bridge against an Edge stand-in and a real hub", () => {
   let edge: EdgeStandIn;
   let token = "";
   const rest = () => new HubRest({ url: hub.url, communityId: "c", householdId: "h", auth: { deviceToken: token } });
-  const config = (extra: Record<string, unknown> = {}) => ({
+  const config = (extra: Record<string, unknown> = {}, edgeUrl = edge.url) => ({
     ...parseConfig(readFileSync(join(import.meta.dirname, "../../../examples/openems/edge.yaml"), "utf8"), {
-      EDGE_URL: edge.url,
+      EDGE_URL: edgeUrl,
       EDGE_PASSWORD: "user",
       OPENLEM_HUB_URL: hub.url,
       OPENLEM_COMMUNITY: "c",
@@ -37,7 +37,10 @@ describe("the OpenEMS bridge against an Edge stand-in and a real hub", () => {
     edge.channels.set(CHANNELS.grid, 1200);
     edge.channels.set(CHANNELS.production, 800);
     edge.channels.set(CHANNELS.consumption, 2000);
-    edge.channels.set(CHANNELS.soc, 55);
+    edge.channels.set(CHANNELS.soc("ess0"), 55);
+    // the site's grid energy so far, as OpenEMS's Sum component counts it (Wh)
+    edge.channels.set("_sum/GridBuyActiveEnergy", 1_234_567);
+    edge.channels.set("_sum/GridSellActiveEnergy", 345_678);
     edge.channels.set(CHANNELS.capacity("ess0"), 10_000);
     edge.channels.set(CHANNELS.setpoint("ess0"), 0);
   });
@@ -55,12 +58,54 @@ describe("the OpenEMS bridge against an Edge stand-in and a real hub", () => {
     );
   });
 
-  it("bids for the battery, posts and renews its set-point, follows the cleared plan, and reports derived readings", async () => {
-    const events: EdgeBridgeEvent[] = [];
-    const bridge = await EdgeBridge.start(config({ renewSeconds: 1, sampleSeconds: 1 }), {
-      tickMs: 100,
-      onEvent: (e) => events.push(e),
+  it("reads the meter from the Edge's grid energy counters by default, at a base URL with or without /rest", async () => {
+    // a community of its own, so that these readings do not meet the integrated ones below
+    const { deviceToken } = await seed(hub.url, "c2");
+    // OpenEMS's docs give the base as …:8084/rest: pasted as it is, it must work
+    const c = parseConfig(readFileSync(join(import.meta.dirname, "../../../examples/openems/edge.yaml"), "utf8"), {
+      EDGE_URL: `${edge.url}/rest/`,
+      EDGE_PASSWORD: "user",
+      OPENLEM_HUB_URL: hub.url,
+      OPENLEM_COMMUNITY: "c2",
+      OPENLEM_HOUSEHOLD: "h",
+      OPENLEM_DEVICE_TOKEN: deviceToken,
+      OPENLEM_METER_ID: "c2-m-h",
+      OPENLEM_STATE_DIR: mkdtempSync(join(tmpdir(), "openlem-edge-")),
     });
+    expect(c.edge.url).toBe(edge.url);
+    expect(c.edge).toMatchObject({
+      readings: "counters",
+      importCounter: "_sum/GridBuyActiveEnergy",
+      exportCounter: "_sum/GridSellActiveEnergy",
+    });
+    const events: EdgeBridgeEvent[] = [];
+    const bridge = await EdgeBridge.start(c, { tickMs: 100, onEvent: (e) => events.push(e) });
+    try {
+      await expect.poll(() => events.some((e) => e.type === "submitted")).toBe(true);
+      // past the next slot boundary, the reads go to the hub with the counters' values
+      now = Date.parse("2026-06-21T09:15:10Z");
+      await expect.poll(() => events.some((e) => e.type === "reading")).toBe(true);
+      const readings = events.flatMap((e) => (e.type === "reading" ? [e.reading] : []));
+      for (const r of readings) {
+        expect(r).toMatchObject({ meterId: "c2-m-h", importWh: 1_234_567, exportWh: 345_678 });
+        expect(r.derived).toBeFalsy();
+      }
+    } finally {
+      await bridge.stop();
+      now = Date.parse("2026-06-21T09:02:00Z");
+    }
+  });
+
+  it("without grid counters (readings: integrate): bids for the battery, posts and renews its set-point, follows the cleared plan, and reports derived readings", async () => {
+    const events: EdgeBridgeEvent[] = [];
+    const base = config({ renewSeconds: 1, sampleSeconds: 1 });
+    const bridge = await EdgeBridge.start(
+      { ...base, edge: { ...base.edge, readings: "integrate" } },
+      {
+        tickMs: 100,
+        onEvent: (e) => events.push(e),
+      },
+    );
     try {
       await expect.poll(() => events.some((e) => e.type === "submitted")).toBe(true);
       expect((await rest().orders()).some((o) => o.order.slot === "2026-06-21T09:15:00.000Z")).toBe(true);
