@@ -11,6 +11,22 @@ export type EdgeBridgeEvent = LoopEvent | { type: "renewed"; powerW: number };
 export interface EdgeBridgeOptions {
   tickMs?: number;
   onEvent?: (e: EdgeBridgeEvent) => void;
+  /**
+   * How long to keep asking for the battery's capacity while the Edge has no value for it yet
+   * (just after the Edge restarted), and how often (ms; default 60 s, every 2 s).
+   */
+  capacityWaitMs?: number;
+  capacityRetryMs?: number;
+}
+
+/** A channel's value once the Edge has one: asked again every `everyMs` for up to `forMs`. */
+async function readOnceThere(edge: EdgeRest, channel: string, forMs: number, everyMs: number): Promise<number | null> {
+  const deadline = Date.now() + forMs;
+  for (;;) {
+    const v = await edge.read(channel);
+    if (v !== null || Date.now() + everyMs > deadline) return v;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
 }
 
 /** The OpenEMS bridge: the household agent for the Edge's battery and the house behind it. */
@@ -27,7 +43,14 @@ export class EdgeBridge {
 
   static async start(config: EdgeBridgeConfig, options: EdgeBridgeOptions = {}): Promise<EdgeBridge> {
     const edge = new EdgeRest(config.edge.url, config.edge.username, config.edge.password);
-    const capacityWh = config.battery.capacityWh ?? (await edge.read(CHANNELS.capacity(config.edge.ess)));
+    const capacityWh =
+      config.battery.capacityWh ??
+      (await readOnceThere(
+        edge,
+        CHANNELS.capacity(config.edge.ess),
+        options.capacityWaitMs ?? 60_000,
+        options.capacityRetryMs ?? 2_000,
+      ));
     if (!capacityWh)
       throw new EdgeError(
         `the Edge reports no ${CHANNELS.capacity(config.edge.ess)}: set battery.capacityWh in the config`,

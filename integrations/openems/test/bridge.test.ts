@@ -58,6 +58,28 @@ describe("the OpenEMS bridge against an Edge stand-in and a real hub", () => {
     );
   });
 
+  it("waits for the battery's capacity while the Edge has none yet (just restarted), and says so if it never comes", async () => {
+    edge.channels.set(CHANNELS.capacity("ess0"), null);
+    const later = setTimeout(() => edge.channels.set(CHANNELS.capacity("ess0"), 10_000), 300);
+    const events: EdgeBridgeEvent[] = [];
+    try {
+      const bridge = await EdgeBridge.start(config(), {
+        tickMs: 100,
+        onEvent: (e) => events.push(e),
+        capacityWaitMs: 10_000,
+        capacityRetryMs: 50,
+      });
+      await bridge.stop();
+      edge.channels.set(CHANNELS.capacity("ess0"), null);
+      await expect(EdgeBridge.start(config(), { capacityWaitMs: 200, capacityRetryMs: 50 })).rejects.toThrow(
+        /reports no ess0\/Capacity: set battery.capacityWh/,
+      );
+    } finally {
+      clearTimeout(later);
+      edge.channels.set(CHANNELS.capacity("ess0"), 10_000);
+    }
+  });
+
   it("reads the meter from the Edge's grid energy counters by default, at a base URL with or without /rest", async () => {
     // a community of its own, so that these readings do not meet the integrated ones below
     const { deviceToken } = await seed(hub.url, "c2");
