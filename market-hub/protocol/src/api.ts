@@ -37,7 +37,7 @@ export type HouseholdRef = z.infer<typeof HouseholdRef>;
 
 export const TokenScope = z.enum(TOKEN_SCOPES);
 export type TokenScope = z.infer<typeof TokenScope>;
-export { TOKEN_PREFIX } from "./tokens.js";
+export { isHouseholdToken, TOKEN_PREFIX } from "./tokens.js";
 
 export const Me = z.discriminatedUnion("kind", [
   z.object({

@@ -1,4 +1,4 @@
-import { type HouseholdRef, type Role, TOKEN_PREFIX, type TokenScope } from "@openlem/protocol";
+import { type HouseholdRef, isHouseholdToken, type Role, type TokenScope } from "@openlem/protocol";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { HubContext } from "../context.js";
 import { Problem } from "../http/problem.js";
@@ -43,7 +43,7 @@ export function registerAuthentication(app: FastifyInstance, ctx: HubContext): v
     request.principal = await principalOf(ctx, m[1]);
     if (!request.principal) {
       throw Problem.unauthorized(
-        m[1].startsWith(TOKEN_PREFIX.device) || m[1].startsWith(TOKEN_PREFIX.read)
+        isHouseholdToken(m[1])
           ? "the token is unknown or revoked: make a new one for the household (POST …/households/<h>/device-tokens)"
           : "the token is invalid, expired or revoked: log in again or refresh the access token",
       );
@@ -58,7 +58,7 @@ export function registerAuthentication(app: FastifyInstance, ctx: HubContext): v
 
 /** The principal a bearer token stands for (device token or access token), or null. Also used by the broker. */
 export async function principalOf(ctx: HubContext, token: string): Promise<Principal | null> {
-  if (token.startsWith(TOKEN_PREFIX.device) || token.startsWith(TOKEN_PREFIX.read)) {
+  if (isHouseholdToken(token)) {
     const [row] = await ctx.db.query<{ id: number; community_id: string; household_id: string; scope: TokenScope }>(
       "SELECT id, community_id, household_id, scope FROM auth.device_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
       [hashToken(token)],
