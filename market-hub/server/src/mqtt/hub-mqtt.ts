@@ -36,12 +36,6 @@ export interface MqttConnection {
 
 const OFFLINE: HubStatus = { state: "offline" };
 
-/**
- * The hub's side of MQTT, the same against the embedded broker and an external one. Each
- * community has its own connection whose last will marks that community's hub status
- * offline; results and prices are retained; trades go to each household's private topic.
- * Devices submit orders on their household's topic and get an answer on its ack topic.
- */
 /** How long a stopping hub waits for the broker to take its "offline" and what is in flight. */
 const CLOSE_WAIT_MS = 2_000;
 const withinCloseWait = (p: Promise<unknown>) =>
@@ -52,6 +46,12 @@ async function endClient(client: MqttClient): Promise<void> {
   if (!client.disconnected) await client.endAsync(true);
 }
 
+/**
+ * The hub's side of MQTT, the same against the embedded broker and an external one. Each
+ * community has its own connection whose last will marks that community's hub status
+ * offline; results and prices are retained; trades go to each household's private topic.
+ * Devices submit orders on their household's topic and get an answer on its ack topic.
+ */
 export class HubMqtt {
   private readonly communities = new Map<string, Promise<MqttClient>>();
   /** The slot each community's price state was last published for (it follows the slot under way). */
@@ -320,10 +320,10 @@ export class HubMqtt {
     return out.accepted + out.duplicates;
   }
 
-  /** Marks every community offline (retained) and disconnects: a clean stop sends no will. */
   /**
-   * Says offline where the broker is there to hear it, then disconnects. A broker that is
-   * away gets no wait: the last will says offline for us, and a stop must not hang on it.
+   * Marks every community offline (retained) where the broker is there to hear it, and
+   * disconnects: a clean stop sends no will. A broker that is away is not waited for (at most
+   * CLOSE_WAIT_MS), since a stop must not hang on it.
    */
   async close(): Promise<void> {
     for (const [communityId, c] of this.communities) {
