@@ -25,7 +25,7 @@ export interface RunningHomeAssistant {
   callService(domain: string, service: string, data: Record<string, unknown>): Promise<void>;
   /** One websocket command, answered (`result`). */
   command<T>(message: Record<string, unknown>): Promise<T>;
-  /** Stops it (SIGTERM, then SIGKILL after 30 s) and starts it again on the same port and config. */
+  /** Stops it (SIGTERM, then SIGKILL after 30 s) and starts it again on the same port and config, until it runs. */
   restart(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -193,6 +193,18 @@ export async function startHomeAssistant(o: HomeAssistantOptions): Promise<Runni
       restart: async () => {
         await stopChild();
         await launch();
+        // its API answers before the integrations are set up: wait until Home Assistant says it runs
+        const deadline = Date.now() + 120_000;
+        for (;;) {
+          const res = await fetch(`${url}/api/config`, { headers }).catch(() => null);
+          const state = res?.ok ? ((await res.json()) as { state?: string }).state : undefined;
+          if (state === "RUNNING") break;
+          if (Date.now() > deadline)
+            throw new Error(
+              `Home Assistant ${o.version} did not reach RUNNING after a restart:\n${output.slice(-3000)}`,
+            );
+          await new Promise((r) => setTimeout(r, 250));
+        }
       },
       stop: async () => {
         await stopChild();
