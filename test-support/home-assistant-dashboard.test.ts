@@ -205,13 +205,22 @@ describeWithRealService("homeAssistant", "the cards in a real Home Assistant's f
           ["openlem-community-card", "c"],
           ["openlem-bid-card", "h"],
         ] as const) {
-          // the card's own Edit button in edit mode, as a user clicks it
-          await page
+          // the card's own Edit button in edit mode, as a user clicks it; a click that lands while
+          // the editor is still settling (or the last dialog still closing) is clicked again
+          const edit = page
             .locator("hui-card-options", { has: page.locator(card) })
-            .getByRole("button", { name: "Edit", exact: true })
-            .click();
+            .getByRole("button", { name: "Edit", exact: true });
           const dialog = page.locator("hui-dialog-edit-card");
-          await dialog.locator("ha-form").first().waitFor({ timeout: 30_000 });
+          const form = dialog.locator("ha-form").first();
+          await expect
+            .poll(
+              async () => {
+                if (!(await form.isVisible())) await edit.click({ timeout: 2_000 }).catch(() => undefined);
+                return form.isVisible();
+              },
+              { timeout: 60_000, interval: 1_000 },
+            )
+            .toBe(true);
           // the visual editor (not the YAML fallback), filled with the card's config
           await expect
             .poll(() =>
