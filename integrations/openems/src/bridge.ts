@@ -2,11 +2,20 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { HouseholdLoop, HouseholdSpec, type LoopEvent } from "@openlem/agents";
 import { HubRest } from "@openlem/client";
+import { checkAccess, type EdgeAccess } from "./access.js";
 import type { EdgeBridgeConfig } from "./config.js";
 import { CHANNELS, EdgeDevices } from "./devices.js";
 import { EdgeError, EdgeRest } from "./edge-rest.js";
 
-export type EdgeBridgeEvent = LoopEvent | { type: "renewed"; powerW: number };
+export type EdgeBridgeEvent =
+  | LoopEvent
+  /** What the Edge lets the bridge do, said once at start. */
+  | ({ type: "edge" } & EdgeAccess)
+  | { type: "renewed"; powerW: number }
+  /** No state of charge read lately: the set-point was withdrawn to the Edge's own control. */
+  | { type: "held back"; why: string }
+  /** The read-back changed its verdict: the battery follows the set-point, or not and why. */
+  | { type: "following"; ok: boolean; setpointW: number; why?: string };
 
 export interface EdgeBridgeOptions {
   tickMs?: number;
@@ -17,6 +26,8 @@ export interface EdgeBridgeOptions {
    */
   capacityWaitMs?: number;
   capacityRetryMs?: number;
+  /** How long a set-point stands before the read-back judges it (ms; default 10 s: batteries ramp). */
+  followSettleMs?: number;
 }
 
 /** A channel's value once the Edge has one: asked again every `everyMs` for up to `forMs`. */
@@ -33,6 +44,9 @@ async function readOnceThere(edge: EdgeRest, channel: string, forMs: number, eve
 export class EdgeBridge {
   private timers: NodeJS.Timeout[] = [];
   private running: Promise<void> | null = null;
+  private heldBack = false;
+  /** The read-back's last verdict (null: none yet), said again only when it changes. */
+  private followed: boolean | null = null;
 
   private constructor(
     readonly config: EdgeBridgeConfig,
@@ -43,6 +57,11 @@ export class EdgeBridge {
 
   static async start(config: EdgeBridgeConfig, options: EdgeBridgeOptions = {}): Promise<EdgeBridge> {
     const edge = new EdgeRest(config.edge.url, config.edge.username, config.edge.password);
+    const emit = (e: EdgeBridgeEvent) => options.onEvent?.(e);
+    // refused here (a guest, a read-only API, no set-point, no API timeout) the battery stays
+    // under the Edge's own controllers: the bridge has written nothing but a release
+    const access = await checkAccess(edge, config);
+    emit({ type: "edge", ...access });
     const capacityWh =
       config.battery.capacityWh ??
       (await readOnceThere(
@@ -56,7 +75,9 @@ export class EdgeBridge {
         `the Edge reports no ${CHANNELS.capacity(config.edge.ess)}: set battery.capacityWh in the config`,
       );
     mkdirSync(config.stateDir, { recursive: true });
-    const devices = new EdgeDevices(edge, config, capacityWh);
+    const tickMs = options.tickMs ?? 5_000;
+    // the supervisor reads the state of charge every tick: two renewals without one is stale
+    const devices = new EdgeDevices(edge, config, capacityWh, 2 * access.renewMs + tickMs, access.controllerId);
     const rest = new HubRest({
       url: config.hub.url,
       communityId: config.hub.community,
@@ -74,7 +95,6 @@ export class EdgeBridge {
       },
       limits: config.limits,
     });
-    const emit = (e: EdgeBridgeEvent) => options.onEvent?.(e);
     const loop = new HouseholdLoop({
       spec,
       hub: rest,
@@ -84,19 +104,34 @@ export class EdgeBridge {
     });
     const bridge = new EdgeBridge(config, edge, devices, loop);
     const guard = (p: Promise<unknown>) => p.catch((error: unknown) => emit({ type: "error", error }));
-    bridge.timers.push(setInterval(() => bridge.tick(emit), options.tickMs ?? 5_000));
-    bridge.timers.push(
-      setInterval(
-        // the set-point is renewed while the loop's decision stands: the decision itself is
-        // re-checked by the safety supervisor on every tick
-        () => void guard(devices.renew().then(() => emit({ type: "renewed", powerW: devices.setpointW }))),
-        config.renewSeconds * 1000,
-      ),
-    );
+    bridge.timers.push(setInterval(() => bridge.tick(emit), tickMs));
+    const settleMs = options.followSettleMs ?? 10_000;
+    bridge.timers.push(setInterval(() => void guard(bridge.renew(emit, settleMs)), access.renewMs));
     bridge.timers.push(setInterval(() => void guard(devices.sample()), config.sampleSeconds * 1000));
     await devices.sample();
     bridge.tick(emit);
     return bridge;
+  }
+
+  /**
+   * Posts the set-point again while the safety supervisor still sees the battery (the decision
+   * itself is re-checked on every tick), then reads back whether the battery follows it.
+   */
+  private async renew(emit: (e: EdgeBridgeEvent) => void, settleMs: number): Promise<void> {
+    const done = await this.devices.renew();
+    if (done === "renewed") emit({ type: "renewed", powerW: this.devices.setpointW });
+    if (done === "held back" && !this.heldBack)
+      emit({
+        type: "held back",
+        why: `no state of charge from the Edge's ${CHANNELS.soc(this.config.edge.ess)} for a while: the set-point is withdrawn, the Edge's own controllers run the battery until it comes back`,
+      });
+    this.heldBack = done === "held back";
+    if (done !== "renewed") return;
+    const now = await this.devices.checkFollowing(settleMs);
+    if (now && now.ok !== this.followed) {
+      this.followed = now.ok;
+      emit({ type: "following", ok: now.ok, setpointW: this.devices.setpointW, ...(now.ok ? {} : { why: now.why }) });
+    }
   }
 
   private tick(emit: (e: EdgeBridgeEvent) => void): void {

@@ -20,6 +20,15 @@ async function main(): Promise<void> {
   const config = loadConfig(values.config);
   const bridge = await EdgeBridge.start(config, {
     onEvent: (e) => {
+      if (e.type === "edge")
+        console.log(
+          `Edge user: ${e.role}; API timeout ${e.apiTimeoutSeconds} s (${e.timeoutFrom === "edge" ? `${e.controllerId} on the Edge` : "edge.apiTimeoutSeconds, the Edge did not say"}): set-point renewed every ${e.renewMs / 1000} s`,
+        );
+      if (e.type === "held back") console.warn(e.why);
+      if (e.type === "following")
+        (e.ok ? console.log : console.warn)(
+          e.ok ? `battery follows the set-point (${e.setpointW} W)` : `battery does not follow: ${e.why}`,
+        );
       if (e.type === "applied")
         console.log(
           `${new Date(e.decision.startMs).toISOString()} ${e.decision.mode}: battery ${e.decision.batteryW} W`,

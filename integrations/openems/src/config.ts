@@ -25,6 +25,13 @@ export const EdgeBridgeConfig = z
         /** The counters: bought from the grid and sold to it (OpenEMS's Sum component). */
         importCounter: z.string().default("_sum/GridBuyActiveEnergy"),
         exportCounter: z.string().default("_sum/GridSellActiveEnergy"),
+        /** The REST controller (for its ApiWorkerLog); default: the one the Edge's config names, else ctrlApiRest0. */
+        controller: z.string().min(1).optional(),
+        /**
+         * The controller's Api-Timeout (s), where the Edge does not say it (getEdgeConfig): the
+         * renewals keep well inside it. 0 (never expires) is refused.
+         */
+        apiTimeoutSeconds: z.number().int().min(0).default(60),
       })
       .strict(),
     hub: z
@@ -48,7 +55,10 @@ export const EdgeBridgeConfig = z
       })
       .strict(),
     limits: PriceLimits.default({}),
-    /** The Edge drops a set-point not renewed within its 60 s API timeout: renew well inside it. */
+    /**
+     * The Edge drops a set-point not renewed within its API timeout (60 s by default): renew well
+     * inside it. A shorter API timeout shortens the renewals to a third of it.
+     */
     renewSeconds: z.number().int().min(1).max(50).default(20),
     /** How often the grid power is sampled for derived readings (s). */
     sampleSeconds: z.number().int().min(1).max(60).default(10),

@@ -4,6 +4,7 @@ import type { DevicePort, DeviceState, SlotDecision } from "@openlem/agents";
 import type { MeterReading } from "@openlem/protocol";
 import type { EdgeBridgeConfig } from "./config.js";
 import type { EdgeRest } from "./edge-rest.js";
+import { type Following, judgeFollowing } from "./following.js";
 
 /** OpenEMS Edge channels the bridge reads and writes (the `_sum` component aggregates the site). */
 export const CHANNELS = {
@@ -13,8 +14,13 @@ export const CHANNELS = {
   // the configured battery's own charge: _sum/EssSoc averages every battery of the site
   soc: (ess: string) => `${ess}/Soc`, // %
   capacity: (ess: string) => `${ess}/Capacity`, // Wh
-  setpoint: (ess: string) => `${ess}/SetActivePowerEquals`, // W, + discharge, − charge
+  setpoint: (ess: string) => `${ess}/SetActivePowerEquals`, // W, + discharge, − charge (write-only)
+  power: (ess: string) => `${ess}/ActivePower`, // W, + discharge: what the battery does
+  workerLog: (controller: string) => `${controller}/ApiWorkerLog`, // what the REST API worker writes
 } as const;
+
+/** What a renewal did: posted the set-point, or held it back because the state of charge is stale. */
+export type Renewal = "renewed" | "held back" | "released";
 
 interface Registers {
   importWh: number;
@@ -31,6 +37,13 @@ export class EdgeDevices implements DevicePort {
   /** The set-point in force (W, + discharge), posted again on every renewal. */
   setpointW = 0;
   private released = false;
+  /** The set-point was withdrawn because the battery's state could not be read. */
+  private heldBack = false;
+  /** When the battery's state of charge was last read (wall clock, ms). */
+  private lastReadOkMs = Date.now();
+  private setpointSinceMs = Date.now();
+  /** The last read-back's verdict. */
+  following: Following = { ok: true };
   private registers: Registers;
   private lastSample: { at: number; gridW: number } | null = null;
   private netLoadW = 0;
@@ -40,6 +53,10 @@ export class EdgeDevices implements DevicePort {
     private readonly edge: EdgeRest,
     private readonly c: EdgeBridgeConfig,
     readonly capacityWh: number,
+    /** How long a state of charge stays good for renewing the set-point (ms). */
+    private readonly staleMs = Number.POSITIVE_INFINITY,
+    /** The REST controller whose ApiWorkerLog tells what the Edge writes. */
+    private readonly controllerId = "ctrlApiRest0",
   ) {
     this.file = join(c.stateDir, "registers.json");
     this.registers = existsSync(this.file)
@@ -53,7 +70,9 @@ export class EdgeDevices implements DevicePort {
 
   async read(): Promise<DeviceState> {
     const pct = await this.edge.read(CHANNELS.soc(this.c.edge.ess));
-    return pct === null ? {} : { socWh: Math.round((pct / 100) * this.capacityWh) };
+    if (pct === null) return {};
+    this.lastReadOkMs = Date.now();
+    return { socWh: Math.round((pct / 100) * this.capacityWh) };
   }
 
   /** The house's own load and PV: the latest net load, held over the horizon (persistence). */
@@ -68,14 +87,50 @@ export class EdgeDevices implements DevicePort {
 
   async apply(d: SlotDecision): Promise<void> {
     if (this.released) return;
+    if (d.batteryW !== this.setpointW) this.setpointSinceMs = Date.now();
     this.setpointW = d.batteryW;
     await this.renew();
   }
 
-  /** Posts the set-point again (on a timer, well inside the Edge's timeout); nothing once released. */
-  async renew(): Promise<void> {
-    if (this.released) return;
+  /**
+   * Posts the set-point again (on a timer, well inside the Edge's timeout); nothing once
+   * released. Only while the safety supervisor still sees the battery: with no state of charge
+   * read for `staleMs` (the Edge stopped answering it, or the agent's loop is stuck), the bridge
+   * withdraws the set-point (a null write, once) instead of holding the battery on a decision
+   * nobody checks, and the Edge's own controllers take it until the reads come back.
+   */
+  async renew(): Promise<Renewal> {
+    if (this.released) return "released";
+    if (Date.now() - this.lastReadOkMs > this.staleMs) {
+      if (!this.heldBack) await this.edge.write(CHANNELS.setpoint(this.c.edge.ess), null);
+      this.heldBack = true;
+      return "held back";
+    }
     await this.edge.write(CHANNELS.setpoint(this.c.edge.ess), this.setpointW);
+    this.heldBack = false;
+    return "renewed";
+  }
+
+  /**
+   * Reads back what the battery does and what the Edge's API worker writes; the set-point must
+   * have stood `settleMs` first (a battery ramps). Null while it has not.
+   */
+  async checkFollowing(settleMs: number): Promise<Following | null> {
+    if (this.released || this.heldBack || Date.now() - this.setpointSinceMs < settleMs) return null;
+    const ess = this.c.edge.ess;
+    const [actualW, workerLog] = await Promise.all([
+      this.edge.read(CHANNELS.power(ess)),
+      this.edge.readText(CHANNELS.workerLog(this.controllerId)).catch(() => null),
+    ]);
+    this.following = judgeFollowing({
+      setpointW: this.setpointW,
+      actualW,
+      maxChargeW: this.c.battery.maxChargeW,
+      maxDischargeW: this.c.battery.maxDischargeW,
+      workerLog,
+      channel: CHANNELS.setpoint(ess),
+    });
+    return this.following;
   }
 
   /**

@@ -3,15 +3,110 @@ import { z } from "zod";
 /**
  * An OpenEMS Edge's REST API (the "Controller Api REST/JSON" component): one channel per
  * request at /rest/channel/<component>/<channel>, HTTP basic auth. A GET answers
- * `{ address, type, accessMode, text, unit, value }`; a POST with `{ "value": ... }` writes a
- * writable channel (documented in the OpenEMS Edge docs, controller.api.rest).
+ * `{ address, type, accessMode, text, unit, value }` (no `value` for a write-only channel); a
+ * POST with `{ "value": ... }` writes a writable channel; POST /jsonrpc takes JSON-RPC requests.
+ * Reading needs the guest role, writing and JSON-RPC the owner role or higher.
  */
-const ChannelValue = z.object({ address: z.string(), value: z.number().nullable() });
+const ChannelValue = z.object({
+  address: z.string(),
+  accessMode: z.string().optional(),
+  unit: z.string().optional(),
+  value: z.union([z.number(), z.string(), z.boolean(), z.null()]).optional(),
+});
 
-export class EdgeError extends Error {}
+/** A JSON-RPC error, as every OpenEMS error answers (`JsonrpcResponseError`). */
+const RpcError = z.object({ error: z.object({ code: z.number(), message: z.string() }) });
+
+/**
+ * What went wrong, told from the body: Edges before 2025.4 answer 401 or 400, Edges on Jetty 12
+ * answer 500 for every error, so the status alone cannot tell a wrong password from a guest.
+ */
+export type EdgeProblem =
+  | "unreachable"
+  | "password"
+  | "role"
+  | "read-only"
+  | "not-writable"
+  | "no-channel"
+  | "no-value"
+  | "other";
+
+export class EdgeError extends Error {
+  constructor(
+    message: string,
+    readonly problem: EdgeProblem = "other",
+    /** The role the Edge named, where it refused one (GUEST, OWNER, …). */
+    readonly role?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** OpenEMS's error codes (`OpenemsError.java`). */
+const ROLE_DENIED = 1002;
+const AUTHENTICATION_FAILED = 1003;
+
+/**
+ * The Edge's REST controller serves a few connections at a time (`connectionlimit`, default
+ * 5, shared with every other client): the bridge keeps to two requests at once.
+ */
+const MAX_IN_FLIGHT = 2;
+
+export function edgeProblem(status: number, body: string, what: string): EdgeError {
+  let rpc: z.infer<typeof RpcError> | null = null;
+  try {
+    const parsed = RpcError.safeParse(JSON.parse(body));
+    if (parsed.success) rpc = parsed.data;
+  } catch {
+    // Jetty's own error page, not JSON
+  }
+  const message = rpc?.error.message ?? "";
+  if (rpc?.error.code === AUTHENTICATION_FAILED || (!rpc && status === 401))
+    return new EdgeError("the Edge refused the password (edge.password)", "password");
+  if (rpc?.error.code === ROLE_DENIED) {
+    const role = /Role \[(\w+)\]/.exec(message)?.[1]?.toUpperCase();
+    if (role && role !== "GUEST")
+      return new EdgeError(
+        `the Edge refuses writes to its ${role.toLowerCase()} (older Edges let only the admin write):` +
+          " put the admin's password in edge.password",
+        "role",
+        role,
+      );
+    return new EdgeError(
+      "the Edge user is a guest and may only read: the bridge writes the battery's set-point, which needs" +
+        " the owner role or higher. Put the password of the Edge's owner (or installer or admin) in edge.password",
+      "role",
+      role,
+    );
+  }
+  if (/Read-Only mode/i.test(message))
+    return new EdgeError(
+      "the Edge's REST API is the read-only controller (Controller Api REST/JSON Read-Only): add the" +
+        " Read-Write one (Controller Api REST/JSON Read-Write) in the Edge's settings",
+      "read-only",
+    );
+  if (/not a Write Channel|is not defined|Unable to find OpenEMS Component/i.test(message || body))
+    return new EdgeError(
+      `the Edge does not take ${what}: is that component a managed battery (ManagedSymmetricEss)? (${firstLine(message || body)})`,
+      "not-writable",
+    );
+  return new EdgeError(
+    `the Edge answered ${status} for ${what}${message ? `: ${message}` : body ? `: ${firstLine(body)}` : ""}`,
+  );
+}
+
+function firstLine(text: string): string {
+  return text
+    .replace(/<[^>]+>/g, " ")
+    .replace(/\s+/g, " ")
+    .trim()
+    .slice(0, 200);
+}
 
 export class EdgeRest {
   private readonly auth: string;
+  private inFlight = 0;
+  private readonly queue: (() => void)[] = [];
 
   constructor(
     readonly url: string,
@@ -21,32 +116,77 @@ export class EdgeRest {
     this.auth = `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`;
   }
 
-  private async request(method: "GET" | "POST", channel: string, body?: unknown): Promise<unknown> {
-    let res: Response;
+  private async slot<T>(f: () => Promise<T>): Promise<T> {
+    if (this.inFlight >= MAX_IN_FLIGHT) await new Promise<void>((r) => this.queue.push(r));
+    this.inFlight++;
     try {
-      res = await fetch(`${this.url.replace(/\/$/, "")}/rest/channel/${channel}`, {
-        method,
-        headers: { authorization: this.auth, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(5_000),
-      });
-    } catch (err) {
-      throw new EdgeError(`the Edge at ${this.url} did not answer (${(err as Error).message})`);
+      return await f();
+    } finally {
+      this.inFlight--;
+      this.queue.shift()?.();
     }
-    if (res.status === 401) throw new EdgeError("the Edge refused the password (edge.password)");
-    if (!res.ok) throw new EdgeError(`the Edge answered ${res.status} for ${channel}`);
-    return method === "GET" ? res.json() : null;
   }
 
-  /** A channel's value; null when the Edge has no value yet. */
-  async read(channel: string): Promise<number | null> {
-    const parsed = ChannelValue.safeParse(await this.request("GET", channel));
+  private request(method: "GET" | "POST", path: string, what: string, body?: unknown): Promise<unknown> {
+    return this.slot(async () => {
+      let res: Response;
+      try {
+        res = await fetch(`${this.url.replace(/\/$/, "")}${path}`, {
+          method,
+          headers: { authorization: this.auth, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal: AbortSignal.timeout(5_000),
+        });
+      } catch (err) {
+        throw new EdgeError(`the Edge at ${this.url} did not answer (${(err as Error).message})`, "unreachable");
+      }
+      const text = await res.text();
+      if (res.status === 404) throw new EdgeError(`the Edge has no ${what}`, "no-channel");
+      if (!res.ok) throw edgeProblem(res.status, text, what);
+      try {
+        return text ? (JSON.parse(text) as unknown) : null;
+      } catch {
+        throw new EdgeError(`the Edge's answer for ${what} is not JSON`);
+      }
+    });
+  }
+
+  private async channel(channel: string): Promise<z.infer<typeof ChannelValue>> {
+    const parsed = ChannelValue.safeParse(await this.request("GET", `/rest/channel/${channel}`, channel));
     if (!parsed.success) throw new EdgeError(`the Edge's answer for ${channel} is not a channel value`);
-    return parsed.data.value;
+    if (!("value" in parsed.data) || parsed.data.value === undefined)
+      throw new EdgeError(`${channel} is write-only on the Edge: it cannot be read`, "no-value");
+    return parsed.data;
+  }
+
+  /** A number channel's value; null when the Edge has no value yet. */
+  async read(channel: string): Promise<number | null> {
+    const { value } = await this.channel(channel);
+    if (value === null || typeof value === "number") return value;
+    throw new EdgeError(`the Edge's ${channel} is not a number (${JSON.stringify(value)})`);
+  }
+
+  /** A text channel's value (such as a controller's ApiWorkerLog); null when it has none. */
+  async readText(channel: string): Promise<string | null> {
+    const { value } = await this.channel(channel);
+    return value === null ? null : String(value);
   }
 
   /** Writes a channel; null releases a set-point, so the Edge's own controllers take over again. */
   async write(channel: string, value: number | null): Promise<void> {
-    await this.request("POST", channel, { value });
+    await this.request("POST", `/rest/channel/${channel}`, channel, { value });
+  }
+
+  /** A JSON-RPC request over REST (owner role or higher): its result. */
+  async rpc(method: string, params: Record<string, unknown> = {}): Promise<unknown> {
+    const answer = await this.request("POST", "/jsonrpc", `the JSON-RPC request ${method}`, {
+      jsonrpc: "2.0",
+      id: crypto.randomUUID(),
+      method,
+      params,
+    });
+    const error = RpcError.safeParse(answer);
+    if (error.success) throw edgeProblem(200, JSON.stringify(answer), `the JSON-RPC request ${method}`);
+    return (answer as { result?: unknown } | null)?.result ?? null;
   }
 }

@@ -1,4 +1,6 @@
+export { checkAccess, type EdgeAccess, renewInterval } from "./access.js";
 export { EdgeBridge, type EdgeBridgeEvent, type EdgeBridgeOptions } from "./bridge.js";
 export { ConfigError, EdgeBridgeConfig, loadConfig, parseConfig } from "./config.js";
-export { CHANNELS, EdgeDevices } from "./devices.js";
-export { EdgeError, EdgeRest } from "./edge-rest.js";
+export { CHANNELS, EdgeDevices, type Renewal } from "./devices.js";
+export { EdgeError, type EdgeProblem, EdgeRest, edgeProblem } from "./edge-rest.js";
+export { type Following, judgeFollowing } from "./following.js";

@@ -8,6 +8,9 @@ import { clear, hubOn, seed } from "../../../test-support/hub-fixture.js";
 import { CHANNELS, ConfigError, EdgeBridge, type EdgeBridgeEvent, parseConfig } from "../src/index.js";
 import { EdgeStandIn } from "./edge-stand-in.js";
 
+// the Edge's default owner: writing needs the owner role or higher (the guest's "user" only reads)
+const OWNER_PASSWORD = "owner";
+
 let now = Date.parse("2026-06-21T09:02:00Z");
 
 describe("the OpenEMS bridge against an Edge stand-in and a real hub", () => {
@@ -15,10 +18,10 @@ describe("the OpenEMS bridge against an Edge stand-in and a real hub", () => {
   let edge: EdgeStandIn;
   let token = "";
   const rest = () => new HubRest({ url: hub.url, communityId: "c", householdId: "h", auth: { deviceToken: token } });
-  const config = (extra: Record<string, unknown> = {}, edgeUrl = edge.url) => ({
+  const config = (extra: Record<string, unknown> = {}, edgeUrl = edge.url, password = OWNER_PASSWORD) => ({
     ...parseConfig(readFileSync(join(import.meta.dirname, "../../../examples/openems/edge.yaml"), "utf8"), {
       EDGE_URL: edgeUrl,
-      EDGE_PASSWORD: "user",
+      EDGE_PASSWORD: password,
       OPENLEM_HUB_URL: hub.url,
       OPENLEM_COMMUNITY: "c",
       OPENLEM_HOUSEHOLD: "h",
@@ -32,17 +35,16 @@ describe("the OpenEMS bridge against an Edge stand-in and a real hub", () => {
   beforeAll(async () => {
     hub = await hubOn({ now: () => new Date(now) });
     ({ deviceToken: token } = await seed(hub.url));
-    edge = new EdgeStandIn("user");
+    edge = new EdgeStandIn();
     await edge.start();
-    edge.channels.set(CHANNELS.grid, 1200);
-    edge.channels.set(CHANNELS.production, 800);
-    edge.channels.set(CHANNELS.consumption, 2000);
-    edge.channels.set(CHANNELS.soc("ess0"), 55);
+    edge.set(CHANNELS.grid, 1200);
+    edge.set(CHANNELS.production, 800);
+    edge.set(CHANNELS.consumption, 2000);
+    edge.set(CHANNELS.soc("ess0"), 55);
     // the site's grid energy so far, as OpenEMS's Sum component counts it (Wh)
-    edge.channels.set("_sum/GridBuyActiveEnergy", 1_234_567);
-    edge.channels.set("_sum/GridSellActiveEnergy", 345_678);
-    edge.channels.set(CHANNELS.capacity("ess0"), 10_000);
-    edge.channels.set(CHANNELS.setpoint("ess0"), 0);
+    edge.set("_sum/GridBuyActiveEnergy", 1_234_567);
+    edge.set("_sum/GridSellActiveEnergy", 345_678);
+    edge.set(CHANNELS.capacity("ess0"), 10_000);
   });
   afterAll(async () => {
     await edge.stop();
@@ -59,8 +61,8 @@ describe("the OpenEMS bridge against an Edge stand-in and a real hub", () => {
   });
 
   it("waits for the battery's capacity while the Edge has none yet (just restarted), and says so if it never comes", async () => {
-    edge.channels.set(CHANNELS.capacity("ess0"), null);
-    const later = setTimeout(() => edge.channels.set(CHANNELS.capacity("ess0"), 10_000), 300);
+    edge.set(CHANNELS.capacity("ess0"), null);
+    const later = setTimeout(() => edge.set(CHANNELS.capacity("ess0"), 10_000), 300);
     const events: EdgeBridgeEvent[] = [];
     try {
       const bridge = await EdgeBridge.start(config(), {
@@ -70,13 +72,13 @@ describe("the OpenEMS bridge against an Edge stand-in and a real hub", () => {
         capacityRetryMs: 50,
       });
       await bridge.stop();
-      edge.channels.set(CHANNELS.capacity("ess0"), null);
+      edge.set(CHANNELS.capacity("ess0"), null);
       await expect(EdgeBridge.start(config(), { capacityWaitMs: 200, capacityRetryMs: 50 })).rejects.toThrow(
         /reports no ess0\/Capacity: set battery.capacityWh/,
       );
     } finally {
       clearTimeout(later);
-      edge.channels.set(CHANNELS.capacity("ess0"), 10_000);
+      edge.set(CHANNELS.capacity("ess0"), 10_000);
     }
   });
 
@@ -86,7 +88,7 @@ describe("the OpenEMS bridge against an Edge stand-in and a real hub", () => {
     // OpenEMS's docs give the base as …:8084/rest: pasted as it is, it must work
     const c = parseConfig(readFileSync(join(import.meta.dirname, "../../../examples/openems/edge.yaml"), "utf8"), {
       EDGE_URL: `${edge.url}/rest/`,
-      EDGE_PASSWORD: "user",
+      EDGE_PASSWORD: OWNER_PASSWORD,
       OPENLEM_HUB_URL: hub.url,
       OPENLEM_COMMUNITY: "c2",
       OPENLEM_HOUSEHOLD: "h",
@@ -107,11 +109,21 @@ describe("the OpenEMS bridge against an Edge stand-in and a real hub", () => {
       // past the next slot boundary, the reads go to the hub with the counters' values
       now = Date.parse("2026-06-21T09:15:10Z");
       await expect.poll(() => events.some((e) => e.type === "reading")).toBe(true);
-      const readings = events.flatMap((e) => (e.type === "reading" ? [e.reading] : []));
-      for (const r of readings) {
+      const readings = () => events.flatMap((e) => (e.type === "reading" ? [e.reading] : []));
+      for (const r of readings()) {
         expect(r).toMatchObject({ meterId: "c2-m-h", importWh: 1_234_567, exportWh: 345_678 });
         expect(r.derived).toBeFalsy();
       }
+      // a quarter of an hour buying 2 kW, then one selling 4 kW: the Edge's counters move by
+      // what crossed the grid connection, and the readings with them
+      edge.advance(15 * 60_000, 2000);
+      now = Date.parse("2026-06-21T09:30:10Z");
+      await expect.poll(() => readings().at(-1)?.importWh).toBe(1_234_567 + 500);
+      edge.advance(15 * 60_000, -4000);
+      now = Date.parse("2026-06-21T09:45:10Z");
+      await expect.poll(() => readings().at(-1)).toMatchObject({ importWh: 1_235_067, exportWh: 345_678 + 1000 });
+      expect(edge.value("meter0/ActiveProductionEnergy")).toBe(500);
+      expect(edge.value("meter0/ActiveConsumptionEnergy")).toBe(1000);
     } finally {
       await bridge.stop();
       now = Date.parse("2026-06-21T09:02:00Z");
@@ -161,7 +173,7 @@ describe("the OpenEMS bridge against an Edge stand-in and a real hub", () => {
           e.type === "reading" && e.reading.at,
         );
       // 3.6 kW from the grid: a watt-hour a second, integrated while the clock runs
-      edge.channels.set(CHANNELS.grid, 3600);
+      edge.set(CHANNELS.grid, 3600);
       await new Promise((r) => setTimeout(r, 2_500));
       now = Date.parse("2026-06-21T09:30:20Z");
       await expect
