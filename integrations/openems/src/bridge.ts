@@ -6,6 +6,7 @@ import { checkAccess, type EdgeAccess } from "./access.js";
 import type { EdgeBridgeConfig } from "./config.js";
 import { CHANNELS, EdgeDevices } from "./devices.js";
 import { EdgeError, EdgeRest } from "./edge-rest.js";
+import { otherWrites } from "./following.js";
 
 export type EdgeBridgeEvent =
   | LoopEvent
@@ -15,7 +16,9 @@ export type EdgeBridgeEvent =
   /** No state of charge read lately: the set-point was withdrawn to the Edge's own control. */
   | { type: "held back"; why: string }
   /** The read-back changed its verdict: the battery follows the set-point, or not and why. */
-  | { type: "following"; ok: boolean; setpointW: number; why?: string };
+  | { type: "following"; ok: boolean; setpointW: number; why?: string }
+  /** Other clients write through the same REST controller, so its one API timer never runs out. */
+  | { type: "shared controller"; channels: string[]; why: string };
 
 export interface EdgeBridgeOptions {
   tickMs?: number;
@@ -47,6 +50,7 @@ export class EdgeBridge {
   private heldBack = false;
   /** The read-back's last verdict (null: none yet), said again only when it changes. */
   private followed: boolean | null = null;
+  private shared: string[] = [];
 
   private constructor(
     readonly config: EdgeBridgeConfig,
@@ -128,6 +132,19 @@ export class EdgeBridge {
     this.heldBack = done === "held back";
     if (done !== "renewed") return;
     const now = await this.devices.checkFollowing(settleMs);
+    const others = otherWrites(this.devices.workerLog, CHANNELS.setpoint(this.config.edge.ess));
+    if (others.join() !== this.shared.join()) {
+      this.shared = others;
+      if (others.length > 0)
+        emit({
+          type: "shared controller",
+          channels: others,
+          why:
+            `another client writes ${others.join(", ")} through the same REST controller: its one API timer` +
+            " restarts with every write, so the Edge would not drop this bridge's set-point should the bridge" +
+            " die. Give the bridge a REST controller of its own (another port) or the other client another one",
+        });
+    }
     if (now && now.ok !== this.followed) {
       this.followed = now.ok;
       emit({ type: "following", ok: now.ok, setpointW: this.devices.setpointW, ...(now.ok ? {} : { why: now.why }) });

@@ -24,7 +24,7 @@ async function main(): Promise<void> {
         console.log(
           `Edge user: ${e.role}; API timeout ${e.apiTimeoutSeconds} s (${e.timeoutFrom === "edge" ? `${e.controllerId} on the Edge` : "edge.apiTimeoutSeconds, the Edge did not say"}): set-point renewed every ${e.renewMs / 1000} s`,
         );
-      if (e.type === "held back") console.warn(e.why);
+      if (e.type === "held back" || e.type === "shared controller") console.warn(e.why);
       if (e.type === "following")
         (e.ok ? console.log : console.warn)(
           e.ok ? `battery follows the set-point (${e.setpointW} W)` : `battery does not follow: ${e.why}`,

@@ -42,6 +42,8 @@ export class EdgeDevices implements DevicePort {
   /** When the battery's state of charge was last read (wall clock, ms). */
   private lastReadOkMs = Date.now();
   private setpointSinceMs = Date.now();
+  /** The API worker's log at the last read-back. */
+  workerLog: string | null = null;
   /** The last read-back's verdict. */
   following: Following = { ok: true };
   private registers: Registers;
@@ -122,6 +124,7 @@ export class EdgeDevices implements DevicePort {
       this.edge.read(CHANNELS.power(ess)),
       this.edge.readText(CHANNELS.workerLog(this.controllerId)).catch(() => null),
     ]);
+    this.workerLog = workerLog;
     this.following = judgeFollowing({
       setpointW: this.setpointW,
       actualW,

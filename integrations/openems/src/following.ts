@@ -40,3 +40,15 @@ export function judgeFollowing(i: {
       " (emergency reserve, §14a limiter, fixed active power, balancing) or the battery's driver overrides the set-point",
   };
 }
+
+/**
+ * Channels other clients write through the same REST controller (from its ApiWorkerLog). The
+ * controller has one API timer, reset by every client's write: while another client writes,
+ * the Edge would never drop this bridge's set-point should the bridge die.
+ */
+export function otherWrites(workerLog: string | null, channel: string): string[] {
+  return (workerLog ?? "")
+    .split("|")
+    .map((e) => e.split(":")[0] ?? "")
+    .filter((a) => a !== "" && a !== channel);
+}

@@ -3,4 +3,4 @@ export { EdgeBridge, type EdgeBridgeEvent, type EdgeBridgeOptions } from "./brid
 export { ConfigError, EdgeBridgeConfig, loadConfig, parseConfig } from "./config.js";
 export { CHANNELS, EdgeDevices, type Renewal } from "./devices.js";
 export { EdgeError, type EdgeProblem, EdgeRest, edgeProblem } from "./edge-rest.js";
-export { type Following, judgeFollowing } from "./following.js";
+export { type Following, judgeFollowing, otherWrites } from "./following.js";

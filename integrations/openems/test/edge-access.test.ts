@@ -246,6 +246,16 @@ describe("a 200 does not mean the battery follows", () => {
       .toMatchObject({ ok: false, why: expect.stringMatching(/-2500 W instead of/) });
     edge.override = null;
     await expect.poll(() => events.findLast((e) => e.type === "following")).toMatchObject({ ok: true });
+    // another client (Home Assistant, say) writes through the same controller: its one timer
+    // would never run out, so the bridge says so
+    edge.channels.set("ctrlFixActivePower0/Power", { type: "INTEGER", accessMode: "RW", unit: "W", value: 0 });
+    await new EdgeRest(edge.url, "x", "admin").write("ctrlFixActivePower0/Power", 100);
+    await expect
+      .poll(() => events.find((e) => e.type === "shared controller"))
+      .toMatchObject({
+        channels: ["ctrlFixActivePower0/Power"],
+        why: expect.stringMatching(/REST controller of its own/),
+      });
     // the Edge's connection limit (5, shared with the Edge's other clients) is never approached
     expect(edge.maxOpen).toBeLessThanOrEqual(2);
   });
