@@ -4,11 +4,26 @@ import { z } from "zod";
  * Time on the wire is an ISO 8601 instant. Offsets are accepted and normalised to UTC
  * ("2026-06-21T10:15:00.000Z") so that a slot has exactly one name.
  */
+/**
+ * The years the hub reckons with. A date outside them is a typo or an attack (a reading dated
+ * 1700 once made the hub count 300 years of slots), and a period must end on a valid ISO date.
+ */
+export const FIRST_YEAR = 2000;
+export const LAST_YEAR = 2199;
+const yearOk = (s: string) => {
+  const y = Number(s.slice(0, 4));
+  return y >= FIRST_YEAR && y <= LAST_YEAR;
+};
+
 export const UtcInstant = z.codec(
-  z.iso.datetime({
-    offset: true,
-    message: "must be an ISO 8601 date-time with Z or an offset, e.g. 2026-06-21T10:15:00Z",
-  }),
+  z.iso
+    .datetime({
+      offset: true,
+      message: "must be an ISO 8601 date-time with Z or an offset, e.g. 2026-06-21T10:15:00Z",
+    })
+    .refine((s) => yearOk(new Date(s).toISOString()), {
+      message: `must lie in the years ${FIRST_YEAR} to ${LAST_YEAR}`,
+    }),
   z.iso.datetime(),
   // A codec, not a one-way transform, so that servers can also encode responses with it.
   { decode: (s) => new Date(s).toISOString(), encode: (s) => s },
@@ -16,7 +31,9 @@ export const UtcInstant = z.codec(
 export type UtcInstant = z.output<typeof UtcInstant>;
 
 /** A calendar date in the community's time zone: YYYY-MM-DD. */
-export const LocalDate = z.iso.date({ message: "must be a calendar date YYYY-MM-DD" });
+export const LocalDate = z.iso
+  .date({ message: "must be a calendar date YYYY-MM-DD" })
+  .refine(yearOk, { message: `must lie in the years ${FIRST_YEAR} to ${LAST_YEAR}` });
 export type LocalDate = z.infer<typeof LocalDate>;
 
 export function isValidTimeZone(tz: string): boolean {

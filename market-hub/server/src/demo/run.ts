@@ -121,7 +121,10 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
   const meters = new DemoMeters(DEMO_HOUSEHOLDS.map((h) => h.id));
   let nextReading = Math.floor(clock().getTime() / len) * len;
   await db.transaction((tx) =>
-    storeReadings(tx, DEMO_COMMUNITY, meters.read(new Date(nextReading).toISOString()), () => true),
+    storeReadings(tx, DEMO_COMMUNITY, meters.read(new Date(nextReading).toISOString()), {
+      mayUse: () => true,
+      nowMs: clock().getTime(),
+    }),
   );
   let busy = false;
   const drive = async () => {
@@ -151,7 +154,9 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
         if (!net && nextReading + len + gate > now.getTime()) break; // not cleared yet
         meters.deliver(slot, net ?? new Map());
         const at = new Date(nextReading + len).toISOString();
-        await db.transaction((tx) => storeReadings(tx, DEMO_COMMUNITY, meters.read(at), () => true));
+        await db.transaction((tx) =>
+          storeReadings(tx, DEMO_COMMUNITY, meters.read(at), { mayUse: () => true, nowMs: clock().getTime() }),
+        );
         traded.delete(slot);
       }
     } catch (err) {

@@ -314,7 +314,7 @@ export class HubMqtt {
   private async takeReadings(community: string, household: string, json: unknown): Promise<number> {
     const batch = ReadingBatch.parse(json);
     const out = await this.ctx.db.transaction((tx) =>
-      storeReadings(tx, community, batch.readings, (h) => h === household),
+      storeReadings(tx, community, batch.readings, { mayUse: (h) => h === household, nowMs: this.ctx.now().getTime() }),
     );
     this.ctx.metrics.readings.inc({ community, channel: "mqtt" }, out.accepted);
     return out.accepted + out.duplicates;

@@ -1,4 +1,4 @@
-import { type FieldProblem, fieldPath, type MeterReading } from "@openlem/protocol";
+import { type FieldProblem, fieldPath, type MeterReading, readingTimeProblem } from "@openlem/protocol";
 import type { Queryable } from "../db/database.js";
 import { Problem } from "../http/problem.js";
 import { type RegisterReading, slotEnergies } from "./slot-energy.js";
@@ -12,15 +12,21 @@ export interface StoredReadings {
 /**
  * Stores a batch of readings, all or nothing. Every meter must belong to the community and to a
  * household the caller acts for (`mayUse`). A reading at a timestamp already stored with other
- * register values is refused, naming it: nothing accepted is ever changed.
+ * register values is refused, naming it: nothing accepted is ever changed. So is a reading
+ * implausibly far from the hub's clock (`nowMs`).
  */
 export async function storeReadings(
   db: Queryable,
   communityId: string,
   readings: readonly MeterReading[],
-  mayUse: (householdId: string) => boolean,
-  prefix: (i: number) => (string | number)[] = (i) => ["readings", i],
+  o: {
+    mayUse: (householdId: string) => boolean;
+    nowMs: number;
+    prefix?: (i: number) => (string | number)[];
+  },
 ): Promise<StoredReadings> {
+  const { mayUse, nowMs } = o;
+  const prefix = o.prefix ?? ((i: number) => ["readings", i]);
   const ids = [...new Set(readings.map((r) => r.meterId))];
   const meters = new Map(
     (
@@ -51,6 +57,11 @@ export async function storeReadings(
     }
     if (!mayUse(household)) {
       problems.push({ field: field(i, "meterId"), rule: "belongs to a household you may not report for" });
+      return;
+    }
+    const late = readingTimeProblem(Date.parse(r.at), nowMs);
+    if (late) {
+      problems.push({ field: field(i, "at"), rule: late });
       return;
     }
     const key = `${r.meterId}|${r.at}`;

@@ -6,6 +6,7 @@ import {
   Fill,
   HouseholdId,
   SlotResult,
+  TimeRange,
   UtcInstant,
 } from "@openlem/protocol";
 import type { FastifyInstance } from "fastify";
@@ -21,7 +22,6 @@ import { getCommunity } from "../services/communities.js";
 import { slotOrders } from "../services/orders.js";
 
 const C = z.object({ communityId: CommunityId });
-const Range = z.object({ from: UtcInstant.optional(), to: UtcInstant.optional() });
 
 export async function clearingRoutes(
   app: FastifyInstance,
@@ -93,7 +93,7 @@ export async function clearingRoutes(
         summary: "Public clearing results (prices and volumes) by slot",
         security,
         params: C,
-        querystring: Range.extend({ commodity: Commodity.default("electricity") }),
+        querystring: TimeRange.safeExtend({ commodity: Commodity.default("electricity") }),
         response: { 200: z.array(SlotResult), ...errorResponses },
       },
     },
@@ -111,7 +111,7 @@ export async function clearingRoutes(
         summary: "A household's own fills (private)",
         security,
         params: C.extend({ householdId: HouseholdId }),
-        querystring: Range,
+        querystring: TimeRange,
         response: { 200: z.array(Fill), ...errorResponses },
       },
     },

@@ -5,7 +5,7 @@ import {
   OrderInput,
   OrderRecord,
   OrderStatus,
-  UtcInstant,
+  TimeRange,
 } from "@openlem/protocol";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
@@ -87,11 +87,7 @@ export async function orderRoutes(app: FastifyInstance, { ctx }: { ctx: HubConte
         summary: "The household's orders, by delivery slot",
         security,
         params: CH,
-        querystring: z.object({
-          from: UtcInstant.optional(),
-          to: UtcInstant.optional(),
-          status: OrderStatus.optional(),
-        }),
+        querystring: TimeRange.safeExtend({ status: OrderStatus.optional() }),
         response: { 200: z.array(OrderRecord), ...errorResponses },
       },
     },

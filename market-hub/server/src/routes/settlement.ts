@@ -7,9 +7,10 @@ import {
   PeriodKind,
   periodOf,
   ReadingBatch,
+  rangeEnds,
   SlotEnergy,
   Statement,
-  UtcInstant,
+  TimeRange,
 } from "@openlem/protocol";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
@@ -49,7 +50,10 @@ export async function settlementRoutes(app: FastifyInstance, { ctx }: { ctx: Hub
       const { communityId } = req.params;
       await getCommunity(db, communityId);
       const out = await db.transaction((tx) =>
-        storeReadings(tx, communityId, req.body.readings, (h) => actsFor(p, communityId, h)),
+        storeReadings(tx, communityId, req.body.readings, {
+          mayUse: (h) => actsFor(p, communityId, h),
+          nowMs: ctx.now().getTime(),
+        }),
       );
       ctx.metrics.readings.inc({ community: communityId, channel: "rest" }, out.accepted);
       return out;
@@ -64,7 +68,7 @@ export async function settlementRoutes(app: FastifyInstance, { ctx }: { ctx: Hub
         summary: "The household's metered energy per slot, with estimated and register-reset flags (default: today)",
         security,
         params: C.extend({ householdId: HouseholdId }),
-        querystring: z.object({ from: UtcInstant.optional(), to: UtcInstant.optional() }),
+        querystring: TimeRange,
         response: { 200: z.array(SlotEnergy), ...errorResponses },
       },
     },
@@ -73,14 +77,8 @@ export async function settlementRoutes(app: FastifyInstance, { ctx }: { ctx: Hub
       requireHousehold(req, communityId, householdId);
       const { market } = await getCommunity(db, communityId);
       const today = periodOf("day", localDateOf(ctx.now().toISOString(), market.timeZone), market.timeZone);
-      const slots = await meteredSlots(
-        db,
-        communityId,
-        req.query.from ?? today.from,
-        req.query.to ?? today.to,
-        market.slotMinutes,
-        householdId,
-      );
+      const { from, to } = rangeEnds(req.query, today);
+      const slots = await meteredSlots(db, communityId, from, to, market.slotMinutes, householdId);
       return slots.map(({ storage: _storage, ...e }) => e);
     },
   );
