@@ -21,6 +21,8 @@ export interface HubOptions {
   logger?: boolean;
   /** Scheduler tick (ms); 0 disables automatic clearing. */
   tickMs?: number;
+  /** Wall-clock time for token lifetimes and lockouts (tests move it; default the real clock). */
+  wallNow?: () => Date;
   onCleared?: HubEvents["cleared"];
 }
 
@@ -43,7 +45,7 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
     config: o.config,
     db,
     now: o.now ?? (() => new Date()),
-    wallNow: () => new Date(),
+    wallNow: o.wallNow ?? (() => new Date()),
     key: await signingKey(db),
     metrics: new HubMetrics(),
   };

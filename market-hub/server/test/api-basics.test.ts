@@ -1,4 +1,5 @@
 import { Me, TokenPair } from "@openlem/protocol";
+import { SignJWT } from "jose";
 import { expect, it } from "vitest";
 import { z } from "zod";
 import { describeEachDatabase } from "./databases.js";
@@ -94,6 +95,45 @@ describeEachDatabase("accounts", (db) => {
     const { refreshToken } = bodyOf(TokenPair, first);
     expect((await hub().call("POST", "/api/auth/logout", { body: { refreshToken } })).status).toBe(204);
     expect((await hub().call("POST", "/api/auth/refresh", { body: { refreshToken } })).status).toBe(401);
+  });
+
+  it("refuses tokens the hub would not issue, ends a session on logout, and all of it when an old refresh token comes back", async () => {
+    const sign = (claims: Record<string, unknown>, exp: boolean) => {
+      const now = Math.floor(hub().ctx.wallNow().getTime() / 1000);
+      const jwt = new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).setIssuer("openlem-hub").setIssuedAt(now);
+      return (exp ? jwt.setExpirationTime(now + 600) : jwt).sign(hub().ctx.key);
+    };
+    const login = bodyOf(TokenPair, await hub().call("POST", "/api/auth/login", { body: OPERATOR }));
+    const [, payload] = login.accessToken.split(".");
+    const { sid, sub } = JSON.parse(Buffer.from(payload ?? "", "base64url").toString()) as { sid: string; sub: string };
+    // correctly signed, but without an expiry, with a user id written otherwise, or without a session
+    for (const token of [
+      await sign({ sub, sid }, false),
+      await sign({ sub: `${sub}.0`, sid }, true),
+      await sign({ sub }, true),
+    ])
+      expect((await hub().call("GET", "/api/me", { token })).status).toBe(401);
+    expect((await hub().call("GET", "/api/me", { token: await sign({ sub, sid }, true) })).status).toBe(200);
+
+    // a stolen refresh token used after its owner refreshed: the whole session ends
+    const next = bodyOf(
+      TokenPair,
+      await hub().call("POST", "/api/auth/refresh", { body: { refreshToken: login.refreshToken } }),
+    );
+    const replay = await hub().call("POST", "/api/auth/refresh", { body: { refreshToken: login.refreshToken } });
+    expect(replay.status).toBe(401);
+    expect(problemOf(replay).detail).toMatch(/used before.*the session is ended/);
+    expect((await hub().call("POST", "/api/auth/refresh", { body: { refreshToken: next.refreshToken } })).status).toBe(
+      401,
+    );
+    expect((await hub().call("GET", "/api/me", { token: next.accessToken })).status).toBe(401);
+
+    // logging out ends the session's access token at once, and no other session
+    const a = bodyOf(TokenPair, await hub().call("POST", "/api/auth/login", { body: OPERATOR }));
+    const b = bodyOf(TokenPair, await hub().call("POST", "/api/auth/login", { body: OPERATOR }));
+    expect((await hub().call("POST", "/api/auth/logout", { body: { refreshToken: a.refreshToken } })).status).toBe(204);
+    expect((await hub().call("GET", "/api/me", { token: a.accessToken })).status).toBe(401);
+    expect((await hub().call("GET", "/api/me", { token: b.accessToken })).status).toBe(200);
   });
 
   it("expires access tokens after their lifetime", async () => {

@@ -1,5 +1,6 @@
 import {
   communityEntities,
+  DeviceToken,
   DeviceTokenCreated,
   discoveryTopic,
   householdEntities,
@@ -15,6 +16,7 @@ import {
 } from "@openlem/protocol";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { describeWithRealService } from "../../../test-support/real-services.js";
 import { configFromEnv } from "../src/config.js";
 import { type RunningHub, startHub } from "../src/hub.js";
@@ -26,6 +28,7 @@ const SLOT = "2026-06-21T10:15:00.000Z";
 /** A whole hub (HTTP, broker, scheduler off) on ephemeral ports with an in-memory database. */
 function useRunningHub(mqttUrl?: string) {
   const clock = new TestClock(Date.parse("2026-06-21T09:00:00Z"));
+  const wall = new TestClock(Date.now());
   let hub: RunningHub | undefined;
   const clients: MqttClient[] = [];
   beforeAll(async () => {
@@ -33,7 +36,7 @@ function useRunningHub(mqttUrl?: string) {
       {},
       { port: 0, mqttPort: 0, dataDir: "memory://", logLevel: "silent", ...(mqttUrl ? { mqttUrl } : {}) },
     );
-    hub = await startHub({ config, now: clock.now, operator: OP, tickMs: 0 });
+    hub = await startHub({ config, now: clock.now, wallNow: wall.now, operator: OP, tickMs: 0 });
   });
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.endAsync(true)));
@@ -88,7 +91,7 @@ function useRunningHub(mqttUrl?: string) {
     });
     return op;
   }
-  return { h, clock, api, connect, household, community };
+  return { h, clock, wall, api, connect, household, community };
 }
 
 /** Collects messages by topic. */
@@ -201,6 +204,73 @@ describe("MQTT with the embedded broker", () => {
     await anonClosed;
     const wrong = mqtt.connectAsync(t.h().mqttUrl, { username: "x", password: "not-a-token", reconnectPeriod: 0 });
     await expect(wrong).rejects.toThrow();
+  });
+
+  it("ends a session's rights at once when its device token is revoked, its access token expires or its member logs out", async () => {
+    const dave = await t.household("mq", "dave");
+    const dev = await t.connect({ username: "dave-device", password: dave.device });
+    const got = collect(dev);
+    await dev.subscribeAsync(["openlem/mq/#", "elsewhere/#"], { qos: 1 });
+    const closed = new Promise<void>((resolve) => dev.once("close", () => resolve()));
+    const tokens = z
+      .array(DeviceToken)
+      .parse(await t.api("GET", "/api/communities/mq/households/dave/device-tokens", dave.member));
+    await t.api("DELETE", `/api/device-tokens/${tokens[0]?.id}`, dave.member);
+    // the revocation ends the open session: no publish is taken, nothing more is delivered
+    await closed;
+    const before = got.size;
+    const bobDevice = await t.connect({ username: "bob-device", password: bob.device });
+    await bobDevice.publishAsync("elsewhere/ping", "after the revocation", { qos: 1 });
+    expect(got.size).toBe(before);
+    // a device connecting again with the revoked token is refused
+    await expect(
+      mqtt.connectAsync(t.h().mqttUrl, { username: "x", password: dave.device, reconnectPeriod: 0 }),
+    ).rejects.toThrow();
+
+    // a member's access token: logging out ends its MQTT session too
+    const login = TokenPair.parse(
+      await t.api("POST", "/api/auth/login", undefined, { email: "mq-dave@example.org", password: "member password" }),
+    );
+    const member = await t.connect({ username: "dave", password: login.accessToken });
+    const memberClosed = new Promise<void>((resolve) => member.once("close", () => resolve()));
+    await t.api("POST", "/api/auth/logout", undefined, { refreshToken: login.refreshToken });
+    await memberClosed;
+
+    // and an access token that expires while connected stops receiving at its expiry
+    const fresh = TokenPair.parse(
+      await t.api("POST", "/api/auth/login", undefined, { email: "mq-dave@example.org", password: "member password" }),
+    );
+    const late = await t.connect({ username: "dave", password: fresh.accessToken });
+    const lateGot = collect(late);
+    const lateClosed = new Promise<void>((resolve) => late.once("close", () => resolve()));
+    await late.subscribeAsync("elsewhere/#", { qos: 1 });
+    t.wall.advance(16 * 60_000);
+    await bobDevice.publishAsync("elsewhere/ping", "after the expiry", { qos: 1 });
+    await lateClosed;
+    // back to the time the other tests' tokens were issued in
+    t.wall.advance(-16 * 60_000);
+    expect(lateGot.size).toBe(0);
+  });
+
+  it("keeps the broker's $SYS events from everyone but the operator, and retained messages out of other topics", async () => {
+    const anon = await t.connect();
+    const got = collect(anon);
+    await anon.subscribeAsync("$SYS/#", { qos: 0 });
+    const dev = await t.connect({ username: "bob-device", password: bob.device });
+    await dev.publishAsync("elsewhere/bob", "relayed", { qos: 1 });
+    const watcher = await t.connect({ username: "bob-device", password: bob.device });
+    const relayed = collect(watcher);
+    await watcher.subscribeAsync("elsewhere/#", { qos: 1 });
+    const closed = new Promise<void>((resolve) => dev.once("close", () => resolve()));
+    dev.publish("elsewhere/bob", "kept for everyone", { qos: 1, retain: true });
+    await closed; // refused: a retained message outside openlem/ and homeassistant/
+    const again = await t.connect({ username: "bob-device", password: bob.device });
+    const late = collect(again);
+    await again.subscribeAsync("elsewhere/#", { qos: 1 });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(late.get("elsewhere/bob")).toBeUndefined();
+    expect(relayed.get("elsewhere/bob")).toBeUndefined();
+    expect([...got.keys()].filter((k) => k.startsWith("$SYS"))).toEqual([]);
   });
 
   it("keeps Home Assistant connected: its birth message is taken from anyone and brings the discovery again", async () => {

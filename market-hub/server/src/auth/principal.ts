@@ -73,9 +73,15 @@ export async function principalOf(ctx: HubContext, token: string): Promise<Princ
         }
       : null;
   }
-  const userId = await verifyAccessToken(ctx.key, token, ctx.wallNow());
-  if (userId === null) return null;
-  return loadUser(ctx, userId);
+  const claims = await verifyAccessToken(ctx.key, token, ctx.wallNow());
+  if (!claims) return null;
+  // a logged-out session (or one ended for a replayed refresh token) ends its access tokens too
+  const [session] = await ctx.db.query<{ user_id: number }>(
+    "SELECT user_id FROM auth.sessions WHERE id = $1 AND ended_at IS NULL",
+    [claims.sessionId],
+  );
+  if (!session || Number(session.user_id) !== claims.userId) return null;
+  return loadUser(ctx, claims.userId);
 }
 
 export async function loadUser(ctx: HubContext, userId: number): Promise<UserPrincipal | null> {

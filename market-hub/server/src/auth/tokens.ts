@@ -14,23 +14,45 @@ export async function signingKey(db: Queryable): Promise<Uint8Array> {
   return Buffer.from(row.value, "base64url");
 }
 
-export async function issueAccessToken(key: Uint8Array, userId: number, minutes: number, now: Date): Promise<string> {
-  const iat = Math.floor(now.getTime() / 1000);
-  return new SignJWT({})
+export async function issueAccessToken(
+  key: Uint8Array,
+  o: { userId: number; sessionId: string; minutes: number; now: Date },
+): Promise<string> {
+  const iat = Math.floor(o.now.getTime() / 1000);
+  return new SignJWT({ sid: o.sessionId })
     .setProtectedHeader({ alg: "HS256" })
-    .setSubject(String(userId))
+    .setSubject(String(o.userId))
     .setIssuer(ISSUER)
     .setIssuedAt(iat)
-    .setExpirationTime(iat + minutes * 60)
+    .setExpirationTime(iat + o.minutes * 60)
     .sign(key);
 }
 
-/** The user id of a valid access token, or null (bad signature, expired, or not ours). */
-export async function verifyAccessToken(key: Uint8Array, token: string, now: Date): Promise<number | null> {
+export interface AccessClaims {
+  userId: number;
+  sessionId: string;
+  /** When the token expires (ms since the epoch). */
+  expiresAtMs: number;
+}
+
+/**
+ * The claims of a valid access token, or null: a bad signature, not ours, expired, or not of
+ * the shape the hub issues (every claim present, the subject a user id written as the hub
+ * writes it: "1.0" is not user 1).
+ */
+export async function verifyAccessToken(key: Uint8Array, token: string, now: Date): Promise<AccessClaims | null> {
   try {
-    const { payload } = await jwtVerify(token, key, { issuer: ISSUER, algorithms: ["HS256"], currentDate: now });
-    const id = Number(payload.sub);
-    return Number.isSafeInteger(id) ? id : null;
+    const { payload } = await jwtVerify(token, key, {
+      issuer: ISSUER,
+      algorithms: ["HS256"],
+      currentDate: now,
+      requiredClaims: ["sub", "iat", "exp", "sid"],
+    });
+    if (!payload.sub || !/^[1-9][0-9]{0,15}$/.test(payload.sub)) return null;
+    const userId = Number(payload.sub);
+    if (!Number.isSafeInteger(userId) || typeof payload.sid !== "string" || typeof payload.exp !== "number")
+      return null;
+    return { userId, sessionId: payload.sid, expiresAtMs: payload.exp * 1000 };
   } catch {
     return null;
   }

@@ -29,9 +29,10 @@ function householdDiscoveryTopics(householdId: string): Set<string> {
  * household, and run its bridge: the bridge's state and availability, the `set` topics of its
  * numbers (Home Assistant, logged in with the household's device token, writes those), and the
  * discovery configs of the household's own entities. Nobody else publishes under openlem/ or
- * homeassistant/.
+ * homeassistant/. Elsewhere a logged-in client may relay messages, but not leave retained ones
+ * (they would stay in the hub's broker for every later subscriber).
  */
-export function mayPublish(who: MqttIdentity, topic: string): boolean {
+export function mayPublish(who: MqttIdentity, topic: string, retain = false): boolean {
   if (who.kind === "hub") return true;
   if (topic.startsWith("$")) return false;
   if (topic === HA_STATUS_TOPIC) return true;
@@ -43,7 +44,7 @@ export function mayPublish(who: MqttIdentity, topic: string): boolean {
     return households.some((h) => householdDiscoveryTopics(h).has(topic));
   }
   const t = parseTopic(topic);
-  if (!t) return !topic.startsWith("openlem/") && who.kind !== "anonymous";
+  if (!t) return !topic.startsWith("openlem/") && who.kind !== "anonymous" && !retain;
   if (t.kind === "orders" || t.kind === "readings" || t.kind === "bridge")
     return ownsHousehold(who, t.community, t.household);
   return false;
@@ -56,6 +57,8 @@ export function mayPublish(who: MqttIdentity, topic: string): boolean {
  */
 export function mayReceive(who: MqttIdentity, topic: string): boolean {
   if (who.kind === "hub") return true;
+  // the broker's own $SYS topics tell who connects and disconnects: the operator's only
+  if (topic.startsWith("$")) return who.kind === "user" && who.operator;
   const t = parseTopic(topic);
   if (!t) return !topic.startsWith("openlem/");
   switch (t.kind) {

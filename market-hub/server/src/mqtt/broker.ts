@@ -3,7 +3,9 @@ import { createServer, type Server } from "node:net";
 import { Aedes, type AuthenticateError, type Client } from "aedes";
 import type { FastifyInstance } from "fastify";
 import { createWebSocketStream, WebSocketServer } from "ws";
-import { principalOf } from "../auth/principal.js";
+import { type Principal, principalOf } from "../auth/principal.js";
+import { onRevocation } from "../auth/revocations.js";
+import { verifyAccessToken } from "../auth/tokens.js";
 import type { HubContext } from "../context.js";
 import { type MqttIdentity, mayPublish, mayReceive } from "./access.js";
 
@@ -23,14 +25,48 @@ export interface EmbeddedBroker {
  * WebSocket at /mqtt on the hub's HTTP server. Devices log in with their device token as the
  * password, people with an access token; without credentials a client may read the public
  * topics only. Access rules: ./access.ts.
+ *
+ * A session's rights end with its token: a device token revoked or an access token expired or
+ * logged out stops the client publishing and receiving at once (every publish checks the token
+ * again, every delivery checks what was last known of it, and a revocation in this process
+ * re-checks every client), and the client is disconnected. Revocations made by another hub
+ * process are found by the periodic re-check (`recheckMs`).
  */
 export async function startEmbeddedBroker(
   ctx: HubContext,
-  opts: { port: number; host: string; app?: FastifyInstance },
+  opts: { port: number; host: string; app?: FastifyInstance; recheckMs?: number },
 ): Promise<EmbeddedBroker> {
   const identities = new WeakMap<Client, MqttIdentity>();
+  /** What each logged-in client's rights rest on: its token, and when an access token expires. */
+  const sessions = new Map<Client, { secret: string; expiresAtMs: number | null; ended: boolean }>();
   const hubPassword = randomBytes(24).toString("base64url");
-  const who = (c: Client | null): MqttIdentity => (c ? (identities.get(c) ?? { kind: "anonymous" }) : { kind: "hub" });
+  const ended = (c: Client): boolean => {
+    const s = sessions.get(c);
+    if (!s) return false;
+    if (!s.ended && s.expiresAtMs !== null && ctx.wallNow().getTime() >= s.expiresAtMs) s.ended = true;
+    return s.ended;
+  };
+  const end = (c: Client) => {
+    const s = sessions.get(c);
+    if (s) s.ended = true;
+    // after the current packet: closing inside aedes's own callbacks would re-enter it
+    setImmediate(() => c.close());
+  };
+  // a client whose token ended has no rights left, not even an anonymous one's
+  const who = (c: Client | null): MqttIdentity | null =>
+    c ? (ended(c) ? null : (identities.get(c) ?? { kind: "anonymous" })) : { kind: "hub" };
+  const identityOf = (p: Principal): MqttIdentity =>
+    p.kind === "device"
+      ? { kind: "device", communityId: p.communityId, householdId: p.householdId, readOnly: p.scope === "read" }
+      : { kind: "user", operator: p.role === "operator", households: p.households };
+  const recheck = async () => {
+    for (const [client, s] of sessions) {
+      if (s.ended) continue;
+      const p = await principalOf(ctx, s.secret).catch(() => undefined);
+      if (p === null) end(client);
+      else if (p) identities.set(client, identityOf(p));
+    }
+  };
   const refuse = (message: string): AuthenticateError =>
     Object.assign(new Error(message), { returnCode: 4 as AuthenticateError["returnCode"] });
 
@@ -46,25 +82,49 @@ export async function startEmbeddedBroker(
         identities.set(client, { kind: "hub" });
         return done(null, true);
       }
-      principalOf(ctx, secret).then(
-        (p) => {
+      Promise.all([principalOf(ctx, secret), verifyAccessToken(ctx.key, secret, ctx.wallNow())]).then(
+        ([p, claims]) => {
           if (!p) return done(refuse("the token is invalid, expired or revoked"), false);
-          identities.set(
-            client,
-            p.kind === "device"
-              ? { kind: "device", communityId: p.communityId, householdId: p.householdId, readOnly: p.scope === "read" }
-              : { kind: "user", operator: p.role === "operator", households: p.households },
-          );
+          identities.set(client, identityOf(p));
+          sessions.set(client, { secret, expiresAtMs: claims?.expiresAtMs ?? null, ended: false });
           done(null, true);
         },
         () => done(refuse("authentication failed"), false),
       );
     },
     authorizePublish: (client, packet, callback) => {
-      callback(mayPublish(who(client), packet.topic) ? null : new Error(`not allowed to publish to ${packet.topic}`));
+      const refused = () => callback(new Error(`not allowed to publish to ${packet.topic}`));
+      const s = client ? sessions.get(client) : undefined;
+      if (!client || !s) {
+        const w = who(client);
+        return w && mayPublish(w, packet.topic, packet.retain) ? callback(null) : refused();
+      }
+      // every publish of a logged-in client checks its token again: revoked or expired, it ends here
+      principalOf(ctx, s.secret).then(
+        (p) => {
+          if (!p || ended(client)) {
+            end(client);
+            return refused();
+          }
+          identities.set(client, identityOf(p));
+          const w = who(client);
+          return w && mayPublish(w, packet.topic, packet.retain) ? callback(null) : refused();
+        },
+        () => refused(),
+      );
     },
-    authorizeForward: (client, packet) => (mayReceive(who(client), packet.topic) ? packet : null),
+    authorizeForward: (client, packet) => {
+      const w = who(client);
+      if (w === null && client) end(client);
+      return w && mayReceive(w, packet.topic) ? packet : null;
+    },
   });
+  aedes.on("clientDisconnect", (client) => {
+    sessions.delete(client);
+  });
+  const stopListening = onRevocation(() => void recheck());
+  const timer = setInterval(() => void recheck(), opts.recheckMs ?? 30_000);
+  timer.unref();
 
   const tcp: Server = createServer(aedes.handle);
   await new Promise<void>((resolve, reject) => {
@@ -88,6 +148,8 @@ export async function startEmbeddedBroker(
     port,
     hubCredentials: { username: HUB_MQTT_USER, password: hubPassword },
     close: async () => {
+      stopListening();
+      clearInterval(timer);
       for (const c of wss?.clients ?? []) c.terminate();
       wss?.close();
       // aedes first: it drops its clients, after which the TCP server can close.

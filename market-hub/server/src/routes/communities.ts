@@ -19,6 +19,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { HubEvents } from "../app.js";
 import { requireHousehold, requireOperator, requirePrincipal, requireUser } from "../auth/principal.js";
+import { announceRevocation } from "../auth/revocations.js";
 import type { HubContext } from "../context.js";
 import { ProblemBody } from "../http/errors.js";
 import { Problem } from "../http/problem.js";
@@ -284,6 +285,7 @@ export async function communityRoutes(
       const t = await getDeviceToken(db, req.params.id);
       requireHousehold(req, t.communityId, t.householdId);
       const revoked = await revokeDeviceToken(db, t.id, ctx.wallNow());
+      announceRevocation();
       await audit(db, actorOf(user), "device-token.revoke", { id: t.id });
       return revoked;
     },
