@@ -1,12 +1,15 @@
 import cors from "@fastify/cors";
+import rateLimit from "@fastify/rate-limit";
 import Fastify, { type FastifyInstance } from "fastify";
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import { AccessGuards } from "./auth/guards.js";
 import { registerAuthentication } from "./auth/principal.js";
 import type { HubContext } from "./context.js";
 import { registerErrorHandler } from "./http/errors.js";
 import { registerMetrics } from "./http/metrics.js";
 import { registerOpenApi } from "./http/openapi.js";
 import { registerPages } from "./http/pages.js";
+import { Problem } from "./http/problem.js";
 import { authRoutes } from "./routes/auth.js";
 import { clearingRoutes } from "./routes/clearing.js";
 import { communityRoutes } from "./routes/communities.js";
@@ -44,13 +47,20 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
   if (ctx.config.corsOrigins.length > 0)
     await app.register(cors, { origin: ctx.config.corsOrigins, allowedHeaders: ["authorization", "content-type"] });
   registerErrorHandler(app);
+  // per-address request rates for the routes that opt in (those that check a password or PIN)
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, limit) =>
+      Problem.tooManyRequests(`too many requests from this address: try again in ${limit.after}`),
+  });
+  const guards = new AccessGuards(() => ctx.wallNow().getTime());
   await registerPages(app);
   registerMetrics(app, ctx.metrics);
   await registerOpenApi(app, HUB_VERSION);
   registerAuthentication(app, ctx);
   await app.register(healthRoutes, { db: ctx.db });
-  await app.register(authRoutes, { ctx });
-  await app.register(communityRoutes, { ctx, events: options.events ?? NO_EVENTS });
+  await app.register(authRoutes, { ctx, guards });
+  await app.register(communityRoutes, { ctx, guards, events: options.events ?? NO_EVENTS });
   await app.register(orderRoutes, { ctx });
   await app.register(clearingRoutes, { ctx, events: options.events ?? NO_EVENTS });
   await app.register(settlementRoutes, { ctx });

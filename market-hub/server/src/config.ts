@@ -29,6 +29,11 @@ export const HubConfig = z.object({
   refreshTokenDays: z.coerce.number().int().min(1).max(365).default(30),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /**
+   * Requests a minute one address may make to the routes that check a password or PIN (login,
+   * register, refresh, meter linking; OPENLEM_AUTH_RATE_PER_MINUTE).
+   */
+  authRatePerMinute: z.coerce.number().int().min(1).max(100_000).default(60),
+  /**
    * Web pages that may call the API from a browser (OPENLEM_CORS_ORIGINS, comma-separated),
    * e.g. Home Assistant's address for the cards' hub source. None by default.
    */
@@ -59,6 +64,7 @@ const ENV: Record<keyof HubConfig, string> = {
   accessTokenMinutes: "OPENLEM_ACCESS_TOKEN_MINUTES",
   refreshTokenDays: "OPENLEM_REFRESH_TOKEN_DAYS",
   logLevel: "LOG_LEVEL",
+  authRatePerMinute: "OPENLEM_AUTH_RATE_PER_MINUTE",
   corsOrigins: "OPENLEM_CORS_ORIGINS",
 };
 

@@ -136,6 +136,64 @@ describeEachDatabase("accounts", (db) => {
     expect((await hub().call("GET", "/api/me", { token: b.accessToken })).status).toBe(200);
   });
 
+  it("slows down password guessing per account and address, without locking the owner out for long", async () => {
+    const login = (password: string, address: string) =>
+      hub().app.inject({
+        method: "POST",
+        url: "/api/auth/login",
+        payload: { email: OPERATOR.email, password },
+        remoteAddress: address,
+      });
+    // forty guesses at once from one address: three are checked, the rest wait without a hash
+    const burst = await Promise.all(Array.from({ length: 40 }, () => login("wrong password", "198.51.100.1")));
+    const statuses = burst.map((r) => r.statusCode);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(37);
+    const waited = burst.find((r) => r.statusCode === 429);
+    expect(Number(waited?.headers["retry-after"])).toBeGreaterThan(0);
+    expect(waited?.json()).toMatchObject({
+      detail: expect.stringMatching(/too many failed logins for this account: try again in/),
+    });
+    // even the right password waits on that address
+    expect((await login(OPERATOR.password, "198.51.100.1")).statusCode).toBe(429);
+    // the owner, from elsewhere, logs in
+    expect((await login(OPERATOR.password, "198.51.100.2")).statusCode).toBe(200);
+    // thirty guesses from thirty addresses, each as soon as the account may try again: the
+    // account slows down for everyone, but never beyond a minute
+    for (let i = 0; i < 30; i++) {
+      const r = await login("wrong", `198.51.100.${10 + i}`);
+      if (r.statusCode === 429) {
+        hub().clock.advance(Number(r.headers["retry-after"]) * 1000);
+        expect((await login("wrong", `198.51.100.${10 + i}`)).statusCode).toBe(401);
+      } else expect(r.statusCode).toBe(401);
+    }
+    const owner = await login(OPERATOR.password, "198.51.100.3");
+    expect(owner.statusCode).toBe(429);
+    expect(Number(owner.headers["retry-after"])).toBe(60);
+    hub().clock.advance(59_000);
+    expect((await login(OPERATOR.password, "198.51.100.3")).statusCode).toBe(429);
+    hub().clock.advance(1_000);
+    expect((await login(OPERATOR.password, "198.51.100.3")).statusCode).toBe(200);
+    // the first address's own delay (1 s after its three guesses) has long passed
+    expect((await login(OPERATOR.password, "198.51.100.1")).statusCode).toBe(200);
+  });
+
+  it("holds every address to a request rate on the routes that check a password or PIN", async () => {
+    const refresh = () =>
+      hub().app.inject({
+        method: "POST",
+        url: "/api/auth/refresh",
+        payload: { refreshToken: "olm_rt_not-a-token" },
+        remoteAddress: "198.51.100.200",
+      });
+    const limit = hub().ctx.config.authRatePerMinute;
+    for (let i = 0; i < limit; i++) expect((await refresh()).statusCode).toBe(401);
+    const over = await refresh();
+    expect(over.statusCode).toBe(429);
+    expect(over.headers["content-type"]).toContain("application/problem+json");
+    expect(over.json()).toMatchObject({ detail: expect.stringMatching(/too many requests from this address/) });
+  });
+
   it("expires access tokens after their lifetime", async () => {
     const token = await hub().operatorToken();
     expect((await hub().call("GET", "/api/me", { token })).status).toBe(200);

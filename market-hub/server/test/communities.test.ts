@@ -74,30 +74,39 @@ describeEachDatabase("communities and meters", (db) => {
     ).toBe(409);
   });
 
-  it("locks linking for 15 minutes after 5 wrong PINs", async () => {
+  it("after 5 wrong PINs the account waits 15 minutes; the meter never locks for its household, and an unknown meter looks like a wrong PIN", async () => {
     await createCommunity(hub(), "locks");
     const meter = await registerMeter(hub(), "locks", "M-LOCK", "house-9");
     const wrongPin = meter.pin === "000000" ? "111111" : "000000";
-    const reg = { email: "locked-out@example.org", password: "locked out password" };
-    await hub().call("POST", "/api/auth/register", { body: reg });
-    // log in for every attempt: the lock outlasts an access token
-    const attempt = async (pin: string) =>
+    const guesser = { email: "guesser@example.org", password: "guesser password" };
+    const owner = { email: "owner-9@example.org", password: "owner password" };
+    for (const reg of [guesser, owner]) await hub().call("POST", "/api/auth/register", { body: reg });
+    // log in for every attempt: the wait outlasts an access token
+    const attempt = async (who: typeof owner, pin: string, meterId = "M-LOCK") =>
       hub().call("POST", "/api/meters/link", {
-        token: await hub().login(reg.email, reg.password),
-        body: { meterId: "M-LOCK", pin },
+        token: await hub().login(who.email, who.password),
+        body: { meterId, pin },
       });
     for (let i = 0; i < 5; i++) {
-      const r = await attempt(wrongPin);
+      // an unknown meter id gets the answer a wrong PIN gets, and counts as a guess too
+      const r = await attempt(guesser, wrongPin, i === 0 ? "NO-SUCH-METER" : "M-LOCK");
       expect(r.status).toBe(422);
-      expect(problemOf(r).errors).toEqual([{ field: "pin", rule: "does not match the meter" }]);
+      expect(problemOf(r)).toMatchObject({
+        detail: "the meter id or the PIN is wrong",
+        errors: [{ field: "pin", rule: "does not match the meter" }],
+      });
     }
-    const locked = await attempt(meter.pin);
-    expect(locked.status).toBe(429);
-    expect(problemOf(locked).detail).toMatch(/locked until/);
+    const waiting = await attempt(guesser, meter.pin);
+    expect(waiting.status).toBe(429);
+    expect(problemOf(waiting).detail).toMatch(/too many wrong meter PINs from this account: try again in 15 minutes/);
+    // unknown meters are refused the same way while the account waits: nothing tells them apart
+    expect((await attempt(guesser, meter.pin, "NO-SUCH-METER")).status).toBe(429);
     hub().clock.advance(14 * 60_000);
-    expect((await attempt(meter.pin)).status).toBe(429);
+    expect((await attempt(guesser, meter.pin)).status).toBe(429);
+    // the household's own member links its meter meanwhile: the guesser locked nothing but itself
+    expect((await attempt(owner, meter.pin)).status).toBe(200);
     hub().clock.advance(61_000);
-    expect((await attempt(meter.pin)).status).toBe(200);
+    expect((await attempt(guesser, meter.pin)).status).toBe(409);
   });
 
   it("names a malformed PIN", async () => {

@@ -3,7 +3,7 @@ import type { Role, TokenPair } from "@openlem/protocol";
 import type { HubContext } from "../context.js";
 import type { Queryable } from "../db/database.js";
 import { Problem } from "../http/problem.js";
-import { hashPassword, verifyPassword } from "./passwords.js";
+import { DUMMY_HASH, hashPassword, verifyPassword } from "./passwords.js";
 import { announceRevocation } from "./revocations.js";
 import { hashToken, issueAccessToken, newOpaqueToken } from "./tokens.js";
 
@@ -32,7 +32,6 @@ export async function authenticate(ctx: HubContext, email: string, password: str
   if (!user || !ok) throw Problem.unauthorized("the e-mail or the password is wrong");
   return user.id;
 }
-const DUMMY_HASH = "scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 
 /** A new pair of tokens for the user, in a new session or (on refresh) in the one it rotates. */
 export async function issueTokens(

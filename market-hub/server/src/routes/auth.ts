@@ -2,6 +2,7 @@ import { Login, Me, RefreshRequest, Registration, TokenPair } from "@openlem/pro
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
+import type { AccessGuards } from "../auth/guards.js";
 import { requirePrincipal } from "../auth/principal.js";
 import { authenticate, createUser, issueTokens, refreshTokens, revokeRefreshToken } from "../auth/users.js";
 import type { HubContext } from "../context.js";
@@ -9,17 +10,22 @@ import { ProblemBody } from "../http/errors.js";
 
 const tags = ["accounts"];
 
-export async function authRoutes(app: FastifyInstance, { ctx }: { ctx: HubContext }): Promise<void> {
+export async function authRoutes(
+  app: FastifyInstance,
+  { ctx, guards }: { ctx: HubContext; guards: AccessGuards },
+): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
+  const rateLimit = { max: ctx.config.authRatePerMinute, timeWindow: "1 minute" };
 
   r.post(
     "/api/auth/register",
     {
+      config: { rateLimit },
       schema: {
         tags,
         summary: "Create an account (an observer until a meter is linked)",
         body: Registration,
-        response: { 201: TokenPair, 400: ProblemBody, 409: ProblemBody },
+        response: { 201: TokenPair, 400: ProblemBody, 409: ProblemBody, 429: ProblemBody },
       },
     },
     async (req, reply) => {
@@ -30,18 +36,30 @@ export async function authRoutes(app: FastifyInstance, { ctx }: { ctx: HubContex
 
   r.post(
     "/api/auth/login",
-    { schema: { tags, summary: "Log in", body: Login, response: { 200: TokenPair, 401: ProblemBody } } },
-    async (req) => issueTokens(ctx, await authenticate(ctx, req.body.email, req.body.password)),
+    {
+      config: { rateLimit },
+      schema: {
+        tags,
+        summary: "Log in; failed logins slow down further attempts for the account (429 with Retry-After)",
+        body: Login,
+        response: { 200: TokenPair, 400: ProblemBody, 401: ProblemBody, 429: ProblemBody },
+      },
+    },
+    async (req, reply) =>
+      guards.login(reply, req.body.email, req.ip, async () =>
+        issueTokens(ctx, await authenticate(ctx, req.body.email, req.body.password)),
+      ),
   );
 
   r.post(
     "/api/auth/refresh",
     {
+      config: { rateLimit },
       schema: {
         tags,
         summary: "Exchange a refresh token for a new token pair",
         body: RefreshRequest,
-        response: { 200: TokenPair, 401: ProblemBody },
+        response: { 200: TokenPair, 400: ProblemBody, 401: ProblemBody, 429: ProblemBody },
       },
     },
     async (req) => refreshTokens(ctx, req.body.refreshToken),
@@ -54,7 +72,7 @@ export async function authRoutes(app: FastifyInstance, { ctx }: { ctx: HubContex
         tags,
         summary: "Retire a refresh token",
         body: RefreshRequest,
-        response: { 204: z.null().describe("retired") },
+        response: { 204: z.null().describe("retired"), 400: ProblemBody },
       },
     },
     async (req, reply) => {

@@ -18,6 +18,7 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { HubEvents } from "../app.js";
+import type { AccessGuards } from "../auth/guards.js";
 import { requireHousehold, requireOperator, requirePrincipal, requireUser } from "../auth/principal.js";
 import { announceRevocation } from "../auth/revocations.js";
 import type { HubContext } from "../context.js";
@@ -34,7 +35,7 @@ const CH = C.extend({ householdId: HouseholdId });
 
 export async function communityRoutes(
   app: FastifyInstance,
-  { ctx, events }: { ctx: HubContext; events: HubEvents },
+  { ctx, guards, events }: { ctx: HubContext; guards: AccessGuards; events: HubEvents },
 ): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { db } = ctx;
@@ -183,20 +184,26 @@ export async function communityRoutes(
   r.post(
     "/api/meters/link",
     {
+      config: { rateLimit: { max: ctx.config.authRatePerMinute, timeWindow: "1 minute" } },
       schema: {
         tags: ["meters"],
-        summary: "Link a meter to your account with its id and PIN; 5 wrong PINs lock the meter for 15 minutes",
+        summary:
+          "Link a meter to your account with its id and PIN; after 5 wrong PINs the account waits 15 minutes (429 with Retry-After)",
         security,
         body: MeterLink,
         response: { 200: Meter, ...errorResponses, 429: ProblemBody },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const user = requireUser(req);
-      const outcome = await db.transaction(async (tx) => {
-        const m = await linkMeter(tx, user.userId, req.body.meterId, req.body.pin, ctx.wallNow());
-        if (!(m instanceof Problem)) await audit(tx, actorOf(user), "meter.link", { meterId: m.meterId });
-        return m;
+      const outcome = await guards.pin(reply, user.userId, async () => {
+        const m = await db.transaction(async (tx) => {
+          const linked = await linkMeter(tx, user.userId, req.body.meterId, req.body.pin);
+          if (!(linked instanceof Problem)) await audit(tx, actorOf(user), "meter.link", { meterId: linked.meterId });
+          return linked;
+        });
+        // only a wrong id or PIN counts as a guess; a meter linked elsewhere is no guess
+        return { ok: !(m instanceof Problem && m.status === 422), out: m };
       });
       if (outcome instanceof Problem) throw outcome;
       return outcome;

@@ -1,13 +1,11 @@
 import { randomInt } from "node:crypto";
 import type { Meter, MeterRegistration } from "@openlem/protocol";
-import { hashPassword, verifyPassword } from "../auth/passwords.js";
+import { DUMMY_HASH, hashPassword, verifyPassword } from "../auth/passwords.js";
 import type { Queryable } from "../db/database.js";
 import { Problem } from "../http/problem.js";
 import { ensureHousehold } from "./communities.js";
 
 /** Wrong PINs in a row before linking locks, and how long it stays locked (the Landau rule). */
-export const PIN_ATTEMPTS = 5;
-export const PIN_LOCK_MINUTES = 15;
 
 interface Row {
   id: string;
@@ -59,38 +57,20 @@ export async function listMeters(db: Queryable, communityId: string, householdId
 
 /**
  * Links a meter to a user with the meter's id and PIN. The user becomes a participant of the
- * meter's household. Five wrong PINs in a row lock linking of that meter for 15 minutes.
- * A refusal is returned, not thrown, so that the caller commits the attempt counter first.
+ * meter's household. An unknown meter and a wrong PIN get the same answer in the same time (a
+ * PIN hash is checked either way); how many guesses an account may make is the caller's
+ * (AccessGuards). A refusal is returned, not thrown, so that the caller commits first.
  */
-export async function linkMeter(
-  db: Queryable,
-  userId: number,
-  meterId: string,
-  pin: string,
-  now: Date,
-): Promise<Meter | Problem> {
-  const [m] = await db.query<Row & { pin_hash: string; failed_attempts: number; locked_until: Date | null }>(
-    `SELECT ${COLUMNS}, pin_hash, failed_attempts, locked_until FROM market.meters WHERE id = $1 FOR UPDATE`,
+export async function linkMeter(db: Queryable, userId: number, meterId: string, pin: string): Promise<Meter | Problem> {
+  const [m] = await db.query<Row & { pin_hash: string }>(
+    `SELECT ${COLUMNS}, pin_hash FROM market.meters WHERE id = $1 FOR UPDATE`,
     [meterId],
   );
-  const wrong = () =>
-    Problem.unprocessable("the meter id or the PIN is wrong", [{ field: "pin", rule: "does not match the meter" }]);
-  if (!m) return wrong();
-  if (m.locked_until && m.locked_until.getTime() > now.getTime()) {
-    return Problem.tooManyRequests(
-      `too many wrong PINs: linking this meter is locked until ${m.locked_until.toISOString()}; ask the operator if you lost the PIN`,
-    );
-  }
-  if (!(await verifyPassword(pin, m.pin_hash))) {
-    const failed = m.failed_attempts + 1;
-    const lock = failed >= PIN_ATTEMPTS;
-    await db.query("UPDATE market.meters SET failed_attempts = $2, locked_until = $3 WHERE id = $1", [
-      meterId,
-      lock ? 0 : failed,
-      lock ? new Date(now.getTime() + PIN_LOCK_MINUTES * 60_000) : m.locked_until,
+  const right = await verifyPassword(pin, m?.pin_hash ?? DUMMY_HASH);
+  if (!m || !right)
+    return Problem.unprocessable("the meter id or the PIN is wrong", [
+      { field: "pin", rule: "does not match the meter" },
     ]);
-    return wrong();
-  }
   if (m.linked_user_id !== null && m.linked_user_id !== userId) {
     return Problem.conflict("this meter is linked to another account; the operator can unlink it");
   }
@@ -101,10 +81,7 @@ export async function linkMeter(
   if (household?.user_id != null && household.user_id !== userId) {
     return Problem.conflict("this meter's household belongs to another account; the operator can unlink it");
   }
-  await db.query(
-    "UPDATE market.meters SET linked_user_id = $2, failed_attempts = 0, locked_until = NULL WHERE id = $1",
-    [meterId, userId],
-  );
+  await db.query("UPDATE market.meters SET linked_user_id = $2 WHERE id = $1", [meterId, userId]);
   await db.query("UPDATE market.households SET user_id = $3 WHERE community_id = $1 AND id = $2", [
     m.community_id,
     m.household_id,

@@ -1,0 +1,63 @@
+import type { FastifyReply } from "fastify";
+import { Problem } from "../http/problem.js";
+import { inWords, Throttle } from "./throttle.js";
+
+const MINUTE_MS = 60_000;
+
+/**
+ * Guessing passwords and PINs, slowed down where the guessing happens, without letting a
+ * guesser lock the real owner out for long:
+ * - a login from one address for one account: 3 free attempts, then 1 s, 2 s, 4 s … up to 15 minutes;
+ * - one account from every address together: 10 free, then doubling up to 1 minute at most, so
+ *   the owner, from anywhere, waits a minute at worst;
+ * - meter PINs, per account: 5 wrong PINs, then 15 minutes. The meter itself never locks, so
+ *   nobody can keep another household from linking its meter.
+ * Each attempt is counted before its password hash is computed, so a burst cannot spend the
+ * hub's CPU on scrypt. Every address is also held to a request rate on these routes (app.ts).
+ */
+export class AccessGuards {
+  readonly loginByAddress: Throttle;
+  readonly loginByAccount: Throttle;
+  readonly pins: Throttle;
+
+  constructor(now: () => number) {
+    this.loginByAddress = new Throttle({ free: 3, baseMs: 1000, maxMs: 15 * MINUTE_MS, now });
+    this.loginByAccount = new Throttle({ free: 10, baseMs: 1000, maxMs: MINUTE_MS, now });
+    this.pins = new Throttle({ free: 5, baseMs: 15 * MINUTE_MS, maxMs: 15 * MINUTE_MS, now });
+  }
+
+  /** Runs a login attempt under both login throttles. */
+  async login<T>(reply: FastifyReply, email: string, address: string, attempt: () => Promise<T>): Promise<T> {
+    const account = `login:${email.toLowerCase()}`;
+    const pair = `${account}|${address}`;
+    const wait = Math.max(this.loginByAddress.waitMs(pair), this.loginByAccount.waitMs(account));
+    if (wait > 0) throw tooMany(reply, wait, `too many failed logins for this account: try again in ${inWords(wait)}`);
+    this.loginByAddress.attempt(pair);
+    this.loginByAccount.attempt(account);
+    const out = await attempt();
+    this.loginByAddress.succeeded(pair);
+    this.loginByAccount.succeeded(account);
+    return out;
+  }
+
+  /** Runs a meter-linking attempt under the account's PIN throttle; `ok` tells a right PIN. */
+  async pin<T>(reply: FastifyReply, userId: number, attempt: () => Promise<{ ok: boolean; out: T }>): Promise<T> {
+    const key = `pin:${userId}`;
+    const wait = this.pins.waitMs(key);
+    if (wait > 0)
+      throw tooMany(
+        reply,
+        wait,
+        `too many wrong meter PINs from this account: try again in ${inWords(wait)}; ask the operator if you lost the PIN`,
+      );
+    this.pins.attempt(key);
+    const { ok, out } = await attempt();
+    if (ok) this.pins.succeeded(key);
+    return out;
+  }
+}
+
+function tooMany(reply: FastifyReply, waitMs: number, detail: string): Problem {
+  reply.header("retry-after", String(Math.ceil(waitMs / 1000)));
+  return Problem.tooManyRequests(detail);
+}
