@@ -10,6 +10,7 @@ import { registerMetrics } from "./http/metrics.js";
 import { registerOpenApi } from "./http/openapi.js";
 import { registerPages } from "./http/pages.js";
 import { Problem } from "./http/problem.js";
+import { registerSecurityHeaders } from "./http/security-headers.js";
 import { authRoutes } from "./routes/auth.js";
 import { clearingRoutes } from "./routes/clearing.js";
 import { communityRoutes } from "./routes/communities.js";
@@ -47,6 +48,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
   if (ctx.config.corsOrigins.length > 0)
     await app.register(cors, { origin: ctx.config.corsOrigins, allowedHeaders: ["authorization", "content-type"] });
   registerErrorHandler(app);
+  await registerSecurityHeaders(app);
   // per-address request rates for the routes that opt in (those that check a password or PIN)
   await app.register(rateLimit, {
     global: false,

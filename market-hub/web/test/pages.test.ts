@@ -173,4 +173,52 @@ describe("the hub's own pages in Chromium", () => {
     await page.getByRole("button", { name: "Log in" }).click();
     await expect.poll(() => page.locator("openlem-admin [role=alert]").textContent()).toMatch(/password/i);
   });
+
+  it("sends security headers the pages and Swagger UI keep to (no CSP violation), and no page can be framed", async () => {
+    for (const path of ["/admin/", "/app/", "/api/docs/"]) {
+      const res = await fetch(`${hub.url}${path}`);
+      const csp = res.headers.get("content-security-policy") ?? "";
+      expect(csp, path).toMatch(/script-src 'self'(;|$)/);
+      expect(csp, path).toContain("frame-ancestors 'none'");
+      expect(res.headers.get("x-frame-options"), path).toBe("DENY");
+      expect(res.headers.get("x-content-type-options"), path).toBe("nosniff");
+      expect(res.headers.get("referrer-policy"), path).toBe("no-referrer");
+    }
+    const page = await (await browser.newContext()).newPage();
+    const violations: string[] = [];
+    page.on("console", (m) => {
+      if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text());
+    });
+    await page.addInitScript(() => {
+      document.addEventListener("securitypolicyviolation", (e) =>
+        console.error(`Refused to load: ${e.violatedDirective} ${e.blockedURI}`),
+      );
+    });
+    await page.goto(`${hub.url}/admin/`);
+    await page.getByLabel("E-mail").fill(OPERATOR.email);
+    await page.getByLabel("Password").fill(OPERATOR.password);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await expect.poll(() => page.getByRole("button", { name: "Register meter" }).count()).toBe(1);
+    await page.goto(`${hub.url}/app/`);
+    await expect.poll(() => page.getByLabel("E-mail").count()).toBeGreaterThan(0);
+    await page.goto(`${hub.url}/api/docs/`);
+    await expect.poll(() => page.locator(".swagger-ui .opblock").count()).toBeGreaterThan(10);
+    expect(violations).toEqual([]);
+
+    // another site framing the operator page (clickjacking "Clear now"): the browser refuses
+    const framer = await (await browser.newContext()).newPage();
+    const blocked: string[] = [];
+    framer.on("console", (m) => blocked.push(m.text()));
+    await framer.setContent(`<iframe src="${hub.url}/admin/" width="800" height="600"></iframe>`);
+    await expect
+      .poll(() => blocked.some((t) => /frame-ancestors|X-Frame-Options|refused to connect/i.test(t)))
+      .toBe(true);
+    const frame = framer.frames().find((f) => f !== framer.mainFrame());
+    expect(
+      await frame
+        ?.locator("openlem-admin")
+        .count()
+        .catch(() => 0),
+    ).toBe(0);
+  });
 });
