@@ -4,7 +4,7 @@ import { ensureOperator } from "./auth/users.js";
 import { configFromEnv } from "./config.js";
 import { openDatabase } from "./db/database.js";
 import { migrate } from "./db/migrate.js";
-import { acceleratedClock, schedulerTickMs } from "./demo/clock.js";
+import { AcceleratedClock, schedulerTickMs } from "./demo/clock.js";
 import { DEMO_COMMUNITY, DEMO_OPERATOR, DEMO_PARTICIPANT, runDemo } from "./demo/run.js";
 import { startHub } from "./hub.js";
 
@@ -68,11 +68,12 @@ async function main(argv: string[]): Promise<void> {
           ? { email: env.OPENLEM_OPERATOR_EMAIL, password: env.OPENLEM_OPERATOR_PASSWORD }
           : undefined;
       const speed = speedOf(values.speed);
+      const clock = speed > 1 ? new AcceleratedClock(speed) : null;
       const hub = await startHub({
         config,
         operator,
         logger: true,
-        ...(speed > 1 ? { now: acceleratedClock(speed), tickMs: schedulerTickMs(speed) } : {}),
+        ...(clock ? { now: clock.now, tickMs: schedulerTickMs(speed), resumeClock: (ms) => clock.notBefore(ms) } : {}),
       });
       console.log(
         `OpenLEM hub on ${hub.url} (API docs: ${hub.url}/api/docs), MQTT ${hub.mqttUrl}${speed > 1 ? `, market clock ${speed}x` : ""}`,

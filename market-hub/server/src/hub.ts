@@ -10,6 +10,7 @@ import { HubMetrics } from "./http/metrics.js";
 import { type EmbeddedBroker, startEmbeddedBroker } from "./mqtt/broker.js";
 import { HubMqtt } from "./mqtt/hub-mqtt.js";
 import type { ClearedSlot } from "./services/clearing.js";
+import { lastMarketTimeMs } from "./services/market-time.js";
 import { ClearingScheduler } from "./services/scheduler.js";
 
 export interface HubOptions {
@@ -23,6 +24,11 @@ export interface HubOptions {
   tickMs?: number;
   /** Wall-clock time for token lifetimes and lockouts (tests move it; default the real clock). */
   wallNow?: () => Date;
+  /**
+   * Told, before the hub serves, the latest market time its database has seen (null: none), so
+   * that a fast market clock can resume there instead of running back.
+   */
+  resumeClock?: (lastMarketTimeMs: number | null) => void;
   onCleared?: HubEvents["cleared"];
 }
 
@@ -41,6 +47,7 @@ export interface RunningHub {
 export async function startHub(o: HubOptions): Promise<RunningHub> {
   const db = await openDatabase({ url: o.config.databaseUrl, dataDir: o.config.dataDir });
   await migrate(db);
+  o.resumeClock?.(await lastMarketTimeMs(db));
   const ctx: HubContext = {
     config: o.config,
     db,

@@ -1,3 +1,6 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Me, SlotResult, Statement, TokenPair } from "@openlem/protocol";
 import { afterAll, expect, it } from "vitest";
 import { z } from "zod";
@@ -69,3 +72,30 @@ it("runs the demo: households bid, slots clear, and a newcomer can log in and li
   expect(statement?.lines.some((l) => trades.includes(l.kind))).toBe(true);
   expect(statement?.lines.some((l) => l.kind.startsWith("deviation"))).toBe(true);
 }, 30_000);
+
+it("a fast demo restarted on its data resumes its market clock where it stopped, never behind", async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "openlem-demo-"));
+  const config = configFromEnv({}, { port: 0, mqttPort: 0, dataDir, logLevel: "silent" });
+  const first = await runDemo({ config, speed: 3600, historyHours: 1 });
+  // the market runs an hour a second: wait until it is well ahead of the wall clock
+  await expect.poll(() => first.hub.ctx.now().getTime() - Date.now(), { interval: 100 }).toBeGreaterThan(20 * 60_000);
+  const stoppedAt = first.hub.ctx.now().getTime();
+  await first.stop();
+  // restarted at once, its clock would run back to the wall clock, 20 minutes and more behind
+  const again = await runDemo({ config, speed: 3600, historyHours: 1 });
+  try {
+    expect(again.hub.ctx.now().getTime()).toBeGreaterThanOrEqual(stoppedAt - 1_000);
+    // and it goes on trading: new slots clear after the restart
+    const before = stoppedAt;
+    await expect
+      .poll(async () => {
+        const [row] = await again.hub.ctx.db.query<{ last: Date | null }>(
+          "SELECT max(slot) AS last FROM market.clearings",
+        );
+        return (row?.last?.getTime() ?? 0) > before;
+      })
+      .toBe(true);
+  } finally {
+    await again.stop();
+  }
+}, 60_000);

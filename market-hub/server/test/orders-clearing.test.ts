@@ -188,4 +188,31 @@ describeEachDatabase("clearing", (db) => {
     expect((await hub().call("GET", "/api/communities/cl/households/b/fills", { token: a })).status).toBe(403);
     expect((await hub().call("GET", "/api/communities/cl/households/a/fills", { token: obs })).status).toBe(403);
   });
+
+  it("refuses orders for a slot already cleared, whatever the clock says, new or replacing", async () => {
+    // the clock set back before the gate (a restarted fast demo, a replica behind): the slot stays cleared
+    hub().clock.set("2026-06-21T09:30:00Z");
+    const a = await loginAs(hub(), "a");
+    const late = await hub().call("POST", slotOrders("a"), { token: a, body: { ...buy, clientOrderId: "late" } });
+    expect(late.status).toBe(422);
+    expect(problemOf(late).errors).toEqual([
+      {
+        field: "slot",
+        rule: expect.stringMatching(/^was cleared already \(at 2026-06-21T10:11:00.000Z\); bid for a later slot$/),
+      },
+    ]);
+    const later = { ...buy, clientOrderId: "later", slot: "2026-06-21T10:30:00.000Z" };
+    const open = await hub().call("POST", slotOrders("a"), { token: a, body: later });
+    expect(open.status).toBe(201);
+    const id = bodyOf(OrderRecord, open).id;
+    const moved = await hub().call("PUT", `${slotOrders("a")}/${id}`, { token: a, body: { ...later, slot: SLOT } });
+    expect(moved.status).toBe(422);
+    expect(problemOf(moved).errors.map((e) => e.field)).toEqual(["slot"]);
+    // nothing accepted before was changed
+    const orders = bodyOf(z.array(OrderRecord), await hub().call("GET", slotOrders("a"), { token: a }));
+    expect(orders.map((o) => [o.order.clientOrderId, o.order.slot])).toEqual([
+      [buy.clientOrderId, SLOT],
+      ["later", "2026-06-21T10:30:00.000Z"],
+    ]);
+  });
 });

@@ -1,7 +1,26 @@
-/** A clock that runs `speed` times faster than real time from the moment it is made. */
-export function acceleratedClock(speed: number, start = Date.now()): () => Date {
-  const realStart = Date.now();
-  return () => new Date(start + (Date.now() - realStart) * speed);
+/**
+ * A market clock that runs `speed` times faster than real time from the moment it is made, and
+ * can be moved forward (never back) to where an earlier run of the hub left the market.
+ */
+export class AcceleratedClock {
+  private base: number;
+  private readonly realStart = Date.now();
+
+  constructor(
+    readonly speed: number,
+    start = Date.now(),
+  ) {
+    this.base = start;
+  }
+
+  now = (): Date => new Date(this.base + (Date.now() - this.realStart) * this.speed);
+
+  /** Moves the clock forward to `ms` if it is behind it. */
+  notBefore(ms: number | null): void {
+    if (ms === null) return;
+    const behind = ms - this.now().getTime();
+    if (behind > 0) this.base += behind;
+  }
 }
 
 /**

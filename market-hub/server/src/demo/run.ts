@@ -8,7 +8,7 @@ import type { ClearedSlot } from "../services/clearing.js";
 import { createCommunity, getCommunity } from "../services/communities.js";
 import { registerMeter } from "../services/meters.js";
 import { submitOrders } from "../services/orders.js";
-import { acceleratedClock, schedulerTickMs } from "./clock.js";
+import { AcceleratedClock, schedulerTickMs } from "./clock.js";
 import { DEMO_HOUSEHOLDS, DemoMeters, demoOrders } from "./households.js";
 
 export const DEMO_COMMUNITY = "demo";
@@ -53,7 +53,9 @@ export interface RunningDemo {
 
 /** The hub with a demo community whose simulated households trade every slot. */
 export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
-  const live = o.now ?? (o.speed === 1 ? () => new Date() : acceleratedClock(o.speed));
+  // a fast clock resumes where the last run left the market, so it never runs back
+  const fast = !o.now && o.speed > 1 ? new AcceleratedClock(o.speed) : null;
+  const live = o.now ?? fast?.now ?? (() => new Date());
   // while the history plays, the hub's clock walks through it; then it is the live clock
   let past: number | null = null;
   const clock = () => (past === null ? live() : new Date(past));
@@ -82,6 +84,7 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
     operator: DEMO_OPERATOR,
     logger: o.logger,
     onCleared,
+    resumeClock: (ms) => fast?.notBefore(ms),
     // the scheduler starts once the history has played (a test that drives the clock runs it itself)
     tickMs: 0,
   });

@@ -95,6 +95,7 @@ export async function submitOrders(
     }
     seen.set(o.clientOrderId, i);
   });
+  problems.push(...(await clearedSlotProblems(db, communityId, orders, prefix)));
   if (problems.length > 0)
     throw Problem.unprocessable("the market refuses these orders; nothing was accepted", problems);
 
@@ -152,6 +153,34 @@ export async function submitOrders(
   }
   const created = inserted.length > 0;
   return { records, created };
+}
+
+/**
+ * A slot is cleared once: an order for a slot already cleared would stay open for ever, so it
+ * is refused whatever the clock says (a clock set back, a replica behind, a restarted demo).
+ */
+async function clearedSlotProblems(
+  db: Queryable,
+  communityId: string,
+  orders: readonly Order[],
+  prefix: (i: number) => (string | number)[],
+): Promise<FieldProblem[]> {
+  const rows = await db.query<{ slot: Date; commodity: string; cleared_at: Date }>(
+    `SELECT slot, commodity, cleared_at FROM market.clearings
+      WHERE community_id = $1 AND slot = ANY($2::timestamptz[])`,
+    [communityId, [...new Set(orders.map((o) => o.slot))]],
+  );
+  const cleared = new Map(rows.map((r) => [`${r.slot.toISOString()}|${r.commodity}`, r.cleared_at]));
+  const out: FieldProblem[] = [];
+  orders.forEach((o, i) => {
+    const at = cleared.get(`${o.slot}|${o.commodity}`);
+    if (at)
+      out.push({
+        field: fieldPath([...prefix(i), "slot"]),
+        rule: `was cleared already (at ${at.toISOString()}); bid for a later slot`,
+      });
+  });
+  return out;
 }
 
 export interface OrderFilter {
@@ -236,6 +265,7 @@ export async function replaceOrder(
   if (order.clientOrderId !== currentClientId) {
     problems.push({ field: "clientOrderId", rule: `must stay ${currentClientId} when replacing` });
   }
+  problems.push(...(await clearedSlotProblems(db, communityId, [order], () => [])));
   if (problems.length > 0) throw Problem.unprocessable("the market refuses this order; the old one stands", problems);
   const [row] = await db.query<Row>(
     `UPDATE market.orders SET body = $2, slot = $3, commodity = $4, side = $5, energy_wh = $6 WHERE id = $1 RETURNING ${COLUMNS}`,

@@ -2,6 +2,7 @@ import type { Commodity } from "@openlem/protocol";
 import type { Database } from "../db/database.js";
 import { type ClearedSlot, clearSlot } from "./clearing.js";
 import { listCommunities } from "./communities.js";
+import { recordMarketTime } from "./market-time.js";
 
 /** How far back a (re)started hub catches up on slots it missed. */
 const CATCH_UP_MS = 6 * 3_600_000;
@@ -62,6 +63,7 @@ export class ClearingScheduler {
         }
       }
     }
+    await recordMarketTime(this.o.db, now);
     await this.o.onTick?.(now);
     return out;
   }
