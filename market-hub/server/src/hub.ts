@@ -80,7 +80,12 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
   }
   const mqttConn = broker
     ? { url: broker.url, ...broker.hubCredentials }
-    : { url: o.config.mqttUrl ?? "", username: o.config.mqttUsername, password: o.config.mqttPassword };
+    : {
+        url: o.config.mqttUrl ?? "",
+        username: o.config.mqttUsername,
+        password: o.config.mqttPassword,
+        shared: true,
+      };
   mqttHub = await HubMqtt.start(ctx, mqttConn, HUB_VERSION, (err, what) =>
     app.log.error({ err }, `${what} on MQTT failed`),
   );

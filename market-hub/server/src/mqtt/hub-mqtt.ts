@@ -32,7 +32,17 @@ export interface MqttConnection {
   url: string;
   username?: string | undefined;
   password?: string | undefined;
+  /**
+   * An external broker that several hub replicas may share: submissions come through a shared
+   * subscription (`$share/openlem-hub/…`), so each is handled, and answered, by one replica.
+   */
+  shared?: boolean;
 }
+
+/** The group name the hub replicas share their subscription under. */
+export const SHARE_GROUP = "openlem-hub";
+const SUBMISSIONS = ["openlem/+/households/+/orders", "openlem/+/households/+/readings"];
+const STATUSES = "openlem/+/status";
 
 const OFFLINE: HubStatus = { state: "offline" };
 
@@ -57,6 +67,7 @@ export class HubMqtt {
   /** The slot each community's price state was last published for (it follows the slot under way). */
   private readonly priceSlot = new Map<string, number>();
   private inbound: MqttClient | undefined;
+  private closing = false;
 
   private constructor(
     private readonly ctx: HubContext,
@@ -80,12 +91,12 @@ export class HubMqtt {
           void hub.reannounceAll().catch((err) => onError(err, "re-sending discovery"));
         return;
       }
+      const t = parseTopic(topic);
+      if (t?.kind === "status") return void hub.onStatus(t.community, payload);
       void hub.onSubmission(topic, payload);
     });
-    await hub.inbound.subscribeAsync(
-      ["openlem/+/households/+/orders", "openlem/+/households/+/readings", HA_STATUS_TOPIC],
-      { qos: 1 },
-    );
+    const submissions = conn.shared ? SUBMISSIONS.map((f) => `$share/${SHARE_GROUP}/${f}`) : SUBMISSIONS;
+    await hub.inbound.subscribeAsync([...submissions, HA_STATUS_TOPIC, STATUSES], { qos: 1 });
     for (const c of await listCommunities(ctx.db)) await hub.community(c.id);
     return hub;
   }
@@ -265,6 +276,21 @@ export class HubMqtt {
    * has already checked that the publisher acts for that household; with an external broker
    * that is the broker's access control list (see the README).
    */
+  /**
+   * Another replica's last will (or its clean stop) marked a community offline that this
+   * replica still serves: say online again at once, so one replica going away does not take
+   * the community offline for everyone.
+   */
+  private async onStatus(communityId: string, payload: Buffer): Promise<void> {
+    if (this.closing || !payload.toString().includes('"offline"')) return;
+    const client = await this.communities.get(communityId)?.catch(() => undefined);
+    if (!client?.connected) return;
+    const online: HubStatus = { state: "online", version: this.version, at: this.ctx.now().toISOString() };
+    await client
+      .publishAsync(topics.status(communityId), JSON.stringify(online), { retain: true, qos: 1 })
+      .catch((err) => this.onError(err, "re-announcing online"));
+  }
+
   private async onSubmission(topic: string, payload: Buffer): Promise<void> {
     const t = parseTopic(topic);
     if (t?.kind !== "orders" && t?.kind !== "readings") return;
@@ -326,6 +352,7 @@ export class HubMqtt {
    * CLOSE_WAIT_MS), since a stop must not hang on it.
    */
   async close(): Promise<void> {
+    this.closing = true;
     for (const [communityId, c] of this.communities) {
       const client = await c.catch(() => undefined);
       if (!client) continue;
