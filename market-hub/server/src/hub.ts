@@ -95,8 +95,13 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
     now: ctx.now,
     onCleared,
     onError: (err) => app.log.error({ err }, "scheduled clearing failed; retrying on the next tick"),
-    onTick: (now) =>
-      mqtt.slotTick(now).catch((err) => app.log.error({ err }, "publishing the price of the slot under way failed")),
+    onTick: async (now) => {
+      await mqtt
+        .slotTick(now)
+        .catch((err) => app.log.error({ err }, "publishing the price of the slot under way failed"));
+      // what a publish that failed (broker away) or another replica that died left in the outbox
+      await mqtt.publishMissed().catch((err) => app.log.error({ err }, "sending unpublished clearings failed"));
+    },
   });
   await app.listen({ port: o.config.port, host: o.config.host });
   const address = app.server.address();

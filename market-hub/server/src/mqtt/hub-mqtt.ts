@@ -22,7 +22,7 @@ import { z } from "zod";
 import type { HubContext } from "../context.js";
 import { Problem } from "../http/problem.js";
 import { storeReadings } from "../readings/store.js";
-import { type ClearedSlot, listResults } from "../services/clearing.js";
+import { type ClearedSlot, listResults, markPublished, unpublishedClearings } from "../services/clearing.js";
 import { getCommunity, listCommunities } from "../services/communities.js";
 import { submitOrders } from "../services/orders.js";
 import { communityKpis } from "../services/settlement.js";
@@ -68,6 +68,8 @@ export class HubMqtt {
   private readonly priceSlot = new Map<string, number>();
   private inbound: MqttClient | undefined;
   private closing = false;
+  /** Clearings being published now, which the outbox leaves alone. */
+  private readonly publishing = new Set<string>();
 
   private constructor(
     private readonly ctx: HubContext,
@@ -98,6 +100,7 @@ export class HubMqtt {
     const submissions = conn.shared ? SUBMISSIONS.map((f) => `$share/${SHARE_GROUP}/${f}`) : SUBMISSIONS;
     await hub.inbound.subscribeAsync([...submissions, HA_STATUS_TOPIC, STATUSES], { qos: 1 });
     for (const c of await listCommunities(ctx.db)) await hub.community(c.id);
+    await hub.publishMissed().catch((err) => onError(err, "sending clearings not published before"));
     return hub;
   }
 
@@ -168,7 +171,34 @@ export class HubMqtt {
   }
 
   /** Publishes a cleared slot: public result and price (retained), each household's fills (private). */
+  /**
+   * Publishes a clearing and marks it published (its row is the outbox entry). Each household
+   * gets its trades at least once: after a crash between the two, they come again.
+   */
   async publishCleared(communityId: string, cleared: ClearedSlot): Promise<void> {
+    const key = `${communityId}|${cleared.result.slot}|${cleared.result.commodity}`;
+    this.publishing.add(key);
+    try {
+      await this.sendCleared(communityId, cleared);
+      await markPublished(this.ctx.db, cleared, this.ctx.wallNow());
+    } finally {
+      this.publishing.delete(key);
+    }
+  }
+
+  /** Sends what a stopped or failed hub process committed but did not publish (the outbox). */
+  async publishMissed(): Promise<number> {
+    let sent = 0;
+    for (const cleared of await unpublishedClearings(this.ctx.db)) {
+      const { communityId, slot, commodity } = cleared.result;
+      if (this.publishing.has(`${communityId}|${slot}|${commodity}`)) continue;
+      await this.publishCleared(communityId, cleared);
+      sent++;
+    }
+    return sent;
+  }
+
+  private async sendCleared(communityId: string, cleared: ClearedSlot): Promise<void> {
     const client = await this.community(communityId);
     const r = cleared.result;
     const body = JSON.stringify(r);

@@ -153,7 +153,12 @@ export async function listResults(db: Queryable, communityId: string, f: ResultF
 export async function loadFills(
   db: Queryable,
   communityId: string,
-  f: { householdId?: string | undefined; from?: string | undefined; to?: string | undefined },
+  f: {
+    householdId?: string | undefined;
+    from?: string | undefined;
+    to?: string | undefined;
+    commodity?: Commodity | undefined;
+  },
 ): Promise<{ slot: string; fill: EngineFill }[]> {
   const rows = await db.query<{
     order_id: number;
@@ -173,8 +178,9 @@ export async function loadFills(
        FROM market.fills
       WHERE community_id = $1 AND ($2::text IS NULL OR household_id = $2)
         AND ($3::timestamptz IS NULL OR slot >= $3) AND ($4::timestamptz IS NULL OR slot < $4)
+        AND ($5::text IS NULL OR commodity = $5)
       ORDER BY slot, id LIMIT 1000000`,
-    [communityId, f.householdId ?? null, f.from ?? null, f.to ?? null],
+    [communityId, f.householdId ?? null, f.from ?? null, f.to ?? null, f.commodity ?? null],
   );
   return rows.map((r) => ({
     slot: r.slot.toISOString(),
@@ -192,6 +198,46 @@ export async function loadFills(
       source: r.source,
     },
   }));
+}
+
+/** Clearings whose MQTT messages are not out yet (oldest first): the outbox. */
+export async function unpublishedClearings(db: Queryable, limit = 100): Promise<ClearedSlot[]> {
+  const rows = await db.query<{
+    community_id: string;
+    slot: Date;
+    commodity: Commodity;
+    result: unknown;
+    triggered_by: string;
+  }>(
+    `SELECT community_id, slot, commodity, result, triggered_by FROM market.clearings
+      WHERE published_at IS NULL ORDER BY slot LIMIT $1`,
+    [limit],
+  );
+  const out: ClearedSlot[] = [];
+  for (const r of rows) {
+    const slot = r.slot.toISOString();
+    const fills = await loadFills(db, r.community_id, {
+      from: slot,
+      to: new Date(r.slot.getTime() + 1).toISOString(),
+      commodity: r.commodity,
+    });
+    const fillsByHousehold = new Map<string, Fill[]>();
+    for (const x of fills) {
+      const list = fillsByHousehold.get(x.fill.participantId) ?? [];
+      list.push(toWireFill(x.fill, x.slot));
+      fillsByHousehold.set(x.fill.participantId, list);
+    }
+    out.push({ result: SlotResult.parse(r.result), created: true, fillsByHousehold, triggeredBy: r.triggered_by });
+  }
+  return out;
+}
+
+/** A clearing's MQTT messages are out. */
+export async function markPublished(db: Queryable, cleared: ClearedSlot, at: Date): Promise<void> {
+  await db.query(
+    "UPDATE market.clearings SET published_at = $4 WHERE community_id = $1 AND slot = $2 AND commodity = $3",
+    [cleared.result.communityId, cleared.result.slot, cleared.result.commodity, at],
+  );
 }
 
 export async function listFills(
