@@ -146,6 +146,15 @@ export class HubConnection extends EventEmitter<Events> {
     }
   }
 
+  /**
+   * The hub's time now: asked, or worked out from its last answer while it is away (even before
+   * the community's rules are known); the local time only if the hub never answered.
+   */
+  async now(): Promise<string> {
+    const c = await this.clock();
+    return c?.now ?? new Date(Date.now() + (this.clockOffsetMs ?? 0)).toISOString();
+  }
+
   async marketCommunity(): Promise<Community> {
     this.community ??= await this.rest.community();
     return this.community;

@@ -103,7 +103,7 @@ export function registerMeter(RED: Red): void {
           return done();
         }
         // the time the registers were read: the hub's clock, or worked out from it while it is away
-        const at = (await conn.clock())?.now ?? new Date().toISOString();
+        const at = await conn.now();
         const reading = MeterReading.safeParse({
           meterId,
           at,
