@@ -23,6 +23,16 @@ describeEachDatabase("hub API basics", (db) => {
     expect(spec.paths["/api/auth/register"]?.post).toMatchObject({
       requestBody: { content: { "application/json": { schema: { properties: { password: { minLength: 10 } } } } } },
     });
+    // errors are documented as what they are: problem+json, on every route that can give them
+    for (const [path, op] of [
+      ["/api/auth/login", "post"],
+      ["/api/auth/refresh", "post"],
+      ["/api/auth/logout", "post"],
+      ["/api/communities/{communityId}/results", "get"],
+    ] as const) {
+      const responses = (spec.paths[path]?.[op] as { responses: Record<string, { content: object }> }).responses;
+      expect(Object.keys(responses[400]?.content ?? {}), `${op} ${path}`).toEqual(["application/problem+json"]);
+    }
     const docs = await hub().app.inject({ method: "GET", url: "/api/docs/" });
     expect(docs.statusCode).toBe(200);
     expect(docs.body).toContain("swagger");
@@ -33,10 +43,18 @@ describeEachDatabase("hub API basics", (db) => {
     expect((await hub().call("GET", "/readyz")).body).toEqual({ status: "ok", database: db().kind });
   });
 
-  it("reports unknown routes as problem+json that says where the API is", async () => {
+  it("reports unknown routes as problem+json that says where the API is, and a method a route does not take as 405", async () => {
     const r = await hub().call("GET", "/api/nothing-here");
     expect(r.status).toBe(404);
     expect(problemOf(r).detail).toMatch(/\/api\/docs/);
+    for (const method of ["TRACE", "DELETE", "PATCH"] as const) {
+      const wrong = await hub().app.inject({ method, url: "/api/communities/x/kpis?period=day" });
+      expect(wrong.statusCode, method).toBe(405);
+      expect(wrong.headers.allow, method).toBe("GET, HEAD");
+      expect(wrong.headers["content-type"]).toContain("application/problem+json");
+    }
+    const login = await hub().app.inject({ method: "GET", url: "/api/auth/login" });
+    expect([login.statusCode, login.headers.allow]).toEqual([405, "POST"]);
   });
 });
 

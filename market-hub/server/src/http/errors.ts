@@ -1,6 +1,7 @@
 import { type FieldProblem, fieldPath } from "@openlem/protocol";
 import type { FastifyError, FastifyInstance } from "fastify";
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from "fastify-type-provider-zod";
+import FindMyWay from "find-my-way";
 import { z } from "zod";
 import { Problem } from "./problem.js";
 
@@ -49,7 +50,27 @@ export function registerErrorHandler(app: FastifyInstance): void {
     body.instance = request.url;
     return reply.status(body.status).type("application/problem+json").send(body);
   });
+  // the routes by path, to tell a path that exists but not for this method (405) from none (404)
+  const paths = FindMyWay();
+  const methodsOf = new Map<string, Set<string>>();
+  app.addHook("onRoute", (route) => {
+    const set = methodsOf.get(route.url) ?? new Set<string>();
+    if (!methodsOf.has(route.url)) paths.on("GET", route.url, () => undefined, { path: route.url });
+    for (const m of [route.method].flat()) set.add(m);
+    methodsOf.set(route.url, set);
+  });
   app.setNotFoundHandler((request, reply) => {
+    const found = paths.find("GET", request.url.split("?")[0] ?? "");
+    const allowed = found ? methodsOf.get((found.store as { path: string }).path) : undefined;
+    if (allowed && !allowed.has(request.method)) {
+      const allow = [...allowed].sort().join(", ");
+      const body = problemBody(405, "Method not allowed", `${request.url} takes ${allow}, not ${request.method}`);
+      return reply
+        .status(405)
+        .header("allow", allow)
+        .type("application/problem+json")
+        .send({ ...body, instance: request.url });
+    }
     const body = problemBody(
       404,
       "Not found",

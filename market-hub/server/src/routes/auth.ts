@@ -6,7 +6,7 @@ import type { AccessGuards } from "../auth/guards.js";
 import { requirePrincipal } from "../auth/principal.js";
 import { authenticate, createUser, issueTokens, refreshTokens, revokeRefreshToken } from "../auth/users.js";
 import type { HubContext } from "../context.js";
-import { ProblemBody } from "../http/errors.js";
+import { problem } from "../http/route-schemas.js";
 
 const tags = ["accounts"];
 
@@ -25,7 +25,7 @@ export async function authRoutes(
         tags,
         summary: "Create an account (an observer until a meter is linked)",
         body: Registration,
-        response: { 201: TokenPair, 400: ProblemBody, 409: ProblemBody, 429: ProblemBody },
+        response: { 201: TokenPair, 400: problem, 409: problem, 429: problem },
       },
     },
     async (req, reply) => {
@@ -42,7 +42,7 @@ export async function authRoutes(
         tags,
         summary: "Log in; failed logins slow down further attempts for the account (429 with Retry-After)",
         body: Login,
-        response: { 200: TokenPair, 400: ProblemBody, 401: ProblemBody, 429: ProblemBody },
+        response: { 200: TokenPair, 400: problem, 401: problem, 429: problem },
       },
     },
     async (req, reply) =>
@@ -59,7 +59,7 @@ export async function authRoutes(
         tags,
         summary: "Exchange a refresh token for a new token pair",
         body: RefreshRequest,
-        response: { 200: TokenPair, 400: ProblemBody, 401: ProblemBody, 429: ProblemBody },
+        response: { 200: TokenPair, 400: problem, 401: problem, 429: problem },
       },
     },
     async (req) => refreshTokens(ctx, req.body.refreshToken),
@@ -72,7 +72,7 @@ export async function authRoutes(
         tags,
         summary: "Retire a refresh token",
         body: RefreshRequest,
-        response: { 204: z.null().describe("retired"), 400: ProblemBody },
+        response: { 204: z.null().describe("retired"), 400: problem },
       },
     },
     async (req, reply) => {
@@ -88,7 +88,7 @@ export async function authRoutes(
         tags,
         summary: "Who the token belongs to",
         security: [{ bearer: [] }],
-        response: { 200: Me, 401: ProblemBody },
+        response: { 200: Me, 401: problem },
       },
     },
     async (req) => requirePrincipal(req),

@@ -22,9 +22,8 @@ import type { AccessGuards } from "../auth/guards.js";
 import { requireHousehold, requireOperator, requirePrincipal, requireUser } from "../auth/principal.js";
 import { announceRevocation } from "../auth/revocations.js";
 import type { HubContext } from "../context.js";
-import { ProblemBody } from "../http/errors.js";
 import { Problem } from "../http/problem.js";
-import { errorResponses, security } from "../http/route-schemas.js";
+import { errorResponses, problem, security } from "../http/route-schemas.js";
 import { actorOf, audit } from "../services/audit.js";
 import { createCommunity, getCommunity, listCommunities, updateMarket } from "../services/communities.js";
 import { createDeviceToken, getDeviceToken, listDeviceTokens, revokeDeviceToken } from "../services/device-tokens.js";
@@ -191,7 +190,7 @@ export async function communityRoutes(
           "Link a meter to your account with its id and PIN; after 5 wrong PINs the account waits 15 minutes (429 with Retry-After)",
         security,
         body: MeterLink,
-        response: { 200: Meter, ...errorResponses, 429: ProblemBody },
+        response: { 200: Meter, ...errorResponses, 429: problem },
       },
     },
     async (req, reply) => {
