@@ -9,7 +9,11 @@ import { TOKEN_SCOPES } from "./tokens.js";
 export const Role = z.enum(["operator", "participant", "observer"]);
 export type Role = z.infer<typeof Role>;
 
-export const Email = z.email({ message: "must be an e-mail address" }).max(254);
+/** An e-mail address as RFC 5321 limits it: at most 64 characters before the @, 254 in all. */
+export const Email = z
+  .email({ message: "must be an e-mail address" })
+  .max(254)
+  .refine((e) => e.indexOf("@") <= 64, { message: "must have at most 64 characters before the @" });
 export const Password = z
   .string()
   .min(10, { message: "must be at least 10 characters" })

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import type { FieldProblem } from "./errors.js";
 import { UtcInstant } from "./time.js";
 
 const DAY_MS = 86_400_000;
@@ -9,7 +8,7 @@ const DAY_MS = 86_400_000;
  * day to spare around daylight-saving changes. Longer spans are read page by page.
  */
 export const MAX_RANGE_DAYS = 32;
-/** A range with one end given spans this many days from it. */
+/** A range with one end given spans this many days from it, unless the list says otherwise. */
 export const DEFAULT_RANGE_DAYS = 1;
 
 /**
@@ -20,38 +19,44 @@ export const DEFAULT_RANGE_DAYS = 1;
 export const READING_MAX_AGE_DAYS = 35;
 export const READING_MAX_AHEAD_HOURS = 24;
 
-const rangeDescription = `an instant; with \`to\`, at most ${MAX_RANGE_DAYS} days apart (page through longer spans)`;
+const rangeDescription = `an instant; a span longer than ${MAX_RANGE_DAYS} days is answered page by page (Link: rel="next")`;
 
-/** A span of slots, [from, to): each end optional, the two in order and at most MAX_RANGE_DAYS apart. */
-export const TimeRange = z
-  .object({
-    from: UtcInstant.optional().describe(`Start (inclusive): ${rangeDescription}`),
-    to: UtcInstant.optional().describe(`End (exclusive): ${rangeDescription}`),
-  })
-  .superRefine((r, ctx) => {
-    if (!r.from || !r.to) return;
-    for (const p of rangeProblems(Date.parse(r.from), Date.parse(r.to)))
-      ctx.addIssue({ code: "custom", path: [p.field], message: p.rule });
-  });
+/** A span of slots, [from, to): each end optional. */
+export const TimeRange = z.object({
+  from: UtcInstant.optional().describe(`Start (inclusive): ${rangeDescription}`),
+  to: UtcInstant.optional().describe(`End (exclusive): ${rangeDescription}`),
+});
 export type TimeRange = z.output<typeof TimeRange>;
 
-/** What is wrong with the span [fromMs, toMs), named by field. */
-export function rangeProblems(fromMs: number, toMs: number): FieldProblem[] {
-  if (toMs <= fromMs) return [{ field: "to", rule: "must be after from" }];
-  if (toMs - fromMs > MAX_RANGE_DAYS * DAY_MS)
-    return [{ field: "to", rule: `must be at most ${MAX_RANGE_DAYS} days after from (page through longer spans)` }];
-  return [];
+/** One page of a range: the span answered now, and where the next page starts (null: none). */
+export interface RangePage {
+  from: string;
+  to: string;
+  /** to ≤ from: nothing lies in the range. */
+  empty: boolean;
+  next: { from: string; to: string } | null;
 }
 
 /**
- * Both ends of a range: a missing end lies DEFAULT_RANGE_DAYS from the given one, and with none
- * given the range is `fallback` (such as today in the community's calendar).
+ * The page of a range answered in one request: both ends (a missing end lies `defaultDays`
+ * from the given one; with none given, `fallback`), at most MAX_RANGE_DAYS
+ * long, the rest left for the next page. One request never covers more, whatever it asks.
  */
-export function rangeEnds(r: TimeRange, fallback: { from: string; to: string }): { from: string; to: string } {
-  if (r.from && r.to) return { from: r.from, to: r.to };
-  if (r.from) return { from: r.from, to: new Date(Date.parse(r.from) + DEFAULT_RANGE_DAYS * DAY_MS).toISOString() };
-  if (r.to) return { from: new Date(Date.parse(r.to) - DEFAULT_RANGE_DAYS * DAY_MS).toISOString(), to: r.to };
-  return fallback;
+export function rangePage(
+  r: TimeRange,
+  fallback: { from: string; to: string },
+  defaultDays = DEFAULT_RANGE_DAYS,
+): RangePage {
+  const day = defaultDays * DAY_MS;
+  const from = r.from ?? (r.to ? new Date(Date.parse(r.to) - day).toISOString() : fallback.from);
+  const to = r.to ?? (r.from ? new Date(Date.parse(r.from) + day).toISOString() : fallback.to);
+  const fromMs = Date.parse(from);
+  const toMs = Date.parse(to);
+  if (toMs <= fromMs) return { from, to, empty: true, next: null };
+  const end = fromMs + MAX_RANGE_DAYS * DAY_MS;
+  if (toMs <= end) return { from, to, empty: false, next: null };
+  const cut = new Date(end).toISOString();
+  return { from, to: cut, empty: false, next: { from: cut, to } };
 }
 
 /** Why a reading's time is refused against the hub's clock, or null when it is plausible. */

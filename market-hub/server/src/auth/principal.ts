@@ -37,7 +37,12 @@ export function registerAuthentication(app: FastifyInstance, ctx: HubContext): v
   app.decorateRequest("principal", null);
   app.addHook("onRequest", async (request) => {
     const header = request.headers.authorization;
-    if (!header) return;
+    if (!header) {
+      // a route that needs a token says so before it looks at the request's body or parameters
+      const security = (request.routeOptions.schema as { security?: unknown[] } | undefined)?.security;
+      if (security && security.length > 0) throw Problem.unauthorized();
+      return;
+    }
     const m = /^Bearer\s+(\S+)$/i.exec(header);
     if (!m?.[1]) throw Problem.unauthorized("the Authorization header must be 'Bearer <token>'");
     request.principal = await principalOf(ctx, m[1]);

@@ -1,5 +1,5 @@
 import { type FieldProblem, fieldPath } from "@openlem/protocol";
-import type { FastifyError, FastifyInstance } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from "fastify-type-provider-zod";
 import FindMyWay from "find-my-way";
 import { z } from "zod";
@@ -59,18 +59,36 @@ export function registerErrorHandler(app: FastifyInstance): void {
     for (const m of [route.method].flat()) set.add(m);
     methodsOf.set(route.url, set);
   });
-  app.setNotFoundHandler((request, reply) => {
+  const notAllowed = (request: FastifyRequest, reply: FastifyReply) => {
     const found = paths.find("GET", request.url.split("?")[0] ?? "");
     const allowed = found ? methodsOf.get((found.store as { path: string }).path) : undefined;
-    if (allowed && !allowed.has(request.method)) {
-      const allow = [...allowed].sort().join(", ");
-      const body = problemBody(405, "Method not allowed", `${request.url} takes ${allow}, not ${request.method}`);
-      return reply
-        .status(405)
-        .header("allow", allow)
-        .type("application/problem+json")
-        .send({ ...body, instance: request.url });
-    }
+    if (!allowed || allowed.has(request.method)) return null;
+    const allow = [...allowed].sort().join(", ");
+    const body = problemBody(405, "Method not allowed", `${request.url} takes ${allow}, not ${request.method}`);
+    return reply
+      .status(405)
+      .header("allow", allow)
+      .type("application/problem+json")
+      .send({ ...body, instance: request.url });
+  };
+  // methods no route takes (TRACE, QUERY, …) are answered before their body is looked at
+  app.addHook("onRequest", async (request, reply) => {
+    if (ROUTED_METHODS.has(request.method)) return;
+    const sent = notAllowed(request, reply);
+    if (sent) return sent;
+    const body = problemBody(
+      404,
+      "Not found",
+      `no route ${request.method} ${request.url}; the API is listed at /api/docs`,
+    );
+    return reply
+      .status(404)
+      .type("application/problem+json")
+      .send({ ...body, instance: request.url });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const sent = notAllowed(request, reply);
+    if (sent) return sent;
     const body = problemBody(
       404,
       "Not found",
@@ -82,6 +100,9 @@ export function registerErrorHandler(app: FastifyInstance): void {
       .send({ ...body, instance: request.url });
   });
 }
+
+/** The methods the hub's routes use; any other is refused before routing. */
+const ROUTED_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]);
 
 function problemBody(status: number, title: string, detail: string, errors: FieldProblem[] = []): ProblemBody {
   return { type: "about:blank", title, status, detail, errors };

@@ -15,6 +15,7 @@ import { z } from "zod";
 import type { HubEvents } from "../app.js";
 import { requireHousehold, requireOperator, requirePrincipal } from "../auth/principal.js";
 import type { HubContext } from "../context.js";
+import { optionalPage } from "../http/paging.js";
 import { errorResponses, security } from "../http/route-schemas.js";
 import { actorOf, audit } from "../services/audit.js";
 import { clearSlot, listFills, listResults } from "../services/clearing.js";
@@ -97,9 +98,11 @@ export async function clearingRoutes(
         response: { 200: z.array(SlotResult), ...errorResponses },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       requirePrincipal(req);
-      return listResults(db, req.params.communityId, req.query);
+      const { from, to, empty } = optionalPage(req, reply, req.query);
+      if (empty) return [];
+      return listResults(db, req.params.communityId, { commodity: req.query.commodity, from, to });
     },
   );
 
@@ -115,9 +118,11 @@ export async function clearingRoutes(
         response: { 200: z.array(Fill), ...errorResponses },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       requireHousehold(req, req.params.communityId, req.params.householdId);
-      return listFills(db, req.params.communityId, req.params.householdId, req.query.from, req.query.to);
+      const { from, to, empty } = optionalPage(req, reply, req.query);
+      if (empty) return [];
+      return listFills(db, req.params.communityId, req.params.householdId, from, to);
     },
   );
 }

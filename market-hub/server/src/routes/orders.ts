@@ -12,6 +12,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { requireHousehold } from "../auth/principal.js";
 import type { HubContext } from "../context.js";
+import { optionalPage } from "../http/paging.js";
 import { errorResponses, security } from "../http/route-schemas.js";
 import { getCommunityForIntake } from "../services/communities.js";
 import { cancelOrder, listOrders, replaceOrder, submitOrders } from "../services/orders.js";
@@ -91,10 +92,12 @@ export async function orderRoutes(app: FastifyInstance, { ctx }: { ctx: HubConte
         response: { 200: z.array(OrderRecord), ...errorResponses },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const { communityId, householdId } = req.params;
       requireHousehold(req, communityId, householdId);
-      return listOrders(db, communityId, householdId, req.query);
+      const { from, to, empty } = optionalPage(req, reply, req.query);
+      if (empty) return [];
+      return listOrders(db, communityId, householdId, { from, to, status: req.query.status });
     },
   );
 

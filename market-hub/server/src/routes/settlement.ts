@@ -7,7 +7,6 @@ import {
   PeriodKind,
   periodOf,
   ReadingBatch,
-  rangeEnds,
   SlotEnergy,
   Statement,
   TimeRange,
@@ -17,6 +16,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { actsFor, requireHousehold, requirePrincipal } from "../auth/principal.js";
 import type { HubContext } from "../context.js";
+import { answerPage } from "../http/paging.js";
 import { errorResponses, security } from "../http/route-schemas.js";
 import { meteredSlots, storeReadings } from "../readings/store.js";
 import { getCommunity } from "../services/communities.js";
@@ -65,19 +65,21 @@ export async function settlementRoutes(app: FastifyInstance, { ctx }: { ctx: Hub
     {
       schema: {
         tags: ["meters"],
-        summary: "The household's metered energy per slot, with estimated and register-reset flags (default: today)",
+        summary:
+          "The household's metered energy per slot, with estimated and register-reset flags (default: today; at most 32 days an answer, Link rel=next for more)",
         security,
         params: C.extend({ householdId: HouseholdId }),
         querystring: TimeRange,
         response: { 200: z.array(SlotEnergy), ...errorResponses },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const { communityId, householdId } = req.params;
       requireHousehold(req, communityId, householdId);
       const { market } = await getCommunity(db, communityId);
       const today = periodOf("day", localDateOf(ctx.now().toISOString(), market.timeZone), market.timeZone);
-      const { from, to } = rangeEnds(req.query, today);
+      const { from, to, empty } = answerPage(req, reply, req.query, today);
+      if (empty) return [];
       const slots = await meteredSlots(db, communityId, from, to, market.slotMinutes, householdId);
       return slots.map(({ storage: _storage, ...e }) => e);
     },
