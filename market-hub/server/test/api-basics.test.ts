@@ -58,6 +58,9 @@ describeEachDatabase("hub API basics", (db) => {
       expect(wrong.headers.allow, method).toBe("GET, HEAD");
       expect(wrong.headers["content-type"]).toContain("application/problem+json");
     }
+    // a path of its own is not a value of its neighbour's parameter: PUT …/orders/batch is no order id
+    const batch = await hub().app.inject({ method: "PUT", url: "/api/communities/x/households/h/orders/batch" });
+    expect([batch.statusCode, batch.headers.allow]).toEqual([405, "POST"]);
     const login = await hub().app.inject({ method: "GET", url: "/api/auth/login" });
     expect([login.statusCode, login.headers.allow]).toEqual([405, "POST"]);
   });

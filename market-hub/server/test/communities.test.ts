@@ -47,7 +47,8 @@ describeEachDatabase("communities and meters", (db) => {
       token: await hub().operatorToken(),
       body: { id: "bad", name: "Bad", market: { ...MARKET, feedInTariff: 0.3 } },
     });
-    expect(r.status).toBe(400);
+    // of the right shape, but breaking a rule between fields: 422, each field named
+    expect(r.status).toBe(422);
     expect(problemOf(r).errors).toEqual(
       expect.arrayContaining([{ field: "market.feedInTariff", rule: "must not exceed retailPrice" }]),
     );

@@ -31,7 +31,12 @@ export function registerErrorHandler(app: FastifyInstance): void {
         field: fieldPath([...prefix, ...pathSegments(v.instancePath)]),
         rule: v.message ?? v.keyword,
       }));
-      body = problemBody(400, "Bad request", `the ${where} does not match the schema; see errors`, errors);
+      // The schema (and the OpenAPI document) says shapes, types and formats: breaking those is
+      // a 400. A rule the schema cannot say (steps or a single price, floor below cap, a time
+      // zone that exists) is broken by input of the right shape: 422, as for the market's rules.
+      body = err.validation.every((v) => v.keyword === "custom")
+        ? problemBody(422, "Unprocessable content", `the ${where} breaks these rules; see errors`, errors)
+        : problemBody(400, "Bad request", `the ${where} does not match the schema; see errors`, errors);
     } else if (isResponseSerializationError(err)) {
       request.log.error({ err }, "response does not match its schema");
       body = problemBody(500, "Internal server error", "the hub produced an invalid response; this is a bug");
@@ -56,11 +61,14 @@ export function registerErrorHandler(app: FastifyInstance): void {
   app.addHook("onRoute", (route) => {
     const set = methodsOf.get(route.url) ?? new Set<string>();
     if (!methodsOf.has(route.url)) paths.on("GET", route.url, () => undefined, { path: route.url });
-    for (const m of [route.method].flat()) set.add(m);
+    // Fastify announces the HEAD twin of a GET route under a prefix's trailing-slash path without
+    // the GET itself: a HEAD the hub serves always comes with its GET
+    for (const m of [route.method].flat()) for (const x of m === "HEAD" ? ["HEAD", "GET"] : [m]) set.add(x);
     methodsOf.set(route.url, set);
   });
-  const notAllowed = (request: FastifyRequest, reply: FastifyReply) => {
+  const notAllowed = (request: FastifyRequest, reply: FastifyReply, staticOnly = false) => {
     const found = paths.find("GET", request.url.split("?")[0] ?? "");
+    if (staticOnly && Object.keys(found?.params ?? {}).length > 0) return null;
     const allowed = found ? methodsOf.get((found.store as { path: string }).path) : undefined;
     if (!allowed || allowed.has(request.method)) return null;
     const allow = [...allowed].sort().join(", ");
@@ -73,7 +81,8 @@ export function registerErrorHandler(app: FastifyInstance): void {
   };
   // methods no route takes (TRACE, QUERY, …) are answered before their body is looked at
   app.addHook("onRequest", async (request, reply) => {
-    if (ROUTED_METHODS.has(request.method)) return;
+    // a path of its own (…/orders/batch) is not a value of a neighbour's parameter (…/orders/{orderId})
+    if (ROUTED_METHODS.has(request.method)) return notAllowed(request, reply, true) ?? undefined;
     const sent = notAllowed(request, reply);
     if (sent) return sent;
     const body = problemBody(
