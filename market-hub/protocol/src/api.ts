@@ -13,7 +13,7 @@ export type Role = z.infer<typeof Role>;
 export const Email = z
   .email({ message: "must be an e-mail address" })
   .max(254)
-  .refine((e) => e.indexOf("@") <= 64, { message: "must have at most 64 characters before the @" });
+  .regex(/^[^@]{1,64}@/, { message: "must have at most 64 characters before the @" });
 export const Password = z
   .string()
   .min(10, { message: "must be at least 10 characters" })

@@ -41,6 +41,10 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     logger: options.logger ? { level: ctx.config.logLevel } : false,
     // Batches of 1,000 orders or 10,000 readings fit; anything larger is refused with 413.
     bodyLimit: 4 * 1024 * 1024,
+    // "__proto__" and "constructor.prototype" keys are dropped from bodies, not refused: the API
+    // ignores keys it does not know, and these are no different, but must never reach an object
+    onProtoPoisoning: "remove",
+    onConstructorPoisoning: "remove",
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

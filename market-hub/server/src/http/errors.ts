@@ -66,10 +66,12 @@ export function registerErrorHandler(app: FastifyInstance): void {
     for (const m of [route.method].flat()) for (const x of m === "HEAD" ? ["HEAD", "GET"] : [m]) set.add(x);
     methodsOf.set(route.url, set);
   });
-  const notAllowed = (request: FastifyRequest, reply: FastifyReply, staticOnly = false) => {
+  const notAllowed = (request: FastifyRequest, reply: FastifyReply, shadowedOnly = false) => {
     const found = paths.find("GET", request.url.split("?")[0] ?? "");
-    if (staticOnly && Object.keys(found?.params ?? {}).length > 0) return null;
-    const allowed = found ? methodsOf.get((found.store as { path: string }).path) : undefined;
+    const path = (found?.store as { path: string } | undefined)?.path;
+    // with a route matched, only a path of its own that the match shadows is answered here
+    if (shadowedOnly && (!path || path === request.routeOptions.url)) return null;
+    const allowed = path ? methodsOf.get(path) : undefined;
     if (!allowed || allowed.has(request.method)) return null;
     const allow = [...allowed].sort().join(", ");
     const body = problemBody(405, "Method not allowed", `${request.url} takes ${allow}, not ${request.method}`);
