@@ -11,6 +11,8 @@ export const REAL_SERVICES = {
   mqtt: { env: "OPENLEM_TEST_MQTT_URL", example: "mqtt://127.0.0.1:1883" },
   /** Home Assistant core versions, installed by test-support/home-assistant/setup.sh. */
   homeAssistant: { env: "OPENLEM_TEST_HOME_ASSISTANT", example: "2025.4.4,2026.2.3" },
+  /** schemathesis's `st` command, installed by test-support/schemathesis/setup.sh. */
+  schemathesis: { env: "OPENLEM_TEST_SCHEMATHESIS", example: "~/.cache/openlem-schemathesis/bin/st" },
 } as const;
 export type RealService = keyof typeof REAL_SERVICES;
 

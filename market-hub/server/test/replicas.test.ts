@@ -1,6 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { join } from "node:path";
 import { type HubStatus, SubmissionAck, TokenPair, topics } from "@openlem/protocol";
 import mqtt, { type MqttClient } from "mqtt";
 import pg from "pg";
@@ -9,6 +7,7 @@ import { type RunningMosquitto, startMosquitto } from "../../../test-support/mos
 import { describeWithRealService } from "../../../test-support/real-services.js";
 import { configFromEnv } from "../src/config.js";
 import { type RunningHub, startHub } from "../src/hub.js";
+import { type HubProcess, startHubProcess } from "./hub-process.js";
 
 // Two hub replicas on one PostgreSQL and one broker (a Mosquitto of the test's own): one is a
 // process of its own, killed with SIGKILL as a failing machine would be.
@@ -20,7 +19,7 @@ describeWithRealService("postgres", "two hub replicas on one database and one br
   let dbName = "";
   let broker: RunningMosquitto;
   let inProcess: RunningHub;
-  let child: ChildProcess | undefined;
+  let replica: HubProcess | undefined;
   const clients: MqttClient[] = [];
 
   beforeAll(async () => {
@@ -49,30 +48,12 @@ describeWithRealService("postgres", "two hub replicas on one database and one br
       }),
     });
     // the second replica: `openlem-hub serve`, as an operator deploys it
-    child = spawn(
-      process.execPath,
-      ["--import", "tsx", "--conditions=@openlem/source", join(import.meta.dirname, "../src/cli.ts"), "serve"],
-      {
-        env: { ...process.env, PORT: "0", DATABASE_URL: dbUrl, MQTT_URL: broker.url, LOG_LEVEL: "warn" },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    let out = "";
-    child.stderr?.on("data", (b: Buffer) => {
-      out += b.toString();
-    });
-    await new Promise<void>((resolve, reject) => {
-      child?.stdout?.on("data", (b: Buffer) => {
-        out += b.toString();
-        if (out.includes("OpenLEM hub on")) resolve();
-      });
-      child?.once("exit", (code) => reject(new Error(`the replica exited (${code}):\n${out}`)));
-    });
+    replica = await startHubProcess({ DATABASE_URL: dbUrl, MQTT_URL: broker.url });
   }, 60_000);
 
   afterAll(async () => {
     for (const c of clients) await c.endAsync(true);
-    child?.kill("SIGKILL");
+    await replica?.kill();
     await inProcess?.close();
     await broker?.stop();
     const admin = new pg.Client({ connectionString: pgUrl });
@@ -118,9 +99,7 @@ describeWithRealService("postgres", "two hub replicas on one database and one br
     watcher.on("message", (_t, p) => states.push((JSON.parse(p.toString()) as HubStatus).state));
     await watcher.subscribeAsync(topics.status(COMMUNITY), { qos: 1 });
     await expect.poll(() => states.at(-1)).toBe("online");
-    const exited = new Promise<void>((r) => child?.once("exit", () => r()));
-    child?.kill("SIGKILL");
-    await exited;
+    await replica?.kill();
     // the broker speaks the killed replica's last will, and the replica left answers it
     await expect.poll(() => states.includes("offline"), { timeout: 30_000 }).toBe(true);
     await expect.poll(() => states.lastIndexOf("online") > states.lastIndexOf("offline")).toBe(true);
