@@ -31,8 +31,10 @@ describeEachDatabase("hub API basics", (db) => {
       ["/api/auth/logout", "post"],
       ["/api/communities/{communityId}/results", "get"],
     ] as const) {
-      const responses = (spec.paths[path]?.[op] as { responses: Record<string, { content: object }> }).responses;
-      expect(Object.keys(responses[400]?.content ?? {}), `${op} ${path}`).toEqual(["application/problem+json"]);
+      const operation = spec.paths[path]?.[op] as { responses: Record<string, { content: object }> } | undefined;
+      expect(Object.keys(operation?.responses[400]?.content ?? {}), `${op} ${path}`).toEqual([
+        "application/problem+json",
+      ]);
     }
     const docs = await hub().app.inject({ method: "GET", url: "/api/docs/" });
     expect(docs.statusCode).toBe(200);
