@@ -1,8 +1,8 @@
-import { randomBytes } from "node:crypto";
 import fc from "fast-check";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { describeWithRealService } from "../../../test-support/real-services.js";
+import { scratchDatabaseUrl } from "./databases.js";
 import { type HubProcess, startHubProcess } from "./hub-process.js";
 
 // The hub killed with SIGKILL at random moments, while it takes orders and clears slots, on real
@@ -17,26 +17,17 @@ const SPEED = "600"; // a 15-minute slot every 1.5 s
 
 describeWithRealService("postgres", "the hub killed at random moments (kill -9)", (pgUrl) => {
   let dbUrl = "";
-  let dbName = "";
+  let scratch: { url: string; drop: () => Promise<void> } | undefined;
   let hub: HubProcess | undefined;
   const db = () => new pg.Client({ connectionString: dbUrl });
 
   beforeAll(async () => {
-    dbName = `openlem_crash_${randomBytes(5).toString("hex")}`;
-    const admin = new pg.Client({ connectionString: pgUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${dbName}`);
-    await admin.end();
-    const u = new URL(pgUrl);
-    u.pathname = `/${dbName}`;
-    dbUrl = u.toString();
+    scratch = await scratchDatabaseUrl(pgUrl, "openlem_crash");
+    dbUrl = scratch.url;
   });
   afterAll(async () => {
     await hub?.kill();
-    const admin = new pg.Client({ connectionString: pgUrl });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
+    await scratch?.drop();
   });
 
   const start = () =>

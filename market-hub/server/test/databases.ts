@@ -40,18 +40,20 @@ function describeWithDatabase(
   else run();
 }
 
-/** A fresh database on the real server, created for one suite and dropped after it. */
-export async function scratchDatabase(url: string): Promise<{ db: Database; drop: () => Promise<void> }> {
-  const name = `openlem_t_${randomBytes(6).toString("hex")}`;
+/** A fresh database on the real server: its URL, and how to drop it. */
+export async function scratchDatabaseUrl(
+  url: string,
+  prefix = "openlem_t",
+): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `${prefix}_${randomBytes(6).toString("hex")}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
   const target = new URL(url);
   target.pathname = `/${name}`;
-  const db = await openDatabase({ url: target.toString() });
   return {
-    db,
+    url: target.toString(),
     drop: async () => {
       const c = new pg.Client({ connectionString: url });
       await c.connect();
@@ -59,4 +61,10 @@ export async function scratchDatabase(url: string): Promise<{ db: Database; drop
       await c.end();
     },
   };
+}
+
+/** A fresh database on the real server, created for one suite and dropped after it. */
+export async function scratchDatabase(url: string): Promise<{ db: Database; drop: () => Promise<void> }> {
+  const scratch = await scratchDatabaseUrl(url);
+  return { db: await openDatabase({ url: scratch.url }), drop: scratch.drop };
 }

@@ -1,12 +1,11 @@
-import { randomBytes } from "node:crypto";
 import { type HubStatus, SubmissionAck, TokenPair, topics } from "@openlem/protocol";
 import mqtt, { type MqttClient } from "mqtt";
-import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type RunningMosquitto, startMosquitto } from "../../../test-support/mosquitto.js";
 import { describeWithRealService } from "../../../test-support/real-services.js";
 import { configFromEnv } from "../src/config.js";
 import { type RunningHub, startHub } from "../src/hub.js";
+import { scratchDatabaseUrl } from "./databases.js";
 import { type HubProcess, startHubProcess } from "./hub-process.js";
 
 // Two hub replicas on one PostgreSQL and one broker (a Mosquitto of the test's own): one is a
@@ -16,21 +15,15 @@ const COMMUNITY = "rep";
 
 describeWithRealService("postgres", "two hub replicas on one database and one broker", (pgUrl) => {
   let dbUrl = "";
-  let dbName = "";
+  let scratch: { url: string; drop: () => Promise<void> } | undefined;
   let broker: RunningMosquitto;
   let inProcess: RunningHub;
   let replica: HubProcess | undefined;
   const clients: MqttClient[] = [];
 
   beforeAll(async () => {
-    dbName = `openlem_rep_${randomBytes(5).toString("hex")}`;
-    const admin = new pg.Client({ connectionString: pgUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${dbName}`);
-    await admin.end();
-    const u = new URL(pgUrl);
-    u.pathname = `/${dbName}`;
-    dbUrl = u.toString();
+    scratch = await scratchDatabaseUrl(pgUrl, "openlem_rep");
+    dbUrl = scratch.url;
     broker = await startMosquitto();
     const config = configFromEnv(
       {},
@@ -56,10 +49,7 @@ describeWithRealService("postgres", "two hub replicas on one database and one br
     await replica?.kill();
     await inProcess?.close();
     await broker?.stop();
-    const admin = new pg.Client({ connectionString: pgUrl });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
+    await scratch?.drop();
   });
 
   async function login(url: string): Promise<string> {

@@ -81,35 +81,26 @@ export function registerErrorHandler(app: FastifyInstance): void {
       .type("application/problem+json")
       .send({ ...body, instance: request.url });
   };
+  const notFound = (request: FastifyRequest, reply: FastifyReply) => {
+    const sent = notAllowed(request, reply);
+    if (sent) return sent;
+    const body = problemBody(
+      404,
+      "Not found",
+      `no route ${request.method} ${request.url}; the API is listed at /api/docs`,
+    );
+    return reply
+      .status(404)
+      .type("application/problem+json")
+      .send({ ...body, instance: request.url });
+  };
   // methods no route takes (TRACE, QUERY, …) are answered before their body is looked at
   app.addHook("onRequest", async (request, reply) => {
     // a path of its own (…/orders/batch) is not a value of a neighbour's parameter (…/orders/{orderId})
     if (ROUTED_METHODS.has(request.method)) return notAllowed(request, reply, true) ?? undefined;
-    const sent = notAllowed(request, reply);
-    if (sent) return sent;
-    const body = problemBody(
-      404,
-      "Not found",
-      `no route ${request.method} ${request.url}; the API is listed at /api/docs`,
-    );
-    return reply
-      .status(404)
-      .type("application/problem+json")
-      .send({ ...body, instance: request.url });
+    return notFound(request, reply);
   });
-  app.setNotFoundHandler((request, reply) => {
-    const sent = notAllowed(request, reply);
-    if (sent) return sent;
-    const body = problemBody(
-      404,
-      "Not found",
-      `no route ${request.method} ${request.url}; the API is listed at /api/docs`,
-    );
-    return reply
-      .status(404)
-      .type("application/problem+json")
-      .send({ ...body, instance: request.url });
-  });
+  app.setNotFoundHandler(notFound);
 }
 
 /** The methods the hub's routes use; any other is refused before routing. */
