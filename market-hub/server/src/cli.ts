@@ -14,8 +14,12 @@ options
   --config FILE              settings from a JSON file (also OPENLEM_CONFIG); environment variables win
 
 commands
-  serve [--speed N]          run the hub (configuration from the environment, see the README);
-                             --speed N runs its market clock N times faster (for simulations)
+  serve [--speed N] [--no-clearing]
+                             run the hub (configuration from the environment, see the README);
+                             --speed N runs its market clock N times faster (for simulations);
+                             --no-clearing serves the API and MQTT and leaves clearing to another
+                             process on the same database (one that runs plain serve), so that
+                             no request can hold clearing back
   demo [--speed N]           run the hub with a demo community trading every slot;
                              --speed 60 makes an hour pass in a minute
   migrate                    apply the database migrations and exit
@@ -33,6 +37,7 @@ async function main(argv: string[]): Promise<void> {
     args: rest,
     options: {
       speed: { type: "string" },
+      "no-clearing": { type: "boolean" },
       email: { type: "string" },
       password: { type: "string" },
       config: { type: "string", short: "c" },
@@ -74,9 +79,10 @@ async function main(argv: string[]): Promise<void> {
         operator,
         logger: true,
         ...(clock ? { now: clock.now, tickMs: schedulerTickMs(speed), resumeClock: (ms) => clock.notBefore(ms) } : {}),
+        ...(values["no-clearing"] ? { tickMs: 0 } : {}),
       });
       console.log(
-        `OpenLEM hub on ${hub.url} (API docs: ${hub.url}/api/docs), MQTT ${hub.mqttUrl}${speed > 1 ? `, market clock ${speed}x` : ""}`,
+        `OpenLEM hub on ${hub.url} (API docs: ${hub.url}/api/docs), MQTT ${hub.mqttUrl}${speed > 1 ? `, market clock ${speed}x` : ""}${values["no-clearing"] ? ", clearing left to another process" : ""}`,
       );
       onSignals(() => hub.close());
       return;
