@@ -2,7 +2,7 @@ import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { describeWithRealService } from "../../../test-support/real-services.js";
 import { scratchDatabaseUrl } from "./databases.js";
-import { type HubProcess, startHubProcess } from "./hub-process.js";
+import { callHub, type HubProcess, startHubProcess } from "./hub-process.js";
 
 // Clearing in a process of its own: API replicas run `serve --no-clearing`, one process runs the
 // scheduler, all on one PostgreSQL. An API process frozen outright (SIGSTOP: the worst a request
@@ -31,16 +31,7 @@ describeWithRealService("postgres", "clearing in a process of its own", (pgUrl) 
     const url = api?.url ?? "";
     expect(api?.output()).toMatch(/clearing left to another process/);
     const json = async (path: string, token?: string, body?: unknown) =>
-      (
-        await fetch(`${url}${path}`, {
-          method: body === undefined ? "GET" : "POST",
-          headers: {
-            ...(token ? { authorization: `Bearer ${token}` } : {}),
-            ...(body === undefined ? {} : { "content-type": "application/json" }),
-          },
-          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        })
-      ).json();
+      (await callHub(url, path, token ?? null, body)).json();
     const token = (await json("/api/auth/login", undefined, OP)).accessToken as string;
     const market = {
       timeZone: "Europe/Amsterdam",

@@ -3,7 +3,7 @@ import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { describeWithRealService } from "../../../test-support/real-services.js";
 import { scratchDatabaseUrl } from "./databases.js";
-import { type HubProcess, startHubProcess } from "./hub-process.js";
+import { callHub, type HubProcess, startHubProcess } from "./hub-process.js";
 
 // The hub killed with SIGKILL at random moments, while it takes orders and clears slots, on real
 // PostgreSQL: every order it acknowledged is there exactly once, every slot whose gate closed is
@@ -35,25 +35,13 @@ describeWithRealService("postgres", "the hub killed at random moments (kill -9)"
       "--speed",
       SPEED,
     ]);
-  async function call(url: string, path: string, token: string | null, body?: unknown): Promise<Response> {
-    return fetch(`${url}${path}`, {
-      method: body === undefined ? "GET" : "POST",
-      headers: {
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(5_000),
-    });
-  }
-
   it("loses no acknowledged order, clears every slot once, and balances every cleared slot", async () => {
     console.log(`crash test: seed ${SEED}, ${KILLS} kills (OPENLEM_CRASH_SEED=${SEED} replays it)`);
     const delays = fc.sample(fc.integer({ min: 200, max: 1_500 }), { seed: SEED, numRuns: KILLS });
     const acked = new Set<string>();
     let n = 0;
     hub = await start();
-    const first = await (await call(hub.url, "/api/auth/login", null, OP)).json();
+    const first = await (await callHub(hub.url, "/api/auth/login", null, OP)).json();
     const market = {
       timeZone: "Europe/Amsterdam",
       retailPrice: 0.22,
@@ -62,17 +50,17 @@ describeWithRealService("postgres", "the hub killed at random moments (kill -9)"
       priceCap: 0.5,
     };
     expect(
-      (await call(hub.url, "/api/communities", first.accessToken, { id: "cr", name: "Crash", market })).status,
+      (await callHub(hub.url, "/api/communities", first.accessToken, { id: "cr", name: "Crash", market })).status,
     ).toBe(201);
 
     for (const delay of delays) {
       const h = hub;
-      const token = (await (await call(h.url, "/api/auth/login", null, OP)).json()).accessToken as string;
+      const token = (await (await callHub(h.url, "/api/auth/login", null, OP)).json()).accessToken as string;
       let stop = false;
       const driver = (async () => {
         while (!stop) {
           try {
-            const clock = await (await call(h.url, "/api/communities/cr/clock", token)).json();
+            const clock = await (await callHub(h.url, "/api/communities/cr/clock", token)).json();
             for (const [household, side, price] of [
               ["a", "buy", 0.2],
               ["b", "sell", 0.12],
@@ -85,7 +73,7 @@ describeWithRealService("postgres", "the hub killed at random moments (kill -9)"
                 energyWh: 100 + (n % 7) * 50,
                 limitPrice: price,
               };
-              const r = await call(h.url, `/api/communities/cr/households/${household}/orders`, token, order);
+              const r = await callHub(h.url, `/api/communities/cr/households/${household}/orders`, token, order);
               if (r.status === 201 || r.status === 200) acked.add(`${household}|${id}`);
             }
           } catch {

@@ -45,3 +45,16 @@ export async function startHubProcess(env: Record<string, string>, args: string[
     },
   };
 }
+
+/** A JSON request to a hub process: GET without a body, POST with one; bounded, for a hub that may be killed. */
+export function callHub(url: string, path: string, token: string | null, body?: unknown): Promise<Response> {
+  return fetch(`${url}${path}`, {
+    method: body === undefined ? "GET" : "POST",
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    signal: AbortSignal.timeout(5_000),
+  });
+}
