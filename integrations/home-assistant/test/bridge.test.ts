@@ -287,8 +287,13 @@ describe("the Home Assistant bridge when things go wrong", () => {
     const bridge = await HaBridge.start(config, { tickMs: 100, onEvent: (e) => events.push(e) });
     try {
       await expect.poll(() => ha.state("switch.boiler"), { timeout: 20_000 }).toBe("on");
-      const d = events.findLast((e) => e.type === "applied");
-      expect(d?.type === "applied" && d.decision).toMatchObject({ mode: "fallback", boilerOn: true });
+      // the switch turns on before the loop says it applied the decision: wait for that too
+      await expect
+        .poll(() => {
+          const d = events.findLast((e) => e.type === "applied");
+          return d?.type === "applied" && d.decision;
+        })
+        .toMatchObject({ mode: "fallback", boilerOn: true });
       expect(events.some((e) => e.type === "hub" && !e.reachable && /hub unreachable/.test(e.reason ?? ""))).toBe(true);
     } finally {
       await bridge.stop();
