@@ -2,6 +2,7 @@ import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { describeWithRealService } from "../../../test-support/real-services.js";
 import { scratchDatabaseUrl } from "./databases.js";
+import { MARKET } from "./fixtures.js";
 import { callHub, type HubProcess, startHubProcess } from "./hub-process.js";
 
 // Clearing in a process of its own: API replicas run `serve --no-clearing`, one process runs the
@@ -33,14 +34,7 @@ describeWithRealService("postgres", "clearing in a process of its own", (pgUrl) 
     const json = async (path: string, token?: string, body?: unknown) =>
       (await callHub(url, path, token ?? null, body)).json();
     const token = (await json("/api/auth/login", undefined, OP)).accessToken as string;
-    const market = {
-      timeZone: "Europe/Amsterdam",
-      retailPrice: 0.22,
-      feedInTariff: 0.09,
-      priceFloor: 0,
-      priceCap: 0.5,
-    };
-    await json("/api/communities", token, { id: "split", name: "Split", market });
+    await json("/api/communities", token, { id: "split", name: "Split", market: MARKET });
     const { nextOpenSlot } = await json("/api/communities/split/clock", token);
     const slots = [0, 1, 2].map((k) => new Date(Date.parse(nextOpenSlot) + k * 900_000).toISOString());
     for (const slot of slots) {

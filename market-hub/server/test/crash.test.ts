@@ -3,6 +3,7 @@ import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { describeWithRealService } from "../../../test-support/real-services.js";
 import { scratchDatabaseUrl } from "./databases.js";
+import { MARKET } from "./fixtures.js";
 import { callHub, type HubProcess, startHubProcess } from "./hub-process.js";
 
 // The hub killed with SIGKILL at random moments, while it takes orders and clears slots, on real
@@ -42,15 +43,9 @@ describeWithRealService("postgres", "the hub killed at random moments (kill -9)"
     let n = 0;
     hub = await start();
     const first = await (await callHub(hub.url, "/api/auth/login", null, OP)).json();
-    const market = {
-      timeZone: "Europe/Amsterdam",
-      retailPrice: 0.22,
-      feedInTariff: 0.09,
-      priceFloor: 0,
-      priceCap: 0.5,
-    };
     expect(
-      (await callHub(hub.url, "/api/communities", first.accessToken, { id: "cr", name: "Crash", market })).status,
+      (await callHub(hub.url, "/api/communities", first.accessToken, { id: "cr", name: "Crash", market: MARKET }))
+        .status,
     ).toBe(201);
 
     for (const delay of delays) {

@@ -12,9 +12,9 @@ import { type RunningHub, startHub } from "../src/hub.js";
 import { clearSlot } from "../src/services/clearing.js";
 import { createCommunity } from "../src/services/communities.js";
 import { submitOrders } from "../src/services/orders.js";
+import { MARKET } from "./fixtures.js";
 
 const SLOT = "2026-06-21T10:15:00.000Z";
-const MARKET = { timeZone: "Europe/Amsterdam", retailPrice: 0.22, feedInTariff: 0.09, priceFloor: 0, priceCap: 0.5 };
 
 let broker: RunningMosquitto | undefined;
 let hub: RunningHub | undefined;

@@ -6,6 +6,7 @@ import { describeWithRealService } from "../../../test-support/real-services.js"
 import { configFromEnv } from "../src/config.js";
 import { type RunningHub, startHub } from "../src/hub.js";
 import { scratchDatabaseUrl } from "./databases.js";
+import { MARKET } from "./fixtures.js";
 import { type HubProcess, startHubProcess } from "./hub-process.js";
 
 // Two hub replicas on one PostgreSQL and one broker (a Mosquitto of the test's own): one is a
@@ -37,7 +38,7 @@ describeWithRealService("postgres", "two hub replicas on one database and one br
       body: JSON.stringify({
         id: COMMUNITY,
         name: "Replicas",
-        market: { timeZone: "Europe/Amsterdam", retailPrice: 0.22, feedInTariff: 0.09, priceFloor: 0, priceCap: 0.5 },
+        market: MARKET,
       }),
     });
     // the second replica: `openlem-hub serve`, as an operator deploys it
