@@ -123,13 +123,18 @@ export async function clearSlot(
       [rows.map((r) => r.id), rows.map((r) => filled.get(r.id) ?? 0), rows.map((r) => statusOf(r.id, r.energy_wh))],
     );
   }
-  const fillsByHousehold = new Map<string, Fill[]>();
-  for (const x of f) {
-    const list = fillsByHousehold.get(x.participantId) ?? [];
+  return { result, created: true, fillsByHousehold: byHousehold(f, slot), triggeredBy };
+}
+
+/** A slot's fills as each household's private trades message carries them. */
+function byHousehold(fills: readonly EngineFill[], slot: string): Map<string, Fill[]> {
+  const out = new Map<string, Fill[]>();
+  for (const x of fills) {
+    const list = out.get(x.participantId) ?? [];
     list.push(toWireFill(x, slot));
-    fillsByHousehold.set(x.participantId, list);
+    out.set(x.participantId, list);
   }
-  return { result, created: true, fillsByHousehold, triggeredBy };
+  return out;
 }
 
 export interface ResultFilter {
@@ -221,13 +226,15 @@ export async function unpublishedClearings(db: Queryable, limit = 100): Promise<
       to: new Date(r.slot.getTime() + 1).toISOString(),
       commodity: r.commodity,
     });
-    const fillsByHousehold = new Map<string, Fill[]>();
-    for (const x of fills) {
-      const list = fillsByHousehold.get(x.fill.participantId) ?? [];
-      list.push(toWireFill(x.fill, x.slot));
-      fillsByHousehold.set(x.fill.participantId, list);
-    }
-    out.push({ result: SlotResult.parse(r.result), created: true, fillsByHousehold, triggeredBy: r.triggered_by });
+    out.push({
+      result: SlotResult.parse(r.result),
+      created: true,
+      fillsByHousehold: byHousehold(
+        fills.map((x) => x.fill),
+        slot,
+      ),
+      triggeredBy: r.triggered_by,
+    });
   }
   return out;
 }
