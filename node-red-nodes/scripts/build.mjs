@@ -55,7 +55,7 @@ const rulesEsm = await build({
   write: false,
   logLevel: "warning",
 });
-const { checkedFields } = await import(
+const { checkedFields, configVersion } = await import(
   `data:text/javascript;base64,${Buffer.from(rulesEsm.outputFiles[0].text).toString("base64")}`
 );
 
@@ -75,6 +75,8 @@ function defaults(node, checked) {
       out[f.name] = d;
     }
   }
+  // the settings version new nodes start at; older ones are migrated (src/migrations.ts)
+  out.version = { value: configVersion(node.type) };
   // validators are code, not JSON
   return JSON.stringify(out, null, 2)
     .replace(/"(RED\.validators\.number\(\w*\))"/g, "$1")
@@ -88,8 +90,23 @@ function defaults(node, checked) {
 
 /** Shows the price limit's own field: the price for absolute limits, the share for relative ones. */
 function editPrepare(node) {
-  if (!node.fields.some((f) => f.name === "limit")) return "";
+  const prefix = node.category === "config" ? "node-config-input" : "node-input";
+  // the dialog's fields are filled before this runs: migrated values go into them too
+  const migrate = `if (typeof OpenLEMEditor !== "undefined") {
+        var node = this, before = JSON.stringify(node);
+        OpenLEMEditor.migrateInPlace(node);
+        if (JSON.stringify(node) !== before) {
+          ${JSON.stringify(node.fields.filter((f) => !f.config).map((f) => f.name))}.forEach(function (f) {
+            $("#${prefix}-" + f).val(node[f] === undefined ? "" : node[f]);
+          });
+        }
+      }`;
+  if (!node.fields.some((f) => f.name === "limit"))
+    return `oneditprepare: function () {
+      ${migrate}
+    },`;
   return `oneditprepare: function () {
+      ${migrate}
       $("#node-input-limit").on("change", function () {
         var relative = $(this).val() === "relative";
         $("#node-input-maxBuyPrice").closest(".form-row").toggle(!relative);

@@ -9,6 +9,7 @@ import type { RunningHub } from "@openlem/hub";
 import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clear, hubOn, seed } from "../../test-support/hub-fixture.js";
+import { configVersion } from "../src/migrations.js";
 
 const require = createRequire(import.meta.url);
 const pkg = join(import.meta.dirname, "..");
@@ -313,6 +314,23 @@ describe("the example flows in a real Node-RED", () => {
       await expect.poll(() => field("maxBuyPrice").isVisible()).toBe(false);
       expect(await field("cheapestShare").inputValue()).toBe("0.3");
       await page.screenshot({ path: join(pkg, "test-results", "dialog-boiler-reopened.png") });
+      // a boiler from a 0.1.0 flow (no settings version): the dialog migrates it and saves the current one
+      expect(await page.evaluate(`RED.nodes.node("dlgboiler").version`)).toBe(1);
+      await page.locator("#node-dialog-cancel").click();
+      await expect.poll(() => field("limit").count()).toBe(0);
+      await page.evaluate(`(() => {
+        RED.nodes.import([{ id: "oldboiler", type: "openlem-boiler", x: 300, y: 220, z: RED.workspaces.active(),
+          hub: "", limit: "absolute", maxBuyPrice: "0.2", minTempC: "47" }]);
+        RED.editor.edit(RED.nodes.node("oldboiler"));
+      })()`);
+      await expect.poll(() => field("minTempC").inputValue()).toBe("47");
+      await page.locator("#node-dialog-ok").click();
+      await expect.poll(() => field("limit").count()).toBe(0);
+      expect(
+        await page.evaluate(
+          `(() => { const n = RED.nodes.node("oldboiler"); return [n.version, n.minTempC, n.maxBuyPrice]; })()`,
+        ),
+      ).toEqual([1, "47", "0.2"]);
     } finally {
       await browser.close();
     }
@@ -343,6 +361,21 @@ describe("the example flows in a real Node-RED", () => {
         if (want === undefined) continue;
         checked++;
         expect(n.version, `${file}: ${n.type}`).toBe(want);
+      }
+    }
+    expect(checked).toBeGreaterThan(5);
+  });
+
+  it("writes this package's own nodes in the examples at their current settings version", () => {
+    let checked = 0;
+    for (const file of readdirSync(join(pkg, "examples"))) {
+      const flow = JSON.parse(readFileSync(join(pkg, "examples", file), "utf8")) as {
+        type: string;
+        version?: number;
+      }[];
+      for (const n of flow.filter((n) => n.type.startsWith("openlem-"))) {
+        checked++;
+        expect(n.version, `${file}: ${n.type}`).toBe(configVersion(n.type));
       }
     }
     expect(checked).toBeGreaterThan(5);

@@ -17,6 +17,8 @@ export interface Helper {
   load(node: unknown, flow: unknown[], credentials?: Record<string, unknown>): Promise<void>;
   unload(): Promise<void>;
   getNode(id: string): TestNode;
+  /** Node-RED's log as a sinon spy: every call's first argument is the log entry. */
+  log(): { args: [{ level: number; msg: unknown; type?: string; id?: string }][] };
 }
 
 const require = createRequire(import.meta.url);

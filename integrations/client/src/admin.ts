@@ -1,13 +1,9 @@
 import {
   type Commodity,
-  Community,
   type CommunityInput,
-  DeviceTokenCreated,
-  Meter,
-  MeterRegistered,
+  type DeviceTokenCreated,
+  hubApi,
   type MeterRegistrationInput,
-  SlotResult,
-  TokenPair,
 } from "@openlem/protocol";
 import { HubRest, type RestOptions } from "./rest.js";
 
@@ -27,21 +23,16 @@ export class HubAdmin {
     this.rest = new HubRest({ ...options, communityId: "-", householdId: "-" });
   }
 
-  private static c(id: string) {
-    return `/api/communities/${encodeURIComponent(id)}`;
-  }
-
-  communities = () => this.rest.request("GET", "/api/communities", Community.array());
-  createCommunity = (c: CommunityInput) => this.rest.request("POST", "/api/communities", Community, c);
+  communities = () => this.rest.call(hubApi.listCommunities);
+  createCommunity = (c: CommunityInput) => this.rest.call(hubApi.createCommunity, { body: c });
   registerMeter = (communityId: string, m: MeterRegistrationInput) =>
-    this.rest.request("POST", `${HubAdmin.c(communityId)}/meters`, MeterRegistered, m);
-  meters = (communityId: string) => this.rest.request("GET", `${HubAdmin.c(communityId)}/meters`, Meter.array());
+    this.rest.call(hubApi.registerMeter, { params: { communityId }, body: m });
+  meters = (communityId: string) => this.rest.call(hubApi.listMeters, { params: { communityId } });
   clear = (communityId: string, slot: string, commodity: Commodity = "electricity") =>
-    this.rest.request("POST", `${HubAdmin.c(communityId)}/clearings`, SlotResult, { slot, commodity });
+    this.rest.call(hubApi.clearSlot, { params: { communityId }, body: { slot, commodity } });
 
   /** A new participant account; answers its tokens (the account is not logged in here). */
-  register = (email: string, password: string) =>
-    this.rest.request("POST", "/api/auth/register", TokenPair, { email, password }, false);
+  register = (email: string, password: string) => this.rest.call(hubApi.register, { body: { email, password } });
 
   /**
    * Joins a household as a new participant: registers the account, links the meter with the
@@ -56,12 +47,7 @@ export class HubAdmin {
   ): Promise<DeviceTokenCreated> {
     await this.register(account.email, account.password);
     const member = new HubRest({ ...this.options, communityId, householdId, auth: account });
-    await member.request("POST", "/api/meters/link", Meter, meter);
-    return member.request(
-      "POST",
-      `${HubAdmin.c(communityId)}/households/${encodeURIComponent(householdId)}/device-tokens`,
-      DeviceTokenCreated,
-      { name: deviceName },
-    );
+    await member.call(hubApi.linkMeter, { body: meter });
+    return member.call(hubApi.createDeviceToken, { body: { name: deviceName } });
   }
 }

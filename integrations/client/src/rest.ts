@@ -1,22 +1,23 @@
 import {
   type Commodity,
-  Community,
-  Fill,
-  Kpis,
-  MarketClock,
-  Me,
+  type HubBody,
+  type HubQuery,
+  type HubResponse,
+  type HubRouteDef,
+  hubApi,
+  hubPath,
   type MeterReading,
   type OrderInput,
-  OrderRecord,
+  type PathParams,
   type PeriodKind,
-  SlotEnergy,
-  SlotResult,
-  StandingPreference,
-  Statement,
-  TokenPair,
+  ProblemBody,
+  type Query,
+  type StandingPreference,
+  successSchema,
+  type TokenPair,
 } from "@openlem/protocol";
 import axios, { type AxiosError, type AxiosInstance } from "axios";
-import { z } from "zod";
+import type { z } from "zod";
 import { HubError } from "./errors.js";
 
 /** How a household-side program proves who it is. */
@@ -70,20 +71,29 @@ export class HubRest {
     if ("deviceToken" in options.auth) this.tokens = { access: options.auth.deviceToken };
   }
 
-  private get c() {
-    return `/api/communities/${encodeURIComponent(this.options.communityId)}`;
-  }
-  private get h() {
-    return `${this.c}/households/${encodeURIComponent(this.options.householdId)}`;
+  /**
+   * Calls a route of the hub's API table: the path filled from `params` (this client's community
+   * and household unless given), the answer parsed with the route's own schema.
+   */
+  call<R extends HubRouteDef>(route: R, input: CallInput<R> = {}): Promise<HubResponse<R>> {
+    const params = {
+      communityId: this.options.communityId,
+      householdId: this.options.householdId,
+      ...input.params,
+    } as PathParams<R["path"]>;
+    const path = hubPath(route, params, (input.query ?? {}) as Query);
+    return this.request(route.method, path, successSchema(route), input.body, {
+      auth: route.secured,
+    }) as Promise<HubResponse<R>>;
   }
 
-  /** Sends a request with auth and retries; parses the answer with `schema`. */
+  /** Sends a request with retries (and the token, unless `auth` is false); parses the answer with `schema`. */
   async request<S extends z.ZodType>(
     method: string,
     path: string,
     schema: S,
     body?: unknown,
-    auth = true,
+    { auth = true }: { auth?: boolean } = {},
   ): Promise<z.output<S>> {
     let refreshed = false;
     for (let attempt = 0; ; attempt++) {
@@ -137,17 +147,9 @@ export class HubRest {
       const refresh = this.tokens?.refresh;
       let pair: TokenPair | undefined;
       if (refresh) {
-        pair = await this.request("POST", "/api/auth/refresh", TokenPair, { refreshToken: refresh }, false).catch(
-          () => undefined,
-        );
+        pair = await this.call(hubApi.refresh, { body: { refreshToken: refresh } }).catch(() => undefined);
       }
-      pair ??= await this.request(
-        "POST",
-        "/api/auth/login",
-        TokenPair,
-        { email: auth.email, password: auth.password },
-        false,
-      );
+      pair ??= await this.call(hubApi.login, { body: { email: auth.email, password: auth.password } });
       this.tokens = { access: pair.accessToken, refresh: pair.refreshToken };
     })().finally(() => {
       this.loggingIn = undefined;
@@ -167,51 +169,39 @@ export class HubRest {
     return this.token();
   }
 
-  me = () => this.request("GET", "/api/me", Me);
-  community = () => this.request("GET", this.c, Community);
-  clock = () => this.request("GET", `${this.c}/clock`, MarketClock);
+  me = () => this.call(hubApi.me);
+  community = () => this.call(hubApi.community);
+  clock = () => this.call(hubApi.clock);
 
-  submitOrder = (order: OrderInput) => this.request("POST", `${this.h}/orders`, OrderRecord, order);
-  submitOrders = async (orders: OrderInput[]) =>
-    (await this.request("POST", `${this.h}/orders/batch`, z.object({ orders: z.array(OrderRecord) }), { orders }))
-      .orders;
-  replaceOrder = (id: string, order: OrderInput) => this.request("PUT", `${this.h}/orders/${id}`, OrderRecord, order);
-  cancelOrder = (id: string) => this.request("DELETE", `${this.h}/orders/${id}`, OrderRecord);
-  orders = (q: { from?: string; to?: string } = {}) =>
-    this.request("GET", `${this.h}/orders${query(q)}`, z.array(OrderRecord));
+  submitOrder = (order: OrderInput) => this.call(hubApi.submitOrder, { body: order });
+  submitOrders = async (orders: OrderInput[]) => (await this.call(hubApi.submitOrders, { body: { orders } })).orders;
+  replaceOrder = (id: string | number, order: OrderInput) =>
+    this.call(hubApi.replaceOrder, { params: { orderId: id }, body: order });
+  cancelOrder = (id: string | number) => this.call(hubApi.cancelOrder, { params: { orderId: id } });
+  orders = (q: HubQuery<typeof hubApi.listOrders> = {}) => this.call(hubApi.listOrders, { query: q });
 
-  submitReadings = (readings: MeterReading[]) =>
-    this.request("POST", `${this.c}/readings`, z.object({ accepted: z.number(), duplicates: z.number() }), {
-      readings,
-    });
-  energy = (q: { from?: string; to?: string } = {}) =>
-    this.request("GET", `${this.h}/energy${query(q)}`, z.array(SlotEnergy));
+  submitReadings = (readings: MeterReading[]) => this.call(hubApi.submitReadings, { body: { readings } });
+  energy = (q: HubQuery<typeof hubApi.energy> = {}) => this.call(hubApi.energy, { query: q });
 
-  setPreference = (p: z.input<typeof StandingPreference>) =>
-    this.request("PUT", `${this.h}/preferences`, StandingPreference, p);
+  setPreference = (p: z.input<typeof StandingPreference>) => this.call(hubApi.setPreference, { body: p });
 
-  results = (q: { from?: string; to?: string; commodity?: Commodity } = {}) =>
-    this.request("GET", `${this.c}/results${query(q)}`, z.array(SlotResult));
-  fills = (q: { from?: string; to?: string } = {}) => this.request("GET", `${this.h}/fills${query(q)}`, z.array(Fill));
-  statement = (period: PeriodKind = "day", date?: string) =>
-    this.request("GET", `${this.h}/statement${query({ period, date })}`, Statement);
-  kpis = (period: PeriodKind = "day", date?: string) =>
-    this.request("GET", `${this.c}/kpis${query({ period, date })}`, Kpis);
+  results = (q: { from?: string; to?: string; commodity?: Commodity } = {}) => this.call(hubApi.results, { query: q });
+  fills = (q: HubQuery<typeof hubApi.fills> = {}) => this.call(hubApi.fills, { query: q });
+  statement = (period: PeriodKind = "day", date?: string) => this.call(hubApi.statement, { query: { period, date } });
+  kpis = (period: PeriodKind = "day", date?: string) => this.call(hubApi.kpis, { query: { period, date } });
 }
 
-function query(q: Record<string, string | undefined>): string {
-  const entries = Object.entries(q).filter((e): e is [string, string] => e[1] !== undefined);
-  return entries.length ? `?${new URLSearchParams(entries).toString()}` : "";
+/** What a call of a route takes: path parameters beyond the client's own, query and body. */
+export interface CallInput<R extends HubRouteDef> {
+  params?: Partial<PathParams<R["path"]>>;
+  query?: HubQuery<R>;
+  body?: HubBody<R>;
 }
-
-const ProblemShape = z.object({
-  title: z.string().default("Error"),
-  detail: z.string().default(""),
-  errors: z.array(z.object({ field: z.string(), rule: z.string() })).default([]),
-});
 
 function problem(status: number, data: unknown): HubError {
-  const p = ProblemShape.safeParse(data);
-  if (p.success) return new HubError(status, p.data.title, p.data.detail || `HTTP ${status}`, p.data.errors);
+  const p = ProblemBody.partial().safeParse(data);
+  if (p.success) {
+    return new HubError(status, p.data.title ?? "Error", p.data.detail || `HTTP ${status}`, p.data.errors ?? []);
+  }
   return new HubError(status, "Error", `HTTP ${status}`);
 }

@@ -1,4 +1,4 @@
-import { communityEntities, householdEntities } from "@openlem/protocol/entities";
+import { communityEntities, findEntityOwner, householdEntities } from "@openlem/protocol/entities";
 import { css, html, nothing } from "lit";
 import { bidRange, clampBid } from "../data/bid.js";
 import { priceView } from "../data/price.js";
@@ -90,11 +90,10 @@ export class OpenLemBidCard extends OpenLemCard<BidCardConfig> {
     };
   }
   static getStubConfig(hass: HomeAssistant) {
-    const buy = Object.keys(hass.states).find((e) => /^number\.openlem_.+_max_buy_price$/.test(e));
-    const price = Object.keys(hass.states).find((e) => /^sensor\.openlem_.+_price$/.test(e));
+    const ids = Object.keys(hass.states);
     return {
-      household: buy ? buy.replace(/^number\.openlem_/, "").replace(/_max_buy_price$/, "") : "house_1",
-      community: price ? price.replace(/^sensor\.openlem_/, "").replace(/_price$/, "") : "demo",
+      household: findEntityOwner(householdEntities.maxBuyPrice, ids) ?? "house_1",
+      community: findEntityOwner(communityEntities.price, ids) ?? "demo",
     };
   }
 

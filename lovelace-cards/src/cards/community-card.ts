@@ -1,4 +1,4 @@
-import { communityEntities } from "@openlem/protocol/entities";
+import { communityEntities, findEntityOwner } from "@openlem/protocol/entities";
 import { css, html, nothing, svg } from "lit";
 import { type HomeAssistant, numberOf } from "../hass.js";
 import { locale, t } from "../i18n.js";
@@ -100,8 +100,7 @@ export class OpenLemCommunityCard extends OpenLemCard<CommunityCardConfig> {
     };
   }
   static getStubConfig(hass: HomeAssistant) {
-    const id = Object.keys(hass.states).find((e) => /^sensor\.openlem_.+_self_sufficiency$/.test(e));
-    return { community: id ? id.replace(/^sensor\.openlem_/, "").replace(/_self_sufficiency$/, "") : "demo" };
+    return { community: findEntityOwner(communityEntities.selfSufficiency, Object.keys(hass.states)) ?? "demo" };
   }
 
   protected override render() {

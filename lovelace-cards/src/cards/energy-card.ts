@@ -1,4 +1,5 @@
-import { householdEntities } from "@openlem/protocol/entities";
+import { findEntityOwner, householdEntities } from "@openlem/protocol/entities";
+import { HUB_ROUTES, hubPath } from "@openlem/protocol/routes";
 import { TOKEN_PREFIX } from "@openlem/protocol/tokens";
 import { css, html, nothing } from "lit";
 import {
@@ -167,15 +168,15 @@ export class OpenLemEnergyCard extends OpenLemCard<EnergyCardConfig> {
     };
   }
   static getStubConfig(hass: HomeAssistant) {
-    const id = Object.keys(hass.states).find((e) => /^sensor\.openlem_.+_bought_local_today$/.test(e));
-    const household = id ? id.replace(/^sensor\.openlem_/, "").replace(/_bought_local_today$/, "") : "house_1";
+    const household = findEntityOwner(householdEntities.boughtLocalToday, Object.keys(hass.states)) ?? "house_1";
     return { household };
   }
 
   private async load(period: Period): Promise<void> {
     const hub = this.config?.hub;
     if (!hub || period === "today" || this.fetched[period]) return;
-    const url = `${hub.url}/api/communities/${encodeURIComponent(hub.community)}/households/${encodeURIComponent(hub.household)}/statement?period=${period}`;
+    const path = hubPath(HUB_ROUTES.statement, { communityId: hub.community, householdId: hub.household }, { period });
+    const url = `${hub.url}${path}`;
     try {
       const res = await fetch(url, { headers: { authorization: `Bearer ${hub.token}` } });
       if (!res.ok) throw new Error(`the hub answered ${res.status}`);

@@ -1,4 +1,4 @@
-import { communityEntities } from "@openlem/protocol/entities";
+import { communityEntities, findEntityOwner } from "@openlem/protocol/entities";
 import { html, nothing } from "lit";
 import { priceChart } from "../charts/price-chart.js";
 import { cheapestWindow, localDayStart, type PriceSlot, priceView, todayAndTomorrow } from "../data/price.js";
@@ -60,8 +60,8 @@ export class OpenLemPriceCard extends OpenLemCard<PriceCardConfig> {
     };
   }
   static getStubConfig(hass: HomeAssistant) {
-    const entity =
-      Object.keys(hass.states).find((id) => /^sensor\.openlem_.+_price$/.test(id)) ?? "sensor.openlem_demo_price";
+    const community = findEntityOwner(communityEntities.price, Object.keys(hass.states)) ?? "demo";
+    const entity = communityEntities.price(community);
     return { entity, window_hours: 2 };
   }
 

@@ -1,3 +1,4 @@
+import type { Statement } from "@openlem/protocol";
 import type { HomeAssistant } from "../hass.js";
 import { numberOf } from "../hass.js";
 
@@ -46,10 +47,11 @@ function pvWh(hass: HomeAssistant, entityId: string): number | null {
   return hass.states[entityId]?.attributes.unit_of_measurement === "kWh" ? Math.round(v * 1000) : v;
 }
 
+/** The parts of the hub's statement the card shows. */
 export interface StatementLike {
-  lines: { kind: string; energyWh: number }[];
-  total: string;
-  savings: string;
+  lines: Pick<Statement["lines"][number], "kind" | "energyWh">[];
+  total: Statement["total"];
+  savings: Statement["savings"];
 }
 
 /** A week or a month, from the hub's statement: energies by line kind, the bill and the savings. */

@@ -56,3 +56,51 @@ export function discoveryIds(entityId: string): { unique_id: string; default_ent
     object_id: splitEntityId(entityId).objectId,
   };
 }
+
+type EntityId = (slug: string) => string;
+const ALL_ENTITIES: readonly EntityId[] = [...Object.values(communityEntities), ...Object.values(householdEntities)];
+
+/** An entity function's fixed parts: what comes before and after the slug. */
+function partsOf(entity: EntityId): { prefix: string; suffix: string } {
+  const marker = "x";
+  const id = entity(marker);
+  const at = id.indexOf(`_${marker}_`) + 1;
+  return { prefix: id.slice(0, at), suffix: id.slice(at + marker.length) };
+}
+
+/**
+ * The inverse of an entity function: the community or household slug an entity id was made
+ * from, or null when the id is not one of that kind. `communityEntities.price` does not take
+ * `sensor.openlem_h_effective_price`, a household's entity whose id also ends in `_price`.
+ * The slug is the object slug ("-" as "_"); given back to the function it makes the same id.
+ */
+export function entityOwner(entity: EntityId, entityId: string): string | null {
+  const { prefix, suffix } = partsOf(entity);
+  if (!entityId.startsWith(prefix) || !entityId.endsWith(suffix)) return null;
+  const slug = entityId.slice(prefix.length, entityId.length - suffix.length);
+  if (!/^[a-z0-9_]+$/.test(slug)) return null;
+  // an entity of another kind whose fixed part is longer and matches too is that kind's
+  for (const other of ALL_ENTITIES) {
+    if (other === entity) continue;
+    const o = partsOf(other);
+    const longer = o.prefix.length + o.suffix.length > prefix.length + suffix.length;
+    if (
+      longer &&
+      entityId.startsWith(o.prefix) &&
+      entityId.endsWith(o.suffix) &&
+      entityId.length > o.prefix.length + o.suffix.length
+    ) {
+      return null;
+    }
+  }
+  return slug;
+}
+
+/** The slug of the first entity id of this kind among `entityIds` (e.g. Home Assistant's states), or null. */
+export function findEntityOwner(entity: EntityId, entityIds: Iterable<string>): string | null {
+  for (const id of entityIds) {
+    const slug = entityOwner(entity, id);
+    if (slug !== null) return slug;
+  }
+  return null;
+}

@@ -32,7 +32,8 @@ environment
   OPENLEM_OPERATOR_EMAIL / OPENLEM_OPERATOR_PASSWORD (first operator on first start)`;
 
 async function main(argv: string[]): Promise<void> {
-  const [command, ...rest] = argv;
+  // `openlem-hub --help` as well as `openlem-hub serve --help`
+  const [command, ...rest] = argv[0]?.startsWith("-") ? ["help", ...argv] : argv;
   const { values } = parseArgs({
     args: rest,
     options: {

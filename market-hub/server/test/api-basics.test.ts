@@ -1,4 +1,4 @@
-import { Me, TokenPair } from "@openlem/protocol";
+import { HUB_ROUTES, hubApi, Me, TokenPair } from "@openlem/protocol";
 import type { InjectOptions } from "fastify";
 import { SignJWT } from "jose";
 import { expect, it } from "vitest";
@@ -39,6 +39,36 @@ describeEachDatabase("hub API basics", (db) => {
     const docs = await hub().app.inject({ method: "GET", url: "/api/docs/" });
     expect(docs.statusCode).toBe(200);
     expect(docs.body).toContain("swagger");
+  });
+
+  it("serves exactly the routes of the protocol's API table, each with the table's summary and errors", async () => {
+    const spec = bodyOf(
+      z.object({
+        paths: z.record(
+          z.string(),
+          z.record(
+            z.string(),
+            z.object({ summary: z.string().optional(), responses: z.record(z.string(), z.unknown()) }),
+          ),
+        ),
+      }),
+      await hub().call("GET", "/api/openapi.json"),
+    );
+    const served = Object.entries(spec.paths)
+      .filter(([path]) => path.startsWith("/api/"))
+      .flatMap(([path, ops]) => Object.keys(ops).map((op) => `${op.toUpperCase()} ${path}`))
+      .sort();
+    const table = Object.values(HUB_ROUTES)
+      .map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, "{$1}")}`)
+      .sort();
+    expect(served).toEqual(table);
+    for (const route of Object.values(hubApi)) {
+      const op = spec.paths[route.path.replace(/:(\w+)/g, "{$1}")]?.[route.method.toLowerCase()];
+      expect(op?.summary, route.path).toBe(route.summary);
+      expect(Object.keys(op?.responses ?? {}).sort(), `${route.method} ${route.path}`).toEqual(
+        [...Object.keys(route.responses), ...route.errors.map(String)].sort(),
+      );
+    }
   });
 
   it("answers health and readiness", async () => {

@@ -1,3 +1,6 @@
+import type { HubApi, HubBody, HubQuery, HubResponse, ProblemBody } from "@openlem/protocol";
+import { HUB_ROUTES, type HubRouteName, hubPath, type PathParams, type Query } from "@openlem/protocol/routes";
+
 /** The hub's REST API from the browser: same origin, bearer token, problems as one readable line. */
 export class ApiError extends Error {
   constructor(
@@ -19,35 +22,50 @@ export class Api {
     else sessionStorage.removeItem(this.storageKey);
   }
 
-  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  /**
+   * Calls a route of the protocol's API table by its name; typed by the table. Answers are not
+   * parsed again here (the hub's responses are serialised through the same schemas), which keeps
+   * zod out of the pages' bundle.
+   */
+  async call<K extends HubRouteName>(
+    name: K,
+    input: {
+      params?: PathParams<HubApi[K]["path"]>;
+      query?: HubQuery<HubApi[K]>;
+      body?: HubBody<HubApi[K]>;
+    } = {},
+  ): Promise<HubResponse<HubApi[K]>> {
+    const route = HUB_ROUTES[name];
+    const path = hubPath(
+      route,
+      (input.params ?? {}) as PathParams<(typeof route)["path"]>,
+      (input.query ?? {}) as Query,
+    );
+    const { body } = input;
     const res = await fetch(path, {
-      method,
+      method: route.method,
       headers: {
         ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
         ...(body === undefined ? {} : { "content-type": "application/json" }),
       },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    const data = (await res.json().catch(() => null)) as
-      | (T & { detail?: string; title?: string; errors?: { field: string; rule: string }[] })
-      | null;
+    const data: unknown = await res.json().catch(() => null);
     if (!res.ok) {
-      const fields = data?.errors?.map((e) => `${e.field}: ${e.rule}`).join("; ");
-      throw new ApiError(
-        res.status,
-        [data?.detail || data?.title || `HTTP ${res.status}`, fields].filter(Boolean).join(": "),
-      );
+      const p = (data ?? {}) as Partial<ProblemBody>;
+      const fields = p.errors?.map((e) => `${e.field}: ${e.rule}`).join("; ");
+      throw new ApiError(res.status, [p.detail || p.title || `HTTP ${res.status}`, fields].filter(Boolean).join(": "));
     }
-    return data as T;
+    return data as HubResponse<HubApi[K]>;
   }
 
   async login(email: string, password: string): Promise<void> {
-    const pair = await this.call<{ accessToken: string }>("POST", "/api/auth/login", { email, password });
+    const pair = await this.call("login", { body: { email, password } });
     this.token = pair.accessToken;
   }
 
   async register(email: string, password: string): Promise<void> {
-    const pair = await this.call<{ accessToken: string }>("POST", "/api/auth/register", { email, password });
+    const pair = await this.call("register", { body: { email, password } });
     this.token = pair.accessToken;
   }
 }

@@ -1,5 +1,6 @@
 import { describeProblems } from "@openlem/protocol";
 import type { z } from "zod";
+import { configVersion, migrateNode } from "../migrations.js";
 import { Options as BatteryOptions } from "../nodes/battery/options.js";
 import { Options as BoilerOptions } from "../nodes/boiler/options.js";
 import { Options as EvOptions } from "../nodes/ev/options.js";
@@ -7,6 +8,21 @@ import { HubDef } from "../nodes/hub/options.js";
 import { Def as MeterDef } from "../nodes/meter/options.js";
 import { Options as ScheduleOptions } from "../nodes/schedule/options.js";
 import { editorValues, optionProblems } from "../shared/options.js";
+
+export { configVersion };
+
+/**
+ * Brings a node opened in the edit dialog to the current settings version, in place (the
+ * dialog then saves the current version). A node from a newer release is left as it is.
+ */
+export function migrateInPlace(node: Record<string, unknown>): void {
+  const type = String(node.type);
+  try {
+    Object.assign(node, migrateNode(type, node));
+  } catch {
+    // the runtime reports it, with what to do
+  }
+}
 
 /**
  * The edit dialogs' checks: each field against the schema the node's runtime parses its options

@@ -1,21 +1,10 @@
-import { type FieldProblem, fieldPath } from "@openlem/protocol";
+import { type FieldProblem, fieldPath, ProblemBody } from "@openlem/protocol";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from "fastify-type-provider-zod";
 import FindMyWay from "find-my-way";
-import { z } from "zod";
 import { Problem } from "./problem.js";
 
-export const ProblemBody = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number().int(),
-    detail: z.string(),
-    instance: z.string().optional(),
-    errors: z.array(z.object({ field: z.string(), rule: z.string() })),
-  })
-  .meta({ id: "Problem", description: "An error (RFC 9457 problem details); errors name each field and its rule." });
-export type ProblemBody = z.infer<typeof ProblemBody>;
+export { ProblemBody };
 
 /** Every error leaves the API as application/problem+json, validation errors with field and rule. */
 export function registerErrorHandler(app: FastifyInstance): void {

@@ -1,51 +1,21 @@
-import {
-  CommunityId,
-  HouseholdId,
-  Kpis,
-  LocalDate,
-  localDateOf,
-  PeriodKind,
-  periodOf,
-  ReadingBatch,
-  SlotEnergy,
-  Statement,
-  TimeRange,
-} from "@openlem/protocol";
+import { hubApi, localDateOf, periodOf } from "@openlem/protocol";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { z } from "zod";
 import { actsFor, requireHousehold, requirePrincipal } from "../auth/principal.js";
 import type { HubContext } from "../context.js";
 import { answerPage } from "../http/paging.js";
-import { errorResponses, security } from "../http/route-schemas.js";
+import { routeOf } from "../http/route-schemas.js";
 import { meteredSlots, storeReadings } from "../readings/store.js";
 import { getCommunity } from "../services/communities.js";
 import { communityKpis, householdStatement } from "../services/settlement.js";
-
-const C = z.object({ communityId: CommunityId });
-const PeriodQuery = z.object({
-  period: PeriodKind.default("day"),
-  /** A local date in the community's time zone; default today. */
-  date: LocalDate.optional(),
-});
 
 export async function settlementRoutes(app: FastifyInstance, { ctx }: { ctx: HubContext }): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { db } = ctx;
 
-  r.post(
-    "/api/communities/:communityId/readings",
-    {
-      schema: {
-        tags: ["meters"],
-        summary: "Report meter readings (cumulative registers); a reading sent twice counts once",
-        security,
-        params: C,
-        body: ReadingBatch,
-        response: { 200: z.object({ accepted: z.number().int(), duplicates: z.number().int() }), ...errorResponses },
-      },
-    },
-    async (req) => {
+  r.route({
+    ...routeOf(hubApi.submitReadings),
+    handler: async (req) => {
       const p = requirePrincipal(req);
       const { communityId } = req.params;
       await getCommunity(db, communityId);
@@ -58,22 +28,11 @@ export async function settlementRoutes(app: FastifyInstance, { ctx }: { ctx: Hub
       ctx.metrics.readings.inc({ community: communityId, channel: "rest" }, out.accepted);
       return out;
     },
-  );
+  });
 
-  r.get(
-    "/api/communities/:communityId/households/:householdId/energy",
-    {
-      schema: {
-        tags: ["meters"],
-        summary:
-          "The household's metered energy per slot, with estimated and register-reset flags (default: today; at most 32 days an answer, Link rel=next for more)",
-        security,
-        params: C.extend({ householdId: HouseholdId }),
-        querystring: TimeRange,
-        response: { 200: z.array(SlotEnergy), ...errorResponses },
-      },
-    },
-    async (req, reply) => {
+  r.route({
+    ...routeOf(hubApi.energy),
+    handler: async (req, reply) => {
       const { communityId, householdId } = req.params;
       requireHousehold(req, communityId, householdId);
       const { market } = await getCommunity(db, communityId);
@@ -83,21 +42,11 @@ export async function settlementRoutes(app: FastifyInstance, { ctx }: { ctx: Hub
       const slots = await meteredSlots(db, communityId, from, to, market.slotMinutes, householdId);
       return slots.map(({ storage: _storage, ...e }) => e);
     },
-  );
+  });
 
-  r.get(
-    "/api/communities/:communityId/households/:householdId/statement",
-    {
-      schema: {
-        tags: ["settlement"],
-        summary: "A household's statement for a day, week or month of the community's calendar",
-        security,
-        params: C.extend({ householdId: HouseholdId }),
-        querystring: PeriodQuery,
-        response: { 200: Statement, ...errorResponses },
-      },
-    },
-    async (req) => {
+  r.route({
+    ...routeOf(hubApi.statement),
+    handler: async (req) => {
       const { communityId, householdId } = req.params;
       requireHousehold(req, communityId, householdId);
       const community = await getCommunity(db, communityId);
@@ -109,25 +58,15 @@ export async function settlementRoutes(app: FastifyInstance, { ctx }: { ctx: Hub
         periodOf(req.query.period, date, community.market.timeZone),
       );
     },
-  );
+  });
 
-  r.get(
-    "/api/communities/:communityId/kpis",
-    {
-      schema: {
-        tags: ["settlement"],
-        summary: "Community KPIs for a day, week or month (aggregates: readable by every account)",
-        security,
-        params: C,
-        querystring: PeriodQuery,
-        response: { 200: Kpis, ...errorResponses },
-      },
-    },
-    async (req) => {
+  r.route({
+    ...routeOf(hubApi.kpis),
+    handler: async (req) => {
       requirePrincipal(req);
       const community = await getCommunity(db, req.params.communityId);
       const date = req.query.date ?? localDateOf(ctx.now().toISOString(), community.market.timeZone);
       return communityKpis(db, community, periodOf(req.query.period, date, community.market.timeZone));
     },
-  );
+  });
 }

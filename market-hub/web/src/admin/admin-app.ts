@@ -1,61 +1,11 @@
-import type { DeviceToken } from "@openlem/protocol";
+import type { BookCurves, Community, DeviceToken, Kpis, MarketClock, Meter, SlotResult } from "@openlem/protocol";
 import { html, nothing } from "lit";
 import { Api, ct, kwh } from "../api.js";
 import { form, HubPage, str } from "../page.js";
 
-interface Community {
-  id: string;
-  name: string;
-  market: {
-    timeZone: string;
-    retailPrice: number;
-    feedInTariff: number;
-    priceFloor: number;
-    priceCap: number;
-    slotMinutes: number;
-    mechanism: string;
-    currency: string;
-  };
-}
-interface Meter {
-  meterId: string;
-  householdId: string;
-  linked: boolean;
-  source: string | null;
-}
-interface Result {
-  slot: string;
-  markets: {
-    market: string;
-    price: number | null;
-    averagePrice: number | null;
-    localWh: number;
-    demandWh: number;
-    supplyWh: number;
-  }[];
-  fromUtilityWh: number;
-  toUtilityWh: number;
-}
-interface Clock {
-  now: string;
-  nextOpenSlot: string;
-  gateClosesAt: string;
-  slotMinutes: number;
-}
-interface Book {
-  slot: string;
-  buyOrders: number;
-  sellOrders: number;
-  demand: { price: number; cumulativeWh: number }[];
-  supply: { price: number; cumulativeWh: number }[];
-}
-interface Kpis {
-  selfSufficiency: number | null;
-  localTradeShare: number | null;
-  demandWh: number;
-  generationWh: number;
-  savings: string;
-}
+type Result = SlotResult;
+type Clock = MarketClock;
+type Book = BookCurves;
 
 /** The community operator's pages: communities and market rules, meters, clearing, results and KPIs. */
 export class OpenLemAdmin extends HubPage {
@@ -89,7 +39,7 @@ export class OpenLemAdmin extends HubPage {
 
   private async load(): Promise<void> {
     await this.run(async () => {
-      this.communities = await this.api.call<Community[]>("GET", "/api/communities");
+      this.communities = await this.api.call("listCommunities");
       const keep = this.selected?.id;
       this.selected = this.communities.find((c) => c.id === keep) ?? this.communities[0] ?? null;
       await this.loadCommunity();
@@ -99,15 +49,15 @@ export class OpenLemAdmin extends HubPage {
   private async loadCommunity(): Promise<void> {
     const c = this.selected;
     if (!c) return;
-    const base = `/api/communities/${encodeURIComponent(c.id)}`;
+    const params = { communityId: c.id };
     const [meters, clock, kpis] = await Promise.all([
-      this.api.call<Meter[]>("GET", `${base}/meters`),
-      this.api.call<Clock>("GET", `${base}/clock`),
-      this.api.call<Kpis>("GET", `${base}/kpis?period=day`),
+      this.api.call("listMeters", { params }),
+      this.api.call("clock", { params }),
+      this.api.call("kpis", { params, query: { period: "day" } }),
     ]);
     const from = new Date(Date.parse(clock.now) - 86_400_000).toISOString();
-    this.results = await this.api.call<Result[]>("GET", `${base}/results?from=${encodeURIComponent(from)}`);
-    this.book = await this.api.call<Book>("GET", `${base}/book?slot=${encodeURIComponent(clock.nextOpenSlot)}`);
+    this.results = await this.api.call("results", { params, query: { from } });
+    this.book = await this.api.call("book", { params, query: { slot: clock.nextOpenSlot } });
     Object.assign(this, { meters, clock, kpis });
   }
 
@@ -126,9 +76,9 @@ export class OpenLemAdmin extends HubPage {
     const c = this.selected;
     if (!c) return;
     void this.run(async () => {
-      const m = await this.api.call<Meter & { pin: string }>("POST", `/api/communities/${c.id}/meters`, {
-        meterId: str(f, "meterId"),
-        householdId: str(f, "householdId"),
+      const m = await this.api.call("registerMeter", {
+        params: { communityId: c.id },
+        body: { meterId: str(f, "meterId"), householdId: str(f, "householdId") },
       });
       this.pin = { meterId: m.meterId, pin: m.pin };
       (e.target as HTMLFormElement).reset();
@@ -140,7 +90,7 @@ export class OpenLemAdmin extends HubPage {
     const c = this.selected;
     if (!c) return;
     void this.run(async () => {
-      await this.api.call("DELETE", `/api/communities/${c.id}/meters/${encodeURIComponent(meterId)}/link`);
+      await this.api.call("unlinkMeter", { params: { communityId: c.id, meterId } });
       await this.loadCommunity();
     });
   }
@@ -152,7 +102,7 @@ export class OpenLemAdmin extends HubPage {
     if (!c) return;
     void this.run(async () => {
       const market = { ...c.market, retailPrice: Number(str(f, "retail")), feedInTariff: Number(str(f, "feedIn")) };
-      this.selected = await this.api.call<Community>("PUT", `/api/communities/${c.id}/market`, market);
+      this.selected = await this.api.call("updateMarket", { params: { communityId: c.id }, body: market });
       this.notice = "market rules saved";
     });
   }
@@ -163,7 +113,7 @@ export class OpenLemAdmin extends HubPage {
     const c = this.selected;
     if (!c) return;
     void this.run(async () => {
-      const r = await this.api.call<Result>("POST", `/api/communities/${c.id}/clearings`, { slot: str(f, "slot") });
+      const r = await this.api.call("clearSlot", { params: { communityId: c.id }, body: { slot: str(f, "slot") } });
       this.notice = `slot ${r.slot} cleared: ${kwh(r.markets.reduce((s, m) => s + m.localWh, 0))} traded locally`;
       await this.loadCommunity();
     });
@@ -173,10 +123,7 @@ export class OpenLemAdmin extends HubPage {
     const c = this.selected;
     if (!c) return;
     void this.run(async () => {
-      const list = await this.api.call<DeviceToken[]>(
-        "GET",
-        `/api/communities/${c.id}/households/${encodeURIComponent(householdId)}/device-tokens`,
-      );
+      const list = await this.api.call("listDeviceTokens", { params: { communityId: c.id, householdId } });
       this.tokens = { householdId, list };
     });
   }
@@ -184,7 +131,7 @@ export class OpenLemAdmin extends HubPage {
   private revoke(id: number) {
     const h = this.tokens?.householdId;
     void this.run(async () => {
-      await this.api.call("DELETE", `/api/device-tokens/${id}`);
+      await this.api.call("revokeDeviceToken", { params: { id } });
       if (h) this.showTokens(h);
     });
   }

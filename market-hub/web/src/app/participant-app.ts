@@ -1,48 +1,26 @@
-import type { DeviceToken, DeviceTokenCreated } from "@openlem/protocol";
+import type {
+  DeviceToken,
+  DeviceTokenCreated,
+  Fill,
+  HouseholdRef,
+  MarketConfig,
+  OrderRecord,
+  PeriodKind,
+  SlotResult,
+  Statement,
+} from "@openlem/protocol";
 import { html, nothing } from "lit";
 import { Api, ct, kwh } from "../api.js";
 import { form, HubPage, str } from "../page.js";
 
+/** The account as these pages need it: who logged in and the households it acts for. */
 interface Me {
   email: string;
-  households: { communityId: string; householdId: string }[];
+  households: HouseholdRef[];
 }
-interface Market {
-  timeZone: string;
-  slotMinutes: number;
-  retailPrice: number;
-  feedInTariff: number;
-  priceFloor: number;
-  priceCap: number;
-  currency: string;
-}
-interface Fill {
-  slot: string;
-  side: "buy" | "sell";
-  energyWh: number;
-  price: number;
-  counterparty: "local" | "utility";
-  market: string;
-  source: string | null;
-}
-interface OrderRecord {
-  order: { clientOrderId: string; side: string; slot: string; energyWh?: number; limitPrice?: number };
-  status: string;
-  filledWh?: number;
-}
-interface Statement {
-  currency: string;
-  period: { kind: string; start: string; from: string; to: string };
-  lines: { kind: string; energyWh: number; averagePrice: number | null; amount: string }[];
-  total: string;
-  savings: string;
-  utilityOnlyTotal: string;
-}
-interface Result {
-  slot: string;
-  markets: { averagePrice: number | null }[];
-}
-type Period = "day" | "week" | "month";
+type Market = MarketConfig;
+type Result = SlotResult;
+type Period = PeriodKind;
 
 /** Where a household's bought energy came from (the Landau app's split) and where its sold energy went. */
 export function energySplit(fills: readonly Fill[]): { bought: Record<string, number>; sold: Record<string, number> } {
@@ -110,20 +88,20 @@ export class OpenLemParticipant extends HubPage {
   private get household() {
     return this.me?.households[0] ?? null;
   }
-  private get base() {
+  /** The path parameters of this household's routes. */
+  private get params(): HouseholdRef {
     const h = this.household;
-    return h ? `/api/communities/${encodeURIComponent(h.communityId)}` : "";
-  }
-  private get hbase() {
-    const h = this.household;
-    return h ? `${this.base}/households/${encodeURIComponent(h.householdId)}` : "";
+    if (!h) throw new Error("no household linked yet: link a meter first");
+    return h;
   }
 
   private async load(): Promise<void> {
     await this.run(async () => {
-      this.me = await this.api.call<Me>("GET", "/api/me");
+      const me = await this.api.call("me");
+      // a device token has no account pages: these are for people
+      this.me = me.kind === "user" ? me : null;
       if (!this.household) return;
-      this.market = (await this.api.call<{ market: Market }>("GET", this.base)).market;
+      this.market = (await this.api.call("community", { params: this.params })).market;
       await this.loadPeriod();
     });
   }
@@ -131,14 +109,14 @@ export class OpenLemParticipant extends HubPage {
   private async loadPeriod(): Promise<void> {
     if (!this.household) return;
     const [statement, week, orders, results] = await Promise.all([
-      this.api.call<Statement>("GET", `${this.hbase}/statement?period=${this.period}`),
-      this.api.call<Statement>("GET", `${this.hbase}/statement?period=week`),
-      this.api.call<OrderRecord[]>("GET", `${this.hbase}/orders`),
-      this.api.call<Result[]>("GET", `${this.base}/results`),
+      this.api.call("statement", { params: this.params, query: { period: this.period } }),
+      this.api.call("statement", { params: this.params, query: { period: "week" } }),
+      this.api.call("listOrders", { params: this.params }),
+      this.api.call("results", { params: this.params }),
     ]);
-    const q = `from=${encodeURIComponent(statement.period.from)}&to=${encodeURIComponent(statement.period.to)}`;
-    this.fills = await this.api.call<Fill[]>("GET", `${this.hbase}/fills?${q}`);
-    this.tokens = await this.api.call<DeviceToken[]>("GET", `${this.hbase}/device-tokens`);
+    const { from, to } = statement.period;
+    this.fills = await this.api.call("fills", { params: this.params, query: { from, to } });
+    this.tokens = await this.api.call("listDeviceTokens", { params: this.params });
     Object.assign(this, { statement, week, orders, results });
   }
 
@@ -156,10 +134,7 @@ export class OpenLemParticipant extends HubPage {
     e.preventDefault();
     const f = form(e);
     void this.run(async () => {
-      const m = await this.api.call<{ meterId: string; householdId: string }>("POST", "/api/meters/link", {
-        meterId: str(f, "meterId"),
-        pin: str(f, "pin"),
-      });
+      const m = await this.api.call("linkMeter", { body: { meterId: str(f, "meterId"), pin: str(f, "pin") } });
       this.notice = `meter ${m.meterId} linked: you are household ${m.householdId}`;
       // the link changes what the token may do: log in afresh is not needed, /api/me reads the links
       await this.load();
@@ -170,9 +145,9 @@ export class OpenLemParticipant extends HubPage {
     e.preventDefault();
     const f = form(e);
     void this.run(async () => {
-      await this.api.call("PUT", `${this.hbase}/preferences`, {
-        maxBuyPrice: Number(str(f, "maxBuyPrice")),
-        minSellPrice: Number(str(f, "minSellPrice")),
+      await this.api.call("setPreference", {
+        params: this.params,
+        body: { maxBuyPrice: Number(str(f, "maxBuyPrice")), minSellPrice: Number(str(f, "minSellPrice")) },
       });
       this.notice = "price preference saved";
     });
@@ -182,19 +157,19 @@ export class OpenLemParticipant extends HubPage {
     e.preventDefault();
     const f = form(e);
     void this.run(async () => {
-      this.madeToken = await this.api.call<DeviceTokenCreated>("POST", `${this.hbase}/device-tokens`, {
-        name: str(f, "name"),
-        scope: str(f, "scope"),
+      this.madeToken = await this.api.call("createDeviceToken", {
+        params: this.params,
+        body: { name: str(f, "name"), scope: str(f, "scope") === "read" ? "read" : "device" },
       });
-      this.tokens = await this.api.call<DeviceToken[]>("GET", `${this.hbase}/device-tokens`);
+      this.tokens = await this.api.call("listDeviceTokens", { params: this.params });
     });
   }
 
   private revokeToken(id: number) {
     void this.run(async () => {
-      await this.api.call("DELETE", `/api/device-tokens/${id}`);
+      await this.api.call("revokeDeviceToken", { params: { id } });
       if (this.madeToken?.id === id) this.madeToken = null;
-      this.tokens = await this.api.call<DeviceToken[]>("GET", `${this.hbase}/device-tokens`);
+      this.tokens = await this.api.call("listDeviceTokens", { params: this.params });
     });
   }
 

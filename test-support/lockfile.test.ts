@@ -1,0 +1,25 @@
+import { readFileSync } from "node:fs";
+import { expect, it } from "vitest";
+// @ts-expect-error: a plain .mjs script, without types
+import { completeLock, missingPlatformEntries } from "../scripts/lockfile-platforms.mjs";
+
+const lock = JSON.parse(readFileSync(new URL("../package-lock.json", import.meta.url), "utf8"));
+
+it("the committed lock lists every platform build (after changing dependencies: npm run lock)", () => {
+  expect(Object.keys(missingPlatformEntries(lock))).toEqual([]);
+});
+
+it("installing leaves users' lock files alone: no install hook in the root package", () => {
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+  for (const hook of ["preinstall", "install", "postinstall", "prepare"]) expect(pkg.scripts[hook]).toBeUndefined();
+});
+
+it("finds and adds a platform build the registry left out", () => {
+  const biome = lock.packages["node_modules/@biomejs/biome"];
+  const key = "node_modules/@biomejs/cli-darwin-arm64";
+  const { [key]: _dropped, ...rest } = lock.packages;
+  const broken = { ...lock, packages: rest };
+  expect(Object.keys(missingPlatformEntries(broken))).toEqual([key]);
+  const fixed = completeLock(broken).packages[key];
+  expect(fixed).toMatchObject({ optional: true, os: ["darwin"], cpu: ["arm64"], version: biome.version });
+});
