@@ -6,7 +6,7 @@
  *
  * Run: `npm run demo -w @openlem/engine` (the root's `npm start` runs the hub's demo).
  */
-import { localHourOf, MarketConfig, periodOf, slotStarts, ticksToPrice } from "@openlem/protocol";
+import { gateClosesAtMs, localHourOf, MarketConfig, periodOf, slotStarts, ticksToPrice } from "@openlem/protocol";
 import {
   type BookOrder,
   buildStatement,
@@ -101,7 +101,7 @@ for (const slot of slots) {
   const maxStep = battery.powerW * hours;
   add(battery.id, "buy", Math.min(maxStep, battery.maxWh - battery.socWh), 0.15, null);
   add(battery.id, "sell", Math.min(maxStep, battery.socWh - battery.minWh), 0.2, "battery");
-  const r = clear({ market, orders, atMs: Date.parse(slot) - config.gateClosureMinutes * 60_000 });
+  const r = clear({ market, orders, atMs: gateClosesAtMs(Date.parse(slot), config) });
   fills.push({ slot, fills: r.fills });
   const batteryNet = r.fills
     .filter((f: EngineFill) => f.participantId === battery.id)

@@ -2,6 +2,7 @@ export * from "./api.js";
 export * from "./entities.js";
 export * from "./env.js";
 export * from "./errors.js";
+export * from "./gate.js";
 export * from "./hub-api/index.js";
 export * from "./ids.js";
 export * from "./market.js";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { gateClosesAtMs, MINUTE_MS, nextOpenSlotMs } from "./gate.js";
 import { CommunityId } from "./ids.js";
 import { TimeZone, UtcInstant } from "./time.js";
 import { isTickAligned, MAX_ABS_PRICE_TICKS, TICKS_PER_CURRENCY_PER_KWH } from "./units.js";
@@ -155,12 +156,10 @@ export type MarketClock = z.output<typeof MarketClock>;
 
 /** The market clock of a community at `now`. */
 export function marketClock(communityId: string, market: MarketConfig, now: Date): MarketClock {
-  const len = market.slotMinutes * 60_000;
-  const gate = market.gateClosureMinutes * 60_000;
+  const len = market.slotMinutes * MINUTE_MS;
   const t = now.getTime();
   const current = Math.floor(t / len) * len;
-  // the first slot whose gate (slot start - gate) is still ahead
-  const next = Math.floor((t + gate) / len) * len + len;
+  const next = nextOpenSlotMs(market, t);
   return {
     communityId,
     now: now.toISOString(),
@@ -168,6 +167,6 @@ export function marketClock(communityId: string, market: MarketConfig, now: Date
     mode: market.mode,
     currentSlot: new Date(current).toISOString(),
     nextOpenSlot: new Date(next).toISOString(),
-    gateClosesAt: new Date(next - gate).toISOString(),
+    gateClosesAt: new Date(gateClosesAtMs(next, market)).toISOString(),
   };
 }

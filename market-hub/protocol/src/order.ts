@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { gateClosedRule, isGateClosed } from "./gate.js";
 import { ClientOrderId, HouseholdId, ParticipantId } from "./ids.js";
 import { Commodity, type MarketConfig, Price, Side, Source } from "./market.js";
 import { isSlotStart, ms, UtcInstant } from "./time.js";
@@ -152,13 +153,7 @@ export function checkOrderForMarket(o: Order, market: MarketConfig, now: string)
       message: `must start a ${market.slotMinutes}-minute slot (e.g. on :00, :15, :30, :45)`,
     });
   }
-  const closes = ms(o.slot) - market.gateClosureMinutes * 60_000;
-  if (ms(now) >= closes) {
-    out.push({
-      path: ["slot"],
-      message: `gate closed at ${new Date(closes).toISOString()} (${market.gateClosureMinutes} min before the slot); bid for a later slot`,
-    });
-  }
+  if (isGateClosed(o.slot, market, ms(now))) out.push({ path: ["slot"], message: gateClosedRule(o.slot, market) });
   const check = (price: number, path: (string | number)[]) => {
     if (price < market.priceFloor || price > market.priceCap) {
       out.push({ path, message: `must lie between the price floor ${market.priceFloor} and cap ${market.priceCap}` });

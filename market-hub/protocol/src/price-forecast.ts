@@ -7,12 +7,49 @@ const DAY_MS = 86_400_000;
 const LOOK_BACK_DAYS = 7;
 
 /**
- * The price a household meets in a cleared slot: the market's clearing price, else its
- * average local price, else (nothing traded locally) the utility's retail price.
+ * The local price of a cleared slot, the one rule every part uses: the first market's uniform
+ * clearing price, else the average local price of the first market that traded (pay-as-bid
+ * prices each trade; per-source markets clear in turn), else null: nothing traded locally.
  */
+export function localPriceOf(r: Pick<SlotResult, "markets">): number | null {
+  const first = r.markets[0]?.price;
+  if (first !== null && first !== undefined) return first;
+  return r.markets.find((m) => m.averagePrice !== null)?.averagePrice ?? null;
+}
+
+/** The price a household meets in a cleared slot: the local price, else the utility's retail price. */
 export function slotPrice(r: SlotResult): number {
-  const m = r.markets[0];
-  return m?.price ?? m?.averagePrice ?? r.retailPrice ?? 0;
+  return localPriceOf(r) ?? r.retailPrice ?? 0;
+}
+
+/**
+ * The forecast of each slot's local price from the community's history, the one rule the hub's
+ * price signal and the household agents share: a cleared slot's own local price; else that of
+ * the same slot on the latest earlier day that cleared (up to a week back, which follows the
+ * daily shape of PV); null where nothing traded locally there or there is no history yet (the
+ * caller puts its own fallback: the retail price to buy, the feed-in tariff to sell).
+ */
+export function localPriceForecast(
+  slotStartsMs: readonly number[],
+  commodity: Commodity,
+  results: readonly SlotResult[],
+): { startMs: number; value: number | null; kind: "cleared" | "forecast" }[] {
+  const cleared = new Map<number, number | null>();
+  for (const r of results) if (r.commodity === commodity) cleared.set(Date.parse(r.slot), localPriceOf(r));
+  return slotStartsMs.map((t) => {
+    const own = cleared.get(t);
+    if (own !== undefined) return { startMs: t, value: own, kind: "cleared" as const };
+    for (let d = 1; d <= LOOK_BACK_DAYS; d++) {
+      const earlier = cleared.get(t - d * DAY_MS);
+      if (earlier !== undefined) return { startMs: t, value: earlier, kind: "forecast" as const };
+    }
+    return { startMs: t, value: null, kind: "forecast" as const };
+  });
+}
+
+/** The results a forecast of the slots from `fromMs` to `toMs` draws on: from a week before. */
+export function localPriceHistoryWindow(fromMs: number, toMs: number): { from: string; to: string } {
+  return { from: isoOf(fromMs - LOOK_BACK_DAYS * DAY_MS), to: isoOf(toMs) };
 }
 
 /**
@@ -34,26 +71,13 @@ export function priceSignalAt(
   const current = Math.floor(nowMs / len) * len;
   const today = localDateOf(isoOf(nowMs), market.timeZone);
   const end = localMidnightMs(shiftDate(today, 2), market.timeZone);
-  const cleared = new Map<number, number>();
-  for (const r of results) if (r.commodity === commodity) cleared.set(Date.parse(r.slot), slotPrice(r));
-  const fallback = market.retailPrice;
-  const forecast: PriceSignal["forecast"] = [];
-  for (let t = current; t < end; t += len) {
-    const own = cleared.get(t);
-    if (own !== undefined) {
-      forecast.push({ start: isoOf(t), value: own, kind: "cleared" });
-      continue;
-    }
-    let value = fallback;
-    for (let d = 1; d <= LOOK_BACK_DAYS; d++) {
-      const earlier = cleared.get(t - d * DAY_MS);
-      if (earlier !== undefined) {
-        value = earlier;
-        break;
-      }
-    }
-    forecast.push({ start: isoOf(t), value, kind: "forecast" });
-  }
+  const starts: number[] = [];
+  for (let t = current; t < end; t += len) starts.push(t);
+  const forecast: PriceSignal["forecast"] = localPriceForecast(starts, commodity, results).map((f) => ({
+    start: isoOf(f.startMs),
+    value: f.value ?? market.retailPrice,
+    kind: f.kind,
+  }));
   const now = forecast[0] as PriceSignal["forecast"][number];
   return { communityId, commodity, slot: now.start, price: now.value, kind: now.kind, forecast };
 }
@@ -63,8 +87,5 @@ export function priceSignalWindow(market: MarketConfig, nowMs: number): { from: 
   const len = market.slotMinutes * 60_000;
   const current = Math.floor(nowMs / len) * len;
   const today = localDateOf(isoOf(nowMs), market.timeZone);
-  return {
-    from: isoOf(current - LOOK_BACK_DAYS * DAY_MS),
-    to: isoOf(localMidnightMs(shiftDate(today, 2), market.timeZone)),
-  };
+  return localPriceHistoryWindow(current, localMidnightMs(shiftDate(today, 2), market.timeZone));
 }

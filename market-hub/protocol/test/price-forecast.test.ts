@@ -1,6 +1,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { MarketConfig, PriceSignal, priceSignalAt, type SlotResult, slotsInLocalDay } from "../src/index.js";
+import {
+  localPriceForecast,
+  localPriceOf,
+  MarketConfig,
+  PriceSignal,
+  priceSignalAt,
+  type SlotResult,
+  slotsInLocalDay,
+} from "../src/index.js";
 
 const market = MarketConfig.parse({
   timeZone: "Europe/Amsterdam",
@@ -101,5 +109,44 @@ describe("the price signal", () => {
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+describe("the local price of a slot, one rule", () => {
+  const t0 = Date.parse("2026-06-21T10:00:00Z");
+  it("is the uniform price, else the first traded market's average, else null", () => {
+    expect(localPriceOf(result(t0, 0.12))).toBe(0.12);
+    expect(localPriceOf(result(t0, null))).toBeNull();
+    // per-source: nothing in the PV market, the CHP market traded at 0.15 on average
+    const r = result(t0, null);
+    const [pv] = r.markets;
+    if (!pv) throw new Error("no market");
+    const perSource = {
+      ...r,
+      markets: [
+        { ...pv, market: "pv" as const },
+        { ...pv, market: "chp" as const, averagePrice: 0.15 },
+      ],
+    };
+    expect(localPriceOf(perSource)).toBe(0.15);
+  });
+
+  it("forecasts from the latest earlier day that cleared, null where nothing traded or nothing is known", () => {
+    const slots = [t0, t0 + SLOT_MS, t0 + 2 * SLOT_MS, t0 + 3 * SLOT_MS];
+    const history = [
+      result(t0, 0.11), // cleared itself
+      result(t0 + SLOT_MS - DAY_MS, 0.12), // yesterday
+      result(t0 + SLOT_MS - 2 * DAY_MS, 0.19), // older: yesterday wins
+      result(t0 + 2 * SLOT_MS - 3 * DAY_MS, 0.13), // three days back, nothing since
+      result(t0 + 3 * SLOT_MS - DAY_MS, null), // cleared yesterday without local trade
+      result(t0 + 3 * SLOT_MS - 2 * DAY_MS, 0.14),
+    ];
+    expect(localPriceForecast(slots, "electricity", history)).toEqual([
+      { startMs: slots[0], value: 0.11, kind: "cleared" },
+      { startMs: slots[1], value: 0.12, kind: "forecast" },
+      { startMs: slots[2], value: 0.13, kind: "forecast" },
+      { startMs: slots[3], value: null, kind: "forecast" },
+    ]);
+    expect(localPriceForecast(slots, "heat", history).every((f) => f.value === null)).toBe(true);
   });
 });

@@ -17,7 +17,16 @@ import {
   marketParams,
   settle,
 } from "@openlem/engine";
-import { addMoney, isoOf, type Kpis, moneyOf, priceToTicks, type Source, ticksToPrice } from "@openlem/protocol";
+import {
+  addMoney,
+  gateClosesAtMs,
+  isoOf,
+  type Kpis,
+  moneyOf,
+  priceToTicks,
+  type Source,
+  ticksToPrice,
+} from "@openlem/protocol";
 import { buildCalendar, type Calendar } from "./calendar.js";
 import { CommunityProfiles, deviceStateOf, householdSpecOf } from "./community-profiles.js";
 import { type HouseDevices, PriceByHour, type SafetyFigures, SafetyLog, stepDevices } from "./house-physics.js";
@@ -318,7 +327,7 @@ export function simulate(loaded: LoadedScenario, variant: Variant, options: Simu
 
     let fills: readonly EngineFill[] = [];
     if (trading && orders.length > 0) {
-      const r = clear({ market, orders, atMs: start - config.gateClosureMinutes * 60_000 });
+      const r = clear({ market, orders, atMs: gateClosesAtMs(start, config) });
       fills = r.fills;
       for (const f of fills) {
         if (f.counterparty !== "local") continue;

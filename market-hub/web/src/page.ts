@@ -1,5 +1,6 @@
 import { priceChart } from "@openlem/lovelace-cards/price-chart";
 import type { PriceSlot } from "@openlem/lovelace-cards/price-data";
+import { localPriceOf, type SlotResult } from "@openlem/protocol";
 import { html, LitElement, nothing, type TemplateResult } from "lit";
 import type { Api } from "./api.js";
 import { pageStyles } from "./styles.js";
@@ -7,10 +8,7 @@ import { pageStyles } from "./styles.js";
 export const form = (e: Event) => new FormData(e.target as HTMLFormElement);
 export const str = (f: FormData, k: string) => String(f.get(k) ?? "").trim();
 
-export interface ResultLike {
-  slot: string;
-  markets: { averagePrice: number | null }[];
-}
+export type ResultLike = Pick<SlotResult, "slot" | "markets">;
 
 /** What both pages share: the session, errors and notices, the header, and the price chart. */
 export abstract class HubPage extends LitElement {
@@ -64,7 +62,7 @@ export abstract class HubPage extends LitElement {
     const slots: PriceSlot[] = results
       .map((r) => ({
         startMs: Date.parse(r.slot),
-        value: r.markets.find((x) => x.averagePrice !== null)?.averagePrice ?? Number.NaN,
+        value: localPriceOf(r) ?? Number.NaN,
         kind: "cleared" as const,
       }))
       .filter((s) => Number.isFinite(s.value))

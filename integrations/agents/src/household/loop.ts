@@ -1,5 +1,11 @@
 import { HubError, type HubRest } from "@openlem/client";
-import type { Community, MeterReading, SlotResult } from "@openlem/protocol";
+import {
+  type Community,
+  localPriceForecast,
+  localPriceHistoryWindow,
+  type MeterReading,
+  type SlotResult,
+} from "@openlem/protocol";
 import { superviseSlot } from "../safety/supervisor.js";
 import { type DeviceState, type ForecastSlot, HouseholdAgent, type SlotDecision } from "./agent.js";
 import { MemoryFile } from "./memory-file.js";
@@ -466,30 +472,22 @@ export class HouseholdLoop {
     const market = this.community?.market;
     const slotMs = minutes * 60_000;
     const own = await devices.forecast(fromMs, n, minutes);
-    const byStart = new Map<number, SlotResult>();
+    const starts = Array.from({ length: n }, (_, t) => fromMs + t * slotMs);
+    let past: SlotResult[] = [];
     try {
-      const past = await hub?.results({
-        from: new Date(fromMs - DAY_MS).toISOString(),
-        to: new Date(fromMs - DAY_MS + n * slotMs).toISOString(),
-      });
-      for (const r of past ?? []) byStart.set(Date.parse(r.slot), r);
+      past = (await hub?.results(localPriceHistoryWindow(fromMs, fromMs + n * slotMs))) ?? [];
     } catch (err) {
       if (!(err instanceof HubError)) throw err;
     }
     const retail = market?.retailPrice ?? Number.NaN;
     const feedIn = market?.feedInTariff ?? Number.NaN;
-    return Array.from({ length: n }, (_, t) => {
-      const startMs = fromMs + t * slotMs;
-      const seen = byStart.get(startMs - DAY_MS);
-      const local = seen?.markets.find((x) => x.averagePrice !== null)?.averagePrice ?? null;
-      return {
-        startMs,
-        buyPrice: local ?? retail,
-        sellPrice: local ?? feedIn,
-        netLoadWh: own.netLoadWh[t] ?? 0,
-        drawWh: own.drawWh[t] ?? 0,
-      };
-    });
+    return localPriceForecast(starts, "electricity", past).map(({ startMs, value }, t) => ({
+      startMs,
+      buyPrice: value ?? retail,
+      sellPrice: value ?? feedIn,
+      netLoadWh: own.netLoadWh[t] ?? 0,
+      drawWh: own.drawWh[t] ?? 0,
+    }));
   }
 
   private async save(): Promise<void> {

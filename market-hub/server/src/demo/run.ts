@@ -1,4 +1,4 @@
-import { MarketConfig, OrderInput } from "@openlem/protocol";
+import { MarketConfig, MINUTE_MS, nextOpenSlotMs, OrderInput } from "@openlem/protocol";
 import { createUser } from "../auth/users.js";
 import type { HubConfig } from "../config.js";
 import { Problem } from "../http/problem.js";
@@ -119,8 +119,8 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
 
   // Each household bids for the next two open slots, ahead of gate closure.
   const submitted = new Set<string>();
-  const len = market.slotMinutes * 60_000;
-  const gate = market.gateClosureMinutes * 60_000;
+  const len = market.slotMinutes * MINUTE_MS;
+  const gate = market.gateClosureMinutes * MINUTE_MS;
   const meters = new DemoMeters(DEMO_HOUSEHOLDS.map((h) => h.id));
   let nextReading = Math.floor(clock().getTime() / len) * len;
   await db.transaction((tx) =>
@@ -135,7 +135,7 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
     busy = true;
     try {
       const now = clock();
-      const firstOpen = Math.floor((now.getTime() + gate) / len) * len + len;
+      const firstOpen = nextOpenSlotMs(market, now.getTime());
       for (const t of [firstOpen, firstOpen + len]) {
         const slot = new Date(t).toISOString();
         if (submitted.has(slot)) continue;

@@ -10,6 +10,8 @@ import {
 import {
   type Commodity,
   type Fill,
+  gateClosesAt,
+  isGateClosed,
   type MarketConfig,
   OrderInput,
   type OrderStatus,
@@ -19,6 +21,7 @@ import type { Queryable } from "../db/database.js";
 import { Problem } from "../http/problem.js";
 import { meteredSlots } from "../readings/store.js";
 import { getCommunity } from "./communities.js";
+import { storedOrder } from "./orders.js";
 import { listPreferences } from "./preferences.js";
 
 export interface ClearedSlot {
@@ -60,11 +63,8 @@ export async function clearSlot(
     }
     await exPostOrders(db, communityId, market, slot, commodity, now);
   } else {
-    const closes = Date.parse(slot) - market.gateClosureMinutes * 60_000;
-    if (now.getTime() < closes) {
-      throw Problem.conflict(
-        `the gate for slot ${slot} closes at ${new Date(closes).toISOString()}; clear it after that`,
-      );
+    if (!isGateClosed(slot, market, now.getTime())) {
+      throw Problem.conflict(`the gate for slot ${slot} closes at ${gateClosesAt(slot, market)}; clear it after that`);
     }
   }
   const rows = await db.query<{ id: number; household_id: string; body: unknown; key: number; energy_wh: number }>(
@@ -74,7 +74,7 @@ export async function clearSlot(
     [communityId, slot, commodity],
   );
   const book: BookOrder[] = rows.map((r) => ({
-    ...toBookOrder(OrderInput.parse(r.body), { id: String(r.id), seq: r.id, participantId: r.household_id }),
+    ...toBookOrder(storedOrder(r.body), { id: String(r.id), seq: r.id, participantId: r.household_id }),
     participantKey: r.key,
   }));
   const params = marketParams(market, commodity);

@@ -2,6 +2,8 @@ import {
   checkOrderForMarket,
   type FieldProblem,
   fieldPath,
+  gateClosesAt,
+  isGateClosed,
   type MarketConfig,
   type Order,
   OrderInput,
@@ -34,8 +36,13 @@ function toRecordMeta(r: Row): Omit<OrderRecord, "order"> {
   };
 }
 
+/** An order as the orders table stores it (its `body` column, written from a parsed OrderInput). */
+export function storedOrder(body: unknown): Order {
+  return OrderInput.parse(body);
+}
+
 export function toRecord(r: Row): OrderRecord {
-  return { ...toRecordMeta(r), order: OrderInput.parse(r.body) };
+  return { ...toRecordMeta(r), order: storedOrder(r.body) };
 }
 
 /**
@@ -141,7 +148,7 @@ export async function submitOrders(
     const before = previous.get(o.clientOrderId);
     if (!before) throw new Error(`order ${o.clientOrderId} conflicted but is not there`);
     // jsonb reorders keys, so both sides go through the schema before they are compared.
-    if (canonical(OrderInput.parse(before.body)) !== bodies[i]) {
+    if (canonical(storedOrder(before.body)) !== bodies[i]) {
       throw Problem.conflict("this clientOrderId was used for a different order; nothing was accepted", [
         {
           field: fieldPath([...prefix(i), "clientOrderId"]),
@@ -219,10 +226,10 @@ async function openOrder(
     [communityId, householdId, id],
   );
   if (!row) throw Problem.notFound(`household ${householdId} has no order ${id}`);
-  const closes = row.slot.getTime() - market.gateClosureMinutes * 60_000;
-  if (now.getTime() >= closes) {
+  const slot = row.slot.toISOString();
+  if (isGateClosed(slot, market, now.getTime())) {
     throw Problem.conflict(
-      `the gate for this order's slot closed at ${new Date(closes).toISOString()}; it can no longer change`,
+      `the gate for this order's slot closed at ${gateClosesAt(slot, market)}; it can no longer change`,
     );
   }
   if (row.status !== "open") throw Problem.conflict(`the order is ${row.status}; only open orders change`);
@@ -261,7 +268,7 @@ export async function replaceOrder(
     field: fieldPath(v.path),
     rule: v.message,
   }));
-  const currentClientId = OrderInput.parse(current.body).clientOrderId;
+  const currentClientId = storedOrder(current.body).clientOrderId;
   if (order.clientOrderId !== currentClientId) {
     problems.push({ field: "clientOrderId", rule: `must stay ${currentClientId} when replacing` });
   }

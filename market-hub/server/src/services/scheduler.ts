@@ -1,4 +1,5 @@
 import type { Commodity } from "@openlem/protocol";
+import { lastClosedSlotMs } from "@openlem/protocol";
 import type { Database } from "../db/database.js";
 import { type ClearedSlot, clearSlot } from "./clearing.js";
 import { listCommunities } from "./communities.js";
@@ -38,7 +39,7 @@ export class ClearingScheduler {
       const latest =
         c.market.mode === "ex-post"
           ? Math.floor((now.getTime() - c.market.expostDelayMinutes * 60_000) / len) * len - len
-          : Math.floor((now.getTime() + c.market.gateClosureMinutes * 60_000) / len) * len;
+          : lastClosedSlotMs(c.market, now.getTime());
       const [info] = await this.o.db.query<{ created: Date }>(
         "SELECT created_at AS created FROM market.communities WHERE id = $1",
         [c.id],

@@ -1,0 +1,41 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  gateClosesAt,
+  isGateClosed,
+  lastClosedSlotMs,
+  MarketConfig,
+  marketClock,
+  nextOpenSlotMs,
+} from "../src/index.js";
+
+const market = MarketConfig.parse({ slotMinutes: 15, gateClosureMinutes: 5 });
+
+describe("gate closure", () => {
+  it("closes gateClosureMinutes before the slot, at that instant itself", () => {
+    expect(gateClosesAt("2026-06-21T10:00:00.000Z", market)).toBe("2026-06-21T09:55:00.000Z");
+    expect(isGateClosed("2026-06-21T10:00:00.000Z", market, Date.parse("2026-06-21T09:54:59.999Z"))).toBe(false);
+    expect(isGateClosed("2026-06-21T10:00:00.000Z", market, Date.parse("2026-06-21T09:55:00.000Z"))).toBe(true);
+  });
+
+  it("the next open slot is open, the slot before it closed, and the market clock says the same", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: Date.parse("2020-01-01"), max: Date.parse("2030-01-01") }),
+        fc.constantFrom(5, 15, 30, 60),
+        fc.integer({ min: 0, max: 120 }),
+        (now, slotMinutes, gateClosureMinutes) => {
+          const m = { slotMinutes, gateClosureMinutes };
+          const next = nextOpenSlotMs(m, now);
+          const iso = (t: number) => new Date(t).toISOString();
+          expect(isGateClosed(iso(next), m, now)).toBe(false);
+          expect(isGateClosed(iso(next - slotMinutes * 60_000), m, now)).toBe(true);
+          expect(lastClosedSlotMs(m, now)).toBe(next - slotMinutes * 60_000);
+          const clock = marketClock("c", MarketConfig.parse({ slotMinutes, gateClosureMinutes }), new Date(now));
+          expect(clock.nextOpenSlot).toBe(iso(next));
+          expect(clock.gateClosesAt).toBe(gateClosesAt(iso(next), m));
+        },
+      ),
+    );
+  });
+});
