@@ -93,9 +93,9 @@ function editPrepare(node) {
   const prefix = node.category === "config" ? "node-config-input" : "node-input";
   // the dialog's fields are filled before this runs: migrated values go into them too
   const migrate = `if (typeof OpenLEMEditor !== "undefined") {
-        var node = this, before = JSON.stringify(node);
+        var node = this, from = node.version;
         OpenLEMEditor.migrateInPlace(node);
-        if (JSON.stringify(node) !== before) {
+        if (node.version !== from) {
           ${JSON.stringify(node.fields.filter((f) => !f.config).map((f) => f.name))}.forEach(function (f) {
             $("#${prefix}-" + f).val(node[f] === undefined ? "" : node[f]);
           });

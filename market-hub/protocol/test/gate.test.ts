@@ -9,7 +9,8 @@ import {
   nextOpenSlotMs,
 } from "../src/index.js";
 
-const market = MarketConfig.parse({ slotMinutes: 15, gateClosureMinutes: 5 });
+const tariffs = { timeZone: "UTC", retailPrice: 0.22, feedInTariff: 0.09, priceFloor: 0, priceCap: 0.5 };
+const market = MarketConfig.parse({ ...tariffs, slotMinutes: 15, gateClosureMinutes: 5 });
 
 describe("gate closure", () => {
   it("closes gateClosureMinutes before the slot, at that instant itself", () => {
@@ -31,7 +32,11 @@ describe("gate closure", () => {
           expect(isGateClosed(iso(next), m, now)).toBe(false);
           expect(isGateClosed(iso(next - slotMinutes * 60_000), m, now)).toBe(true);
           expect(lastClosedSlotMs(m, now)).toBe(next - slotMinutes * 60_000);
-          const clock = marketClock("c", MarketConfig.parse({ slotMinutes, gateClosureMinutes }), new Date(now));
+          const clock = marketClock(
+            "c",
+            MarketConfig.parse({ ...tariffs, slotMinutes, gateClosureMinutes }),
+            new Date(now),
+          );
           expect(clock.nextOpenSlot).toBe(iso(next));
           expect(clock.gateClosesAt).toBe(gateClosesAt(iso(next), m));
         },
