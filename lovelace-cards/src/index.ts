@@ -1,33 +1,17 @@
-import { OpenLemBidCard } from "./cards/bid-card.js";
-import { OpenLemCommunityCard } from "./cards/community-card.js";
-import { OpenLemEnergyCard } from "./cards/energy-card.js";
-import { OpenLemPriceCard } from "./cards/price-card.js";
+import { OpenLemBidCard } from "./cards/bid/bid-card.js";
+import * as bid from "./cards/bid/const.js";
+import { OpenLemCommunityCard } from "./cards/community/community-card.js";
+import * as community from "./cards/community/const.js";
+import * as energy from "./cards/energy/const.js";
+import { OpenLemEnergyCard } from "./cards/energy/energy-card.js";
+import * as price from "./cards/price/const.js";
+import { OpenLemPriceCard } from "./cards/price/price-card.js";
 
 const cards = [
-  [
-    "openlem-price-card",
-    OpenLemPriceCard,
-    "OpenLEM price",
-    "Today's local price per slot against retail and feed-in, the cheapest window marked.",
-  ],
-  [
-    "openlem-energy-card",
-    OpenLemEnergyCard,
-    "OpenLEM energy",
-    "Your energy bought and sold locally and with the grid, your bill and savings.",
-  ],
-  [
-    "openlem-community-card",
-    OpenLemCommunityCard,
-    "OpenLEM community",
-    "Self-sufficiency, local trade share, the community battery and live flows.",
-  ],
-  [
-    "openlem-bid-card",
-    OpenLemBidCard,
-    "OpenLEM price limits",
-    "Set your maximum buy and minimum sell price within the community's limits.",
-  ],
+  [price.CARD_TYPE, OpenLemPriceCard, price.CARD_NAME, price.CARD_DESCRIPTION],
+  [energy.CARD_TYPE, OpenLemEnergyCard, energy.CARD_NAME, energy.CARD_DESCRIPTION],
+  [community.CARD_TYPE, OpenLemCommunityCard, community.CARD_NAME, community.CARD_DESCRIPTION],
+  [bid.CARD_TYPE, OpenLemBidCard, bid.CARD_NAME, bid.CARD_DESCRIPTION],
 ] as const;
 
 window.customCards ??= [];

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { bidRange, clampBid } from "../src/cards/bid/bid-range.js";
+import { energyFromStatement, formatEnergy, formatMoney } from "../src/cards/energy/energy-data.js";
 import { CHART, gaps, timeScale } from "../src/charts/price-chart.js";
-import { bidRange, clampBid } from "../src/data/bid.js";
-import { energyFromStatement, formatEnergy, formatMoney } from "../src/data/energy.js";
 import { cheapestWindow, type PriceSlot, priceView } from "../src/data/price.js";
 
 const T0 = Date.parse("2026-06-21T00:00:00Z");

@@ -81,7 +81,7 @@ describe("boiler safety", () => {
           for (const s of slots) {
             // draws the element can make up for within a slot (physically possible to stay warm)
             const drawWh = s.drawShare * ((b.heaterW * SLOT_MIN) / 60);
-            const d = safeBoiler(b, temp, s.plan, drawWh, SLOT_MIN);
+            const d = safeBoiler(b, { tempC: temp, plannedOn: s.plan, expectedDrawWh: drawWh, minutes: SLOT_MIN });
             temp = boilerStep(b, temp, d.on, drawWh, SLOT_MIN);
             expect(temp).toBeGreaterThanOrEqual(b.minTempC - 1e-9);
             expect(temp).toBeLessThanOrEqual(b.maxTempC + 1e-9);
@@ -94,9 +94,18 @@ describe("boiler safety", () => {
   it("says why it overrode the plan", () => {
     const b = BoilerSpec.parse({ volumeL: 200, heaterW: 3000 });
     const draw = 0.5 * heatCapacityWhPerK(b); // half a kelvin of hot water
-    expect(safeBoiler(b, 45.2, false, draw, SLOT_MIN)).toEqual({ on: true, override: "below-minimum" });
-    expect(safeBoiler(b, 64.9, true, 0, SLOT_MIN)).toEqual({ on: false, override: "above-maximum" });
-    expect(safeBoiler(b, 55, true, draw, SLOT_MIN)).toEqual({ on: true, override: null });
+    expect(safeBoiler(b, { tempC: 45.2, plannedOn: false, expectedDrawWh: draw, minutes: SLOT_MIN })).toEqual({
+      on: true,
+      override: "below-minimum",
+    });
+    expect(safeBoiler(b, { tempC: 64.9, plannedOn: true, expectedDrawWh: 0, minutes: SLOT_MIN })).toEqual({
+      on: false,
+      override: "above-maximum",
+    });
+    expect(safeBoiler(b, { tempC: 55, plannedOn: true, expectedDrawWh: draw, minutes: SLOT_MIN })).toEqual({
+      on: true,
+      override: null,
+    });
   });
 });
 

@@ -5,6 +5,7 @@ import { HubError, HubRest, LiveFeed } from "@openlem/client";
 import {
   type BridgeState,
   type Community,
+  householdDiscovery,
   MONEY_UNITS_PER_CURRENCY,
   Price,
   parseMoney,
@@ -14,7 +15,7 @@ import {
 import mqtt, { type MqttClient } from "mqtt";
 import { type BridgeConfig, ConfigError, configuredEntities, type ExpectedUnit } from "./config.js";
 import { HaDevices } from "./devices.js";
-import { householdDiscovery } from "./discovery.js";
+
 import { HaConnection } from "./ha-connection.js";
 
 export type BridgeEvent =

@@ -1,5 +1,5 @@
+export { householdDiscovery } from "@openlem/protocol";
 export { type BridgeEvent, type BridgeOptions, HaBridge } from "./bridge.js";
 export { BridgeConfig, ConfigError, configuredEntities, loadConfig, parseConfig } from "./config.js";
 export { HaDevices } from "./devices.js";
-export { householdDiscovery } from "./discovery.js";
 export { HaConnection, HaError } from "./ha-connection.js";

@@ -1,4 +1,4 @@
-import type { HassEntity } from "../hass.js";
+import type { HassEntity } from "../shared/hass.js";
 
 export interface PriceSlot {
   startMs: number;

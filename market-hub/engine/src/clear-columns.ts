@@ -3,6 +3,7 @@ import { Entries } from "./entries.js";
 import { cancelSelfCrossing } from "./self-trade.js";
 import type { BookColumns, ColumnsOutcome, TariffTicks } from "./types.js";
 import { clearUniform } from "./uniform.js";
+import { utilityTakes } from "./utility.js";
 
 /**
  * Uniform-price clearing of a book given as columns: the same rules as `clear` with the
@@ -30,7 +31,7 @@ export function clearUniformColumns(
     for (let k = 0; k < E.n; k++) {
       const left = (E.remaining[k] as number) - (local[k] as number);
       if (left <= 0) continue;
-      if (E.isBuy[k] === 1 ? (E.limit[k] as number) >= tariff.retail : (E.limit[k] as number) <= tariff.feedIn) {
+      if (utilityTakes(E.isBuy[k] === 1, E.limit[k] as number, tariff)) {
         utility[k] = left;
         if (E.isBuy[k] === 1) fromUtilityWh += left;
         else toUtilityWh += left;

@@ -7,6 +7,11 @@ import type { BookOrder, EngineFill, TariffTicks } from "./types.js";
  * boiler that bid 15 ct does not run on 22 ct energy, a battery asking 20 ct keeps its
  * charge.
  */
+/** Whether the utility takes the rest of an order: a buy limit at or above retail, an ask at or below feed-in. */
+export function utilityTakes(isBuy: boolean, limitTicks: number, tariff: TariffTicks): boolean {
+  return isBuy ? limitTicks >= tariff.retail : limitTicks <= tariff.feedIn;
+}
+
 export function utilityFill(
   order: BookOrder,
   step: number,
@@ -16,7 +21,7 @@ export function utilityFill(
   if (!tariff || remainingWh <= 0) return null;
   const limit = (order.steps[step] as { priceTicks: number }).priceTicks;
   const buy = order.side === "buy";
-  if (buy ? limit < tariff.retail : limit > tariff.feedIn) return null;
+  if (!utilityTakes(buy, limit, tariff)) return null;
   return {
     orderId: order.id,
     step,

@@ -5,8 +5,6 @@
  */
 const objectSlug = (id: string) => id.toLowerCase().replace(/[^a-z0-9_]/g, "_");
 
-export const DISCOVERY_PREFIX = "homeassistant";
-
 export const communityEntities = {
   price: (c: string) => `sensor.openlem_${objectSlug(c)}_price`,
   selfSufficiency: (c: string) => `sensor.openlem_${objectSlug(c)}_self_sufficiency`,
@@ -30,32 +28,6 @@ export const householdEntities = {
   effectivePrice: (h: string) => `sensor.openlem_${objectSlug(h)}_effective_price`,
   agentStatus: (h: string) => `sensor.openlem_${objectSlug(h)}_agent_status`,
 } as const;
-
-/** Splits "sensor.openlem_x_price" into its domain and object id. */
-export function splitEntityId(entityId: string): { domain: string; objectId: string } {
-  const dot = entityId.indexOf(".");
-  return { domain: entityId.slice(0, dot), objectId: entityId.slice(dot + 1) };
-}
-
-/** The discovery topic for an entity id: homeassistant/<domain>/<object_id>/config. */
-export function discoveryTopic(entityId: string): string {
-  const { domain, objectId } = splitEntityId(entityId);
-  return `${DISCOVERY_PREFIX}/${domain}/${objectId}/config`;
-}
-
-/**
- * The ids every discovery config carries, so the entity gets the documented id on every
- * Home Assistant release: `default_entity_id` (2025.10 on), and `object_id` for the releases
- * before it (2025.10 to 2026.3 read `default_entity_id` first and warn only when it is
- * missing; 2026.4 ignores `object_id`).
- */
-export function discoveryIds(entityId: string): { unique_id: string; default_entity_id: string; object_id: string } {
-  return {
-    unique_id: entityId.replace(".", "_"),
-    default_entity_id: entityId,
-    object_id: splitEntityId(entityId).objectId,
-  };
-}
 
 type EntityId = (slug: string) => string;
 const ALL_ENTITIES: readonly EntityId[] = [...Object.values(communityEntities), ...Object.values(householdEntities)];

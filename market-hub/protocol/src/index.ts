@@ -1,4 +1,5 @@
 export * from "./api.js";
+export * from "./discovery.js";
 export * from "./entities.js";
 export * from "./env.js";
 export * from "./errors.js";

@@ -43,8 +43,12 @@ it("a clearing committed by a hub that died before publishing it goes out when a
     source: "pv",
   });
   const at = new Date("2026-06-21T09:00:00Z");
-  await db.transaction((tx) => submitOrders(tx, "ob", "a", community.market, [buy], at, () => []));
-  await db.transaction((tx) => submitOrders(tx, "ob", "b", community.market, [sell], at, () => []));
+  await db.transaction((tx) =>
+    submitOrders({ db: tx, communityId: "ob", householdId: "a", market: community.market, now: at }, [buy], () => []),
+  );
+  await db.transaction((tx) =>
+    submitOrders({ db: tx, communityId: "ob", householdId: "b", market: community.market, now: at }, [sell], () => []),
+  );
   const cleared = await db.transaction((tx) =>
     clearSlot(tx, "ob", SLOT, "electricity", new Date("2026-06-21T10:11:00Z"), "scheduler"),
   );

@@ -26,23 +26,15 @@ describeEachDatabase("clearing scheduler", (db) => {
       });
     await db().transaction((tx) =>
       submitOrders(
-        tx,
-        "sched",
-        "h1",
-        market,
+        { db: tx, communityId: "sched", householdId: "h1", market, now: hub().clock.now() },
         [order("b1", "buy", "2026-06-21T10:15:00Z")],
-        hub().clock.now(),
         () => [],
       ),
     );
     await db().transaction((tx) =>
       submitOrders(
-        tx,
-        "sched",
-        "h2",
-        market,
+        { db: tx, communityId: "sched", householdId: "h2", market, now: hub().clock.now() },
         [order("s1", "sell", "2026-06-21T10:15:00Z")],
-        hub().clock.now(),
         () => [],
       ),
     );

@@ -236,14 +236,19 @@ export class HouseholdAgent {
   }
 
   /**
-   * The control for a slot: the plan's (or, in `fallback`, the local default), then the
+   * The control for a slot: the plan's (or, with `localDefault`, the local default), then the
    * safety layer with the devices' real state.
    */
-  decide(startMs: number, state: DeviceState, expected: Expected, fallback = false): SlotDecision {
+  decide(
+    startMs: number,
+    state: DeviceState,
+    expected: Expected,
+    { localDefault = false }: { localDefault?: boolean } = {},
+  ): SlotDecision {
     const { spec } = this;
     const m = this.memory;
     const minutes = m.minutes;
-    const i = fallback ? -1 : this.planIndex(startMs);
+    const i = localDefault ? -1 : this.planIndex(startMs);
     const mode = i >= 0 ? "plan" : "fallback";
     const why: string[] = [];
     const slotH = minutes / 60;
@@ -265,7 +270,13 @@ export class HouseholdAgent {
       else if (i >= 0) wanted = m.boilerOn[i] ?? false;
       else wanted = state.tempC < b.targetTempC - 2 || (m.boilerWasOn && state.tempC < b.targetTempC); // thermostat
       const overdue = m.lastLegionellaMs !== null && startMs >= m.lastLegionellaMs + b.legionellaEveryDays * DAY_MS;
-      const d = safeBoiler(b, state.tempC, wanted, expected.drawWh, minutes, overdue);
+      const d = safeBoiler(b, {
+        tempC: state.tempC,
+        plannedOn: wanted,
+        expectedDrawWh: expected.drawWh,
+        minutes,
+        legionellaOverdue: overdue,
+      });
       boilerOn = d.on;
       if (d.override === "below-minimum") why.push("boiler: heating, the water would fall below its minimum");
       if (d.override === "above-maximum") why.push("boiler: off, the water is at its maximum");

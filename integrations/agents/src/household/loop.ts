@@ -353,7 +353,7 @@ export class HouseholdLoop {
       const accepted = agent.memory.submitted.includes(current);
       const decision = superviseSlot(
         agent.spec,
-        agent.decide(current, state, { netLoadWh, drawWh }, !accepted || this.problem !== null),
+        agent.decide(current, state, { netLoadWh, drawWh }, { localDefault: !accepted || this.problem !== null }),
         state,
         now,
         minutes,

@@ -36,11 +36,13 @@ export interface BoilerDecision {
  */
 export function safeBoiler(
   b: BoilerSpec,
-  tempC: number,
-  plannedOn: boolean,
-  expectedDrawWh: number,
-  minutes: number,
-  legionellaOverdue = false,
+  {
+    tempC,
+    plannedOn,
+    expectedDrawWh,
+    minutes,
+    legionellaOverdue = false,
+  }: { tempC: number; plannedOn: boolean; expectedDrawWh: number; minutes: number; legionellaOverdue?: boolean },
 ): BoilerDecision {
   if (boilerStep(b, tempC, false, expectedDrawWh, minutes) < b.minTempC)
     return { on: true, override: plannedOn ? null : "below-minimum" };

@@ -1,2 +1,3 @@
+export * from "./limits.js";
 export * from "./routes.js";
 export * from "./table.js";

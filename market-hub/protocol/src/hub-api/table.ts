@@ -21,6 +21,7 @@ import { ReadingBatch, SlotEnergy } from "../reading.js";
 import { Fill, SlotResult } from "../result.js";
 import { Kpis, Statement } from "../settlement.js";
 import { LocalDate, PeriodKind, UtcInstant } from "../time.js";
+import { limitText, MAX_LISTED } from "./limits.js";
 import { HUB_ROUTES, type HubRouteName, type HubRoutePath } from "./routes.js";
 
 /** Every error the API answers: application/problem+json (RFC 9457), fields named with their rule. */
@@ -270,7 +271,7 @@ export const hubApi = {
     ...HUB_ROUTES.listOrders,
     ...secured,
     tags: ["orders"],
-    summary: "The household's orders, by delivery slot",
+    summary: `The household's orders, by delivery slot (at most ${limitText(MAX_LISTED.orders)}, the earliest first)`,
     params: CH,
     query: TimeRange.safeExtend({ status: OrderStatus.optional() }),
     responses: { 200: z.array(OrderRecord) },
@@ -323,7 +324,7 @@ export const hubApi = {
     ...HUB_ROUTES.book,
     ...secured,
     tags: ["clearing"],
-    summary: "The order book of a slot, aggregated into demand and supply curves (operators only)",
+    summary: `The order book of a slot, aggregated into demand and supply curves (operators only; at most ${limitText(MAX_LISTED.bookOrders)} orders)`,
     params: C,
     query: SlotToClear,
     responses: { 200: BookCurves },
@@ -332,7 +333,7 @@ export const hubApi = {
     ...HUB_ROUTES.results,
     ...secured,
     tags: ["clearing"],
-    summary: "Public clearing results (prices and volumes) by slot",
+    summary: `Public clearing results (prices and volumes) by slot (at most ${limitText(MAX_LISTED.results)}, the latest of the range)`,
     params: C,
     query: TimeRange.safeExtend({ commodity: Commodity.default("electricity") }),
     responses: { 200: z.array(SlotResult) },
@@ -341,7 +342,7 @@ export const hubApi = {
     ...HUB_ROUTES.fills,
     ...secured,
     tags: ["clearing"],
-    summary: "A household's own fills (private)",
+    summary: `A household's own fills (private; at most ${limitText(MAX_LISTED.fills)}, the earliest first)`,
     params: CH,
     query: TimeRange,
     responses: { 200: z.array(Fill) },

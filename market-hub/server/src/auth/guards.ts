@@ -3,6 +3,16 @@ import { Problem } from "../http/problem.js";
 import { inWords, Throttle } from "./throttle.js";
 
 const MINUTE_MS = 60_000;
+/** Logins from one address for one account before each further attempt waits (1 s, doubling). */
+export const LOGIN_FREE_PER_ADDRESS = 3;
+export const LOGIN_MAX_WAIT_PER_ADDRESS_MS = 15 * MINUTE_MS;
+/** Logins for one account from every address together before each waits; at most a minute. */
+export const LOGIN_FREE_PER_ACCOUNT = 10;
+export const LOGIN_MAX_WAIT_PER_ACCOUNT_MS = MINUTE_MS;
+/** Wrong meter PINs from one account before linking waits, and how long (the Landau rule). */
+export const PIN_FREE_GUESSES = 5;
+export const PIN_LOCK_MS = 15 * MINUTE_MS;
+const FIRST_WAIT_MS = 1000;
 
 /**
  * Guessing passwords and PINs, slowed down where the guessing happens, without letting a
@@ -21,9 +31,19 @@ export class AccessGuards {
   readonly pins: Throttle;
 
   constructor(now: () => number) {
-    this.loginByAddress = new Throttle({ free: 3, baseMs: 1000, maxMs: 15 * MINUTE_MS, now });
-    this.loginByAccount = new Throttle({ free: 10, baseMs: 1000, maxMs: MINUTE_MS, now });
-    this.pins = new Throttle({ free: 5, baseMs: 15 * MINUTE_MS, maxMs: 15 * MINUTE_MS, now });
+    this.loginByAddress = new Throttle({
+      free: LOGIN_FREE_PER_ADDRESS,
+      baseMs: FIRST_WAIT_MS,
+      maxMs: LOGIN_MAX_WAIT_PER_ADDRESS_MS,
+      now,
+    });
+    this.loginByAccount = new Throttle({
+      free: LOGIN_FREE_PER_ACCOUNT,
+      baseMs: FIRST_WAIT_MS,
+      maxMs: LOGIN_MAX_WAIT_PER_ACCOUNT_MS,
+      now,
+    });
+    this.pins = new Throttle({ free: PIN_FREE_GUESSES, baseMs: PIN_LOCK_MS, maxMs: PIN_LOCK_MS, now });
   }
 
   /** Runs a login attempt under both login throttles. */

@@ -145,7 +145,11 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
           );
           if (orders.length === 0) continue;
           await db.transaction((tx) =>
-            submitOrders(tx, DEMO_COMMUNITY, h.id, market, orders, clock(), (i) => ["orders", i]),
+            submitOrders(
+              { db: tx, communityId: DEMO_COMMUNITY, householdId: h.id, market, now: clock() },
+              orders,
+              (i) => ["orders", i],
+            ),
           );
         }
         submitted.add(slot);

@@ -1,8 +1,6 @@
 import {
   type Commodity,
-  communityEntities,
-  discoveryIds,
-  discoveryTopic,
+  communityDiscovery,
   fieldProblems,
   type HubStatus,
   type KpiSignal,
@@ -24,7 +22,7 @@ import { Problem } from "../http/problem.js";
 import { storeReadings } from "../readings/store.js";
 import { type ClearedSlot, listResults, markPublished, unpublishedClearings } from "../services/clearing.js";
 import { getCommunity, listCommunities } from "../services/communities.js";
-import { submitOrders } from "../services/orders.js";
+import { intakeOrders } from "../services/orders.js";
 import { communityKpis } from "../services/settlement.js";
 import { HA_STATUS_TOPIC } from "./access.js";
 
@@ -243,61 +241,8 @@ export class HubMqtt {
    */
   private async publishDiscovery(client: MqttClient, communityId: string): Promise<void> {
     const { name, market } = await getCommunity(this.ctx.db, communityId);
-    const common = {
-      availability_topic: topics.status(communityId),
-      availability_template: "{{ value_json.state }}",
-      payload_available: "online",
-      payload_not_available: "offline",
-      state_class: "measurement",
-      device: {
-        identifiers: [`openlem_${communityId}`],
-        // "OpenLEM demo neighbourhood" stays as it is, "Groene Mient" becomes "OpenLEM Groene Mient"
-        name: /^openlem\b/i.test(name) ? name : `OpenLEM ${name}`,
-        manufacturer: "OpenLEM",
-        model: "Community hub",
-      },
-    };
-    const percent = (field: string) =>
-      `{{ (value_json.kpis.${field} * 100) | round(1) if value_json.kpis.${field} is not none else None }}`;
-    const sensors: [string, Record<string, unknown>][] = [
-      [
-        communityEntities.price(communityId),
-        {
-          name: "Local price",
-          state_topic: topics.price(communityId, "electricity"),
-          value_template: "{{ value_json.price }}",
-          json_attributes_topic: topics.price(communityId, "electricity"),
-          // the market's limits travel with the price: the cards draw them and keep bids inside
-          json_attributes_template:
-            "{{ {'forecast': value_json.forecast, 'slot': value_json.slot, " +
-            `'retail_price': ${market.retailPrice}, 'feed_in_tariff': ${market.feedInTariff}, ` +
-            `'price_floor': ${market.priceFloor}, 'price_cap': ${market.priceCap}, ` +
-            `'currency': '${market.currency}', 'slot_minutes': ${market.slotMinutes}} | tojson }}`,
-          unit_of_measurement: `${market.currency}/kWh`,
-        },
-      ],
-      [
-        communityEntities.selfSufficiency(communityId),
-        {
-          name: "Self-sufficiency today",
-          state_topic: topics.kpis(communityId),
-          value_template: percent("selfSufficiency"),
-          unit_of_measurement: "%",
-        },
-      ],
-      [
-        communityEntities.localTradeShare(communityId),
-        {
-          name: "Local trade share today",
-          state_topic: topics.kpis(communityId),
-          value_template: percent("localTradeShare"),
-          unit_of_measurement: "%",
-        },
-      ],
-    ];
-    for (const [entity, config] of sensors) {
-      const body = { ...common, ...config, ...discoveryIds(entity) };
-      await client.publishAsync(discoveryTopic(entity), JSON.stringify(body), { retain: true, qos: 1 });
+    for (const { topic, config } of communityDiscovery(communityId, name, market)) {
+      await client.publishAsync(topic, JSON.stringify(config), { retain: true, qos: 1 });
     }
   }
 
@@ -359,11 +304,10 @@ export class HubMqtt {
 
   private async takeOrders(community: string, household: string, json: unknown): Promise<number> {
     const batch = OrderBatch.parse(json);
-    const { market } = await getCommunity(this.ctx.db, community);
-    const out = await this.ctx.db.transaction((tx) =>
-      submitOrders(tx, community, household, market, batch.orders, this.ctx.now(), (i) => ["orders", i]),
-    );
-    if (out.created) this.ctx.metrics.orders.inc({ community, channel: "mqtt" }, out.records.length);
+    const out = await intakeOrders(this.ctx, { communityId: community, householdId: household }, batch.orders, {
+      channel: "mqtt",
+      prefix: (i) => ["orders", i],
+    });
     return out.records.length;
   }
 

@@ -6,7 +6,7 @@ import type { HubContext } from "../context.js";
 import { optionalPage } from "../http/paging.js";
 import { routeOf } from "../http/route-schemas.js";
 import { getCommunityForIntake } from "../services/communities.js";
-import { cancelOrder, listOrders, replaceOrder, submitOrders } from "../services/orders.js";
+import { cancelOrder, intakeOrders, listOrders, replaceOrder } from "../services/orders.js";
 
 export async function orderRoutes(app: FastifyInstance, { ctx }: { ctx: HubContext }): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -17,10 +17,10 @@ export async function orderRoutes(app: FastifyInstance, { ctx }: { ctx: HubConte
     handler: async (req, reply) => {
       const { communityId, householdId } = req.params;
       requireHousehold(req, communityId, householdId);
-      const { market } = await getCommunityForIntake(db, communityId);
-      // One INSERT statement: atomic without an explicit transaction.
-      const out = await submitOrders(db, communityId, householdId, market, [req.body], ctx.now(), () => []);
-      if (out.created) ctx.metrics.orders.inc({ community: communityId, channel: "rest" });
+      const out = await intakeOrders(ctx, { communityId, householdId }, [req.body], {
+        channel: "rest",
+        prefix: () => [],
+      });
       const [record] = out.records;
       if (!record) throw new Error("an accepted order left no record");
       return reply.status(out.created ? 201 : 200).send(record);
@@ -32,12 +32,10 @@ export async function orderRoutes(app: FastifyInstance, { ctx }: { ctx: HubConte
     handler: async (req, reply) => {
       const { communityId, householdId } = req.params;
       requireHousehold(req, communityId, householdId);
-      const { market } = await getCommunityForIntake(db, communityId);
-      const out = await submitOrders(db, communityId, householdId, market, req.body.orders, ctx.now(), (i) => [
-        "orders",
-        i,
-      ]);
-      if (out.created) ctx.metrics.orders.inc({ community: communityId, channel: "rest" }, out.records.length);
+      const out = await intakeOrders(ctx, { communityId, householdId }, req.body.orders, {
+        channel: "rest",
+        prefix: (i) => ["orders", i],
+      });
       return reply.status(out.created ? 201 : 200).send({ orders: out.records });
     },
   });
@@ -59,7 +57,9 @@ export async function orderRoutes(app: FastifyInstance, { ctx }: { ctx: HubConte
       const { communityId, householdId, orderId } = req.params;
       requireHousehold(req, communityId, householdId);
       const { market } = await getCommunityForIntake(db, communityId);
-      return db.transaction((tx) => replaceOrder(tx, communityId, householdId, orderId, req.body, market, ctx.now()));
+      return db.transaction((tx) =>
+        replaceOrder({ db: tx, communityId, householdId, market, now: ctx.now() }, orderId, req.body),
+      );
     },
   });
 
@@ -69,7 +69,7 @@ export async function orderRoutes(app: FastifyInstance, { ctx }: { ctx: HubConte
       const { communityId, householdId, orderId } = req.params;
       requireHousehold(req, communityId, householdId);
       const { market } = await getCommunityForIntake(db, communityId);
-      return db.transaction((tx) => cancelOrder(tx, communityId, householdId, orderId, market, ctx.now()));
+      return db.transaction((tx) => cancelOrder({ db: tx, communityId, householdId, market, now: ctx.now() }, orderId));
     },
   });
 }

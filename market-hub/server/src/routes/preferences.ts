@@ -19,7 +19,7 @@ export async function preferenceRoutes(app: FastifyInstance, { ctx }: { ctx: Hub
       const p = requireHousehold(req, communityId, householdId);
       const { market } = await getCommunity(db, communityId);
       return db.transaction(async (tx) => {
-        const saved = await setPreference(tx, communityId, householdId, req.body, market, ctx.now());
+        const saved = await setPreference({ db: tx, communityId, householdId, market, now: ctx.now() }, req.body);
         await audit(tx, actorOf(p), "preference.set", { communityId, householdId, preference: saved });
         return saved;
       });

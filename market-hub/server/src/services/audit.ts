@@ -14,6 +14,9 @@ export async function audit(
   ]);
 }
 
-export function actorOf(p: { kind: "user"; userId: number } | { kind: "device"; tokenId: number }): string {
+/** Who did something, as the audit trail and a clearing's `triggered_by` record it. */
+export type Actor = `user:${number}` | `device:${number}`;
+
+export function actorOf(p: { kind: "user"; userId: number } | { kind: "device"; tokenId: number }): Actor {
   return p.kind === "user" ? `user:${p.userId}` : `device:${p.tokenId}`;
 }

@@ -12,6 +12,7 @@ import {
   type Fill,
   gateClosesAt,
   isGateClosed,
+  MAX_LISTED,
   type MarketConfig,
   OrderInput,
   type OrderStatus,
@@ -20,8 +21,9 @@ import {
 import type { Queryable } from "../db/database.js";
 import { Problem } from "../http/problem.js";
 import { meteredSlots } from "../readings/store.js";
+import type { Actor } from "./audit.js";
 import { getCommunity } from "./communities.js";
-import { storedOrder } from "./orders.js";
+import { insertOrders, storedOrder } from "./orders.js";
 import { listPreferences } from "./preferences.js";
 
 export interface ClearedSlot {
@@ -30,7 +32,16 @@ export interface ClearedSlot {
   created: boolean;
   /** Each household's fills, for their private topics. */
   fillsByHousehold: Map<string, Fill[]>;
-  triggeredBy: string;
+  triggeredBy: ClearingTrigger;
+}
+
+/** What cleared a slot: the scheduler at gate closure, or an operator by hand. */
+export type ClearingTrigger = "scheduler" | Actor;
+
+/** A stored `triggered_by`, read back as what it is. */
+export function clearingTrigger(stored: string): ClearingTrigger {
+  if (stored === "scheduler" || /^(user|device):\d+$/.test(stored)) return stored as ClearingTrigger;
+  throw new Error(`a clearing says it was triggered by ${JSON.stringify(stored)}, which no part of the hub writes`);
 }
 
 /**
@@ -44,7 +55,7 @@ export async function clearSlot(
   slot: string,
   commodity: Commodity,
   now: Date,
-  triggeredBy: string,
+  triggeredBy: ClearingTrigger,
 ): Promise<ClearedSlot> {
   await db.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`openlem:clear:${communityId}:${slot}:${commodity}`]);
   const [done] = await db.query<{ result: unknown }>(
@@ -148,13 +159,16 @@ export async function listResults(db: Queryable, communityId: string, f: ResultF
     `SELECT result FROM market.clearings
       WHERE community_id = $1 AND commodity = $2
         AND ($3::timestamptz IS NULL OR slot >= $3) AND ($4::timestamptz IS NULL OR slot < $4)
-      ORDER BY slot DESC LIMIT 2000`,
+      ORDER BY slot DESC LIMIT ${MAX_LISTED.results}`,
     [communityId, f.commodity, f.from ?? null, f.to ?? null],
   );
   return rows.map((r) => SlotResult.parse(r.result)).reverse();
 }
 
 /** Fills in engine form with their slot, for one household or the whole community, in [from, to). */
+/** A guard on one read of fills for settlement: a month of a 1,000-household community is far below it. */
+const FILLS_READ_LIMIT = 1_000_000;
+
 export async function loadFills(
   db: Queryable,
   communityId: string,
@@ -164,6 +178,7 @@ export async function loadFills(
     to?: string | undefined;
     commodity?: Commodity | undefined;
   },
+  limit = FILLS_READ_LIMIT,
 ): Promise<{ slot: string; fill: EngineFill }[]> {
   const rows = await db.query<{
     order_id: number;
@@ -184,7 +199,7 @@ export async function loadFills(
       WHERE community_id = $1 AND ($2::text IS NULL OR household_id = $2)
         AND ($3::timestamptz IS NULL OR slot >= $3) AND ($4::timestamptz IS NULL OR slot < $4)
         AND ($5::text IS NULL OR commodity = $5)
-      ORDER BY slot, id LIMIT 1000000`,
+      ORDER BY slot, id LIMIT ${limit}`,
     [communityId, f.householdId ?? null, f.from ?? null, f.to ?? null, f.commodity ?? null],
   );
   return rows.map((r) => ({
@@ -233,7 +248,7 @@ export async function unpublishedClearings(db: Queryable, limit = 100): Promise<
         fills.map((x) => x.fill),
         slot,
       ),
-      triggeredBy: r.triggered_by,
+      triggeredBy: clearingTrigger(r.triggered_by),
     });
   }
   return out;
@@ -254,9 +269,9 @@ export async function listFills(
   from: string | undefined,
   to: string | undefined,
 ): Promise<Fill[]> {
-  return (await loadFills(db, communityId, { householdId, from, to }))
-    .slice(0, 10_000)
-    .map((x) => toWireFill(x.fill, x.slot));
+  return (await loadFills(db, communityId, { householdId, from, to }, MAX_LISTED.fills)).map((x) =>
+    toWireFill(x.fill, x.slot),
+  );
 }
 
 /**
@@ -305,21 +320,7 @@ async function exPostOrders(
             limitPrice: p.minSellPrice ?? market.priceFloor,
             source: p.source,
           };
-    const parsed = OrderInput.parse(order);
-    await db.query(
-      `INSERT INTO market.orders (community_id, household_id, client_order_id, slot, commodity, side, body, energy_wh, submitted_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
-      [
-        communityId,
-        householdId,
-        parsed.clientOrderId,
-        slot,
-        commodity,
-        parsed.side,
-        JSON.stringify(parsed),
-        Math.abs(net),
-        now,
-      ],
-    );
+    // checked by the preference's own rules, not as an order: its gate closed long ago
+    await insertOrders(db, { communityId, householdId }, [OrderInput.parse(order)], now);
   }
 }

@@ -5,8 +5,6 @@ import type { Queryable } from "../db/database.js";
 import { Problem } from "../http/problem.js";
 import { ensureHousehold } from "./communities.js";
 
-/** Wrong PINs in a row before linking locks, and how long it stays locked (the Landau rule). */
-
 interface Row {
   id: string;
   community_id: string;

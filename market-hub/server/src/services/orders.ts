@@ -4,6 +4,7 @@ import {
   fieldPath,
   gateClosesAt,
   isGateClosed,
+  MAX_LISTED,
   type MarketConfig,
   type Order,
   OrderInput,
@@ -11,9 +12,10 @@ import {
   type OrderStatus,
   orderEnergyWh,
 } from "@openlem/protocol";
+import type { HubContext } from "../context.js";
 import type { Queryable } from "../db/database.js";
 import { Problem } from "../http/problem.js";
-import { insertHousehold } from "./communities.js";
+import { getCommunityForIntake, insertHousehold } from "./communities.js";
 
 interface Row {
   id: number;
@@ -69,6 +71,15 @@ async function ensureHouseholdOnce(db: Queryable, communityId: string, household
   known.add(key);
 }
 
+/** What every change to a household's orders works in: its database handle, household, rules and time. */
+export interface OrderScope {
+  db: Queryable;
+  communityId: string;
+  householdId: string;
+  market: MarketConfig;
+  now: Date;
+}
+
 export interface SubmitResult {
   records: OrderRecord[];
   /** false when every order was a replay of one already accepted (idempotent resubmission). */
@@ -82,14 +93,11 @@ export interface SubmitResult {
  * the stored order; the same id with other content is a conflict.
  */
 export async function submitOrders(
-  db: Queryable,
-  communityId: string,
-  householdId: string,
-  market: MarketConfig,
+  scope: OrderScope,
   orders: Order[],
-  now: Date,
   prefix: (i: number) => (string | number)[],
 ): Promise<SubmitResult> {
+  const { db, communityId, householdId, market, now } = scope;
   const problems: FieldProblem[] = [];
   const seen = new Map<string, number>();
   orders.forEach((o, i) => {
@@ -110,22 +118,7 @@ export async function submitOrders(
   // One statement for the whole batch: the orders not seen before are inserted, the others
   // come back from the second query to be checked as replays.
   const bodies = orders.map(canonical);
-  const inserted = await db.query<Row & { client_order_id: string }>(
-    `INSERT INTO market.orders (community_id, household_id, client_order_id, slot, commodity, side, body, energy_wh, submitted_at)
-     SELECT $1, $2, * , $9::timestamptz FROM unnest($3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::jsonb[], $8::bigint[])
-     ON CONFLICT (community_id, household_id, client_order_id) DO NOTHING RETURNING ${COLUMNS}, client_order_id`,
-    [
-      communityId,
-      householdId,
-      orders.map((o) => o.clientOrderId),
-      orders.map((o) => o.slot),
-      orders.map((o) => o.commodity),
-      orders.map((o) => o.side),
-      bodies,
-      orders.map(orderEnergyWh),
-      now,
-    ],
-  );
+  const inserted = await insertOrders(db, { communityId, householdId }, orders, now);
   const byClientId = new Map(inserted.map((r) => [r.client_order_id, r]));
   const replays = orders.filter((o) => !byClientId.has(o.clientOrderId)).map((o) => o.clientOrderId);
   const existing =
@@ -160,6 +153,51 @@ export async function submitOrders(
   }
   const created = inserted.length > 0;
   return { records, created };
+}
+
+/**
+ * The one INSERT into the orders table, for orders already checked: those not seen before (by
+ * clientOrderId) are stored, the others are left as they are and not returned.
+ */
+export function insertOrders(
+  db: Queryable,
+  { communityId, householdId }: { communityId: string; householdId: string },
+  orders: readonly Order[],
+  now: Date,
+): Promise<(Row & { client_order_id: string })[]> {
+  return db.query<Row & { client_order_id: string }>(
+    `INSERT INTO market.orders (community_id, household_id, client_order_id, slot, commodity, side, body, energy_wh, submitted_at)
+     SELECT $1, $2, * , $9::timestamptz FROM unnest($3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::jsonb[], $8::bigint[])
+     ON CONFLICT (community_id, household_id, client_order_id) DO NOTHING RETURNING ${COLUMNS}, client_order_id`,
+    [
+      communityId,
+      householdId,
+      orders.map((o) => o.clientOrderId),
+      orders.map((o) => o.slot),
+      orders.map((o) => o.commodity),
+      orders.map((o) => o.side),
+      orders.map(canonical),
+      orders.map(orderEnergyWh),
+      now,
+    ],
+  );
+}
+
+/**
+ * Orders as they come in, by REST or by MQTT alike: the community's rules (cached for a few
+ * seconds, see getCommunityForIntake), the batch checked and stored all or nothing in one INSERT
+ * (atomic without an explicit transaction), and counted per channel.
+ */
+export async function intakeOrders(
+  ctx: Pick<HubContext, "db" | "now" | "metrics">,
+  household: { communityId: string; householdId: string },
+  orders: Order[],
+  { channel, prefix }: { channel: "rest" | "mqtt"; prefix: (i: number) => (string | number)[] },
+): Promise<SubmitResult> {
+  const { market } = await getCommunityForIntake(ctx.db, household.communityId);
+  const out = await submitOrders({ db: ctx.db, ...household, market, now: ctx.now() }, orders, prefix);
+  if (out.created) ctx.metrics.orders.inc({ community: household.communityId, channel }, out.records.length);
+  return out;
 }
 
 /**
@@ -207,20 +245,13 @@ export async function listOrders(
       WHERE community_id = $1 AND household_id = $2
         AND ($3::timestamptz IS NULL OR slot >= $3) AND ($4::timestamptz IS NULL OR slot < $4)
         AND ($5::text IS NULL OR status = $5)
-      ORDER BY slot, id LIMIT 5000`,
+      ORDER BY slot, id LIMIT ${MAX_LISTED.orders}`,
     [communityId, householdId, f.from ?? null, f.to ?? null, f.status ?? null],
   );
   return rows.map(toRecord);
 }
 
-async function openOrder(
-  db: Queryable,
-  communityId: string,
-  householdId: string,
-  id: number,
-  market: MarketConfig,
-  now: Date,
-) {
+async function openOrder({ db, communityId, householdId, market, now }: OrderScope, id: number) {
   const [row] = await db.query<Row & { slot: Date }>(
     `SELECT ${COLUMNS}, slot FROM market.orders WHERE community_id = $1 AND household_id = $2 AND id = $3 FOR UPDATE`,
     [communityId, householdId, id],
@@ -236,15 +267,9 @@ async function openOrder(
   return row;
 }
 
-export async function cancelOrder(
-  db: Queryable,
-  communityId: string,
-  householdId: string,
-  id: number,
-  market: MarketConfig,
-  now: Date,
-): Promise<OrderRecord> {
-  await openOrder(db, communityId, householdId, id, market, now);
+export async function cancelOrder(scope: OrderScope, id: number): Promise<OrderRecord> {
+  const { db } = scope;
+  await openOrder(scope, id);
   const [row] = await db.query<Row>(
     `UPDATE market.orders SET status = 'cancelled' WHERE id = $1 RETURNING ${COLUMNS}`,
     [id],
@@ -254,16 +279,9 @@ export async function cancelOrder(
 }
 
 /** Replaces an open order's content before gate closure; it keeps its id and its place in time. */
-export async function replaceOrder(
-  db: Queryable,
-  communityId: string,
-  householdId: string,
-  id: number,
-  order: Order,
-  market: MarketConfig,
-  now: Date,
-): Promise<OrderRecord> {
-  const current = await openOrder(db, communityId, householdId, id, market, now);
+export async function replaceOrder(scope: OrderScope, id: number, order: Order): Promise<OrderRecord> {
+  const { db, communityId, market, now } = scope;
+  const current = await openOrder(scope, id);
   const problems = checkOrderForMarket(order, market, now.toISOString()).map((v) => ({
     field: fieldPath(v.path),
     rule: v.message,
@@ -292,7 +310,7 @@ export async function slotOrders(
   const rows = await db.query<Row>(
     `SELECT ${COLUMNS} FROM market.orders
       WHERE community_id = $1 AND slot = $2 AND commodity = $3 AND status IN ('open', 'partially-filled')
-      ORDER BY id LIMIT 100000`,
+      ORDER BY id LIMIT ${MAX_LISTED.bookOrders}`,
     [communityId, slot, commodity],
   );
   return rows.map(toRecord);

@@ -1,17 +1,12 @@
-import { type Commodity, fieldPath, type MarketConfig, StandingPreference } from "@openlem/protocol";
+import { type Commodity, fieldPath, StandingPreference } from "@openlem/protocol";
 import type { Queryable } from "../db/database.js";
 import { Problem } from "../http/problem.js";
 import { insertHousehold } from "./communities.js";
+import type { OrderScope } from "./orders.js";
 
 /** Sets a household's standing preference for a commodity; prices must lie between floor and cap. */
-export async function setPreference(
-  db: Queryable,
-  communityId: string,
-  householdId: string,
-  p: StandingPreference,
-  market: MarketConfig,
-  now: Date,
-): Promise<StandingPreference> {
+export async function setPreference(scope: OrderScope, p: StandingPreference): Promise<StandingPreference> {
+  const { db, communityId, householdId, market, now } = scope;
   const problems = (["maxBuyPrice", "minSellPrice"] as const)
     .filter((k) => p[k] !== null && ((p[k] ?? 0) < market.priceFloor || (p[k] ?? 0) > market.priceCap))
     .map((k) => ({

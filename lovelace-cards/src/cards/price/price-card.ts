@@ -1,18 +1,12 @@
 import { communityEntities, findEntityOwner } from "@openlem/protocol/entities";
 import { html, nothing } from "lit";
-import { priceChart } from "../charts/price-chart.js";
-import { cheapestWindow, localDayStart, type PriceSlot, priceView, todayAndTomorrow } from "../data/price.js";
-import type { HassEntity, HomeAssistant } from "../hass.js";
-import { locale, t } from "../i18n.js";
-import { asConfig, cardStyles, configError, OpenLemCard, requireString } from "./base.js";
+import { priceChart } from "../../charts/price-chart.js";
+import { cheapestWindow, localDayStart, type PriceSlot, priceView, todayAndTomorrow } from "../../data/price.js";
+import { cardStyles, OpenLemCard } from "../../shared/card-base.js";
+import type { HassEntity, HomeAssistant } from "../../shared/hass.js";
+import { locale, t } from "../../shared/i18n.js";
 
-export interface PriceCardConfig {
-  type: string;
-  entity: string;
-  title?: string | undefined;
-  /** Length of the cheapest window to mark, in hours (default 2). */
-  window_hours: number;
-}
+import { CONFIG_FORM, type PriceCardConfig, parsePriceCardConfig } from "./price-config.js";
 
 export class OpenLemPriceCard extends OpenLemCard<PriceCardConfig> {
   static override styles = cardStyles;
@@ -20,26 +14,7 @@ export class OpenLemPriceCard extends OpenLemCard<PriceCardConfig> {
   now: (() => number) | undefined;
 
   setConfig(raw: unknown): void {
-    const c = asConfig("openlem-price-card", raw);
-    const entity = requireString("openlem-price-card", c, "entity");
-    const community = requireString("openlem-price-card", c, "community");
-    const id = entity ?? (community ? communityEntities.price(community) : undefined);
-    if (!id)
-      throw configError(
-        "openlem-price-card",
-        "entity",
-        "is required (the community's price sensor), or give community",
-      );
-    if (!id.startsWith("sensor.")) throw configError("openlem-price-card", "entity", "must be a sensor");
-    const hours = c.window_hours ?? 2;
-    if (typeof hours !== "number" || !(hours > 0 && hours <= 24))
-      throw configError("openlem-price-card", "window_hours", "must be a number of hours from 0 to 24");
-    this.config = {
-      type: String(c.type),
-      entity: id,
-      title: requireString("openlem-price-card", c, "title"),
-      window_hours: hours,
-    };
+    this.config = parsePriceCardConfig(raw);
   }
 
   protected watched(): string[] {
@@ -49,15 +24,7 @@ export class OpenLemPriceCard extends OpenLemCard<PriceCardConfig> {
   protected readonly cardRows = 4;
   protected readonly cardMinRows = 3;
   static getConfigForm() {
-    return {
-      schema: [
-        // either: a card written as `community: demo` opens in the editor as it is
-        { name: "community", selector: { text: {} } },
-        { name: "entity", selector: { entity: { domain: "sensor" } } },
-        { name: "title", selector: { text: {} } },
-        { name: "window_hours", selector: { number: { min: 0.25, max: 24, step: 0.25, mode: "box" } } },
-      ],
-    };
+    return CONFIG_FORM;
   }
   static getStubConfig(hass: HomeAssistant) {
     const community = findEntityOwner(communityEntities.price, Object.keys(hass.states)) ?? "demo";

@@ -1,14 +1,10 @@
 import { communityEntities, findEntityOwner } from "@openlem/protocol/entities";
 import { css, html, nothing, svg } from "lit";
-import { type HomeAssistant, numberOf } from "../hass.js";
-import { locale, t } from "../i18n.js";
-import { asConfig, cardStyles, configError, OpenLemCard, requireString } from "./base.js";
+import { cardStyles, OpenLemCard } from "../../shared/card-base.js";
+import { type HomeAssistant, numberOf } from "../../shared/hass.js";
+import { locale, t } from "../../shared/i18n.js";
 
-export interface CommunityCardConfig {
-  type: string;
-  title?: string | undefined;
-  entities: { self_sufficiency: string; local_trade_share: string; battery_soc?: string | undefined };
-}
+import { CONFIG_FORM, type CommunityCardConfig, parseCommunityCardConfig } from "./community-config.js";
 
 /**
  * The community at a glance: how much of its demand it meets itself and trades locally, the
@@ -57,33 +53,7 @@ export class OpenLemCommunityCard extends OpenLemCard<CommunityCardConfig> {
   ];
 
   setConfig(raw: unknown): void {
-    const card = "openlem-community-card";
-    const c = asConfig(card, raw);
-    const community = requireString(card, c, "community");
-    const given = (c.entities ?? {}) as Record<string, unknown>;
-    const pick = (k: string, derive?: (c: string) => string) => {
-      const v = given[k] ?? (community && derive ? derive(community) : undefined);
-      if (v !== undefined && (typeof v !== "string" || !v.includes(".")))
-        throw configError(card, `entities.${k}`, "must be an entity id");
-      return v as string | undefined;
-    };
-    const selfSufficiency = pick("self_sufficiency", communityEntities.selfSufficiency);
-    const localTradeShare = pick("local_trade_share", communityEntities.localTradeShare);
-    if (!selfSufficiency || !localTradeShare)
-      throw configError(
-        card,
-        "community",
-        "is required (the community's id), or give entities.self_sufficiency and entities.local_trade_share",
-      );
-    this.config = {
-      type: String(c.type),
-      title: requireString(card, c, "title"),
-      entities: {
-        self_sufficiency: selfSufficiency,
-        local_trade_share: localTradeShare,
-        battery_soc: pick("battery_soc", communityEntities.batterySoc),
-      },
-    };
+    this.config = parseCommunityCardConfig(raw);
   }
 
   protected watched(): string[] {
@@ -92,12 +62,7 @@ export class OpenLemCommunityCard extends OpenLemCard<CommunityCardConfig> {
   protected readonly cardRows = 4;
   protected readonly cardMinRows = 3;
   static getConfigForm() {
-    return {
-      schema: [
-        { name: "community", required: true, selector: { text: {} } },
-        { name: "title", selector: { text: {} } },
-      ],
-    };
+    return CONFIG_FORM;
   }
   static getStubConfig(hass: HomeAssistant) {
     return { community: findEntityOwner(communityEntities.selfSufficiency, Object.keys(hass.states)) ?? "demo" };

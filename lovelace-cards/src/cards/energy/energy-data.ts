@@ -1,6 +1,6 @@
 import type { Statement } from "@openlem/protocol";
-import type { HomeAssistant } from "../hass.js";
-import { numberOf } from "../hass.js";
+import type { HomeAssistant } from "../../shared/hass.js";
+import { numberOf } from "../../shared/hass.js";
 
 export interface EnergyRow {
   key: "boughtLocal" | "boughtGrid" | "ownPv" | "soldLocal" | "soldGrid";

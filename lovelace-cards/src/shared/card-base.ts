@@ -1,5 +1,5 @@
 import { css, LitElement, type PropertyValues } from "lit";
-import type { HomeAssistant } from "../hass.js";
+import type { HomeAssistant } from "./hass.js";
 
 /** Home Assistant's look: its theme variables (light and dark) with fallbacks for plain pages. */
 export const cardStyles = css`

@@ -1,20 +1,11 @@
 import { communityEntities, findEntityOwner, householdEntities } from "@openlem/protocol/entities";
 import { css, html, nothing } from "lit";
-import { bidRange, clampBid } from "../data/bid.js";
-import { priceView } from "../data/price.js";
-import { type HomeAssistant, numberOf } from "../hass.js";
-import { locale, t } from "../i18n.js";
-import { asConfig, cardStyles, configError, OpenLemCard, requireString } from "./base.js";
-
-export interface BidCardConfig {
-  type: string;
-  title?: string | undefined;
-  /** The community's price sensor: its attributes carry the floor and the cap. */
-  price_entity: string;
-  max_buy_entity: string;
-  min_sell_entity: string;
-  step: number;
-}
+import { priceView } from "../../data/price.js";
+import { cardStyles, OpenLemCard } from "../../shared/card-base.js";
+import { type HomeAssistant, numberOf } from "../../shared/hass.js";
+import { locale, t } from "../../shared/i18n.js";
+import { type BidCardConfig, CONFIG_FORM, parseBidCardConfig } from "./bid-config.js";
+import { bidRange, clampBid } from "./bid-range.js";
 
 /**
  * The household's price limits as two sliders. A slider cannot leave the community's floor
@@ -41,38 +32,7 @@ export class OpenLemBidCard extends OpenLemCard<BidCardConfig> {
   ];
 
   setConfig(raw: unknown): void {
-    const card = "openlem-bid-card";
-    const c = asConfig(card, raw);
-    const community = requireString(card, c, "community");
-    const household = requireString(card, c, "household");
-    const price =
-      requireString(card, c, "price_entity") ?? (community ? communityEntities.price(community) : undefined);
-    const buy =
-      requireString(card, c, "max_buy_entity") ?? (household ? householdEntities.maxBuyPrice(household) : undefined);
-    const sell =
-      requireString(card, c, "min_sell_entity") ?? (household ? householdEntities.minSellPrice(household) : undefined);
-    if (!price)
-      throw configError(
-        card,
-        "community",
-        "is required (or price_entity): the floor and cap come from its price sensor",
-      );
-    if (!buy || !sell) throw configError(card, "household", "is required (or max_buy_entity and min_sell_entity)");
-    for (const [f, id] of [
-      ["max_buy_entity", buy],
-      ["min_sell_entity", sell],
-    ] as const)
-      if (!id.startsWith("number.")) throw configError(card, f, "must be a number entity");
-    const step = c.step ?? 0.01;
-    if (typeof step !== "number" || !(step > 0)) throw configError(card, "step", "must be a positive number");
-    this.config = {
-      type: String(c.type),
-      title: requireString(card, c, "title"),
-      price_entity: price,
-      max_buy_entity: buy,
-      min_sell_entity: sell,
-      step,
-    };
+    this.config = parseBidCardConfig(raw);
   }
 
   protected watched(): string[] {
@@ -81,13 +41,7 @@ export class OpenLemBidCard extends OpenLemCard<BidCardConfig> {
   protected readonly cardRows = 3;
   protected readonly cardMinRows = 3;
   static getConfigForm() {
-    return {
-      schema: [
-        { name: "community", required: true, selector: { text: {} } },
-        { name: "household", required: true, selector: { text: {} } },
-        { name: "title", selector: { text: {} } },
-      ],
-    };
+    return CONFIG_FORM;
   }
   static getStubConfig(hass: HomeAssistant) {
     const ids = Object.keys(hass.states);
