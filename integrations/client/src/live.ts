@@ -1,8 +1,8 @@
 import {
   type Commodity,
+  HouseholdTrades,
   HubStatus,
   KpiSignal,
-  ParticipantTrades,
   PriceSignal,
   parseTopic,
   SlotResult,
@@ -18,7 +18,7 @@ export interface LiveHandlers {
   result?(r: SlotResult): void;
   price?(p: PriceSignal): void;
   /** This household's own fills per slot. */
-  trades?(t: ParticipantTrades): void;
+  trades?(t: HouseholdTrades): void;
   kpis?(k: KpiSignal): void;
   status?(s: HubStatus): void;
   connection?(state: ConnectionState): void;
@@ -151,7 +151,7 @@ export class LiveFeed {
           this.handlers.price?.(PriceSignal.parse(json));
           break;
         case "trades":
-          this.handlers.trades?.(ParticipantTrades.parse(json));
+          this.handlers.trades?.(HouseholdTrades.parse(json));
           break;
         case "kpis":
           this.handlers.kpis?.(KpiSignal.parse(json));

@@ -2,7 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RunningHub } from "@openlem/hub";
-import type { ParticipantTrades, SlotResult } from "@openlem/protocol";
+import type { HouseholdTrades, SlotResult } from "@openlem/protocol";
 import { afterAll, expect, it } from "vitest";
 import { clear, freePort, hubOn, post, seed, sellerToken } from "../../../test-support/hub-fixture.js";
 import { type ConnectionState, HubRest, LiveFeed } from "../src/index.js";
@@ -36,7 +36,7 @@ it("delivers results and own trades live, and after a hub restart the ones it mi
   const { deviceToken } = await seed(hub.url);
   const rest = new HubRest({ url: hub.url, communityId: "c", householdId: "h", auth: { deviceToken } });
   const results: SlotResult[] = [];
-  const trades: ParticipantTrades[] = [];
+  const trades: HouseholdTrades[] = [];
   const states: ConnectionState[] = [];
   feed = await LiveFeed.start(
     rest,

@@ -53,7 +53,7 @@ describe("REST against a real hub", () => {
     expect(await rest.me()).toMatchObject({ kind: "user", role: "participant" });
     const tokens = rest as unknown as { tokens: { access: string; refresh?: string } };
     tokens.tokens = { ...tokens.tokens, access: "expired" };
-    expect((await rest.statement("day", "2026-06-21")).participantId).toBe("h");
+    expect((await rest.statement("day", "2026-06-21")).householdId).toBe("h");
     tokens.tokens = { access: "expired", refresh: "olm_rt_gone" };
     expect(await rest.me()).toMatchObject({ kind: "user" });
   });

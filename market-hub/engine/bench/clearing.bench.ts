@@ -73,7 +73,7 @@ function book(c: BookColumns): BookOrder[] {
     out[i] = {
       id: `o${i}`,
       seq: i + 1,
-      participantId: `p${p}`,
+      householdId: `p${p}`,
       participantKey: p,
       side: buy ? "buy" : "sell",
       commodity: "electricity",

@@ -63,7 +63,7 @@ for (const slot of slots) {
   const h = localHourOf(slot, config.timeZone);
   const orders: BookOrder[] = [];
   const add = (
-    participantId: string,
+    householdId: string,
     side: "buy" | "sell",
     energyWh: number,
     price: number,
@@ -74,7 +74,7 @@ for (const slot of slots) {
     orders.push({
       id: `${slot}#${seq}`,
       seq,
-      participantId,
+      householdId,
       side,
       commodity: "electricity",
       steps: [{ priceTicks: Math.round(price * 100_000), energyWh }],
@@ -89,7 +89,7 @@ for (const slot of slots) {
     if (net > 0) add(hh.id, "buy", net, config.priceCap, null);
     else add(hh.id, "sell", -net, config.priceFloor, "pv");
     flows.push({
-      participantId: hh.id,
+      householdId: hh.id,
       slot,
       commodity: "electricity",
       importWh: Math.max(0, net),
@@ -104,11 +104,11 @@ for (const slot of slots) {
   const r = clear({ market, orders, atMs: gateClosesAtMs(Date.parse(slot), config) });
   fills.push({ slot, fills: r.fills });
   const batteryNet = r.fills
-    .filter((f: EngineFill) => f.participantId === battery.id)
+    .filter((f: EngineFill) => f.householdId === battery.id)
     .reduce((s, f) => s + (f.side === "buy" ? f.energyWh : -f.energyWh), 0);
   battery.socWh += batteryNet;
   flows.push({
-    participantId: battery.id,
+    householdId: battery.id,
     slot,
     commodity: "electricity",
     importWh: Math.max(0, batteryNet),
@@ -153,10 +153,10 @@ console.log(`  local trade share ${pct(kpis.localTradeShare)}, peak import ${(kp
 console.log(`  savings against the utility alone: ${config.currency} ${Number(kpis.savings).toFixed(2)}`);
 
 const who = "house-2";
-const own = flows.filter((f) => f.participantId === who);
+const own = flows.filter((f) => f.householdId === who);
 const st = buildStatement({
   communityId: "demo",
-  participantId: who,
+  householdId: who,
   currency: config.currency,
   period,
   lines,

@@ -55,7 +55,7 @@ function fillOf(o: BookOrder, step: number, t: ContinuousTrade, fee: number, sou
   return {
     orderId: o.id,
     step,
-    participantId: o.participantId,
+    householdId: o.householdId,
     side: o.side,
     commodity: o.commodity,
     market: "all",

@@ -223,7 +223,7 @@ function localFill(
   return {
     orderId: o.id,
     step: E.step[k] as number,
-    participantId: o.participantId,
+    householdId: o.householdId,
     side: o.side,
     commodity: o.commodity,
     market: name,

@@ -148,7 +148,7 @@ export class ContinuousBook {
           other.expired = true;
           continue;
         }
-        if (other.order.participantId === r.order.participantId) continue;
+        if (other.order.householdId === r.order.householdId) continue;
         const e = Math.min(r.remaining, other.remaining);
         r.remaining -= e;
         other.remaining -= e;

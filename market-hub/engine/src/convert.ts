@@ -18,7 +18,7 @@ import type { BookOrder, ClearingOutcome, EngineFill, MarketParams, TariffTicks 
 export interface OrderMeta {
   id: string;
   seq: number;
-  participantId: string;
+  householdId: string;
 }
 
 /** Turns a validated wire order into the engine's integer form. */
@@ -33,7 +33,7 @@ export function toBookOrder(order: Order, meta: OrderMeta): BookOrder {
   return {
     id: meta.id,
     seq: meta.seq,
-    participantId: meta.participantId,
+    householdId: meta.householdId,
     side: order.side,
     commodity: order.commodity,
     steps: orderSteps(order).map((s) => ({ priceTicks: priceToTicks(s.price), energyWh: s.energyWh })),
@@ -100,7 +100,7 @@ export function toWireFill(f: EngineFill, slot: string): Fill {
   return {
     orderId: f.orderId,
     step: f.step,
-    participantId: f.participantId,
+    householdId: f.householdId,
     slot,
     commodity: f.commodity,
     market: f.market,

@@ -150,10 +150,10 @@ function participantNumbering(orders: readonly BookOrder[]): { count: number; of
       return ids.size;
     },
     of: (o) => {
-      let p = ids.get(o.participantId);
+      let p = ids.get(o.householdId);
       if (p === undefined) {
         p = ids.size;
-        ids.set(o.participantId, p);
+        ids.set(o.householdId, p);
       }
       return p;
     },

@@ -17,7 +17,7 @@ export interface LedgerLine {
 
 /** What a participant's meters measured in one slot (Wh, from register differences). */
 export interface MeteredSlot {
-  participantId: string;
+  householdId: string;
   slot: string;
   commodity: Commodity;
   importWh: number;
@@ -38,13 +38,13 @@ export interface SettlementInput {
 export interface SettlementOutcome {
   lines: LedgerLine[];
   /** Participant-slots that traded but have no metered energy yet: no deviation booked. */
-  unmetered: { participantId: string; slot: string; commodity: Commodity }[];
+  unmetered: { householdId: string; slot: string; commodity: Commodity }[];
   /** Deviations in commodities the utility does not trade (no tariff): energy, not booked. */
-  unsettledDeviations: { participantId: string; slot: string; commodity: Commodity; deviationWh: number }[];
+  unsettledDeviations: { householdId: string; slot: string; commodity: Commodity; deviationWh: number }[];
 }
 
 interface Contract {
-  participantId: string;
+  householdId: string;
   slot: string;
   commodity: Commodity;
   netWh: number;
@@ -59,24 +59,24 @@ function line(slot: string, f: EngineFill, account: string, kind: StatementLineK
 class Contracts {
   private readonly bySlot = new Map<string, Map<string, Contract>>();
 
-  private static key(participantId: string, commodity: Commodity): string {
-    return commodity === "electricity" ? participantId : `${participantId}\u0000${commodity}`;
+  private static key(householdId: string, commodity: Commodity): string {
+    return commodity === "electricity" ? householdId : `${householdId}\u0000${commodity}`;
   }
 
-  get(participantId: string, slot: string, commodity: Commodity): Contract | undefined {
-    return this.bySlot.get(slot)?.get(Contracts.key(participantId, commodity));
+  get(householdId: string, slot: string, commodity: Commodity): Contract | undefined {
+    return this.bySlot.get(slot)?.get(Contracts.key(householdId, commodity));
   }
 
-  add(participantId: string, slot: string, commodity: Commodity, netWh: number): void {
+  add(householdId: string, slot: string, commodity: Commodity, netWh: number): void {
     let inner = this.bySlot.get(slot);
     if (!inner) {
       inner = new Map();
       this.bySlot.set(slot, inner);
     }
-    const k = Contracts.key(participantId, commodity);
+    const k = Contracts.key(householdId, commodity);
     const c = inner.get(k);
     if (c) c.netWh += netWh;
-    else inner.set(k, { participantId, slot, commodity, netWh, metered: false });
+    else inner.set(k, { householdId, slot, commodity, netWh, metered: false });
   }
 
   *all(): Iterable<Contract> {
@@ -98,38 +98,38 @@ export function settle(input: SettlementInput): SettlementOutcome {
   const contracted = new Contracts();
   for (const { slot, fills } of input.fills) {
     for (const f of fills) {
-      contracted.add(f.participantId, slot, f.commodity, f.side === "buy" ? f.energyWh : -f.energyWh);
+      contracted.add(f.householdId, slot, f.commodity, f.side === "buy" ? f.energyWh : -f.energyWh);
       const value = moneyOf(f.priceTicks, f.energyWh);
       if (f.counterparty === "utility") {
         const kind = f.side === "buy" ? "utility-buy" : "utility-sell";
         const sign = f.side === "buy" ? 1 : -1;
-        lines.push(line(slot, f, f.participantId, kind, sign * value));
+        lines.push(line(slot, f, f.householdId, kind, sign * value));
         lines.push(line(slot, f, UTILITY_ACCOUNT, kind, -sign * value));
         continue;
       }
       if (f.side === "buy") {
-        lines.push(line(slot, f, f.participantId, "local-buy", value));
+        lines.push(line(slot, f, f.householdId, "local-buy", value));
         if (f.gridFeeTicks !== 0) {
           const fee = moneyOf(f.gridFeeTicks, f.energyWh);
-          lines.push(line(slot, f, f.participantId, "grid-fee", fee));
+          lines.push(line(slot, f, f.householdId, "grid-fee", fee));
           lines.push(line(slot, f, GRID_ACCOUNT, "grid-fee", -fee));
         }
       } else {
-        lines.push(line(slot, f, f.participantId, "local-sell", -value));
+        lines.push(line(slot, f, f.householdId, "local-sell", -value));
       }
     }
   }
   const unmetered: SettlementOutcome["unmetered"] = [];
   const unsettledDeviations: SettlementOutcome["unsettledDeviations"] = [];
   for (const m of input.metered) {
-    const c = contracted.get(m.participantId, m.slot, m.commodity);
+    const c = contracted.get(m.householdId, m.slot, m.commodity);
     if (c) c.metered = true;
     const deviation = m.importWh - m.exportWh - (c?.netWh ?? 0);
     if (deviation === 0) continue;
     const t = input.tariff(m.commodity);
     if (!t) {
       unsettledDeviations.push({
-        participantId: m.participantId,
+        householdId: m.householdId,
         slot: m.slot,
         commodity: m.commodity,
         deviationWh: deviation,
@@ -140,11 +140,11 @@ export function settle(input: SettlementInput): SettlementOutcome {
     const energyWh = Math.abs(deviation);
     const amount = short ? moneyOf(t.retail, energyWh) : -moneyOf(t.feedIn, energyWh);
     const kind = short ? "deviation-buy" : "deviation-sell";
-    lines.push({ account: m.participantId, slot: m.slot, commodity: m.commodity, kind, energyWh, amount });
+    lines.push({ account: m.householdId, slot: m.slot, commodity: m.commodity, kind, energyWh, amount });
     lines.push({ account: UTILITY_ACCOUNT, slot: m.slot, commodity: m.commodity, kind, energyWh, amount: -amount });
   }
   for (const c of contracted.all()) {
-    if (!c.metered) unmetered.push({ participantId: c.participantId, slot: c.slot, commodity: c.commodity });
+    if (!c.metered) unmetered.push({ householdId: c.householdId, slot: c.slot, commodity: c.commodity });
   }
   return { lines, unmetered, unsettledDeviations };
 }

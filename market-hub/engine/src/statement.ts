@@ -24,7 +24,7 @@ const KIND_ORDER: StatementLineKind[] = [
 
 export interface StatementInput {
   communityId: string;
-  participantId: string;
+  householdId: string;
   currency: string;
   /** Digits of the currency's minor unit (2 for EUR). */
   minorDigits?: number;
@@ -43,7 +43,7 @@ export interface StatementInput {
 export function buildStatement(input: StatementInput): Statement {
   const sums = new Map<string, { kind: StatementLineKind; commodity: Commodity; energyWh: number; amount: number }>();
   for (const l of input.lines) {
-    if (l.account !== input.participantId) continue;
+    if (l.account !== input.householdId) continue;
     const k = `${l.kind}|${l.commodity}`;
     const s = sums.get(k) ?? { kind: l.kind, commodity: l.commodity, energyWh: 0, amount: 0 };
     s.energyWh += l.energyWh;
@@ -56,7 +56,7 @@ export function buildStatement(input: StatementInput): Statement {
   const total = rows.reduce((s, r) => addMoney(s, r.amount), 0);
   const minorDigits = input.minorDigits ?? 2;
   const lines: StatementLine[] = rows.map((r) => ({
-    account: input.participantId,
+    account: input.householdId,
     kind: r.kind,
     commodity: r.commodity,
     energyWh: r.energyWh,
@@ -65,7 +65,7 @@ export function buildStatement(input: StatementInput): Statement {
   }));
   return {
     communityId: input.communityId,
-    participantId: input.participantId,
+    householdId: input.householdId,
     currency: input.currency,
     period: { kind: input.period.kind, start: input.period.start, from: input.period.from, to: input.period.to },
     lines,

@@ -14,7 +14,7 @@ export interface BookStep {
 export interface BookOrder {
   id: string;
   seq: number;
-  participantId: string;
+  householdId: string;
   /**
    * Optional small integer naming the participant (the hub's database row id). Grouping a
    * book by participant, which self-trade prevention needs, is then array indexing instead
@@ -53,7 +53,7 @@ export type MarketName = "all" | Source;
 export interface EngineFill {
   orderId: string;
   step: number;
-  participantId: string;
+  householdId: string;
   side: Side;
   commodity: Commodity;
   market: MarketName;

@@ -25,7 +25,7 @@ export function utilityFill(
   return {
     orderId: order.id,
     step,
-    participantId: order.participantId,
+    householdId: order.householdId,
     side: order.side,
     commodity: order.commodity,
     market: "all",

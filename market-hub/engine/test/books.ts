@@ -14,35 +14,35 @@ let nextSeq = 1;
 function order(
   side: BookOrder["side"],
   id: string,
-  participantId: string,
+  householdId: string,
   energyWh: number,
   priceTicks: number,
   source: Source | null,
   extra: Partial<BookOrder>,
 ): BookOrder {
   const steps = [{ priceTicks, energyWh }];
-  return { id, seq: nextSeq++, participantId, side, commodity: "electricity", steps, source, ...extra };
+  return { id, seq: nextSeq++, householdId, side, commodity: "electricity", steps, source, ...extra };
 }
 
 export function buy(
   id: string,
-  participantId: string,
+  householdId: string,
   energyWh: number,
   priceTicks: number,
   extra: Partial<BookOrder> = {},
 ) {
-  return order("buy", id, participantId, energyWh, priceTicks, null, extra);
+  return order("buy", id, householdId, energyWh, priceTicks, null, extra);
 }
 
 export function sell(
   id: string,
-  participantId: string,
+  householdId: string,
   energyWh: number,
   priceTicks: number,
   source: Source = "pv",
   extra: Partial<BookOrder> = {},
 ) {
-  return order("sell", id, participantId, energyWh, priceTicks, source, extra);
+  return order("sell", id, householdId, energyWh, priceTicks, source, extra);
 }
 
 /** Energy per (order, counterparty), for compact assertions. */
@@ -101,7 +101,7 @@ export function arbBook(shape: BookShape = {}): fc.Arbitrary<BookOrder[]> {
       return {
         id: `o${i}`,
         seq: i + 1,
-        participantId: shape.distinctParticipants ? `p${i}` : `p${r.participant}`,
+        householdId: shape.distinctParticipants ? `p${i}` : `p${r.participant}`,
         side: r.side,
         commodity: "electricity",
         steps: byPrice,

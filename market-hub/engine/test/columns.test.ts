@@ -7,7 +7,7 @@ const at = Date.parse("2026-06-21T10:10:00Z");
 
 function toColumns(orders: BookOrder[]): { columns: BookColumns; rows: { id: string; step: number }[] } {
   const rows = orders.flatMap((o) => o.steps.map((_, step) => ({ o, step })));
-  const ids = [...new Set(orders.map((o) => o.participantId))];
+  const ids = [...new Set(orders.map((o) => o.householdId))];
   return {
     rows: rows.map(({ o, step }) => ({ id: o.id, step })),
     columns: {
@@ -16,7 +16,7 @@ function toColumns(orders: BookOrder[]): { columns: BookColumns; rows: { id: str
       priceTicks: Float64Array.from(rows, ({ o, step }) => o.steps[step]?.priceTicks ?? 0),
       energyWh: Float64Array.from(rows, ({ o, step }) => o.steps[step]?.energyWh ?? 0),
       tieKey: Float64Array.from(rows, ({ o, step }) => o.seq * 256 + step),
-      participant: Int32Array.from(rows, ({ o }) => ids.indexOf(o.participantId)),
+      participant: Int32Array.from(rows, ({ o }) => ids.indexOf(o.householdId)),
       participants: ids.length,
       source: Uint8Array.from(rows, ({ o }) => SOURCE_CODES.indexOf(o.source ?? "other")),
     },
@@ -51,7 +51,7 @@ describe("uniform price on columns", () => {
   it("uses caller-given participant keys like participant ids", () => {
     fc.assert(
       fc.property(arbBook({ participants: 3 }), arbTariff, (orders, tariff) => {
-        const keyed = orders.map((o) => ({ ...o, participantKey: Number(o.participantId.slice(1)) }));
+        const keyed = orders.map((o) => ({ ...o, participantKey: Number(o.householdId.slice(1)) }));
         const a = clear({ market: params("uniform", tariff), orders, atMs: at });
         const b = clear({ market: params("uniform", tariff), orders: keyed, atMs: at });
         expect(b.fills).toEqual(a.fills);
@@ -68,7 +68,7 @@ describe("uniform price on columns", () => {
       {
         id: "a",
         seq: 1,
-        participantId: "p",
+        householdId: "p",
         side: "buy",
         commodity: "electricity",
         steps: [{ priceTicks: 1, energyWh: 1 }],

@@ -75,7 +75,7 @@ describe.each(MECHANISMS)("%s: market invariants", (mechanism) => {
             if (seen.has(`p${m.p}`)) continue;
             seen.add(`p${m.p}`);
             metered.push({
-              participantId: `p${m.p}`,
+              householdId: `p${m.p}`,
               slot: "s",
               commodity: "electricity",
               importWh: m.imp,
@@ -126,14 +126,14 @@ describe.each(MECHANISMS)("%s: market invariants", (mechanism) => {
     fc.assert(
       fc.property(arbBook({ participants: 2 }), arbTariffOrNone, (orders, tariff) => {
         const r = run(mechanism, tariff, orders);
-        const owner = new Map(orders.map((o) => [o.id, o.participantId]));
+        const owner = new Map(orders.map((o) => [o.id, o.householdId]));
         for (const m of r.matches) expect(owner.get(m.buyOrderId)).not.toBe(owner.get(m.sellOrderId));
         if (mechanism === "uniform" || mechanism === "per-source") {
           // In a pool, a self-trade would show as the same participant buying and selling locally in one market.
           const sides = new Map<string, Set<string>>();
           for (const f of r.fills) {
             if (f.counterparty !== "local") continue;
-            const k = `${f.market}|${f.participantId}`;
+            const k = `${f.market}|${f.householdId}`;
             const s = sides.get(k) ?? new Set<string>();
             s.add(f.side);
             sides.set(k, s);

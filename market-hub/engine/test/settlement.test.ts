@@ -43,9 +43,9 @@ describe("settlement", () => {
     const { lines, unmetered } = settle({
       fills: [{ slot, fills: outcome.fills }],
       metered: [
-        { participantId: "h1", slot, commodity: "electricity", importWh: 1700, exportWh: 0 }, // 200 Wh more than bought
-        { participantId: "h2", slot, commodity: "electricity", importWh: 0, exportWh: 1300 }, // 300 Wh more than sold
-        { participantId: "h3", slot, commodity: "electricity", importWh: 50, exportWh: 0 }, // no orders at all
+        { householdId: "h1", slot, commodity: "electricity", importWh: 1700, exportWh: 0 }, // 200 Wh more than bought
+        { householdId: "h2", slot, commodity: "electricity", importWh: 0, exportWh: 1300 }, // 300 Wh more than sold
+        { householdId: "h3", slot, commodity: "electricity", importWh: 50, exportWh: 0 }, // no orders at all
       ],
       tariff,
     });
@@ -61,7 +61,7 @@ describe("settlement", () => {
 
   it("reports traded participant-slots that have no meter data yet", () => {
     const { unmetered } = settle({ fills: [{ slot, fills: outcome.fills }], metered: [], tariff });
-    expect(unmetered.map((u) => u.participantId).sort()).toEqual(["h1", "h2"]);
+    expect(unmetered.map((u) => u.householdId).sort()).toEqual(["h1", "h2"]);
   });
 
   it("pays the grid fee to the grid operator", () => {
@@ -78,7 +78,7 @@ describe("settlement", () => {
 
 describe("statements", () => {
   it("sums lines per kind, rounds to cents so that lines add up, and shows the savings", () => {
-    const metered = [{ participantId: "h1", slot, commodity: "electricity" as const, importWh: 1500, exportWh: 0 }];
+    const metered = [{ householdId: "h1", slot, commodity: "electricity" as const, importWh: 1500, exportWh: 0 }];
     const r = clear({
       market: params("uniform"),
       orders: [buy("b", "h1", 1500, 22_000), sell("s", "h2", 1000, 8_000)],
@@ -87,7 +87,7 @@ describe("statements", () => {
     const { lines } = settle({ fills: [{ slot, fills: r.fills }], metered, tariff });
     const st = buildStatement({
       communityId: "gm",
-      participantId: "h1",
+      householdId: "h1",
       currency: "EUR",
       period: periodOf("day", "2026-06-21", "Europe/Amsterdam"),
       lines,
@@ -113,7 +113,7 @@ describe("KPIs", () => {
   const flows: FlowSlot[] = [
     // noon: h1 produces 3,000 and uses 1,000; h2 uses 800; the battery charges 1,000
     {
-      participantId: "h1",
+      householdId: "h1",
       slot: s1,
       commodity: "electricity",
       importWh: 0,
@@ -121,12 +121,12 @@ describe("KPIs", () => {
       consumptionWh: 1000,
       productionWh: 3000,
     },
-    { participantId: "h2", slot: s1, commodity: "electricity", importWh: 800, exportWh: 0 },
-    { participantId: "bat", slot: s1, commodity: "electricity", importWh: 1000, exportWh: 0, storage: true },
+    { householdId: "h2", slot: s1, commodity: "electricity", importWh: 800, exportWh: 0 },
+    { householdId: "bat", slot: s1, commodity: "electricity", importWh: 1000, exportWh: 0, storage: true },
     // evening: h1 uses 1,200, h2 uses 1,000; the battery gives 900
-    { participantId: "h1", slot: s2, commodity: "electricity", importWh: 1200, exportWh: 0 },
-    { participantId: "h2", slot: s2, commodity: "electricity", importWh: 1000, exportWh: 0 },
-    { participantId: "bat", slot: s2, commodity: "electricity", importWh: 0, exportWh: 900, storage: true },
+    { householdId: "h1", slot: s2, commodity: "electricity", importWh: 1200, exportWh: 0 },
+    { householdId: "h2", slot: s2, commodity: "electricity", importWh: 1000, exportWh: 0 },
+    { householdId: "bat", slot: s2, commodity: "electricity", importWh: 0, exportWh: 900, storage: true },
   ];
 
   it("computes self-sufficiency, self-consumption, peak import and savings as the field defines them", () => {

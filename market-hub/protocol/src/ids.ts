@@ -8,7 +8,7 @@ const SLUG = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const slugRule = "lower-case letters, digits, '-' or '_', starting with a letter or digit, at most 63 characters";
 
 export const CommunityId = z.string().regex(SLUG, { message: `must be ${slugRule}` });
-export const ParticipantId = z.string().regex(SLUG, { message: `must be ${slugRule}` });
+/** A household: the one name for who orders, trades and pays, from the engine to the cards. */
 export const HouseholdId = z.string().regex(SLUG, { message: `must be ${slugRule}` });
 export const MeterId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, {
   message: "must be letters, digits, '.', '_', ':' or '-', at most 64 characters",
@@ -18,7 +18,6 @@ export const ClientOrderId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}
 });
 
 export type CommunityId = z.infer<typeof CommunityId>;
-export type ParticipantId = z.infer<typeof ParticipantId>;
 export type HouseholdId = z.infer<typeof HouseholdId>;
 export type MeterId = z.infer<typeof MeterId>;
 export type ClientOrderId = z.infer<typeof ClientOrderId>;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { gateClosedRule, isGateClosed } from "./gate.js";
-import { ClientOrderId, HouseholdId, ParticipantId } from "./ids.js";
+import { ClientOrderId, HouseholdId } from "./ids.js";
 import { Commodity, type MarketConfig, Price, Side, Source } from "./market.js";
 import { isSlotStart, ms, UtcInstant } from "./time.js";
 import { MAX_ORDER_WH } from "./units.js";
@@ -111,8 +111,7 @@ export type OrderStatus = z.infer<typeof OrderStatus>;
 /** An order as the hub stores and lists it. */
 export const OrderRecord = z.object({
   id: z.string().min(1),
-  participantId: ParticipantId,
-  householdId: HouseholdId.nullable(),
+  householdId: HouseholdId,
   order: OrderInput,
   status: OrderStatus,
   filledWh: z.number().int().min(0),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CommunityId, ParticipantId } from "./ids.js";
+import { CommunityId, HouseholdId } from "./ids.js";
 import { Commodity, Mechanism, Price, Side, Source } from "./market.js";
 import { UtcInstant } from "./time.js";
 
@@ -52,7 +52,7 @@ export type Counterparty = z.infer<typeof Counterparty>;
 export const Fill = z.object({
   orderId: z.string().min(1),
   step: z.number().int().min(0),
-  participantId: ParticipantId,
+  householdId: HouseholdId,
   slot: UtcInstant,
   commodity: Commodity,
   market: MarketName,
@@ -67,13 +67,13 @@ export const Fill = z.object({
 export type Fill = z.output<typeof Fill>;
 
 /** One participant's fills in one slot, published on their private topic. */
-export const ParticipantTrades = z.object({
+export const HouseholdTrades = z.object({
   communityId: CommunityId,
-  participantId: ParticipantId,
+  householdId: HouseholdId,
   slot: UtcInstant,
   fills: z.array(Fill),
 });
-export type ParticipantTrades = z.output<typeof ParticipantTrades>;
+export type HouseholdTrades = z.output<typeof HouseholdTrades>;
 
 /** Current price and forecast, published retained. Forecast entries are slot starts with prices. */
 export const PriceSignal = z.object({

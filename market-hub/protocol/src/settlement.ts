@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CommunityId, ParticipantId } from "./ids.js";
+import { CommunityId, HouseholdId } from "./ids.js";
 import { Commodity, Price } from "./market.js";
 import { LocalDate, PeriodKind, UtcInstant } from "./time.js";
 import { isMoneyString } from "./units.js";
@@ -21,7 +21,7 @@ export const StatementLineKind = z.enum([
 export type StatementLineKind = z.infer<typeof StatementLineKind>;
 
 /** Who an account is: a participant, or the utility and grid operator that close every book. */
-export const AccountId = z.union([ParticipantId, z.literal("@utility"), z.literal("@grid")]);
+export const AccountId = z.union([HouseholdId, z.literal("@utility"), z.literal("@grid")]);
 
 export const StatementLine = z.object({
   account: AccountId,
@@ -36,7 +36,7 @@ export type StatementLine = z.output<typeof StatementLine>;
 
 export const Statement = z.object({
   communityId: CommunityId,
-  participantId: ParticipantId,
+  householdId: HouseholdId,
   currency: z.string().regex(/^[A-Z]{3}$/),
   period: z.object({ kind: PeriodKind, start: LocalDate, from: UtcInstant, to: UtcInstant }),
   lines: z.array(StatementLine),

@@ -4,7 +4,7 @@ import type { Commodity } from "./market.js";
 /**
  * MQTT topics of the suite. Every topic starts with `openlem/<community>/`; ids are
  * slugs (see ids.ts), so they never contain MQTT's reserved "/", "+" or "#".
- * Retained: status, price, results. Private: a participant's trades and a household's acks.
+ * Retained: status, price, results. Private: a household's trades and acks.
  */
 export const TOPIC_ROOT = "openlem";
 
@@ -20,8 +20,8 @@ export const topics = {
   latestResult: (community: string, commodity: Commodity) => `${TOPIC_ROOT}/${community}/results/${commodity}/latest`,
   /** Today's community KPIs in the community's calendar, retained (KpiSignal). */
   kpis: (community: string) => `${TOPIC_ROOT}/${community}/kpis`,
-  /** A participant's own fills per slot (ParticipantTrades); only that participant may subscribe. */
-  trades: (community: string, participant: string) => `${TOPIC_ROOT}/${community}/participants/${participant}/trades`,
+  /** A household's own fills per slot (HouseholdTrades); only that household may subscribe. */
+  trades: (community: string, household: string) => `${TOPIC_ROOT}/${community}/households/${household}/trades`,
   /** A device submits orders for its household here (OrderBatch). */
   orders: (community: string, household: string) => `${TOPIC_ROOT}/${community}/households/${household}/orders`,
   /** A device submits meter readings for its household here (ReadingBatch). */
@@ -80,8 +80,7 @@ export type ParsedTopic =
   | { kind: "kpis"; community: string }
   | { kind: "price"; community: string; commodity: string }
   | { kind: "result"; community: string; commodity: string; slot: string }
-  | { kind: "trades"; community: string; participant: string }
-  | { kind: "orders" | "readings" | "acks"; community: string; household: string }
+  | { kind: "orders" | "readings" | "acks" | "trades"; community: string; household: string }
   /** A bridge's own topics for its household: state, availability, and the numbers' `set`. */
   | { kind: "bridge"; community: string; household: string; part: string };
 
@@ -97,12 +96,9 @@ export function parseTopic(topic: string): ParsedTopic | null {
   if (rest.length === 3 && rest[0] === "results") {
     return { kind: "result", community, commodity: rest[1] ?? "", slot: rest[2] ?? "" };
   }
-  if (rest.length === 3 && rest[0] === "participants" && rest[2] === "trades") {
-    return { kind: "trades", community, participant: rest[1] ?? "" };
-  }
   if (rest.length === 3 && rest[0] === "households") {
     const kind = rest[2];
-    if (kind === "orders" || kind === "readings" || kind === "acks")
+    if (kind === "orders" || kind === "readings" || kind === "acks" || kind === "trades")
       return { kind, community, household: rest[1] ?? "" };
   }
   if (rest.length >= 4 && rest.length <= 5 && rest[0] === "households" && rest[2] === "bridge") {

@@ -50,7 +50,7 @@ describe("docs/protocol.md", () => {
       "ReadingBatch",
       "SlotEnergy",
       "SlotResult",
-      "ParticipantTrades",
+      "HouseholdTrades",
       "PriceSignal",
       "Statement",
       "Kpis",

@@ -32,7 +32,7 @@ describe("MQTT topics", () => {
     expect(parseTopic("openlem/gm")).toBeNull();
     expect(parseTopic("other/gm/status")).toBeNull();
     expect(parseTopic("openlem/gm/households/h-1/secrets")).toBeNull();
-    expect(parseTopic("openlem/gm/participants/h-1/trades/extra")).toBeNull();
+    expect(parseTopic("openlem/gm/households/h-1/trades/extra")).toBeNull();
   });
 
   it("never lets an id carry MQTT wildcards or levels", () => {

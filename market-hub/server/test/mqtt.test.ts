@@ -3,11 +3,11 @@ import {
   DeviceToken,
   DeviceTokenCreated,
   discoveryTopic,
+  HouseholdTrades,
   householdEntities,
   KpiSignal,
   Me,
   MeterRegistered,
-  ParticipantTrades,
   PriceSignal,
   SlotResult,
   SubmissionAck,
@@ -346,7 +346,7 @@ describe("MQTT with the embedded broker", () => {
     await anon.subscribeAsync("openlem/#", { qos: 1 });
     const aliceMember = await t.connect({ username: "alice", password: alice.member });
     const aliceGot = collect(aliceMember);
-    await aliceMember.subscribeAsync("openlem/mq/participants/+/trades", { qos: 1 });
+    await aliceMember.subscribeAsync("openlem/mq/households/+/trades", { qos: 1 });
     const bobGot = collect(bobDev);
     await bobDev.subscribeAsync(topics.trades("mq", "bob"), { qos: 1 });
 
@@ -380,10 +380,10 @@ describe("MQTT with the embedded broker", () => {
     expect(kpis).toMatchObject({ period: { kind: "day", start: "2026-06-21" } });
     expect(kpis.kpis.localTradedWh).toBe(600);
     // the anonymous wildcard subscriber sees no private topic
-    expect([...pub.keys()].filter((k) => k.includes("/participants/") || k.includes("/acks"))).toEqual([]);
+    expect([...pub.keys()].filter((k) => k.includes("/trades") || k.includes("/acks"))).toEqual([]);
     // alice's wildcard sees her own trades only
     expect([...aliceGot.keys()]).toEqual([topics.trades("mq", "alice")]);
-    const bobTrades = ParticipantTrades.parse(JSON.parse(bobGot.get(topics.trades("mq", "bob"))?.[0] ?? ""));
+    const bobTrades = HouseholdTrades.parse(JSON.parse(bobGot.get(topics.trades("mq", "bob"))?.[0] ?? ""));
     expect(bobTrades.fills).toEqual([expect.objectContaining({ side: "sell", energyWh: 600, price: 0.15 })]);
     expect(op).not.toBe("");
   });

@@ -1,7 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Community, OrderInput, ParticipantTrades, SlotResult, topics } from "@openlem/protocol";
+import { Community, HouseholdTrades, OrderInput, SlotResult, topics } from "@openlem/protocol";
 import mqtt from "mqtt";
 import { afterAll, expect, it } from "vitest";
 import { type RunningMosquitto, startMosquitto } from "../../../test-support/mosquitto.js";
@@ -71,8 +71,8 @@ it("a clearing committed by a hub that died before publishing it goes out when a
     slot: SLOT,
     localWh: 800,
   });
-  expect(ParticipantTrades.parse(JSON.parse(got.get(topics.trades("ob", "a")) ?? ""))).toMatchObject({
-    participantId: "a",
+  expect(HouseholdTrades.parse(JSON.parse(got.get(topics.trades("ob", "a")) ?? ""))).toMatchObject({
+    householdId: "a",
     slot: SLOT,
     fills: [expect.objectContaining({ side: "buy", energyWh: 800 })],
   });

@@ -240,11 +240,11 @@ export function simulate(loaded: LoadedScenario, variant: Variant, options: Simu
       production[i] = (production[i] as number) + pv;
       imports[i] = (imports[i] as number) + importWh;
       exports[i] = (exports[i] as number) + exportWh;
-      metered.push({ participantId: h.id, slot, commodity: "electricity", importWh, exportWh });
+      metered.push({ householdId: h.id, slot, commodity: "electricity", importWh, exportWh });
       // the household battery behind the meter moves local energy in time, as storage does
       const battWh = Math.round(batteryW * hours);
       flows.push({
-        participantId: h.id,
+        householdId: h.id,
         slot,
         commodity: "electricity",
         importWh: Math.max(0, net + battWh),
@@ -254,7 +254,7 @@ export function simulate(loaded: LoadedScenario, variant: Variant, options: Simu
       });
       if (battWh !== 0)
         flows.push({
-          participantId: `${h.id}#battery`,
+          householdId: `${h.id}#battery`,
           slot,
           commodity: "electricity",
           importWh: Math.max(0, -battWh),
@@ -272,7 +272,7 @@ export function simulate(loaded: LoadedScenario, variant: Variant, options: Simu
       orders.push({
         id: `${h.id}@${t}`,
         seq: ++seq,
-        participantId: h.id,
+        householdId: h.id,
         participantKey: i,
         side: buy ? "buy" : "sell",
         commodity: "electricity",
@@ -285,15 +285,15 @@ export function simulate(loaded: LoadedScenario, variant: Variant, options: Simu
     for (const g of scenario.generators) {
       const wh = prof.generatorWh(g, t);
       generation += wh;
-      metered.push({ participantId: g.id, slot, commodity: "electricity", importWh: 0, exportWh: wh });
-      flows.push({ participantId: g.id, slot, commodity: "electricity", importWh: 0, exportWh: wh, productionWh: wh });
+      metered.push({ householdId: g.id, slot, commodity: "electricity", importWh: 0, exportWh: wh });
+      flows.push({ householdId: g.id, slot, commodity: "electricity", importWh: 0, exportWh: wh, productionWh: wh });
       const o = others.get(g.id);
       if (o) o.exportWh += wh;
       if (trading && wh > 0)
         orders.push({
           id: `${g.id}@${t}`,
           seq: ++seq,
-          participantId: g.id,
+          householdId: g.id,
           side: "sell",
           commodity: "electricity",
           steps: [{ priceTicks: priceToTicks(g.ask), energyWh: wh }],
@@ -304,7 +304,7 @@ export function simulate(loaded: LoadedScenario, variant: Variant, options: Simu
     if (cb && communal) {
       const chargeWh = Math.floor(-safeBatteryPower(cb, cbSoc, -1e9, minutes) * hours);
       const dischargeWh = Math.floor(safeBatteryPower(cb, cbSoc, 1e9, minutes) * hours);
-      const base = { participantId: communal.id, commodity: "electricity" as const };
+      const base = { householdId: communal.id, commodity: "electricity" as const };
       if (chargeWh > 0)
         orders.push({
           ...base,
@@ -331,7 +331,7 @@ export function simulate(loaded: LoadedScenario, variant: Variant, options: Simu
       fills = r.fills;
       for (const f of fills) {
         if (f.counterparty !== "local") continue;
-        const i = indexOf.get(f.participantId);
+        const i = indexOf.get(f.householdId);
         if (i !== undefined) filledWh[i] = (filledWh[i] as number) + f.energyWh;
       }
       for (let i = 0; i < households.length; i++) {
@@ -370,7 +370,7 @@ export function simulate(loaded: LoadedScenario, variant: Variant, options: Simu
     }
     if (cb && communal) {
       let net = 0;
-      for (const f of fills) if (f.participantId === communal.id) net += f.side === "buy" ? f.energyWh : -f.energyWh;
+      for (const f of fills) if (f.householdId === communal.id) net += f.side === "buy" ? f.energyWh : -f.energyWh;
       cbSoc = batteryStep(cb, cbSoc, -net / hours, minutes);
       safety.soc(cbSoc / cb.capacityWh);
       const o = others.get(communal.id);
@@ -380,14 +380,14 @@ export function simulate(loaded: LoadedScenario, variant: Variant, options: Simu
       }
       series.batteryNetWh[t] = net;
       metered.push({
-        participantId: communal.id,
+        householdId: communal.id,
         slot,
         commodity: "electricity",
         importWh: Math.max(0, net),
         exportWh: Math.max(0, -net),
       });
       flows.push({
-        participantId: communal.id,
+        householdId: communal.id,
         slot,
         commodity: "electricity",
         importWh: Math.max(0, net),

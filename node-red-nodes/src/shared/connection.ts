@@ -2,9 +2,9 @@ import { EventEmitter } from "node:events";
 import { HubError, HubRest, LiveFeed } from "@openlem/client";
 import {
   type Community,
+  type HouseholdTrades,
   type MarketClock,
   marketClock,
-  type ParticipantTrades,
   type PriceSignal,
   type SlotResult,
 } from "@openlem/protocol";
@@ -30,7 +30,7 @@ interface Events {
   state: [ConnectionState];
   price: [PriceSignal];
   result: [SlotResult];
-  trades: [ParticipantTrades];
+  trades: [HouseholdTrades];
 }
 
 /**

@@ -52,7 +52,7 @@ export function mayPublish(who: MqttIdentity, topic: string, retain = false): bo
 
 /**
  * Delivery: public topics (status, prices, results, Home Assistant discovery) reach everyone;
- * a participant's trades and a household's acks reach only that household, its devices, the
+ * a household's trades and acks reach only that household, its devices, the
  * operator and the hub. Checked per message, so a wildcard subscription sees only what it may.
  */
 export function mayReceive(who: MqttIdentity, topic: string): boolean {
@@ -68,7 +68,6 @@ export function mayReceive(who: MqttIdentity, topic: string): boolean {
     case "result":
       return true;
     case "trades":
-      return ownsHousehold(who, t.community, t.participant);
     case "acks":
     case "orders":
     case "readings":

@@ -2,11 +2,11 @@ import {
   type Commodity,
   communityDiscovery,
   fieldProblems,
+  type HouseholdTrades,
   type HubStatus,
   type KpiSignal,
   localDateOf,
   OrderBatch,
-  type ParticipantTrades,
   parseTopic,
   periodOf,
   priceSignalAt,
@@ -204,7 +204,7 @@ export class HubMqtt {
     await client.publishAsync(topics.latestResult(communityId, r.commodity), body, { retain: true, qos: 1 });
     await this.publishPrice(client, communityId, r.commodity);
     for (const [householdId, fills] of cleared.fillsByHousehold) {
-      const trades: ParticipantTrades = { communityId, participantId: householdId, slot: r.slot, fills };
+      const trades: HouseholdTrades = { communityId, householdId: householdId, slot: r.slot, fills };
       await client.publishAsync(topics.trades(communityId, householdId), JSON.stringify(trades), { qos: 1 });
     }
     // The day's KPIs are a derived aggregate: they follow the slot's own messages, off its critical path.

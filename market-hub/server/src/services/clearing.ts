@@ -85,7 +85,7 @@ export async function clearSlot(
     [communityId, slot, commodity],
   );
   const book: BookOrder[] = rows.map((r) => ({
-    ...toBookOrder(storedOrder(r.body), { id: String(r.id), seq: r.id, participantId: r.household_id }),
+    ...toBookOrder(storedOrder(r.body), { id: String(r.id), seq: r.id, householdId: r.household_id }),
     participantKey: r.key,
   }));
   const params = marketParams(market, commodity);
@@ -109,7 +109,7 @@ export async function clearSlot(
         commodity,
         f.map((x) => Number(x.orderId)),
         f.map((x) => x.step),
-        f.map((x) => x.participantId),
+        f.map((x) => x.householdId),
         f.map((x) => x.side),
         f.map((x) => x.counterparty),
         f.map((x) => x.market),
@@ -141,9 +141,9 @@ export async function clearSlot(
 function byHousehold(fills: readonly EngineFill[], slot: string): Map<string, Fill[]> {
   const out = new Map<string, Fill[]>();
   for (const x of fills) {
-    const list = out.get(x.participantId) ?? [];
+    const list = out.get(x.householdId) ?? [];
     list.push(toWireFill(x, slot));
-    out.set(x.participantId, list);
+    out.set(x.householdId, list);
   }
   return out;
 }
@@ -207,7 +207,7 @@ export async function loadFills(
     fill: {
       orderId: String(r.order_id),
       step: r.step,
-      participantId: r.household_id,
+      householdId: r.household_id,
       side: r.side,
       commodity: r.commodity,
       market: r.market,

@@ -30,7 +30,6 @@ const COLUMNS = "id, household_id, body, status, filled_wh, submitted_at";
 function toRecordMeta(r: Row): Omit<OrderRecord, "order"> {
   return {
     id: String(r.id),
-    participantId: r.household_id,
     householdId: r.household_id,
     status: r.status,
     filledWh: r.filled_wh,

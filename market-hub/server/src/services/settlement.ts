@@ -20,7 +20,7 @@ function bySlot(fills: Awaited<ReturnType<typeof loadFills>>): SlotFills[] {
 }
 
 const metered = (h: HouseholdSlot): MeteredSlot => ({
-  participantId: h.householdId,
+  householdId: h.householdId,
   slot: h.slot,
   commodity: "electricity",
   importWh: h.importWh,
@@ -34,16 +34,16 @@ const metered = (h: HouseholdSlot): MeteredSlot => ({
 function untilMetered(
   fills: SlotFills[],
   metered: readonly MeteredSlot[],
-  unmetered: { participantId: string; slot: string }[],
+  unmetered: { householdId: string; slot: string }[],
 ): MeteredSlot[] {
-  const missing = new Set(unmetered.map((u) => `${u.participantId}|${u.slot}`));
+  const missing = new Set(unmetered.map((u) => `${u.householdId}|${u.slot}`));
   const net = new Map<string, MeteredSlot>();
   for (const { slot, fills: fs } of fills) {
     for (const f of fs) {
-      const key = `${f.participantId}|${slot}`;
+      const key = `${f.householdId}|${slot}`;
       if (!missing.has(key) || f.commodity !== "electricity") continue;
       const m = net.get(key) ?? {
-        participantId: f.participantId,
+        householdId: f.householdId,
         slot,
         commodity: "electricity",
         importWh: 0,
@@ -78,7 +78,7 @@ export async function householdStatement(
   const { lines, unmetered } = settle({ fills: slotFills, metered: meter, tariff });
   return buildStatement({
     communityId: community.id,
-    participantId: householdId,
+    householdId: householdId,
     currency: community.market.currency,
     period,
     lines,
@@ -97,7 +97,7 @@ export async function communityKpis(db: Queryable, community: Community, period:
   const storage = new Set(slots.filter((h) => h.storage).map((h) => h.householdId));
   const all: FlowSlot[] = untilMetered(slotFills, flows, unmetered).map((f) => ({
     ...f,
-    storage: storage.has(f.participantId),
+    storage: storage.has(f.householdId),
   }));
   return computeKpis({ flows: all, ledger: lines, slotMinutes: community.market.slotMinutes, tariff });
 }

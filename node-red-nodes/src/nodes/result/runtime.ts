@@ -1,4 +1,4 @@
-import type { ParticipantTrades, SlotResult } from "@openlem/protocol";
+import type { HouseholdTrades, SlotResult } from "@openlem/protocol";
 import type { NodeDef, Red, RedNode } from "../../shared/red.js";
 import { useHub } from "../../shared/uses-hub.js";
 
@@ -10,7 +10,7 @@ export function registerResult(RED: Red): void {
     if (!conn) return;
     const onResult = (r: SlotResult) =>
       this.send([{ topic: `openlem/${r.communityId}/result/${r.commodity}`, payload: r }, null]);
-    const onTrades = (t: ParticipantTrades) =>
+    const onTrades = (t: HouseholdTrades) =>
       this.send([null, { topic: `openlem/${conn.settings.communityId}/trades`, payload: t }]);
     conn.on("result", onResult);
     conn.on("trades", onTrades);
