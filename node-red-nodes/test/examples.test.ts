@@ -316,7 +316,8 @@ describe("the example flows in a real Node-RED", () => {
       await page.screenshot({ path: join(pkg, "test-results", "dialog-boiler-reopened.png") });
       // a boiler from a 0.1.0 flow (no settings version): the dialog migrates it and saves the current one
       expect(await page.evaluate(`RED.nodes.node("dlgboiler").version`)).toBe(1);
-      await page.locator("#node-dialog-cancel").click();
+      // by script: the editor's notifications (a deploy reminder) may lie over the buttons
+      await page.evaluate(`$("#node-dialog-cancel").trigger("click")`);
       await expect.poll(() => field("limit").count()).toBe(0);
       await page.evaluate(`(() => {
         RED.nodes.import([{ id: "oldboiler", type: "openlem-boiler", x: 300, y: 220, z: RED.workspaces.active(),
@@ -324,7 +325,7 @@ describe("the example flows in a real Node-RED", () => {
         RED.editor.edit(RED.nodes.node("oldboiler"));
       })()`);
       await expect.poll(() => field("minTempC").inputValue()).toBe("47");
-      await page.locator("#node-dialog-ok").click();
+      await page.evaluate(`$("#node-dialog-ok").trigger("click")`);
       await expect.poll(() => field("limit").count()).toBe(0);
       expect(
         await page.evaluate(

@@ -22,7 +22,7 @@ describe("MQTT topics", () => {
       slot,
     });
     expect(parseTopic(topics.latestResult("gm", "electricity"))?.kind).toBe("result");
-    expect(parseTopic(topics.trades("gm", "h-1"))).toEqual({ kind: "trades", community: "gm", participant: "h-1" });
+    expect(parseTopic(topics.trades("gm", "h-1"))).toEqual({ kind: "trades", community: "gm", household: "h-1" });
     for (const kind of ["orders", "readings", "acks"] as const) {
       expect(parseTopic(topics[kind]("gm", "h-1"))).toEqual({ kind, community: "gm", household: "h-1" });
     }
