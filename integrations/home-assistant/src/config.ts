@@ -1,5 +1,5 @@
-import { BatterySpec, BoilerSpec, loadYamlConfig, PriceLimits, parseYamlConfig } from "@openlem/agents";
-import { ConfigError, LocalClock } from "@openlem/protocol";
+import { BatterySpec, BoilerDevice, loadYamlConfig, PriceLimits, parseYamlConfig } from "@openlem/agents";
+import { ConfigError, HubConnectionConfig, LocalClock } from "@openlem/protocol";
 import { z } from "zod";
 
 const EntityId = (domains: string[]) =>
@@ -22,16 +22,7 @@ export const BridgeConfig = z
         token: Secret,
       })
       .strict(),
-    hub: z
-      .object({
-        url: z.url({ protocol: /^https?$/, message: "must be the hub's http(s) URL" }),
-        community: z.string().min(1),
-        household: z.string().min(1),
-        deviceToken: Secret,
-        /** The hub's broker for live results; default: the hub's own at <url>/mqtt. */
-        mqttUrl: z.url().optional(),
-      })
-      .strict(),
+    hub: HubConnectionConfig.extend({ deviceToken: Secret }).strict(),
     /** Home Assistant's MQTT broker, where the bridge announces the household's entities. */
     mqtt: z
       .object({ url: z.url(), username: z.string().optional(), password: z.string().optional() })
@@ -45,10 +36,9 @@ export const BridgeConfig = z
       })
       .strict()
       .optional(),
-    boiler: BoilerSpec.safeExtend({
+    boiler: BoilerDevice.safeExtend({
       switch: EntityId(["switch", "input_boolean"]),
       temperature: EntityId(["sensor", "water_heater"]),
-      drawKwhPerDay: z.number().min(0).default(4.5),
       /**
        * The element's switch when the bridge stops: "on" (default) gives the water back to
        * the boiler's own thermostat; "off" or "leave" (as it was) for set-ups that need it.

@@ -1,5 +1,5 @@
 import { loadYamlConfig, PriceLimits, parseYamlConfig } from "@openlem/agents";
-import { ConfigError } from "@openlem/protocol";
+import { ConfigError, HubConnectionConfig } from "@openlem/protocol";
 import { z } from "zod";
 
 export const EdgeBridgeConfig = z
@@ -34,14 +34,8 @@ export const EdgeBridgeConfig = z
         apiTimeoutSeconds: z.number().int().min(0).default(60),
       })
       .strict(),
-    hub: z
-      .object({
-        url: z.url({ protocol: /^https?$/ }),
-        community: z.string().min(1),
-        household: z.string().min(1),
-        deviceToken: z.string().min(1, "is required"),
-      })
-      .strict(),
+    // no live feed: the bridge reads results over REST
+    hub: HubConnectionConfig.omit({ mqttUrl: true }).strict(),
     meterId: z.string().min(1),
     battery: z
       .object({

@@ -74,7 +74,7 @@ function book(c: BookColumns): BookOrder[] {
       id: `o${i}`,
       seq: i + 1,
       householdId: `p${p}`,
-      participantKey: p,
+      householdKey: p,
       side: buy ? "buy" : "sell",
       commodity: "electricity",
       steps: [{ priceTicks: c.priceTicks[i] as number, energyWh: c.energyWh[i] as number }],

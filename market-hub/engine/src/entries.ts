@@ -134,7 +134,7 @@ function participantNumbering(orders: readonly BookOrder[]): { count: number; of
   let maxKey = -1;
   let keyed = true;
   for (const o of orders) {
-    const key = o.participantKey;
+    const key = o.householdKey;
     if (key === undefined || !Number.isInteger(key) || key < 0) {
       keyed = false;
       break;
@@ -142,7 +142,7 @@ function participantNumbering(orders: readonly BookOrder[]): { count: number; of
     if (key > maxKey) maxKey = key;
   }
   if (keyed && maxKey < 8 * orders.length + 1024) {
-    return { count: maxKey + 1, of: (o) => o.participantKey as number };
+    return { count: maxKey + 1, of: (o) => o.householdKey as number };
   }
   const ids = new Map<string, number>();
   return {

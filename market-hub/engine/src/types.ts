@@ -20,7 +20,7 @@ export interface BookOrder {
    * book by participant, which self-trade prevention needs, is then array indexing instead
    * of hashing a string per order; without it the engine numbers the participants itself.
    */
-  participantKey?: number | undefined;
+  householdKey?: number | undefined;
   side: Side;
   commodity: Commodity;
   /** One step for a single-price order; a buy curve falls, a sell curve rises. */

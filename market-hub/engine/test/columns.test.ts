@@ -51,7 +51,7 @@ describe("uniform price on columns", () => {
   it("uses caller-given participant keys like participant ids", () => {
     fc.assert(
       fc.property(arbBook({ participants: 3 }), arbTariff, (orders, tariff) => {
-        const keyed = orders.map((o) => ({ ...o, participantKey: Number(o.householdId.slice(1)) }));
+        const keyed = orders.map((o) => ({ ...o, householdKey: Number(o.householdId.slice(1)) }));
         const a = clear({ market: params("uniform", tariff), orders, atMs: at });
         const b = clear({ market: params("uniform", tariff), orders: keyed, atMs: at });
         expect(b.fills).toEqual(a.fills);

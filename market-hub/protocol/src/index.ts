@@ -5,6 +5,7 @@ export * from "./env.js";
 export * from "./errors.js";
 export * from "./gate.js";
 export * from "./hub-api/index.js";
+export * from "./hub-connection.js";
 export * from "./ids.js";
 export * from "./market.js";
 export * from "./order.js";

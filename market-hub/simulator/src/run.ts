@@ -273,7 +273,7 @@ export function simulate(loaded: LoadedScenario, variant: Variant, options: Simu
         id: `${h.id}@${t}`,
         seq: ++seq,
         householdId: h.id,
-        participantKey: i,
+        householdKey: i,
         side: buy ? "buy" : "sell",
         commodity: "electricity",
         steps: [{ priceTicks: (buy ? bidTicks[i] : askTicks[i]) as number, energyWh: Math.abs(net) }],

@@ -1,4 +1,4 @@
-import { BatterySpec, BoilerSpec, EvCharger } from "@openlem/agents";
+import { BatterySpec, BoilerDevice, EvCharger } from "@openlem/agents";
 import {
   describeProblems,
   fieldProblems,
@@ -29,10 +29,7 @@ const HouseholdGroup = z
     annualKwh: Range(z.number().positive()),
     pvKwp: Range(z.number().min(0)).default(0),
     battery: BatterySpec.optional(),
-    boiler: BoilerSpec.safeExtend({
-      /** Hot water used per day (kWh of heat), drawn in the morning and evening. */
-      drawKwhPerDay: z.number().min(0).default(4.5),
-    }).optional(),
+    boiler: BoilerDevice.optional(),
     ev: EvCharger.extend({
       needKwh: Range(z.number().min(0)).default(10),
       arrival: LocalClock.default("18:00"),
@@ -122,7 +119,7 @@ export interface Household {
   /** Orientation and shading: the household's share of the site's PV yield. */
   pvGain: number;
   battery?: BatterySpec | undefined;
-  boiler?: (BoilerSpec & { drawKwhPerDay: number }) | undefined;
+  boiler?: BoilerDevice | undefined;
   ev?: { maxPowerW: number; needWh: number; arrival: string; departure: string } | undefined;
   maxBuyPrice: number;
   minSellPrice: number;

@@ -26,6 +26,17 @@ export const BoilerSpec = z
   .refine((b) => b.legionellaTempC <= b.maxTempC, { message: "must not exceed maxTempC", path: ["legionellaTempC"] });
 export type BoilerSpec = z.output<typeof BoilerSpec>;
 
+/**
+ * A boiler as every front end (Home Assistant bridge, Node-RED node, simulator) configures it:
+ * the spec and the hot water the household draws a day. Each extends this with what it needs
+ * (entities, switching limits), so a default is written here once.
+ */
+export const BoilerDevice = BoilerSpec.safeExtend({
+  /** Hot water used per day (kWh of heat), drawn in the morning and evening. */
+  drawKwhPerDay: z.number().min(0).default(4.5),
+});
+export type BoilerDevice = z.output<typeof BoilerDevice>;
+
 export const heatCapacityWhPerK = (b: BoilerSpec) => b.volumeL * WATER_WH_PER_L_K;
 
 /**

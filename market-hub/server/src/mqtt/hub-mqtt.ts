@@ -1,30 +1,19 @@
 import {
   type Commodity,
   communityDiscovery,
-  fieldProblems,
   type HouseholdTrades,
   type HubStatus,
-  type KpiSignal,
-  localDateOf,
-  OrderBatch,
   parseTopic,
-  periodOf,
-  priceSignalAt,
-  priceSignalWindow,
-  ReadingBatch,
-  type SubmissionAck,
   topics,
 } from "@openlem/protocol";
 import mqtt, { type MqttClient } from "mqtt";
-import { z } from "zod";
 import type { HubContext } from "../context.js";
-import { Problem } from "../http/problem.js";
-import { storeReadings } from "../readings/store.js";
-import { type ClearedSlot, listResults, markPublished, unpublishedClearings } from "../services/clearing.js";
+import type { ClearedSlot } from "../services/clearing.js";
 import { getCommunity, listCommunities } from "../services/communities.js";
-import { intakeOrders } from "../services/orders.js";
-import { communityKpis } from "../services/settlement.js";
+import { markPublished, unpublishedClearings } from "../services/outbox.js";
 import { HA_STATUS_TOPIC } from "./access.js";
+import { takeSubmission } from "./intake.js";
+import { kpiSignalOf, priceSignalNow } from "./signals.js";
 
 export interface MqttConnection {
   url: string;
@@ -213,25 +202,14 @@ export class HubMqtt {
 
   /** The price of the slot under way and the forecast to the end of tomorrow (see priceSignalAt), retained. */
   private async publishPrice(client: MqttClient, communityId: string, commodity: Commodity): Promise<void> {
-    const { market } = await getCommunity(this.ctx.db, communityId);
-    const now = this.ctx.now().getTime();
-    const window = priceSignalWindow(market, now);
-    const results = await listResults(this.ctx.db, communityId, { commodity, ...window });
-    const signal = priceSignalAt(communityId, market, commodity, now, results);
+    const signal = await priceSignalNow(this.ctx, communityId, commodity);
     await client.publishAsync(topics.price(communityId, commodity), JSON.stringify(signal), { retain: true, qos: 1 });
     if (commodity === "electricity") this.priceSlot.set(communityId, Date.parse(signal.slot));
   }
 
   /** Today's KPIs (the community's local day of the slot), retained. */
   private async publishKpis(client: MqttClient, communityId: string, slot: string): Promise<void> {
-    const community = await getCommunity(this.ctx.db, communityId);
-    const period = periodOf("day", localDateOf(slot, community.market.timeZone), community.market.timeZone);
-    const signal: KpiSignal = {
-      communityId,
-      period: { kind: period.kind, start: period.start },
-      kpis: await communityKpis(this.ctx.db, community, period),
-      at: this.ctx.now().toISOString(),
-    };
+    const signal = await kpiSignalOf(this.ctx, communityId, slot);
     await client.publishAsync(topics.kpis(communityId), JSON.stringify(signal), { retain: true, qos: 1 });
   }
 
@@ -247,11 +225,6 @@ export class HubMqtt {
   }
 
   /**
-   * Orders and readings that devices publish on their household's topic. The embedded broker
-   * has already checked that the publisher acts for that household; with an external broker
-   * that is the broker's access control list (see the README).
-   */
-  /**
    * Another replica's last will (or its clean stop) marked a community offline that this
    * replica still serves: say online again at once, so one replica going away does not take
    * the community offline for everyone.
@@ -266,58 +239,13 @@ export class HubMqtt {
       .catch((err) => this.onError(err, "re-announcing online"));
   }
 
+  /** A device's orders or readings (see intake.ts), answered on its household's ack topic. */
   private async onSubmission(topic: string, payload: Buffer): Promise<void> {
-    const t = parseTopic(topic);
-    if (t?.kind !== "orders" && t?.kind !== "readings") return;
-    const kind = t.kind;
-    const ack = (a: Omit<SubmissionAck, "kind">) =>
-      this.inbound?.publishAsync(topics.acks(t.community, t.household), JSON.stringify({ kind, ...a }), { qos: 1 });
-    let json: unknown;
-    try {
-      json = JSON.parse(payload.toString("utf8"));
-    } catch {
-      await ack({ ok: false, accepted: 0, errors: [{ field: "(root)", rule: "must be JSON" }] });
-      return;
-    }
-    try {
-      const accepted =
-        kind === "orders"
-          ? await this.takeOrders(t.community, t.household, json)
-          : await this.takeReadings(t.community, t.household, json);
-      await ack({ ok: true, accepted, errors: [] });
-    } catch (err) {
-      if (err instanceof z.ZodError) await ack({ ok: false, accepted: 0, errors: fieldProblems(err) });
-      else if (err instanceof Problem) {
-        await ack({
-          ok: false,
-          accepted: 0,
-          errors: err.errors.length ? err.errors : [{ field: "(root)", rule: err.detail }],
-        });
-      } else
-        await ack({
-          ok: false,
-          accepted: 0,
-          errors: [{ field: "(root)", rule: "the hub could not store this; try again" }],
-        });
-    }
-  }
-
-  private async takeOrders(community: string, household: string, json: unknown): Promise<number> {
-    const batch = OrderBatch.parse(json);
-    const out = await intakeOrders(this.ctx, { communityId: community, householdId: household }, batch.orders, {
-      channel: "mqtt",
-      prefix: (i) => ["orders", i],
+    const taken = await takeSubmission(this.ctx, topic, payload);
+    if (!taken) return;
+    await this.inbound?.publishAsync(topics.acks(taken.community, taken.household), JSON.stringify(taken.ack), {
+      qos: 1,
     });
-    return out.records.length;
-  }
-
-  private async takeReadings(community: string, household: string, json: unknown): Promise<number> {
-    const batch = ReadingBatch.parse(json);
-    const out = await this.ctx.db.transaction((tx) =>
-      storeReadings(tx, community, batch.readings, { mayUse: (h) => h === household, nowMs: this.ctx.now().getTime() }),
-    );
-    this.ctx.metrics.readings.inc({ community, channel: "mqtt" }, out.accepted);
-    return out.accepted + out.duplicates;
   }
 
   /**

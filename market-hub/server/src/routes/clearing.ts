@@ -7,9 +7,10 @@ import type { HubContext } from "../context.js";
 import { optionalPage } from "../http/paging.js";
 import { routeOf } from "../http/route-schemas.js";
 import { actorOf, audit } from "../services/audit.js";
-import { clearSlot, listFills, listResults } from "../services/clearing.js";
+import { clearSlot } from "../services/clearing.js";
 import { getCommunity } from "../services/communities.js";
 import { slotOrders } from "../services/orders.js";
+import { listFills, listResults } from "../services/results.js";
 
 export async function clearingRoutes(
   app: FastifyInstance,

@@ -12,7 +12,6 @@ import {
   type Fill,
   gateClosesAt,
   isGateClosed,
-  MAX_LISTED,
   type MarketConfig,
   OrderInput,
   type OrderStatus,
@@ -86,7 +85,7 @@ export async function clearSlot(
   );
   const book: BookOrder[] = rows.map((r) => ({
     ...toBookOrder(storedOrder(r.body), { id: String(r.id), seq: r.id, householdId: r.household_id }),
-    participantKey: r.key,
+    householdKey: r.key,
   }));
   const params = marketParams(market, commodity);
   const outcome = clear({ market: params, orders: book, atMs: now.getTime() });
@@ -138,7 +137,7 @@ export async function clearSlot(
 }
 
 /** A slot's fills as each household's private trades message carries them. */
-function byHousehold(fills: readonly EngineFill[], slot: string): Map<string, Fill[]> {
+export function byHousehold(fills: readonly EngineFill[], slot: string): Map<string, Fill[]> {
   const out = new Map<string, Fill[]>();
   for (const x of fills) {
     const list = out.get(x.householdId) ?? [];
@@ -146,132 +145,6 @@ function byHousehold(fills: readonly EngineFill[], slot: string): Map<string, Fi
     out.set(x.householdId, list);
   }
   return out;
-}
-
-export interface ResultFilter {
-  commodity: Commodity;
-  from?: string | undefined;
-  to?: string | undefined;
-}
-
-export async function listResults(db: Queryable, communityId: string, f: ResultFilter): Promise<SlotResult[]> {
-  const rows = await db.query<{ result: unknown }>(
-    `SELECT result FROM market.clearings
-      WHERE community_id = $1 AND commodity = $2
-        AND ($3::timestamptz IS NULL OR slot >= $3) AND ($4::timestamptz IS NULL OR slot < $4)
-      ORDER BY slot DESC LIMIT ${MAX_LISTED.results}`,
-    [communityId, f.commodity, f.from ?? null, f.to ?? null],
-  );
-  return rows.map((r) => SlotResult.parse(r.result)).reverse();
-}
-
-/** Fills in engine form with their slot, for one household or the whole community, in [from, to). */
-/** A guard on one read of fills for settlement: a month of a 1,000-household community is far below it. */
-const FILLS_READ_LIMIT = 1_000_000;
-
-export async function loadFills(
-  db: Queryable,
-  communityId: string,
-  f: {
-    householdId?: string | undefined;
-    from?: string | undefined;
-    to?: string | undefined;
-    commodity?: Commodity | undefined;
-  },
-  limit = FILLS_READ_LIMIT,
-): Promise<{ slot: string; fill: EngineFill }[]> {
-  const rows = await db.query<{
-    order_id: number;
-    step: number;
-    household_id: string;
-    slot: Date;
-    commodity: Commodity;
-    market: Fill["market"];
-    side: Fill["side"];
-    counterparty: Fill["counterparty"];
-    energy_wh: number;
-    price_ticks: number;
-    grid_fee_ticks: number;
-    source: Fill["source"];
-  }>(
-    `SELECT order_id, step, household_id, slot, commodity, market, side, counterparty, energy_wh, price_ticks, grid_fee_ticks, source
-       FROM market.fills
-      WHERE community_id = $1 AND ($2::text IS NULL OR household_id = $2)
-        AND ($3::timestamptz IS NULL OR slot >= $3) AND ($4::timestamptz IS NULL OR slot < $4)
-        AND ($5::text IS NULL OR commodity = $5)
-      ORDER BY slot, id LIMIT ${limit}`,
-    [communityId, f.householdId ?? null, f.from ?? null, f.to ?? null, f.commodity ?? null],
-  );
-  return rows.map((r) => ({
-    slot: r.slot.toISOString(),
-    fill: {
-      orderId: String(r.order_id),
-      step: r.step,
-      householdId: r.household_id,
-      side: r.side,
-      commodity: r.commodity,
-      market: r.market,
-      counterparty: r.counterparty,
-      energyWh: r.energy_wh,
-      priceTicks: r.price_ticks,
-      gridFeeTicks: r.grid_fee_ticks,
-      source: r.source,
-    },
-  }));
-}
-
-/** Clearings whose MQTT messages are not out yet (oldest first): the outbox. */
-export async function unpublishedClearings(db: Queryable, limit = 100): Promise<ClearedSlot[]> {
-  const rows = await db.query<{
-    community_id: string;
-    slot: Date;
-    commodity: Commodity;
-    result: unknown;
-    triggered_by: string;
-  }>(
-    `SELECT community_id, slot, commodity, result, triggered_by FROM market.clearings
-      WHERE published_at IS NULL ORDER BY slot LIMIT $1`,
-    [limit],
-  );
-  const out: ClearedSlot[] = [];
-  for (const r of rows) {
-    const slot = r.slot.toISOString();
-    const fills = await loadFills(db, r.community_id, {
-      from: slot,
-      to: new Date(r.slot.getTime() + 1).toISOString(),
-      commodity: r.commodity,
-    });
-    out.push({
-      result: SlotResult.parse(r.result),
-      created: true,
-      fillsByHousehold: byHousehold(
-        fills.map((x) => x.fill),
-        slot,
-      ),
-      triggeredBy: clearingTrigger(r.triggered_by),
-    });
-  }
-  return out;
-}
-
-/** A clearing's MQTT messages are out. */
-export async function markPublished(db: Queryable, cleared: ClearedSlot, at: Date): Promise<void> {
-  await db.query(
-    "UPDATE market.clearings SET published_at = $4 WHERE community_id = $1 AND slot = $2 AND commodity = $3",
-    [cleared.result.communityId, cleared.result.slot, cleared.result.commodity, at],
-  );
-}
-
-export async function listFills(
-  db: Queryable,
-  communityId: string,
-  householdId: string,
-  from: string | undefined,
-  to: string | undefined,
-): Promise<Fill[]> {
-  return (await loadFills(db, communityId, { householdId, from, to }, MAX_LISTED.fills)).map((x) =>
-    toWireFill(x.fill, x.slot),
-  );
 }
 
 /**

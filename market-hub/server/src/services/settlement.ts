@@ -11,7 +11,7 @@ import {
 import type { Community, Kpis, Period, Statement } from "@openlem/protocol";
 import type { Queryable } from "../db/database.js";
 import { type HouseholdSlot, meteredSlots } from "../readings/store.js";
-import { loadFills } from "./clearing.js";
+import { loadFills } from "./results.js";
 
 function bySlot(fills: Awaited<ReturnType<typeof loadFills>>): SlotFills[] {
   const m = new Map<string, SlotFills["fills"][number][]>();

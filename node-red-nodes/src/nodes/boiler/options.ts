@@ -1,19 +1,18 @@
+import { BoilerDevice, HouseholdSpec } from "@openlem/agents/devices";
 import { z } from "zod";
 import { LimitOptions } from "../../shared/options.js";
 
-/** The node's options (editor values after editorValues), for the runtime and the edit dialog alike. */
+/**
+ * The node's options (editor values after editorValues), for the runtime and the edit dialog
+ * alike: the boiler as @openlem/agents defines it, with a typical tank (200 L, 3 kW) for the
+ * fields a new node starts with, and the switching limits of the household's plan.
+ */
 export const Options = LimitOptions.extend({
-  volumeL: z.number().positive().default(200),
-  heaterW: z.number().int().positive().default(3000),
-  minTempC: z.number().default(45),
-  targetTempC: z.number().default(55),
-  maxTempC: z.number().default(65),
-  legionellaTempC: z.number().default(60),
-  legionellaEveryDays: z.number().int().positive().default(7),
-  standingLossWhPerDay: z.number().min(0).default(1500),
-  drawKwhPerDay: z.number().min(0).default(4.5),
-  minOnSlots: z.number().int().min(1).default(2),
-  minOffSlots: z.number().int().min(1).default(2),
+  ...BoilerDevice.shape,
+  volumeL: BoilerDevice.shape.volumeL.default(200),
+  heaterW: BoilerDevice.shape.heaterW.default(3000),
+  minOnSlots: HouseholdSpec.shape.boilerMinOnSlots,
+  minOffSlots: HouseholdSpec.shape.boilerMinOffSlots,
   /** The Home Assistant switch of the element, e.g. switch.boiler; empty: plain on / off. */
   entity: z.string().optional(),
 });

@@ -1,10 +1,11 @@
+import { EvCharger } from "@openlem/agents/devices";
 import { LocalClock } from "@openlem/protocol";
 import { z } from "zod";
 import { LimitOptions } from "../../shared/options.js";
 
 /** The node's options (editor values after editorValues), for the runtime and the edit dialog alike. */
 export const Options = LimitOptions.extend({
-  maxPowerW: z.number().int().positive().default(11_000),
+  maxPowerW: EvCharger.shape.maxPowerW.default(11_000),
   /** Defaults for a session when the car does not say: energy to add, and when it leaves. */
   needKwh: z.number().min(0).default(20),
   departure: LocalClock.default("07:00"),

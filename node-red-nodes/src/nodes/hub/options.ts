@@ -1,14 +1,16 @@
+import { HubConnectionConfig, HubMqttUrl } from "@openlem/protocol";
 import { z } from "zod";
 
-/** The hub config node's fields, for the runtime and the edit dialog alike. */
-export const HubDef = z.object({
-  url: z.url({ protocol: /^https?$/, message: "must be the hub's http(s) URL, e.g. http://localhost:8787" }),
-  community: z.string().min(1, "is required: the community's id"),
-  household: z.string().min(1, "is required: your household's id"),
+/**
+ * The hub config node's fields, for the runtime and the edit dialog alike: the protocol's hub
+ * connection, without the token (a credential in Node-RED) and with an empty MQTT URL for
+ * the hub's own broker.
+ */
+export const HubDef = HubConnectionConfig.pick({ url: true, community: true, household: true }).extend({
   mqttUrl: z
     .string()
     .trim()
     .transform((s) => s || undefined)
-    .pipe(z.url({ protocol: /^(mqtts?|wss?)$/, message: "must be an mqtt(s):// or ws(s):// URL" }).optional())
+    .pipe(HubMqttUrl.optional())
     .optional(),
 });
