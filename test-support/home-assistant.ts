@@ -95,11 +95,18 @@ ${extra}
 `;
 }
 
+/** Home Assistant could not bind its port: another process took it first. */
+class PortTaken extends Error {
+  constructor(port: number) {
+    super(`port ${port} was taken before Home Assistant could bind it`);
+  }
+}
+
 export async function startHomeAssistant(o: HomeAssistantOptions): Promise<RunningHomeAssistant> {
   const venv = homeAssistantVenv(o.version);
   const configDir = mkdtempSync(join(tmpdir(), `openlem-ha-${o.version}-`));
-  const port = o.port ?? (await freePort());
-  const url = `http://127.0.0.1:${port}`;
+  let port = o.port ?? (await freePort());
+  let url = `http://127.0.0.1:${port}`;
   writeFileSync(join(configDir, "configuration.yaml"), configurationYaml(port, o.extraConfig ?? ""));
   for (const [path, content] of Object.entries(o.files ?? {})) {
     mkdirSync(dirname(join(configDir, path)), { recursive: true });
@@ -109,6 +116,7 @@ export async function startHomeAssistant(o: HomeAssistantOptions): Promise<Runni
   let child: ChildProcess | undefined;
 
   const launch = async () => {
+    output = "";
     child = spawn(join(venv, "bin", "python"), [RUN, "-c", configDir, "--skip-pip"], {
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, PYTHONUNBUFFERED: "1" },
@@ -128,6 +136,10 @@ export async function startHomeAssistant(o: HomeAssistantOptions): Promise<Runni
     const up = (async () => {
       const deadline = Date.now() + 180_000;
       for (;;) {
+        // another process took the free port between our look and Home Assistant's bind: it
+        // keeps running without HTTP, so this is told from its log, not from an exit
+        if (/Failed to create HTTP server at port \d+: .*address already in use/.test(output))
+          throw new PortTaken(port);
         try {
           const res = await fetch(`${url}/api/onboarding`, { signal: AbortSignal.timeout(2_000) });
           if (res.status < 500) return;
@@ -139,6 +151,8 @@ export async function startHomeAssistant(o: HomeAssistantOptions): Promise<Runni
         await new Promise((r) => setTimeout(r, 250));
       }
     })();
+    // a child stopped after a failed start must not leave this rejection unhandled
+    exited.catch(() => undefined);
     await Promise.race([up, exited]);
   };
   const stopChild = async () => {
@@ -152,7 +166,18 @@ export async function startHomeAssistant(o: HomeAssistantOptions): Promise<Runni
   };
 
   try {
-    await launch();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await launch();
+        break;
+      } catch (err) {
+        if (!(err instanceof PortTaken) || o.port !== undefined || attempt >= 3) throw err;
+        await stopChild();
+        port = await freePort();
+        url = `http://127.0.0.1:${port}`;
+        writeFileSync(join(configDir, "configuration.yaml"), configurationYaml(port, o.extraConfig ?? ""));
+      }
+    }
     const token = await onboard(url);
     const ws = await HaSocket.open(url, token);
     const longLived = await ws.command<string>({
