@@ -25,11 +25,20 @@ const run = (cmd, args, cwd, extra = {}) =>
 try {
   step("npm pack --workspaces (each package's prepack builds it)");
   // the prepack scripts print to the same stdout; the JSON is the array that starts a line
-  const packOut = run(
-    "npm",
-    ["pack", "--workspaces", "--json", "--pack-destination", tarballs, "--loglevel", "error"],
-    root,
-  );
+  let packOut;
+  try {
+    packOut = run(
+      "npm",
+      ["pack", "--workspaces", "--json", "--pack-destination", tarballs, "--loglevel", "error"],
+      root,
+    );
+  } catch (err) {
+    // a prepack (build) failed: its own output says why
+    console.error(
+      `[packages] npm pack failed:\n${String(err.stdout ?? "").slice(-4000)}${String(err.stderr ?? "").slice(-2000)}`,
+    );
+    process.exit(1);
+  }
   const packed = JSON.parse(packOut.slice(packOut.search(/^\[/m)));
   const byName = new Map(packed.map((p) => [p.name, p]));
   const manifests = packed.map((p) => {

@@ -83,5 +83,7 @@ export function hubPath<R extends HubRoutePath>(route: R, params: PathParams<R["
     return encodeURIComponent(String(v));
   });
   const entries = Object.entries(query).filter((e): e is [string, string | number] => e[1] !== undefined);
-  return entries.length ? `${path}?${new URLSearchParams(entries.map(([k, v]) => [k, String(v)])).toString()}` : path;
+  return entries.length
+    ? `${path}?${new URLSearchParams(entries.map(([k, v]): [string, string] => [k, String(v)])).toString()}`
+    : path;
 }
