@@ -87,6 +87,18 @@ interface HouseState extends HouseDevices {
   agent: HouseholdAgent | null;
 }
 
+/** What one slot brings to the book and the meters, gathered as the phases run. */
+interface SlotBook {
+  t: number;
+  start: number;
+  slot: string;
+  orders: BookOrder[];
+  metered: MeteredSlot[];
+  flows: FlowSlot[];
+  demand: number;
+  generation: number;
+}
+
 /**
  * Runs one variant of a scenario in-process: every slot, each household's agent decides its
  * devices (safety last), the household bids its net position, the engine clears the book, and
@@ -95,155 +107,222 @@ interface HouseState extends HouseDevices {
  * tariff before any are known) and their own load, PV and hot water known.
  */
 export function simulate(loaded: LoadedScenario, variant: Variant, options: SimulateOptions = {}): VariantResult {
-  const { scenario, market: config, households } = loaded;
-  const cal: Calendar = buildCalendar(
-    scenario.period.from,
-    scenario.period.days,
-    scenario.timeZone,
-    config.slotMinutes,
-  );
-  const n = cal.startMs.length;
-  const minutes = config.slotMinutes;
-  const hours = minutes / 60;
-  const slotsPerDay = Math.round(1440 / minutes);
-  const market = marketParams(config, "electricity");
-  const tariff = () => market.tariff;
-  const retail = config.retailPrice;
-  const feedIn = config.feedInTariff;
-  const trading = variant !== "conventional";
-  const communal = variant === "local+battery" ? scenario.communalBattery : undefined;
+  const run = new VariantRun(loaded, variant);
+  const n = run.slots;
+  for (let t = 0; t < n; t++) {
+    run.slot(t);
+    if (options.onProgress && (t % run.slotsPerDay === run.slotsPerDay - 1 || t === n - 1))
+      options.onProgress(t + 1, n);
+  }
+  return run.result();
+}
 
-  const houses: HouseState[] = households.map((h) => {
-    const spec = householdSpecOf(h);
-    return {
-      agent: spec ? new HouseholdAgent(spec, minutes) : null,
-      socWh: h.battery ? h.battery.capacityWh * 0.5 : 0,
-      tempC: h.boiler ? h.boiler.targetTempC : 0,
-      evChargedWh: 0,
-      lastHotMs: cal.startMs[0] ?? 0,
+/**
+ * One variant's run, slot by slot, in phases: plan (daily, at local noon), households (devices,
+ * meters and bids), plants and the communal battery (their offers), clear (the engine, then
+ * each household's limits ramp towards what filled), and settle (the battery's charge, the
+ * ledger, KPIs and series).
+ */
+class VariantRun {
+  readonly slots: number;
+  readonly slotsPerDay: number;
+  private readonly cal: Calendar;
+  private readonly minutes: number;
+  private readonly hours: number;
+  private readonly market: ReturnType<typeof marketParams>;
+  private readonly tariff: () => ReturnType<typeof marketParams>["tariff"];
+  private readonly retail: number;
+  private readonly feedIn: number;
+  private readonly trading: boolean;
+  private readonly communal: LoadedScenario["scenario"]["communalBattery"];
+  private readonly houses: HouseState[];
+  private readonly cb: BatterySpec | undefined;
+  private cbSoc: number;
+  private readonly bills: Float64Array;
+  private readonly utilityOnly: Float64Array;
+  private readonly consumption: Float64Array;
+  private readonly production: Float64Array;
+  private readonly imports: Float64Array;
+  private readonly exports: Float64Array;
+  private readonly others: Map<string, { id: string; bill: number; exportWh: number; importWh: number }>;
+  private readonly indexOf: Map<string, number>;
+  private readonly kpis: KpiAccumulator;
+  private readonly series: Series;
+  private readonly priceByHour = new PriceByHour();
+  private readonly safety = new SafetyLog();
+  private readonly prof: CommunityProfiles;
+  // each household's current bid and ask (ticks), ramping between its limits from slot to slot
+  private readonly retailTicks: number;
+  private readonly feedInTicks: number;
+  private readonly step: number;
+  private readonly bidTicks: Int32Array;
+  private readonly askTicks: Int32Array;
+  private readonly maxBuyTicks: Int32Array;
+  private readonly minSellTicks: Int32Array;
+  private readonly sourceLimitTicks: (Partial<Record<Source, number>> | undefined)[];
+  private readonly offeredWh: Float64Array;
+  private readonly filledWh: Float64Array;
+  private seq = 0;
+
+  constructor(
+    private readonly loaded: LoadedScenario,
+    private readonly variant: Variant,
+  ) {
+    const { scenario, market: config, households } = loaded;
+    this.cal = buildCalendar(scenario.period.from, scenario.period.days, scenario.timeZone, config.slotMinutes);
+    this.slots = this.cal.startMs.length;
+    this.minutes = config.slotMinutes;
+    this.hours = this.minutes / 60;
+    this.slotsPerDay = Math.round(1440 / this.minutes);
+    this.market = marketParams(config, "electricity");
+    this.tariff = () => this.market.tariff;
+    this.retail = config.retailPrice;
+    this.feedIn = config.feedInTariff;
+    this.trading = variant !== "conventional";
+    const communal = variant === "local+battery" ? scenario.communalBattery : undefined;
+    this.communal = communal;
+    this.houses = households.map((h) => {
+      const spec = householdSpecOf(h);
+      return {
+        agent: spec ? new HouseholdAgent(spec, this.minutes) : null,
+        socWh: h.battery ? h.battery.capacityWh * 0.5 : 0,
+        tempC: h.boiler ? h.boiler.targetTempC : 0,
+        evChargedWh: 0,
+        lastHotMs: this.cal.startMs[0] ?? 0,
+      };
+    });
+    this.cb = communal
+      ? BatterySpec.parse({
+          capacityWh: communal.capacityWh,
+          maxChargeW: communal.powerW,
+          maxDischargeW: communal.powerW,
+          roundTripEfficiency: communal.roundTripEfficiency,
+          minSoc: communal.minSoc,
+          maxSoc: communal.maxSoc,
+        })
+      : undefined;
+    this.cbSoc = this.cb ? this.cb.capacityWh * this.cb.minSoc : 0;
+    const count = households.length;
+    this.bills = new Float64Array(count);
+    this.utilityOnly = new Float64Array(count);
+    this.consumption = new Float64Array(count);
+    this.production = new Float64Array(count);
+    this.imports = new Float64Array(count);
+    this.exports = new Float64Array(count);
+    const otherIds = [...(communal ? [communal.id] : []), ...scenario.generators.map((g) => g.id)];
+    this.others = new Map(otherIds.map((id) => [id, { id, bill: 0, exportWh: 0, importWh: 0 }]));
+    this.indexOf = new Map(households.map((h, i) => [h.id, i]));
+    this.kpis = new KpiAccumulator(this.minutes, this.tariff);
+    const n = this.slots;
+    this.series = {
+      startMs: this.cal.startMs,
+      price: new Float64Array(n).fill(Number.NaN),
+      demandWh: new Float64Array(n),
+      generationWh: new Float64Array(n),
+      importWh: new Float64Array(n),
+      exportWh: new Float64Array(n),
+      batteryNetWh: new Float64Array(n),
     };
-  });
-  const cb = communal
-    ? BatterySpec.parse({
-        capacityWh: communal.capacityWh,
-        maxChargeW: communal.powerW,
-        maxDischargeW: communal.powerW,
-        roundTripEfficiency: communal.roundTripEfficiency,
-        minSoc: communal.minSoc,
-        maxSoc: communal.maxSoc,
-      })
-    : undefined;
-  let cbSoc = cb ? cb.capacityWh * cb.minSoc : 0;
+    this.prof = new CommunityProfiles(loaded, this.cal);
+    this.retailTicks = priceToTicks(this.retail);
+    this.feedInTicks = priceToTicks(this.feedIn);
+    this.step = priceToTicks(scenario.bidding.stepPrice);
+    this.bidTicks = Int32Array.from(households, (h) =>
+      Math.round((this.feedInTicks + priceToTicks(h.maxBuyPrice)) / 2),
+    );
+    this.askTicks = Int32Array.from(households, (h) =>
+      Math.round((priceToTicks(h.minSellPrice) + this.retailTicks) / 2),
+    );
+    this.maxBuyTicks = Int32Array.from(households, (h) => priceToTicks(h.maxBuyPrice));
+    this.minSellTicks = Int32Array.from(households, (h) => priceToTicks(h.minSellPrice));
+    this.sourceLimitTicks = households.map((h) =>
+      h.sourceLimits
+        ? (Object.fromEntries(
+            Object.entries(h.sourceLimits).map(([s, p]) => [s, priceToTicks(p as number)]),
+          ) as Partial<Record<Source, number>>)
+        : undefined,
+    );
+    this.offeredWh = new Float64Array(count);
+    this.filledWh = new Float64Array(count);
+  }
 
-  const bills = new Float64Array(households.length);
-  const utilityOnly = new Float64Array(households.length);
-  const consumption = new Float64Array(households.length);
-  const production = new Float64Array(households.length);
-  const imports = new Float64Array(households.length);
-  const exports = new Float64Array(households.length);
-  const otherIds = [...(communal ? [communal.id] : []), ...scenario.generators.map((g) => g.id)];
-  const others = new Map(otherIds.map((id) => [id, { id, bill: 0, exportWh: 0, importWh: 0 }]));
-  const indexOf = new Map(households.map((h, i) => [h.id, i]));
-  const kpis = new KpiAccumulator(minutes, tariff);
-  const series: Series = {
-    startMs: cal.startMs,
-    price: new Float64Array(n).fill(Number.NaN),
-    demandWh: new Float64Array(n),
-    generationWh: new Float64Array(n),
-    importWh: new Float64Array(n),
-    exportWh: new Float64Array(n),
-    batteryNetWh: new Float64Array(n),
-  };
-  const priceByHour = new PriceByHour();
-  const safety = new SafetyLog();
+  private stateOf(h: Household, st: HouseState, t: number): DeviceState {
+    return deviceStateOf(h, this.prof.evSession(h, t), st);
+  }
 
-  const prof = new CommunityProfiles(loaded, cal);
-  const loadWh = (h: Household, t: number) => prof.loadWh(h, t);
-  const pvWh = (h: Household, t: number) => prof.pvWh(h, t);
-  const drawWh = (h: Household, t: number) => prof.drawWh(h, t);
-  const evSession = (h: Household, t: number) => prof.evSession(h, t);
-  const stateOf = (h: Household, st: HouseState, t: number): DeviceState => deviceStateOf(h, evSession(h, t), st);
+  /** One slot, phase by phase. */
+  slot(t: number): void {
+    const start = this.cal.startMs[t] as number;
+    const slot = isoOf(start);
+    if (t === 0 || (this.cal.localHour[t] === 12 && t > 0)) this.plan(t);
+    const book: SlotBook = { t, start, slot, orders: [], metered: [], flows: [], demand: 0, generation: 0 };
+    this.households(book);
+    this.plants(book);
+    this.batteryOffers(book);
+    const fills = this.clear(book);
+    this.settleBattery(book, fills);
+    this.settle(book, fills);
+  }
 
-  const plan = (t0: number) => {
-    const len = Math.min(slotsPerDay, n - t0);
+  /** Plan: each agent over the next 24 hours, prices forecast from the same slots a day earlier. */
+  private plan(t0: number): void {
+    const { households } = this.loaded;
+    const len = Math.min(this.slotsPerDay, this.slots - t0);
     for (let i = 0; i < households.length; i++) {
-      const st = houses[i] as HouseState;
+      const st = this.houses[i] as HouseState;
       if (!st.agent) continue;
       const h = households[i] as Household;
       const forecast: ForecastSlot[] = [];
       for (let k = 0; k < len; k++) {
         const t = t0 + k;
-        const past = t - slotsPerDay >= 0 ? (series.price[t - slotsPerDay] as number) : Number.NaN;
-        const local = trading && Number.isFinite(past) ? past : Number.NaN;
+        const past = t - this.slotsPerDay >= 0 ? (this.series.price[t - this.slotsPerDay] as number) : Number.NaN;
+        const local = this.trading && Number.isFinite(past) ? past : Number.NaN;
         forecast.push({
-          startMs: cal.startMs[t] as number,
-          buyPrice: Number.isFinite(local) ? Math.min(retail, local) : retail,
-          sellPrice: Number.isFinite(local) ? Math.max(feedIn, local) : feedIn,
-          netLoadWh: loadWh(h, t) - pvWh(h, t),
-          drawWh: drawWh(h, t),
+          startMs: this.cal.startMs[t] as number,
+          buyPrice: Number.isFinite(local) ? Math.min(this.retail, local) : this.retail,
+          sellPrice: Number.isFinite(local) ? Math.max(this.feedIn, local) : this.feedIn,
+          netLoadWh: this.prof.loadWh(h, t) - this.prof.pvWh(h, t),
+          drawWh: this.prof.drawWh(h, t),
         });
       }
-      st.agent.plan(forecast, stateOf(h, st, t0), cal.startMs[t0] as number);
+      st.agent.plan(forecast, this.stateOf(h, st, t0), this.cal.startMs[t0] as number);
     }
-  };
+  }
 
-  // each household's current bid and ask (ticks), ramping between its limits from slot to slot
-  const retailTicks = priceToTicks(retail);
-  const feedInTicks = priceToTicks(feedIn);
-  const step = priceToTicks(scenario.bidding.stepPrice);
-  const bidTicks = Int32Array.from(households, (h) => Math.round((feedInTicks + priceToTicks(h.maxBuyPrice)) / 2));
-  const askTicks = Int32Array.from(households, (h) => Math.round((priceToTicks(h.minSellPrice) + retailTicks) / 2));
-  const maxBuyTicks = Int32Array.from(households, (h) => priceToTicks(h.maxBuyPrice));
-  const minSellTicks = Int32Array.from(households, (h) => priceToTicks(h.minSellPrice));
-  const sourceLimitTicks = households.map((h) =>
-    h.sourceLimits
-      ? (Object.fromEntries(Object.entries(h.sourceLimits).map(([s, p]) => [s, priceToTicks(p as number)])) as Partial<
-          Record<Source, number>
-        >)
-      : undefined,
-  );
-  const offeredWh = new Float64Array(households.length);
-  const filledWh = new Float64Array(households.length);
-
-  let seq = 0;
-  for (let t = 0; t < n; t++) {
-    const start = cal.startMs[t] as number;
-    const slot = isoOf(start);
-    if (t === 0 || (cal.localHour[t] === 12 && t > 0)) plan(t);
-    const orders: BookOrder[] = [];
-    const metered: MeteredSlot[] = [];
-    const flows: FlowSlot[] = [];
-    let demand = 0;
-    let generation = 0;
+  /** Households: devices decided (safety last) and stepped, meters read, net positions bid. */
+  private households(b: SlotBook): void {
+    const { households } = this.loaded;
+    const { t, start, slot } = b;
+    const { minutes, hours, market } = this;
     for (let i = 0; i < households.length; i++) {
       const h = households[i] as Household;
-      const st = houses[i] as HouseState;
-      const load = loadWh(h, t);
-      const pv = pvWh(h, t);
+      const st = this.houses[i] as HouseState;
+      const load = this.prof.loadWh(h, t);
+      const pv = this.prof.pvWh(h, t);
       let net = load - pv;
       let used = load;
       let batteryW = 0;
       if (st.agent) {
-        const state = stateOf(h, st, t);
-        const dWh = drawWh(h, t);
+        const state = this.stateOf(h, st, t);
+        const dWh = this.prof.drawWh(h, t);
         const d = st.agent.decide(start, state, { netLoadWh: net, drawWh: dWh });
         net = d.netWh;
         batteryW = d.batteryW;
-        used += stepDevices(h, st, d, dWh, evSession(h, t), start, minutes, safety);
-        st.agent.afterSlot(d, stateOf(h, st, t));
+        used += stepDevices(h, st, d, dWh, this.prof.evSession(h, t), start, minutes, this.safety);
+        st.agent.afterSlot(d, this.stateOf(h, st, t));
       }
-      demand += used;
-      generation += pv;
+      b.demand += used;
+      b.generation += pv;
       const importWh = Math.max(0, net);
       const exportWh = Math.max(0, -net);
-      consumption[i] = (consumption[i] as number) + used;
-      production[i] = (production[i] as number) + pv;
-      imports[i] = (imports[i] as number) + importWh;
-      exports[i] = (exports[i] as number) + exportWh;
-      metered.push({ householdId: h.id, slot, commodity: "electricity", importWh, exportWh });
+      this.consumption[i] = (this.consumption[i] as number) + used;
+      this.production[i] = (this.production[i] as number) + pv;
+      this.imports[i] = (this.imports[i] as number) + importWh;
+      this.exports[i] = (this.exports[i] as number) + exportWh;
+      b.metered.push({ householdId: h.id, slot, commodity: "electricity", importWh, exportWh });
       // the household battery behind the meter moves local energy in time, as storage does
       const battWh = Math.round(batteryW * hours);
-      flows.push({
+      b.flows.push({
         householdId: h.id,
         slot,
         commodity: "electricity",
@@ -253,7 +332,7 @@ export function simulate(loaded: LoadedScenario, variant: Variant, options: Simu
         productionWh: pv,
       });
       if (battWh !== 0)
-        flows.push({
+        b.flows.push({
           householdId: `${h.id}#battery`,
           slot,
           commodity: "electricity",
@@ -261,38 +340,42 @@ export function simulate(loaded: LoadedScenario, variant: Variant, options: Simu
           exportWh: Math.max(0, battWh),
           storage: true,
         });
-      utilityOnly[i] = addMoney(
-        utilityOnly[i] as number,
+      this.utilityOnly[i] = addMoney(
+        this.utilityOnly[i] as number,
         moneyOf(market.tariff?.retail ?? 0, importWh) - moneyOf(market.tariff?.feedIn ?? 0, exportWh),
       );
-      offeredWh[i] = trading ? net : 0;
-      filledWh[i] = 0;
-      if (!trading || net === 0) continue;
+      this.offeredWh[i] = this.trading ? net : 0;
+      this.filledWh[i] = 0;
+      if (!this.trading || net === 0) continue;
       const buy = net > 0;
-      orders.push({
+      b.orders.push({
         id: `${h.id}@${t}`,
-        seq: ++seq,
+        seq: ++this.seq,
         householdId: h.id,
         householdKey: i,
         side: buy ? "buy" : "sell",
         commodity: "electricity",
-        steps: [{ priceTicks: (buy ? bidTicks[i] : askTicks[i]) as number, energyWh: Math.abs(net) }],
+        steps: [{ priceTicks: (buy ? this.bidTicks[i] : this.askTicks[i]) as number, energyWh: Math.abs(net) }],
         source: buy ? null : batteryW > 0 ? "battery" : "pv",
-        sourceLimitTicks: buy ? sourceLimitTicks[i] : undefined,
+        sourceLimitTicks: buy ? this.sourceLimitTicks[i] : undefined,
       });
     }
-    // community plants
-    for (const g of scenario.generators) {
-      const wh = prof.generatorWh(g, t);
-      generation += wh;
-      metered.push({ householdId: g.id, slot, commodity: "electricity", importWh: 0, exportWh: wh });
-      flows.push({ householdId: g.id, slot, commodity: "electricity", importWh: 0, exportWh: wh, productionWh: wh });
-      const o = others.get(g.id);
+  }
+
+  /** The community's plants: metered, and offered at their ask. */
+  private plants(b: SlotBook): void {
+    const { t, slot } = b;
+    for (const g of this.loaded.scenario.generators) {
+      const wh = this.prof.generatorWh(g, t);
+      b.generation += wh;
+      b.metered.push({ householdId: g.id, slot, commodity: "electricity", importWh: 0, exportWh: wh });
+      b.flows.push({ householdId: g.id, slot, commodity: "electricity", importWh: 0, exportWh: wh, productionWh: wh });
+      const o = this.others.get(g.id);
       if (o) o.exportWh += wh;
-      if (trading && wh > 0)
-        orders.push({
+      if (this.trading && wh > 0)
+        b.orders.push({
           id: `${g.id}@${t}`,
-          seq: ++seq,
+          seq: ++this.seq,
           householdId: g.id,
           side: "sell",
           commodity: "electricity",
@@ -300,59 +383,70 @@ export function simulate(loaded: LoadedScenario, variant: Variant, options: Simu
           source: g.source as Source,
         });
     }
-    // the communal battery offers what its power and state of charge allow
+  }
+
+  /** The communal battery offers what its power and state of charge allow. */
+  private batteryOffers(b: SlotBook): void {
+    const { cb, communal, minutes, hours } = this;
+    const { t } = b;
     if (cb && communal) {
-      const chargeWh = Math.floor(-safeBatteryPower(cb, cbSoc, -1e9, minutes) * hours);
-      const dischargeWh = Math.floor(safeBatteryPower(cb, cbSoc, 1e9, minutes) * hours);
+      const chargeWh = Math.floor(-safeBatteryPower(cb, this.cbSoc, -1e9, minutes) * hours);
+      const dischargeWh = Math.floor(safeBatteryPower(cb, this.cbSoc, 1e9, minutes) * hours);
       const base = { householdId: communal.id, commodity: "electricity" as const };
       if (chargeWh > 0)
-        orders.push({
+        b.orders.push({
           ...base,
           id: `${communal.id}+${t}`,
-          seq: ++seq,
+          seq: ++this.seq,
           side: "buy",
           steps: [{ priceTicks: priceToTicks(communal.buyPrice), energyWh: chargeWh }],
           source: null,
         });
       if (dischargeWh > 0)
-        orders.push({
+        b.orders.push({
           ...base,
           id: `${communal.id}-${t}`,
-          seq: ++seq,
+          seq: ++this.seq,
           side: "sell",
           steps: [{ priceTicks: priceToTicks(communal.sellPrice), energyWh: dischargeWh }],
           source: "battery",
         });
     }
+  }
 
+  /** Clear: the engine at gate closure; then each household's limit ramps by what filled. */
+  private clear(b: SlotBook): readonly EngineFill[] {
+    const { households } = this.loaded;
+    const { market } = this;
+    const { t, start, orders } = b;
     let fills: readonly EngineFill[] = [];
-    if (trading && orders.length > 0) {
-      const r = clear({ market, orders, atMs: gateClosesAtMs(start, config) });
+    if (this.trading && orders.length > 0) {
+      const r = clear({ market, orders, atMs: gateClosesAtMs(start, this.loaded.market) });
       fills = r.fills;
       for (const f of fills) {
         if (f.counterparty !== "local") continue;
-        const i = indexOf.get(f.householdId);
-        if (i !== undefined) filledWh[i] = (filledWh[i] as number) + f.energyWh;
+        const i = this.indexOf.get(f.householdId);
+        if (i !== undefined) this.filledWh[i] = (this.filledWh[i] as number) + f.energyWh;
       }
       for (let i = 0; i < households.length; i++) {
-        const offered = offeredWh[i] as number;
+        const offered = this.offeredWh[i] as number;
         if (offered === 0) continue;
-        const full = (filledWh[i] as number) >= Math.abs(offered);
+        const full = (this.filledWh[i] as number) >= Math.abs(offered);
         if (offered > 0)
-          bidTicks[i] = adaptLimitTicks(
+          this.bidTicks[i] = adaptLimitTicks(
             "buy",
-            bidTicks[i] as number,
+            this.bidTicks[i] as number,
             full,
-            { minTicks: feedInTicks, maxTicks: maxBuyTicks[i] as number },
-            step,
+            { minTicks: this.feedInTicks, maxTicks: this.maxBuyTicks[i] as number },
+            this.step,
           );
         else
-          askTicks[i] = adaptLimitTicks(
+          this.askTicks[i] = adaptLimitTicks(
             "sell",
-            askTicks[i] as number,
+            this.askTicks[i] as number,
             full,
-            { minTicks: minSellTicks[i] as number, maxTicks: retailTicks },
-            step,
+            { minTicks: this.minSellTicks[i] as number, maxTicks: this.retailTicks },
+            this.step,
           );
       }
       let value = 0;
@@ -364,29 +458,36 @@ export function simulate(loaded: LoadedScenario, variant: Variant, options: Simu
       }
       if (localWh > 0) {
         const avg = ticksToPrice(Math.round(value / localWh));
-        series.price[t] = avg;
-        priceByHour.add(cal.localHour[t] as number, avg, localWh);
+        this.series.price[t] = avg;
+        this.priceByHour.add(this.cal.localHour[t] as number, avg, localWh);
       }
     }
+    return fills;
+  }
+
+  /** The communal battery's charge follows its fills; it is metered like a household. */
+  private settleBattery(b: SlotBook, fills: readonly EngineFill[]): void {
+    const { cb, communal, minutes, hours } = this;
+    const { t, slot } = b;
     if (cb && communal) {
       let net = 0;
       for (const f of fills) if (f.householdId === communal.id) net += f.side === "buy" ? f.energyWh : -f.energyWh;
-      cbSoc = batteryStep(cb, cbSoc, -net / hours, minutes);
-      safety.soc(cbSoc / cb.capacityWh);
-      const o = others.get(communal.id);
+      this.cbSoc = batteryStep(cb, this.cbSoc, -net / hours, minutes);
+      this.safety.soc(this.cbSoc / cb.capacityWh);
+      const o = this.others.get(communal.id);
       if (o) {
         o.importWh += Math.max(0, net);
         o.exportWh += Math.max(0, -net);
       }
-      series.batteryNetWh[t] = net;
-      metered.push({
+      this.series.batteryNetWh[t] = net;
+      b.metered.push({
         householdId: communal.id,
         slot,
         commodity: "electricity",
         importWh: Math.max(0, net),
         exportWh: Math.max(0, -net),
       });
-      flows.push({
+      b.flows.push({
         householdId: communal.id,
         slot,
         commodity: "electricity",
@@ -395,45 +496,53 @@ export function simulate(loaded: LoadedScenario, variant: Variant, options: Simu
         storage: true,
       });
     }
-    const { lines } = settle({ fills: [{ slot, fills }], metered, tariff });
+  }
+
+  /** Settle: the ledger against the metered energy, bills, KPIs and the slot's series. */
+  private settle(b: SlotBook, fills: readonly EngineFill[]): void {
+    const { t, slot, metered, flows } = b;
+    const { lines } = settle({ fills: [{ slot, fills }], metered, tariff: this.tariff });
     for (const l of lines) {
       if (l.account.startsWith("@")) continue;
-      const i = indexOf.get(l.account);
-      if (i !== undefined) bills[i] = addMoney(bills[i] as number, l.amount);
+      const i = this.indexOf.get(l.account);
+      if (i !== undefined) this.bills[i] = addMoney(this.bills[i] as number, l.amount);
       else {
-        const o = others.get(l.account);
+        const o = this.others.get(l.account);
         if (o) o.bill = addMoney(o.bill, l.amount);
       }
     }
-    kpis.addSlot(slot, flows);
-    kpis.addLedger(lines);
+    this.kpis.addSlot(slot, flows);
+    this.kpis.addLedger(lines);
     let net = 0;
     for (const f of flows) net += f.importWh - f.exportWh;
-    series.demandWh[t] = demand;
-    series.generationWh[t] = generation;
-    series.importWh[t] = Math.max(0, net);
-    series.exportWh[t] = Math.max(0, -net);
-    if (options.onProgress && (t % slotsPerDay === slotsPerDay - 1 || t === n - 1)) options.onProgress(t + 1, n);
+    this.series.demandWh[t] = b.demand;
+    this.series.generationWh[t] = b.generation;
+    this.series.importWh[t] = Math.max(0, net);
+    this.series.exportWh[t] = Math.max(0, -net);
   }
 
-  return {
-    variant,
-    name: VARIANTS[variant],
-    kpis: kpis.result(),
-    households: households.map((h, i) => ({
-      id: h.id,
-      bill: bills[i] as number,
-      utilityOnly: utilityOnly[i] as number,
-      consumptionWh: consumption[i] as number,
-      productionWh: production[i] as number,
-      importWh: imports[i] as number,
-      exportWh: exports[i] as number,
-    })),
-    others: [...others.values()],
-    priceByHour: priceByHour.result(),
-    series,
-    safety: safety.figures,
-    retailPrice: retail,
-    feedInTariff: feedIn,
-  };
+  result(): VariantResult {
+    const { households } = this.loaded;
+    const variant = this.variant;
+    return {
+      variant,
+      name: VARIANTS[variant],
+      kpis: this.kpis.result(),
+      households: households.map((h, i) => ({
+        id: h.id,
+        bill: this.bills[i] as number,
+        utilityOnly: this.utilityOnly[i] as number,
+        consumptionWh: this.consumption[i] as number,
+        productionWh: this.production[i] as number,
+        importWh: this.imports[i] as number,
+        exportWh: this.exports[i] as number,
+      })),
+      others: [...this.others.values()],
+      priceByHour: this.priceByHour.result(),
+      series: this.series,
+      safety: this.safety.figures,
+      retailPrice: this.retail,
+      feedInTariff: this.feedIn,
+    };
+  }
 }
