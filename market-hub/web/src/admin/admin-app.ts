@@ -2,6 +2,8 @@ import type { BookCurves, Community, DeviceToken, Kpis, MarketClock, Meter, Slot
 import { html, nothing } from "lit";
 import { Api, ct, kwh } from "../api.js";
 import { form, HubPage, str } from "../page.js";
+import { bookSection } from "./book-section.js";
+import { clearingSection, resultsSection } from "./clearing-section.js";
 
 type Result = SlotResult;
 type Clock = MarketClock;
@@ -181,7 +183,7 @@ export class OpenLemAdmin extends HubPage {
             : html`<p class="muted">No community yet: create one through the API (POST /api/communities).</p>`
         }
       </section>
-      ${c ? this.metersSection() : nothing} ${c ? this.clearingSection() : nothing} ${c ? this.bookSection() : nothing}
+      ${c ? this.metersSection() : nothing} ${c ? this.clearingSection() : nothing} ${c && this.book ? bookSection(this.book) : nothing}
       ${c ? this.resultsSection() : nothing}
     </main>`;
   }
@@ -241,83 +243,18 @@ export class OpenLemAdmin extends HubPage {
     </section>`;
   }
 
-  private bookSection() {
-    const b = this.book;
-    if (!b) return nothing;
-    const W = 320;
-    const H = 150;
-    const maxWh = Math.max(1, ...b.demand.map((p) => p.cumulativeWh), ...b.supply.map((p) => p.cumulativeWh));
-    const prices = [...b.demand, ...b.supply].map((p) => p.price);
-    const hi = Math.max(0.01, ...prices);
-    const x = (wh: number) => 30 + (wh / maxWh) * (W - 40);
-    const y = (p: number) => 10 + (1 - p / hi) * (H - 30);
-    // step curves: each price holds until its cumulative energy
-    const path = (pts: { price: number; cumulativeWh: number }[]) => {
-      let prev = 0;
-      return pts
-        .map((p) => {
-          const seg = `${x(prev)},${y(p.price)} ${x(p.cumulativeWh)},${y(p.price)}`;
-          prev = p.cumulativeWh;
-          return seg;
-        })
-        .join(" ");
-    };
-    return html`<section aria-labelledby="book-h" data-testid="book">
-      <h2 id="book-h">Order book for ${b.slot.slice(11, 16)}</h2>
-      <p class="muted">${b.buyOrders} buy and ${b.sellOrders} sell orders; where demand (blue) meets supply (green), the price forms.</p>
-      <svg viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="demand and supply curves">
-        <polyline data-testid="demand" points=${path(b.demand)} fill="none" stroke="var(--olm-accent)" stroke-width="2"></polyline>
-        <polyline data-testid="supply" points=${path(b.supply)} fill="none" stroke="var(--olm-good)" stroke-width="2"></polyline>
-        <text x="2" y="14">${Math.round(hi * 100)} ct</text>
-        <text x=${W - 4} y=${H - 4} text-anchor="end">${kwh(maxWh)}</text>
-      </svg>
-    </section>`;
-  }
-
   private clearingSection() {
-    const k = this.kpis;
-    const pct = (v: number | null | undefined) => (v === null || v === undefined ? "–" : `${(v * 100).toFixed(1)} %`);
-    return html`<section aria-labelledby="clear-h" data-testid="clearing">
-      <h2 id="clear-h">Clearing</h2>
-      <p class="muted">
-        Hub time ${this.clock?.now.slice(0, 16).replace("T", " ")} UTC; next open slot ${this.clock?.nextOpenSlot.slice(11, 16)}, its
-        gate closes ${this.clock?.gateClosesAt.slice(11, 16)}. Slots clear by themselves at gate closure.
-      </p>
-      <form @submit=${this.clear} aria-label="Clear a slot">
-        <label>Slot (UTC start) <input name="slot" .value=${this.closedSlot()} required /></label>
-        <button type="submit">Clear now</button>
-      </form>
-      <h2 style="margin-top:12px">Today</h2>
-      <p data-testid="kpis">
-        Self-sufficiency ${pct(k?.selfSufficiency)} · local trade share ${pct(k?.localTradeShare)} · demand
-        ${kwh(k?.demandWh ?? 0)} · savings ${k?.savings ?? "–"} ${this.selected?.market.currency ?? ""}
-      </p>
-    </section>`;
+    return clearingSection({
+      clock: this.clock,
+      kpis: this.kpis,
+      currency: this.selected?.market.currency ?? "",
+      closedSlot: this.closedSlot(),
+      onClear: (e) => this.clear(e),
+    });
   }
 
   private resultsSection() {
-    const m = this.selected?.market;
-    return html`<section aria-labelledby="results-h" data-testid="results">
-      <h2 id="results-h">Results</h2>
-      ${this.resultsChart(this.results, m ?? null)}
-      <table>
-        <thead><tr><th>Slot</th><th>Price</th><th>Local</th><th>From grid</th><th>To grid</th></tr></thead>
-        <tbody>
-          ${this.results
-            .slice(-12)
-            .reverse()
-            .map(
-              (r) => html`<tr>
-                <td>${r.slot.slice(0, 16).replace("T", " ")}</td>
-                <td>${ct(r.markets[0]?.averagePrice)}</td>
-                <td>${kwh(r.markets.reduce((s, x) => s + x.localWh, 0))}</td>
-                <td>${kwh(r.fromUtilityWh)}</td>
-                <td>${kwh(r.toUtilityWh)}</td>
-              </tr>`,
-            )}
-        </tbody>
-      </table>
-    </section>`;
+    return resultsSection(this.results, this.resultsChart(this.results, this.selected?.market ?? null));
   }
 }
 customElements.define("openlem-admin", OpenLemAdmin);

@@ -12,6 +12,8 @@ import type {
 import { html, nothing } from "lit";
 import { Api, ct, kwh } from "../api.js";
 import { form, HubPage, str } from "../page.js";
+import { preferencesSection } from "./preferences-section.js";
+import { tokensSection } from "./tokens-section.js";
 
 /** The account as these pages need it: who logged in and the households it acts for. */
 interface Me {
@@ -174,39 +176,12 @@ export class OpenLemParticipant extends HubPage {
   }
 
   private tokensSection() {
-    const t = this.madeToken;
-    return html`<section aria-labelledby="tokens-h" data-testid="tokens">
-      <h2 id="tokens-h">Devices and dashboards</h2>
-      <p class="muted">A <b>device</b> token lets a bridge (Home Assistant, Node-RED, OpenEMS) bid, send readings and
-        set limits for your household. A <b>read-only</b> token only reads your data: give that one to dashboards
-        such as the energy card, which every user of your Home Assistant can read.</p>
-      <form @submit=${this.makeToken}>
-        <label>Name <input name="name" required maxlength="80" placeholder="Home Assistant" /></label>
-        <label>Kind <select name="scope">
-          <option value="device">device: bids, readings, limits</option>
-          <option value="read">read-only: dashboards</option>
-        </select></label>
-        <button type="submit">Make token</button>
-      </form>
-      ${
-        t
-          ? html`<p data-testid="new-token">Your new ${t.scope === "read" ? "read-only" : "device"} token, shown only now:
-              <code>${t.token}</code></p>`
-          : nothing
-      }
-      <table>
-        <thead><tr><th>Name</th><th>Kind</th><th>Made</th><th></th></tr></thead>
-        <tbody>${this.tokens.map(
-          (k) =>
-            html`<tr><td>${k.name}</td><td>${k.scope === "read" ? "read-only" : "device"}</td><td>${k.createdAt.slice(0, 10)}</td>
-              <td>${
-                k.revokedAt
-                  ? "revoked"
-                  : html`<button class="plain" aria-label=${`Revoke ${k.name}`} @click=${() => this.revokeToken(k.id)}>Revoke</button>`
-              }</td></tr>`,
-        )}</tbody>
-      </table>
-    </section>`;
+    return tokensSection({
+      made: this.madeToken,
+      tokens: this.tokens,
+      onMake: (e) => this.makeToken(e),
+      onRevoke: (id) => this.revokeToken(id),
+    });
   }
 
   private download() {
@@ -322,7 +297,7 @@ export class OpenLemParticipant extends HubPage {
             )}</tbody>
         </table>
       </section>
-      ${m ? this.preferences(m) : nothing}
+      ${m ? preferencesSection(m, (e) => this.savePreference(e)) : nothing}
       ${this.tokensSection()}
       <section aria-labelledby="week-h" data-testid="weekly">
         <h2 id="week-h">This week</h2>
@@ -335,30 +310,6 @@ export class OpenLemParticipant extends HubPage {
         }
       </section>
     </main>`;
-  }
-
-  private preferences(m: Market) {
-    // the output sits beside the label: inside it, it would take the label from the slider
-    const slider = (name: string, label: string, value: number) =>
-      html`<div>
-        <label for=${`pref-${name}`}>${label}</label>: <output for=${`pref-${name}`}>${ct(value)}</output>
-        <input id=${`pref-${name}`} name=${name} type="range" min=${m.priceFloor} max=${m.priceCap} step="0.01"
-          .value=${String(value)} style="width:100%"
-          @input=${(e: Event) => {
-            const el = e.target as HTMLInputElement;
-            const out = el.parentElement?.querySelector("output");
-            if (out) out.textContent = ct(Number(el.value));
-          }} />
-      </div>`;
-    return html`<section aria-labelledby="pref-h" data-testid="preferences">
-      <h2 id="pref-h">My price limits</h2>
-      <form @submit=${this.savePreference}>
-        ${slider("maxBuyPrice", "Pay at most", Math.min(m.priceCap, m.retailPrice))}
-        ${slider("minSellPrice", "Sell for at least", Math.max(m.priceFloor, m.feedInTariff))}
-        <p class="muted">Between the community's floor ${ct(m.priceFloor)} and cap ${ct(m.priceCap)}.</p>
-        <button type="submit">Save limits</button>
-      </form>
-    </section>`;
   }
 }
 customElements.define("openlem-participant", OpenLemParticipant);
