@@ -161,7 +161,15 @@ async function main() {
     );
     const at = new Date(Date.parse(slot10k) - 60_000);
     const t0 = performance.now();
-    const cleared = await db.transaction((tx) => clearSlot(tx, "bench", slot10k, "electricity", at, "scheduler"));
+    const cleared = await db.transaction((tx) =>
+      clearSlot(tx, {
+        communityId: "bench",
+        slot: slot10k,
+        commodity: "electricity",
+        now: at,
+        triggeredBy: "scheduler",
+      }),
+    );
     const t1 = performance.now();
     await hub.mqtt.publishCleared("bench", cleared);
     const ms = performance.now() - t0;

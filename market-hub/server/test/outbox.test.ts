@@ -50,7 +50,13 @@ it("a clearing committed by a hub that died before publishing it goes out when a
     submitOrders({ db: tx, communityId: "ob", householdId: "b", market: community.market, now: at }, [sell], () => []),
   );
   const cleared = await db.transaction((tx) =>
-    clearSlot(tx, "ob", SLOT, "electricity", new Date("2026-06-21T10:11:00Z"), "scheduler"),
+    clearSlot(tx, {
+      communityId: "ob",
+      slot: SLOT,
+      commodity: "electricity",
+      now: new Date("2026-06-21T10:11:00Z"),
+      triggeredBy: "scheduler",
+    }),
   );
   expect(cleared.result.localWh).toBe(800);
   await db.close();

@@ -25,7 +25,7 @@ export async function clearingRoutes(
       const op = requireOperator(req);
       const { communityId } = req.params;
       const cleared = await db.transaction(async (tx) => {
-        const c = await clearSlot(tx, communityId, req.body.slot, req.body.commodity, ctx.now(), actorOf(op));
+        const c = await clearSlot(tx, { communityId, ...req.body, now: ctx.now(), triggeredBy: actorOf(op) });
         if (c.created)
           await audit(tx, actorOf(op), "clearing.manual", {
             communityId,

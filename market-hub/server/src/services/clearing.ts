@@ -50,11 +50,13 @@ export function clearingTrigger(stored: string): ClearingTrigger {
  */
 export async function clearSlot(
   db: Queryable,
-  communityId: string,
-  slot: string,
-  commodity: Commodity,
-  now: Date,
-  triggeredBy: ClearingTrigger,
+  {
+    communityId,
+    slot,
+    commodity,
+    now,
+    triggeredBy,
+  }: { communityId: string; slot: string; commodity: Commodity; now: Date; triggeredBy: ClearingTrigger },
 ): Promise<ClearedSlot> {
   await db.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`openlem:clear:${communityId}:${slot}:${commodity}`]);
   const [done] = await db.query<{ result: unknown }>(
@@ -71,7 +73,7 @@ export async function clearSlot(
         `slot ${slot} is delivered at ${new Date(ends).toISOString()}; an ex-post market clears after that`,
       );
     }
-    await exPostOrders(db, communityId, market, slot, commodity, now);
+    await exPostOrders(db, { communityId, market, slot, commodity, now });
   } else {
     if (!isGateClosed(slot, market, now.getTime())) {
       throw Problem.conflict(`the gate for slot ${slot} closes at ${gateClosesAt(slot, market)}; clear it after that`);
@@ -155,11 +157,13 @@ export function byHousehold(fills: readonly EngineFill[], slot: string): Map<str
  */
 async function exPostOrders(
   db: Queryable,
-  communityId: string,
-  market: MarketConfig,
-  slot: string,
-  commodity: Commodity,
-  now: Date,
+  {
+    communityId,
+    market,
+    slot,
+    commodity,
+    now,
+  }: { communityId: string; market: MarketConfig; slot: string; commodity: Commodity; now: Date },
 ): Promise<void> {
   const prefs = await listPreferences(db, communityId, { commodity });
   if (prefs.length === 0) return;

@@ -55,7 +55,7 @@ export class ClearingScheduler {
         for (let t = Math.max(row?.last ? row.last.getTime() + len : earliest, earliest); t <= latest; t += len) {
           const slot = new Date(t).toISOString();
           const cleared = await this.o.db.transaction((tx) =>
-            clearSlot(tx, c.id, slot, commodity, this.o.now(), "scheduler"),
+            clearSlot(tx, { communityId: c.id, slot, commodity, now: this.o.now(), triggeredBy: "scheduler" }),
           );
           if (cleared.created) {
             this.o.onCleared(c.id, cleared);
