@@ -1,4 +1,4 @@
-import { MarketConfig, priceSignalAt, type SlotResult } from "@openlem/protocol";
+import { CommunityId, MarketConfig, priceSignalAt, type SlotResult } from "@openlem/protocol";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -73,7 +73,7 @@ describe("openlem-price → node-red-contrib-power-saver (contract)", () => {
                 retailPrice: 0.22,
               }) as unknown as SlotResult,
           );
-          const msg = priceMessage(priceSignalAt("c", MARKET, "electricity", now, results), CAL);
+          const msg = priceMessage(priceSignalAt(CommunityId.parse("c"), MARKET, "electricity", now, results), CAL);
           const payload = msg.payload as {
             priceData: { start: string; end: string; value: number; kind: string }[];
             today: unknown;

@@ -9,6 +9,8 @@ import {
   priceToTicks,
   type SlotResult,
   type Source,
+  storedCommunityId,
+  storedHouseholdId,
   tariffFor,
   ticksToPrice,
 } from "@openlem/protocol";
@@ -81,7 +83,7 @@ export function toSlotResult(
     sellOrders: m.sellOrders,
   }));
   return {
-    communityId: meta.communityId,
+    communityId: storedCommunityId(meta.communityId),
     slot: meta.slot,
     commodity: outcome.commodity,
     mechanism: outcome.mechanism,
@@ -100,7 +102,7 @@ export function toWireFill(f: EngineFill, slot: string): Fill {
   return {
     orderId: f.orderId,
     step: f.step,
-    householdId: f.householdId,
+    householdId: storedHouseholdId(f.householdId),
     slot,
     commodity: f.commodity,
     market: f.market,

@@ -7,6 +7,8 @@ import {
   type Statement,
   type StatementLine,
   type StatementLineKind,
+  storedCommunityId,
+  storedHouseholdId,
   ticksToPrice,
   toMinorUnits,
 } from "@openlem/protocol";
@@ -56,7 +58,7 @@ export function buildStatement(input: StatementInput): Statement {
   const total = rows.reduce((s, r) => addMoney(s, r.amount), 0);
   const minorDigits = input.minorDigits ?? 2;
   const lines: StatementLine[] = rows.map((r) => ({
-    account: input.householdId,
+    account: storedHouseholdId(input.householdId),
     kind: r.kind,
     commodity: r.commodity,
     energyWh: r.energyWh,
@@ -64,8 +66,8 @@ export function buildStatement(input: StatementInput): Statement {
     amount: formatMoney(r.amount),
   }));
   return {
-    communityId: input.communityId,
-    householdId: input.householdId,
+    communityId: storedCommunityId(input.communityId),
+    householdId: storedHouseholdId(input.householdId),
     currency: input.currency,
     period: { kind: input.period.kind, start: input.period.start, from: input.period.from, to: input.period.to },
     lines,

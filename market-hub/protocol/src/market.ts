@@ -155,7 +155,7 @@ export const MarketClock = z.object({
 export type MarketClock = z.output<typeof MarketClock>;
 
 /** The market clock of a community at `now`. */
-export function marketClock(communityId: string, market: MarketConfig, now: Date): MarketClock {
+export function marketClock(communityId: CommunityId, market: MarketConfig, now: Date): MarketClock {
   const len = market.slotMinutes * MINUTE_MS;
   const t = now.getTime();
   const current = Math.floor(t / len) * len;

@@ -1,3 +1,4 @@
+import type { CommunityId } from "./ids.js";
 import type { Commodity, MarketConfig } from "./market.js";
 import type { PriceSignal, SlotResult } from "./result.js";
 import { isoOf, localDateOf, localMidnightMs, shiftDate } from "./time.js";
@@ -61,7 +62,7 @@ export function localPriceHistoryWindow(fromMs: number, toMs: number): { from: s
  * first minute, and it fills with the community's own prices as the days pass.
  */
 export function priceSignalAt(
-  communityId: string,
+  communityId: CommunityId,
   market: MarketConfig,
   commodity: Commodity,
   nowMs: number,

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  CommunityId,
   gateClosesAt,
   isGateClosed,
   lastClosedSlotMs,
@@ -33,7 +34,7 @@ describe("gate closure", () => {
           expect(isGateClosed(iso(next - slotMinutes * 60_000), m, now)).toBe(true);
           expect(lastClosedSlotMs(m, now)).toBe(next - slotMinutes * 60_000);
           const clock = marketClock(
-            "c",
+            CommunityId.parse("c"),
             MarketConfig.parse({ ...tariffs, slotMinutes, gateClosureMinutes }),
             new Date(now),
           );

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  CommunityId,
   localPriceForecast,
   localPriceOf,
   MarketConfig,
@@ -18,11 +19,12 @@ const market = MarketConfig.parse({
   priceCap: 0.5,
 });
 const SLOT_MS = 15 * 60_000;
+const C = CommunityId.parse("c");
 const DAY_MS = 86_400_000;
 
 function result(startMs: number, price: number | null): SlotResult {
   return {
-    communityId: "c",
+    communityId: C,
     slot: new Date(startMs).toISOString(),
     commodity: "electricity",
     mechanism: "uniform",
@@ -52,7 +54,7 @@ function result(startMs: number, price: number | null): SlotResult {
 describe("the price signal", () => {
   it("on a fresh hub: the slot under way and every slot to the end of tomorrow, at the retail price", () => {
     const now = Date.parse("2026-06-21T09:07:00Z"); // 11:07 in Amsterdam
-    const s = PriceSignal.parse(priceSignalAt("c", market, "electricity", now, []));
+    const s = PriceSignal.parse(priceSignalAt(C, market, "electricity", now, []));
     expect(s).toMatchObject({ slot: "2026-06-21T09:00:00.000Z", price: 0.22, kind: "forecast" });
     expect(s.forecast[0]?.start).toBe("2026-06-21T09:00:00.000Z");
     // to Amsterdam's midnight after tomorrow (22:00 UTC in summer)
@@ -62,7 +64,7 @@ describe("the price signal", () => {
 
   it("counts the slots of a daylight-saving day: 100 on the last Sunday of October", () => {
     const now = Date.parse("2026-10-24T22:00:00Z"); // midnight in Amsterdam, the day before the change
-    const s = priceSignalAt("c", market, "electricity", now, []);
+    const s = priceSignalAt(C, market, "electricity", now, []);
     expect(s.forecast).toHaveLength(slotsInLocalDay("2026-10-25", market.timeZone, 15) + 96);
     expect(slotsInLocalDay("2026-10-25", market.timeZone, 15)).toBe(100);
   });
@@ -82,7 +84,7 @@ describe("the price signal", () => {
             const at = t0 + (nowSlot + k) * SLOT_MS;
             results.set(at, result(at, ticks === null ? null : ticks / 100_000));
           }
-          const s = priceSignalAt("c", market, "electricity", now, [...results.values()]);
+          const s = priceSignalAt(C, market, "electricity", now, [...results.values()]);
           const starts = s.forecast.map((f) => Date.parse(f.start));
           expect(starts[0]).toBe(t0 + nowSlot * SLOT_MS);
           for (let i = 1; i < starts.length; i++) expect((starts[i] ?? 0) - (starts[i - 1] ?? 0)).toBe(SLOT_MS);

@@ -9,6 +9,7 @@
  * - slot-10k: one slot of 10,000 households cleared, stored and published on MQTT, target <= 1,000 ms.
  */
 import { randomBytes } from "node:crypto";
+import { CommunityId } from "@openlem/protocol";
 import Fastify from "fastify";
 import pg from "pg";
 import { configFromEnv } from "../src/config.js";
@@ -163,7 +164,7 @@ async function main() {
     const t0 = performance.now();
     const cleared = await db.transaction((tx) =>
       clearSlot(tx, {
-        communityId: "bench",
+        communityId: CommunityId.parse("bench"),
         slot: slot10k,
         commodity: "electricity",
         now: at,
@@ -171,7 +172,7 @@ async function main() {
       }),
     );
     const t1 = performance.now();
-    await hub.mqtt.publishCleared("bench", cleared);
+    await hub.mqtt.publishCleared(CommunityId.parse("bench"), cleared);
     const ms = performance.now() - t0;
     log(`      clear and store ${Math.round(t1 - t0)} ms, publish ${Math.round(performance.now() - t1)} ms`);
     if (cleared.fillsByHousehold.size < 5000)

@@ -1,5 +1,6 @@
 import cors from "@fastify/cors";
 import rateLimit from "@fastify/rate-limit";
+import type { CommunityId } from "@openlem/protocol";
 import Fastify, { type FastifyInstance } from "fastify";
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { AccessGuards } from "./auth/guards.js";
@@ -27,8 +28,8 @@ export const HUB_VERSION = "0.1.0";
 /** The hub's HTTP application: plugins in the order they depend on each other (Fastify style). */
 /** What the HTTP side tells the rest of the hub (the MQTT publisher listens here). */
 export interface HubEvents {
-  cleared(communityId: string, cleared: ClearedSlot): void;
-  communityCreated(communityId: string): void;
+  cleared(communityId: CommunityId, cleared: ClearedSlot): void;
+  communityCreated(communityId: CommunityId): void;
 }
 
 export interface AppOptions {

@@ -1,3 +1,4 @@
+import type { CommunityId } from "@openlem/protocol";
 import type { FastifyInstance } from "fastify";
 import { buildApp, HUB_VERSION, type HubEvents } from "./app.js";
 import { signingKey } from "./auth/tokens.js";
@@ -58,7 +59,7 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
   };
   if (o.operator) await ensureOperator(db, o.operator.email, o.operator.password);
   let mqttHub: HubMqtt | undefined;
-  const onCleared = (c: string, s: ClearedSlot) => {
+  const onCleared = (c: CommunityId, s: ClearedSlot) => {
     ctx.metrics.clearings.inc({
       community: c,
       commodity: s.result.commodity,

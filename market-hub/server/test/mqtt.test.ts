@@ -1,4 +1,5 @@
 import {
+  CommunityId,
   communityEntities,
   DeviceToken,
   DeviceTokenCreated,
@@ -394,7 +395,7 @@ describe("MQTT with the embedded broker", () => {
     const discovery = "homeassistant/sensor/openlem_mq_price/config";
     await watcher.subscribeAsync([topics.status("mq"), discovery], { qos: 1 });
     await until(() => got.has(topics.status("mq")) && got.has(discovery));
-    const hubClient = await t.h().mqtt.community("mq");
+    const hubClient = await t.h().mqtt.community(CommunityId.parse("mq"));
     hubClient.stream.destroy(); // as if the hub crashed: no clean disconnect
     const states = () => (got.get(topics.status("mq")) ?? []).map((m) => (JSON.parse(m) as { state: string }).state);
     await until(() => states().includes("offline"));

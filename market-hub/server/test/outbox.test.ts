@@ -1,7 +1,15 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Community, HouseholdTrades, OrderInput, SlotResult, topics } from "@openlem/protocol";
+import {
+  Community,
+  CommunityId,
+  HouseholdId,
+  HouseholdTrades,
+  OrderInput,
+  SlotResult,
+  topics,
+} from "@openlem/protocol";
 import mqtt from "mqtt";
 import { afterAll, expect, it } from "vitest";
 import { type RunningMosquitto, startMosquitto } from "../../../test-support/mosquitto.js";
@@ -44,14 +52,34 @@ it("a clearing committed by a hub that died before publishing it goes out when a
   });
   const at = new Date("2026-06-21T09:00:00Z");
   await db.transaction((tx) =>
-    submitOrders({ db: tx, communityId: "ob", householdId: "a", market: community.market, now: at }, [buy], () => []),
+    submitOrders(
+      {
+        db: tx,
+        communityId: CommunityId.parse("ob"),
+        householdId: HouseholdId.parse("a"),
+        market: community.market,
+        now: at,
+      },
+      [buy],
+      () => [],
+    ),
   );
   await db.transaction((tx) =>
-    submitOrders({ db: tx, communityId: "ob", householdId: "b", market: community.market, now: at }, [sell], () => []),
+    submitOrders(
+      {
+        db: tx,
+        communityId: CommunityId.parse("ob"),
+        householdId: HouseholdId.parse("b"),
+        market: community.market,
+        now: at,
+      },
+      [sell],
+      () => [],
+    ),
   );
   const cleared = await db.transaction((tx) =>
     clearSlot(tx, {
-      communityId: "ob",
+      communityId: CommunityId.parse("ob"),
       slot: SLOT,
       commodity: "electricity",
       now: new Date("2026-06-21T10:11:00Z"),
@@ -78,7 +106,7 @@ it("a clearing committed by a hub that died before publishing it goes out when a
     localWh: 800,
   });
   expect(HouseholdTrades.parse(JSON.parse(got.get(topics.trades("ob", "a")) ?? ""))).toMatchObject({
-    householdId: "a",
+    householdId: HouseholdId.parse("a"),
     slot: SLOT,
     fills: [expect.objectContaining({ side: "buy", energyWh: 800 })],
   });

@@ -1,4 +1,4 @@
-import { OrderInput } from "@openlem/protocol";
+import { CommunityId, HouseholdId, OrderInput } from "@openlem/protocol";
 import { expect, it } from "vitest";
 import type { ClearedSlot } from "../src/services/clearing.js";
 import { getCommunity } from "../src/services/communities.js";
@@ -26,14 +26,26 @@ describeEachDatabase("clearing scheduler", (db) => {
       });
     await db().transaction((tx) =>
       submitOrders(
-        { db: tx, communityId: "sched", householdId: "h1", market, now: hub().clock.now() },
+        {
+          db: tx,
+          communityId: CommunityId.parse("sched"),
+          householdId: HouseholdId.parse("h1"),
+          market,
+          now: hub().clock.now(),
+        },
         [order("b1", "buy", "2026-06-21T10:15:00Z")],
         () => [],
       ),
     );
     await db().transaction((tx) =>
       submitOrders(
-        { db: tx, communityId: "sched", householdId: "h2", market, now: hub().clock.now() },
+        {
+          db: tx,
+          communityId: CommunityId.parse("sched"),
+          householdId: HouseholdId.parse("h2"),
+          market,
+          now: hub().clock.now(),
+        },
         [order("s1", "sell", "2026-06-21T10:15:00Z")],
         () => [],
       ),

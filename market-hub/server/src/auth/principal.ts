@@ -1,4 +1,11 @@
-import { type HouseholdRef, isHouseholdToken, type Role, type TokenScope } from "@openlem/protocol";
+import {
+  type HouseholdRef,
+  isHouseholdToken,
+  type Role,
+  storedCommunityId,
+  storedHouseholdId,
+  type TokenScope,
+} from "@openlem/protocol";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { HubContext } from "../context.js";
 import { Problem } from "../http/problem.js";
@@ -104,7 +111,10 @@ export async function loadUser(ctx: HubContext, userId: number): Promise<UserPri
     userId: user.id,
     email: user.email,
     role: user.role,
-    households: households.map((h) => ({ communityId: h.community_id, householdId: h.id })),
+    households: households.map((h) => ({
+      communityId: storedCommunityId(h.community_id),
+      householdId: storedHouseholdId(h.id),
+    })),
   };
 }
 

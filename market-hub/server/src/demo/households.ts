@@ -1,8 +1,8 @@
-import { localHourOf, type OrderInput } from "@openlem/protocol";
+import { HouseholdId, localHourOf, type OrderInput } from "@openlem/protocol";
 
 /** A simulated household of the demo community: a load, maybe PV, maybe a boiler or a battery. */
 export interface DemoHousehold {
-  id: string;
+  id: HouseholdId;
   baseW: number;
   pvKwp: number;
   boiler: boolean;
@@ -11,13 +11,13 @@ export interface DemoHousehold {
 
 export const DEMO_HOUSEHOLDS: DemoHousehold[] = [
   ...Array.from({ length: 10 }, (_, i) => ({
-    id: `house-${i + 1}`,
+    id: HouseholdId.parse(`house-${i + 1}`),
     baseW: 180 + 40 * (i % 4),
     pvKwp: i < 6 ? 4 + (i % 3) : 0,
     boiler: i === 2 || i === 7,
   })),
   {
-    id: "community-battery",
+    id: HouseholdId.parse("community-battery"),
     baseW: 0,
     pvKwp: 0,
     boiler: false,

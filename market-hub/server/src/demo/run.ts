@@ -1,4 +1,4 @@
-import { MarketConfig, MINUTE_MS, nextOpenSlotMs, OrderInput } from "@openlem/protocol";
+import { CommunityId, HouseholdId, MarketConfig, MINUTE_MS, nextOpenSlotMs, OrderInput } from "@openlem/protocol";
 import { createUser } from "../auth/users.js";
 import type { HubConfig } from "../config.js";
 import { Problem } from "../http/problem.js";
@@ -11,7 +11,7 @@ import { submitOrders } from "../services/orders.js";
 import { AcceleratedClock, schedulerTickMs } from "./clock.js";
 import { DEMO_HOUSEHOLDS, DemoMeters, demoOrders } from "./households.js";
 
-export const DEMO_COMMUNITY = "demo";
+export const DEMO_COMMUNITY = CommunityId.parse("demo");
 export const DEMO_OPERATOR = { email: "operator@openlem.local", password: "openlem-operator" };
 export const DEMO_PARTICIPANT = { email: "household@openlem.local", password: "openlem-household" };
 
@@ -111,7 +111,7 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
   const linkMeter = await db.transaction((tx) =>
     registerMeter(tx, DEMO_COMMUNITY, {
       meterId: `house-1-link-${stamp}`,
-      householdId: "house-1",
+      householdId: HouseholdId.parse("house-1"),
       registers: "import-export",
       source: "pv",
     }),

@@ -1,9 +1,11 @@
 import {
   type Commodity,
+  type CommunityId,
   communityDiscovery,
   type HouseholdTrades,
   type HubStatus,
   parseTopic,
+  storedCommunityId,
   topics,
 } from "@openlem/protocol";
 import mqtt, { type MqttClient } from "mqtt";
@@ -50,7 +52,7 @@ async function endClient(client: MqttClient): Promise<void> {
  * Devices submit orders on their household's topic and get an answer on its ack topic.
  */
 export class HubMqtt {
-  private readonly communities = new Map<string, Promise<MqttClient>>();
+  private readonly communities = new Map<CommunityId, Promise<MqttClient>>();
   /** The slot each community's price state was last published for (it follows the slot under way). */
   private readonly priceSlot = new Map<string, number>();
   private inbound: MqttClient | undefined;
@@ -81,7 +83,7 @@ export class HubMqtt {
         return;
       }
       const t = parseTopic(topic);
-      if (t?.kind === "status") return void hub.onStatus(t.community, payload);
+      if (t?.kind === "status") return void hub.onStatus(storedCommunityId(t.community), payload);
       void hub.onSubmission(topic, payload);
     });
     const submissions = conn.shared ? SUBMISSIONS.map((f) => `$share/${SHARE_GROUP}/${f}`) : SUBMISSIONS;
@@ -103,7 +105,7 @@ export class HubMqtt {
   }
 
   /** The community's connection: opened once, announcing the hub online (retained) with an offline will. */
-  community(communityId: string): Promise<MqttClient> {
+  community(communityId: CommunityId): Promise<MqttClient> {
     let c = this.communities.get(communityId);
     if (!c) {
       c = (async () => {
@@ -132,7 +134,11 @@ export class HubMqtt {
   }
 
   /** Status, discovery, the price and today's KPIs: what a fresh broker or Home Assistant needs from the first minute. */
-  private async announceAll(client: MqttClient, communityId: string, announce: () => Promise<unknown>): Promise<void> {
+  private async announceAll(
+    client: MqttClient,
+    communityId: CommunityId,
+    announce: () => Promise<unknown>,
+  ): Promise<void> {
     await announce();
     await this.publishDiscovery(client, communityId);
     await this.publishPrice(client, communityId, "electricity");
@@ -162,7 +168,7 @@ export class HubMqtt {
    * Publishes a clearing and marks it published (its row is the outbox entry). Each household
    * gets its trades at least once: after a crash between the two, they come again.
    */
-  async publishCleared(communityId: string, cleared: ClearedSlot): Promise<void> {
+  async publishCleared(communityId: CommunityId, cleared: ClearedSlot): Promise<void> {
     const key = `${communityId}|${cleared.result.slot}|${cleared.result.commodity}`;
     this.publishing.add(key);
     try {
@@ -185,7 +191,7 @@ export class HubMqtt {
     return sent;
   }
 
-  private async sendCleared(communityId: string, cleared: ClearedSlot): Promise<void> {
+  private async sendCleared(communityId: CommunityId, cleared: ClearedSlot): Promise<void> {
     const client = await this.community(communityId);
     const r = cleared.result;
     const body = JSON.stringify(r);
@@ -201,14 +207,14 @@ export class HubMqtt {
   }
 
   /** The price of the slot under way and the forecast to the end of tomorrow (see priceSignalAt), retained. */
-  private async publishPrice(client: MqttClient, communityId: string, commodity: Commodity): Promise<void> {
+  private async publishPrice(client: MqttClient, communityId: CommunityId, commodity: Commodity): Promise<void> {
     const signal = await priceSignalNow(this.ctx, communityId, commodity);
     await client.publishAsync(topics.price(communityId, commodity), JSON.stringify(signal), { retain: true, qos: 1 });
     if (commodity === "electricity") this.priceSlot.set(communityId, Date.parse(signal.slot));
   }
 
   /** Today's KPIs (the community's local day of the slot), retained. */
-  private async publishKpis(client: MqttClient, communityId: string, slot: string): Promise<void> {
+  private async publishKpis(client: MqttClient, communityId: CommunityId, slot: string): Promise<void> {
     const signal = await kpiSignalOf(this.ctx, communityId, slot);
     await client.publishAsync(topics.kpis(communityId), JSON.stringify(signal), { retain: true, qos: 1 });
   }
@@ -217,7 +223,7 @@ export class HubMqtt {
    * Home Assistant MQTT discovery for the community sensors: the price (forecast as an
    * attribute), self-sufficiency and local trade share, all unavailable when the hub is offline.
    */
-  private async publishDiscovery(client: MqttClient, communityId: string): Promise<void> {
+  private async publishDiscovery(client: MqttClient, communityId: CommunityId): Promise<void> {
     const { name, market } = await getCommunity(this.ctx.db, communityId);
     for (const { topic, config } of communityDiscovery(communityId, name, market)) {
       await client.publishAsync(topic, JSON.stringify(config), { retain: true, qos: 1 });
@@ -229,7 +235,7 @@ export class HubMqtt {
    * replica still serves: say online again at once, so one replica going away does not take
    * the community offline for everyone.
    */
-  private async onStatus(communityId: string, payload: Buffer): Promise<void> {
+  private async onStatus(communityId: CommunityId, payload: Buffer): Promise<void> {
     if (this.closing || !payload.toString().includes('"offline"')) return;
     const client = await this.communities.get(communityId)?.catch(() => undefined);
     if (!client?.connected) return;

@@ -1,4 +1,12 @@
-import { fieldProblems, OrderBatch, parseTopic, ReadingBatch, type SubmissionAck } from "@openlem/protocol";
+import {
+  CommunityId,
+  fieldProblems,
+  HouseholdId,
+  OrderBatch,
+  parseTopic,
+  ReadingBatch,
+  type SubmissionAck,
+} from "@openlem/protocol";
 import { z } from "zod";
 import type { HubContext } from "../context.js";
 import { Problem } from "../http/problem.js";
@@ -60,7 +68,9 @@ async function takeOrders(
   json: unknown,
 ): Promise<number> {
   const batch = OrderBatch.parse(json);
-  const out = await intakeOrders(ctx, { communityId, householdId }, batch.orders, {
+  // the topic's ids get their brand here, where they come in
+  const household = { communityId: CommunityId.parse(communityId), householdId: HouseholdId.parse(householdId) };
+  const out = await intakeOrders(ctx, household, batch.orders, {
     channel: "mqtt",
     prefix: (i) => ["orders", i],
   });

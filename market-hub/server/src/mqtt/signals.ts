@@ -1,5 +1,6 @@
 import {
   type Commodity,
+  type CommunityId,
   type KpiSignal,
   localDateOf,
   type PriceSignal,
@@ -21,7 +22,7 @@ import { communityKpis } from "../services/settlement.js";
 /** The price signal at the hub's time now (see priceSignalAt for the rule). */
 export async function priceSignalNow(
   ctx: Pick<HubContext, "db" | "now">,
-  communityId: string,
+  communityId: CommunityId,
   commodity: Commodity,
 ): Promise<PriceSignal> {
   const { market } = await getCommunity(ctx.db, communityId);
@@ -33,7 +34,7 @@ export async function priceSignalNow(
 /** The KPIs of the community's local day that `slot` falls in. */
 export async function kpiSignalOf(
   ctx: Pick<HubContext, "db" | "now">,
-  communityId: string,
+  communityId: CommunityId,
   slot: string,
 ): Promise<KpiSignal> {
   const community = await getCommunity(ctx.db, communityId);

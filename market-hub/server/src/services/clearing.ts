@@ -9,13 +9,17 @@ import {
 } from "@openlem/engine";
 import {
   type Commodity,
+  type CommunityId,
   type Fill,
   gateClosesAt,
+  type HouseholdId,
   isGateClosed,
   type MarketConfig,
   OrderInput,
   type OrderStatus,
   SlotResult,
+  storedCommunityId,
+  storedHouseholdId,
 } from "@openlem/protocol";
 import type { Queryable } from "../db/database.js";
 import { Problem } from "../http/problem.js";
@@ -30,7 +34,7 @@ export interface ClearedSlot {
   /** false when the slot had been cleared before (the stored result is returned). */
   created: boolean;
   /** Each household's fills, for their private topics. */
-  fillsByHousehold: Map<string, Fill[]>;
+  fillsByHousehold: Map<HouseholdId, Fill[]>;
   triggeredBy: ClearingTrigger;
 }
 
@@ -56,7 +60,7 @@ export async function clearSlot(
     commodity,
     now,
     triggeredBy,
-  }: { communityId: string; slot: string; commodity: Commodity; now: Date; triggeredBy: ClearingTrigger },
+  }: { communityId: CommunityId; slot: string; commodity: Commodity; now: Date; triggeredBy: ClearingTrigger },
 ): Promise<ClearedSlot> {
   await db.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`openlem:clear:${communityId}:${slot}:${commodity}`]);
   const [done] = await db.query<{ result: unknown }>(
@@ -139,12 +143,13 @@ export async function clearSlot(
 }
 
 /** A slot's fills as each household's private trades message carries them. */
-export function byHousehold(fills: readonly EngineFill[], slot: string): Map<string, Fill[]> {
-  const out = new Map<string, Fill[]>();
+export function byHousehold(fills: readonly EngineFill[], slot: string): Map<HouseholdId, Fill[]> {
+  const out = new Map<HouseholdId, Fill[]>();
   for (const x of fills) {
-    const list = out.get(x.householdId) ?? [];
+    const id = storedHouseholdId(x.householdId);
+    const list = out.get(id) ?? [];
     list.push(toWireFill(x, slot));
-    out.set(x.householdId, list);
+    out.set(id, list);
   }
   return out;
 }
@@ -198,6 +203,11 @@ async function exPostOrders(
             source: p.source,
           };
     // checked by the preference's own rules, not as an order: its gate closed long ago
-    await insertOrders(db, { communityId, householdId }, [OrderInput.parse(order)], now);
+    await insertOrders(
+      db,
+      { communityId: storedCommunityId(communityId), householdId: storedHouseholdId(householdId) },
+      [OrderInput.parse(order)],
+      now,
+    );
   }
 }

@@ -1,4 +1,4 @@
-import { type Community, MarketConfig } from "@openlem/protocol";
+import { type Community, MarketConfig, storedCommunityId } from "@openlem/protocol";
 import type { Queryable } from "../db/database.js";
 import { Problem } from "../http/problem.js";
 
@@ -8,7 +8,11 @@ interface Row {
   config: unknown;
 }
 
-const toCommunity = (r: Row): Community => ({ id: r.id, name: r.name, market: MarketConfig.parse(r.config) });
+const toCommunity = (r: Row): Community => ({
+  id: storedCommunityId(r.id),
+  name: r.name,
+  market: MarketConfig.parse(r.config),
+});
 
 export async function getCommunity(db: Queryable, id: string): Promise<Community> {
   const [row] = await db.query<Row>("SELECT id, name, config FROM market.communities WHERE id = $1", [id]);

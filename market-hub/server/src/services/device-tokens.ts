@@ -1,4 +1,5 @@
 import type { DeviceToken, TokenScope } from "@openlem/protocol";
+import { storedCommunityId, storedHouseholdId } from "@openlem/protocol";
 import { newOpaqueToken } from "../auth/tokens.js";
 import type { Queryable } from "../db/database.js";
 import { Problem } from "../http/problem.js";
@@ -15,8 +16,8 @@ interface Row {
 const COLUMNS = "id, community_id, household_id, name, scope, created_at, revoked_at";
 const toToken = (r: Row): DeviceToken => ({
   id: r.id,
-  communityId: r.community_id,
-  householdId: r.household_id,
+  communityId: storedCommunityId(r.community_id),
+  householdId: storedHouseholdId(r.household_id),
   name: r.name,
   scope: r.scope,
   createdAt: r.created_at.toISOString(),

@@ -1,5 +1,6 @@
 import { randomInt } from "node:crypto";
 import type { Meter, MeterRegistration } from "@openlem/protocol";
+import { storedCommunityId, storedHouseholdId } from "@openlem/protocol";
 import { DUMMY_HASH, hashPassword, verifyPassword } from "../auth/passwords.js";
 import type { Queryable } from "../db/database.js";
 import { Problem } from "../http/problem.js";
@@ -16,8 +17,8 @@ interface Row {
 
 const toMeter = (r: Row): Meter => ({
   meterId: r.id,
-  communityId: r.community_id,
-  householdId: r.household_id,
+  communityId: storedCommunityId(r.community_id),
+  householdId: storedHouseholdId(r.household_id),
   registers: r.registers,
   source: r.source,
   linked: r.linked_user_id !== null,

@@ -1,8 +1,10 @@
 import {
+  type CommunityId,
   checkOrderForMarket,
   type FieldProblem,
   fieldPath,
   gateClosesAt,
+  type HouseholdId,
   isGateClosed,
   MAX_LISTED,
   type MarketConfig,
@@ -11,6 +13,7 @@ import {
   type OrderRecord,
   type OrderStatus,
   orderEnergyWh,
+  storedHouseholdId,
 } from "@openlem/protocol";
 import type { HubContext } from "../context.js";
 import type { Queryable } from "../db/database.js";
@@ -30,7 +33,7 @@ const COLUMNS = "id, household_id, body, status, filled_wh, submitted_at";
 function toRecordMeta(r: Row): Omit<OrderRecord, "order"> {
   return {
     id: String(r.id),
-    householdId: r.household_id,
+    householdId: storedHouseholdId(r.household_id),
     status: r.status,
     filledWh: r.filled_wh,
     submittedAt: r.submitted_at.toISOString(),
@@ -73,8 +76,8 @@ async function ensureHouseholdOnce(db: Queryable, communityId: string, household
 /** What every change to a household's orders works in: its database handle, household, rules and time. */
 export interface OrderScope {
   db: Queryable;
-  communityId: string;
-  householdId: string;
+  communityId: CommunityId;
+  householdId: HouseholdId;
   market: MarketConfig;
   now: Date;
 }
@@ -160,7 +163,7 @@ export async function submitOrders(
  */
 export function insertOrders(
   db: Queryable,
-  { communityId, householdId }: { communityId: string; householdId: string },
+  { communityId, householdId }: { communityId: CommunityId; householdId: HouseholdId },
   orders: readonly Order[],
   now: Date,
 ): Promise<(Row & { client_order_id: string })[]> {
@@ -189,7 +192,7 @@ export function insertOrders(
  */
 export async function intakeOrders(
   ctx: Pick<HubContext, "db" | "now" | "metrics">,
-  household: { communityId: string; householdId: string },
+  household: { communityId: CommunityId; householdId: HouseholdId },
   orders: Order[],
   { channel, prefix }: { channel: "rest" | "mqtt"; prefix: (i: number) => (string | number)[] },
 ): Promise<SubmitResult> {
@@ -235,8 +238,8 @@ export interface OrderFilter {
 
 export async function listOrders(
   db: Queryable,
-  communityId: string,
-  householdId: string,
+  communityId: CommunityId,
+  householdId: HouseholdId,
   f: OrderFilter,
 ): Promise<OrderRecord[]> {
   const rows = await db.query<Row>(

@@ -1,5 +1,12 @@
 import { type EngineFill, toWireFill } from "@openlem/engine";
-import { type Commodity, type Fill, MAX_LISTED, SlotResult } from "@openlem/protocol";
+import {
+  type Commodity,
+  type CommunityId,
+  type Fill,
+  type HouseholdId,
+  MAX_LISTED,
+  SlotResult,
+} from "@openlem/protocol";
 import type { Queryable } from "../db/database.js";
 
 /* Reading what clearing stored: public results and the fills behind statements and trades. */
@@ -78,8 +85,8 @@ export async function loadFills(
 
 export async function listFills(
   db: Queryable,
-  communityId: string,
-  householdId: string,
+  communityId: CommunityId,
+  householdId: HouseholdId,
   from: string | undefined,
   to: string | undefined,
 ): Promise<Fill[]> {

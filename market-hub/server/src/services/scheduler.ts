@@ -1,4 +1,4 @@
-import type { Commodity } from "@openlem/protocol";
+import type { Commodity, CommunityId } from "@openlem/protocol";
 import { lastClosedSlotMs } from "@openlem/protocol";
 import type { Database } from "../db/database.js";
 import { type ClearedSlot, clearSlot } from "./clearing.js";
@@ -11,7 +11,7 @@ const CATCH_UP_MS = 6 * 3_600_000;
 export interface SchedulerOptions {
   db: Database;
   now: () => Date;
-  onCleared: (communityId: string, cleared: ClearedSlot) => void;
+  onCleared: (communityId: CommunityId, cleared: ClearedSlot) => void;
   onError?: (err: unknown) => void;
   /** After each pass, with the clock it used (the hub's MQTT side follows the slot under way). */
   onTick?: (now: Date) => Promise<void>;
