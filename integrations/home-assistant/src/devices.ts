@@ -1,5 +1,5 @@
 import { type DevicePort, type DeviceState, expectedDrawWh, type SlotDecision } from "@openlem/agents";
-import { isoOf, localHourOf, type MeterReading, nextLocalTime } from "@openlem/protocol";
+import { HOUR_MS, isoOf, localHourOf, type MeterReading, nextLocalTime } from "@openlem/protocol";
 import type { BridgeConfig } from "./config.js";
 import type { HaConnection } from "./ha-connection.js";
 
@@ -50,7 +50,7 @@ export class HaDevices implements DevicePort {
     const now = this.now();
     const plugged = ON.has((this.ha.state(ev.plugged) ?? "").toLowerCase());
     // energy delivered since the last look, at the power last set
-    if (this.lastEvAt !== null) this.evChargedWh += Math.round((this.lastEvW * (now - this.lastEvAt)) / 3_600_000);
+    if (this.lastEvAt !== null) this.evChargedWh += Math.round((this.lastEvW * (now - this.lastEvAt)) / HOUR_MS);
     this.lastEvAt = now;
     if (!plugged) {
       this.evArrivalMs = null;

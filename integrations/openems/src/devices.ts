@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { DevicePort, DeviceState, SlotDecision } from "@openlem/agents";
 import type { MeterReading } from "@openlem/protocol";
+import { HOUR_MS } from "@openlem/protocol";
 import type { EdgeBridgeConfig } from "./config.js";
 import type { EdgeRest } from "./edge-rest.js";
 import { type Following, judgeFollowing } from "./following.js";
@@ -152,7 +153,7 @@ export class EdgeDevices implements DevicePort {
     const gridW = await this.edge.read(CHANNELS.grid);
     if (gridW === null) return;
     if (this.lastSample) {
-      const wh = (((this.lastSample.gridW + gridW) / 2) * (nowMs - this.lastSample.at)) / 3_600_000;
+      const wh = (((this.lastSample.gridW + gridW) / 2) * (nowMs - this.lastSample.at)) / HOUR_MS;
       if (wh > 0) this.registers.importWh += wh;
       else this.registers.exportWh -= wh;
       writeFileSync(this.file, JSON.stringify(this.registers));

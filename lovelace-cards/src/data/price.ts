@@ -1,3 +1,4 @@
+import { DAY_MS } from "@openlem/protocol/durations";
 import type { HassEntity } from "../shared/hass.js";
 
 export interface PriceSlot {
@@ -51,7 +52,7 @@ export function priceView(entity: HassEntity | undefined): PriceView {
 
 /** The slots from local midnight of `nowMs`'s day to the end of the next day (when known). */
 export function todayAndTomorrow(slots: readonly PriceSlot[], dayStartMs: number): PriceSlot[] {
-  return slots.filter((s) => s.startMs >= dayStartMs && s.startMs < dayStartMs + 2 * 86_400_000);
+  return slots.filter((s) => s.startMs >= dayStartMs && s.startMs < dayStartMs + 2 * DAY_MS);
 }
 
 /**

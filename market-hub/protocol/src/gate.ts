@@ -1,3 +1,4 @@
+import { MINUTE_MS } from "./durations.js";
 /*
  * Gate closure, the one rule of when a slot stops taking orders: `gateClosureMinutes` before
  * it starts. The hub's intake, its scheduler and manual clearing, the market clock clients
@@ -9,8 +10,6 @@ export interface GateRules {
   slotMinutes: number;
   gateClosureMinutes: number;
 }
-
-export const MINUTE_MS = 60_000;
 
 /** When the gate of the slot starting at `slotStartMs` closes (ms since the epoch). */
 export function gateClosesAtMs(slotStartMs: number, market: Pick<GateRules, "gateClosureMinutes">): number {

@@ -1,5 +1,6 @@
 export * from "./api.js";
 export * from "./discovery.js";
+export * from "./durations.js";
 export * from "./entities.js";
 export * from "./env.js";
 export * from "./errors.js";

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { gateClosesAtMs, MINUTE_MS, nextOpenSlotMs } from "./gate.js";
+import { MINUTE_MS } from "./durations.js";
+import { gateClosesAtMs, nextOpenSlotMs } from "./gate.js";
 import { CommunityId } from "./ids.js";
 import { TimeZone, UtcInstant } from "./time.js";
 import { isTickAligned, MAX_ABS_PRICE_TICKS, TICKS_PER_CURRENCY_PER_KWH } from "./units.js";

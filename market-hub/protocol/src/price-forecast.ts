@@ -1,9 +1,9 @@
+import { DAY_MS } from "./durations.js";
 import type { CommunityId } from "./ids.js";
 import type { Commodity, MarketConfig } from "./market.js";
 import type { PriceSignal, SlotResult } from "./result.js";
 import { isoOf, localDateOf, localMidnightMs, shiftDate } from "./time.js";
 
-const DAY_MS = 86_400_000;
 /** How many days back a slot without a result looks for the same slot of an earlier day. */
 const LOOK_BACK_DAYS = 7;
 

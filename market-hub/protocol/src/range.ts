@@ -1,7 +1,6 @@
 import { z } from "zod";
+import { DAY_MS, HOUR_MS } from "./durations.js";
 import { UtcInstant } from "./time.js";
-
-const DAY_MS = 86_400_000;
 
 /**
  * One request covers at most this many days of slots: a month of the community's calendar and a
@@ -61,7 +60,7 @@ export function rangePage(
 
 /** Why a reading's time is refused against the hub's clock, or null when it is plausible. */
 export function readingTimeProblem(atMs: number, nowMs: number): string | null {
-  if (atMs > nowMs + READING_MAX_AHEAD_HOURS * 3_600_000)
+  if (atMs > nowMs + READING_MAX_AHEAD_HOURS * HOUR_MS)
     return `lies more than ${READING_MAX_AHEAD_HOURS} hours after the hub's time (${new Date(nowMs).toISOString()}): check the meter's clock`;
   if (atMs < nowMs - READING_MAX_AGE_DAYS * DAY_MS)
     return `lies more than ${READING_MAX_AGE_DAYS} days before the hub's time (${new Date(nowMs).toISOString()}): send the meter's current registers instead (they are cumulative and heal the gap)`;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MINUTE_MS } from "./durations.js";
 
 /**
  * Time on the wire is an ISO 8601 instant. Offsets are accepted and normalised to UTC
@@ -43,8 +44,6 @@ export function isValidTimeZone(tz: string): boolean {
 export const TimeZone = z.string().refine(isValidTimeZone, {
   message: "must be an IANA time zone such as Europe/Berlin",
 });
-
-const MINUTE_MS = 60_000;
 
 /** Milliseconds since the epoch of an instant string. */
 export function ms(instant: string): number {

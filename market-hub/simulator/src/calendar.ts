@@ -1,4 +1,4 @@
-import { isoOf, localMidnightMs } from "@openlem/protocol";
+import { DAY_MS, HOUR_MS, isoOf, localMidnightMs } from "@openlem/protocol";
 
 /** The local days of a run and their slots, computed once (time zone lookups are not free). */
 export interface Calendar {
@@ -32,13 +32,13 @@ export function buildCalendar(from: string, days: number, timeZone: string, slot
     const date = dates[k] as string;
     const dow = new Date(`${date}T00:00:00Z`).getUTCDay();
     const yearStart = Date.UTC(Number(date.slice(0, 4)), 0, 1);
-    const doy = Math.floor((Date.parse(`${date}T00:00:00Z`) - yearStart) / 86_400_000) + 1;
+    const doy = Math.floor((Date.parse(`${date}T00:00:00Z`) - yearStart) / DAY_MS) + 1;
     const dayStart = dayStartMs[k] as number;
     for (let s = dayStart; s < (dayStartMs[k + 1] as number); s += slotMs) {
       startMs[t] = s;
       day[t] = k;
       // wall-clock hours since local midnight; on DST days the hours after the change shift by one
-      localHour[t] = (s - dayStart) / 3_600_000;
+      localHour[t] = (s - dayStart) / HOUR_MS;
       dayOfYear[t] = doy;
       weekend[t] = dow === 0 || dow === 6 ? 1 : 0;
       t++;

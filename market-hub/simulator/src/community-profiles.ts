@@ -1,12 +1,10 @@
 import { type DeviceState, drawShare, HouseholdSpec, type PriceLimits } from "@openlem/agents";
-import { isoOf, minutesOfClock } from "@openlem/protocol";
+import { DAY_MS, isoOf, minutesOfClock } from "@openlem/protocol";
 import type { Calendar } from "./calendar.js";
 import { chpShare } from "./profiles/hot-water.js";
 import { householdLoadWh } from "./profiles/load.js";
 import { SolarSite, weatherFactor } from "./profiles/solar.js";
 import type { Generator, Household, LoadedScenario } from "./scenario.js";
-
-const DAY_MS = 86_400_000;
 
 export interface EvSessionAt {
   arrival: number;

@@ -1,8 +1,7 @@
 import { batteryStep, boilerStep } from "@openlem/agents";
+import { DAY_MS } from "@openlem/protocol";
 import type { EvSessionAt } from "./community-profiles.js";
 import type { Household } from "./scenario.js";
-
-const DAY_MS = 86_400_000;
 
 /** What the safety layer had to hold, and did: figures for the report. */
 export interface SafetyFigures {

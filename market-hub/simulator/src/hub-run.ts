@@ -1,5 +1,5 @@
 import { HouseholdLoop, type HouseholdSpec, type LoopEvent } from "@openlem/agents";
-import { isoOf, localDateOf } from "@openlem/protocol";
+import { DAY_MS, HOUR_MS, isoOf, localDateOf } from "@openlem/protocol";
 import { buildCalendar } from "./calendar.js";
 import { CommunityProfiles, householdSpecOf } from "./community-profiles.js";
 import { SafetyLog } from "./house-physics.js";
@@ -58,7 +58,7 @@ export async function simulateOnHub(loaded: LoadedScenario, o: HubRunOptions): P
   const startMs = Date.parse(clock0.currentSlot);
   const endMs = startMs + o.slots * slotMs;
   const firstDate = localDateOf(isoOf(startMs), config.timeZone);
-  const days = Math.ceil((endMs - startMs) / 86_400_000) + 2;
+  const days = Math.ceil((endMs - startMs) / DAY_MS) + 2;
   const cal = buildCalendar(firstDate, days, config.timeZone, config.slotMinutes);
   const prof = new CommunityProfiles(loaded, cal);
   const t0 = prof.indexOf(startMs);
@@ -74,7 +74,7 @@ export async function simulateOnHub(loaded: LoadedScenario, o: HubRunOptions): P
       spec,
       hub: p.rest,
       devices: home,
-      replanMs: 6 * 3_600_000,
+      replanMs: 6 * HOUR_MS,
       bidUntilMs: endMs,
       onEvent: (e) => o.onEvent?.(h.id, e),
     });

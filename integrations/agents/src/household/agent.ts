@@ -1,4 +1,4 @@
-import { MeterReading, type OrderInput, priceToTicks, ticksToPrice } from "@openlem/protocol";
+import { DAY_MS, MeterReading, type OrderInput, priceToTicks, ticksToPrice } from "@openlem/protocol";
 import { z } from "zod";
 import { batteryStep } from "../devices/battery.js";
 import { boilerStep } from "../devices/boiler.js";
@@ -10,8 +10,6 @@ import { planEv } from "../strategies/ev-plan.js";
 import { relativeLimit } from "../strategies/ramps.js";
 import { SamplerMemory } from "./meter-sampler.js";
 import type { HouseholdSpec } from "./spec.js";
-
-const DAY_MS = 86_400_000;
 
 /** One slot of the planning horizon: prices and the household's own expected energy. */
 export interface ForecastSlot {

@@ -1,6 +1,8 @@
 import { HubError, type HubRest } from "@openlem/client";
 import {
   type Community,
+  DAY_MS,
+  HOUR_MS,
   localPriceForecast,
   localPriceHistoryWindow,
   type MeterReading,
@@ -12,7 +14,6 @@ import { MemoryFile } from "./memory-file.js";
 import { describeRegisterProblem, MeterSampler } from "./meter-sampler.js";
 import type { HouseholdSpec } from "./spec.js";
 
-const DAY_MS = 86_400_000;
 /** At most this many readings wait for the hub (about three weeks of 15-minute slots). */
 const MAX_PENDING_READINGS = 2_000;
 
@@ -432,7 +433,7 @@ export class HouseholdLoop {
     const m = agent.memory;
     const minutes = m.minutes;
     const slotMs = minutes * 60_000;
-    const stale = m.plannedAtMs === null || now - m.plannedAtMs >= (this.options.replanMs ?? 3_600_000);
+    const stale = m.plannedAtMs === null || now - m.plannedAtMs >= (this.options.replanMs ?? HOUR_MS);
     if (stale || !agent.covers(nextOpenMs)) {
       const horizon = this.options.horizonSlots ?? Math.round(DAY_MS / slotMs);
       const forecast = await this.forecast(nextOpenMs, horizon, minutes);

@@ -1,3 +1,4 @@
+import { DAY_MS } from "@openlem/protocol/durations";
 import { communityEntities, findEntityOwner } from "@openlem/protocol/entities";
 import { html, nothing } from "lit";
 import { priceChart } from "../../charts/price-chart.js";
@@ -72,12 +73,12 @@ export class OpenLemPriceCard extends OpenLemCard<PriceCardConfig> {
       slotMs,
       // from the first slot known (the one under way) to the end of tomorrow: a slot the hub
       // has not priced shows as a gap where it belongs
-      domain: [Math.min((slots[0] as PriceSlot).startMs, nowMs), dayStart + 2 * 86_400_000],
+      domain: [Math.min((slots[0] as PriceSlot).startMs, nowMs), dayStart + 2 * DAY_MS],
       retail: v.retail,
       feedIn: v.feedIn,
       nowMs,
       window: win ? [(slots[win[0]] as PriceSlot).startMs, (slots[win[1]] as PriceSlot).startMs + slotMs] : null,
-      nextDayMs: dayStart + 86_400_000,
+      nextDayMs: dayStart + DAY_MS,
       labels: {
         title: t(this.hass, "price"),
         retail: t(this.hass, "retail"),

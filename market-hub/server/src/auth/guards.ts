@@ -1,8 +1,8 @@
+import { MINUTE_MS } from "@openlem/protocol";
 import type { FastifyReply } from "fastify";
 import { Problem } from "../http/problem.js";
 import { inWords, Throttle } from "./throttle.js";
 
-const MINUTE_MS = 60_000;
 /** Logins from one address for one account before each further attempt waits (1 s, doubling). */
 export const LOGIN_FREE_PER_ADDRESS = 3;
 export const LOGIN_MAX_WAIT_PER_ADDRESS_MS = 15 * MINUTE_MS;

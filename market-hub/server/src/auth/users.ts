@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Role, TokenPair } from "@openlem/protocol";
+import { DAY_MS } from "@openlem/protocol";
 import type { HubContext } from "../context.js";
 import type { Queryable } from "../db/database.js";
 import { Problem } from "../http/problem.js";
@@ -48,7 +49,7 @@ export async function issueTokens(
   const refresh = newOpaqueToken("olm_rt");
   await db.query(
     "INSERT INTO auth.refresh_tokens (user_id, token_hash, expires_at, session_id) VALUES ($1, $2, $3, $4)",
-    [userId, refresh.hash, new Date(now.getTime() + ctx.config.refreshTokenDays * 86_400_000), sid],
+    [userId, refresh.hash, new Date(now.getTime() + ctx.config.refreshTokenDays * DAY_MS), sid],
   );
   return {
     accessToken: await issueAccessToken(ctx.key, { userId, sessionId: sid, minutes, now }),

@@ -1,4 +1,12 @@
-import { CommunityId, HouseholdId, MarketConfig, MINUTE_MS, nextOpenSlotMs, OrderInput } from "@openlem/protocol";
+import {
+  CommunityId,
+  HOUR_MS,
+  HouseholdId,
+  MarketConfig,
+  MINUTE_MS,
+  nextOpenSlotMs,
+  OrderInput,
+} from "@openlem/protocol";
 import { createUser } from "../auth/users.js";
 import type { HubConfig } from "../config.js";
 import { Problem } from "../http/problem.js";
@@ -89,7 +97,7 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
     tickMs: 0,
   });
   const { db } = hub.ctx;
-  const historyMs = (o.historyHours ?? 24) * 3_600_000;
+  const historyMs = (o.historyHours ?? 24) * HOUR_MS;
   const fresh = !(await communityExists(hub));
   const liveStart = live().getTime();
   if (fresh && historyMs > 0) past = Math.floor((liveStart - historyMs) / 900_000) * 900_000;

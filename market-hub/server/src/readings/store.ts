@@ -1,4 +1,4 @@
-import { type FieldProblem, fieldPath, type MeterReading, readingTimeProblem } from "@openlem/protocol";
+import { DAY_MS, type FieldProblem, fieldPath, type MeterReading, readingTimeProblem } from "@openlem/protocol";
 import type { Queryable } from "../db/database.js";
 import { Problem } from "../http/problem.js";
 import { type RegisterReading, slotEnergies } from "./slot-energy.js";
@@ -121,7 +121,7 @@ export async function meteredSlots(
   const fromMs = Date.parse(from);
   const toMs = Date.parse(to);
   // Readings up to two days around the window heal gaps that cross its edges.
-  const margin = 2 * 86_400_000;
+  const margin = 2 * DAY_MS;
   const rows = await db.query<{
     meter_id: string;
     household_id: string;

@@ -1,12 +1,12 @@
 import type { Commodity, CommunityId } from "@openlem/protocol";
-import { lastClosedSlotMs } from "@openlem/protocol";
+import { HOUR_MS, lastClosedSlotMs } from "@openlem/protocol";
 import type { Database } from "../db/database.js";
 import { type ClearedSlot, clearSlot } from "./clearing.js";
 import { listCommunities } from "./communities.js";
 import { recordMarketTime } from "./market-time.js";
 
 /** How far back a (re)started hub catches up on slots it missed. */
-const CATCH_UP_MS = 6 * 3_600_000;
+const CATCH_UP_MS = 6 * HOUR_MS;
 
 export interface SchedulerOptions {
   db: Database;

@@ -2,6 +2,7 @@ import type { HubRest } from "@openlem/client";
 import {
   addMoney,
   formatMoney,
+  HOUR_MS,
   isoOf,
   type Kpis,
   localDateOf,
@@ -53,7 +54,7 @@ export async function collectHubRun(run: RunState): Promise<HubRunResult> {
   const plantSeries = assets.plantSeries;
   const batterySeries = assets.batterySeries;
   const dates: string[] = [];
-  for (let d = startMs; d < endMs; d += 3_600_000) {
+  for (let d = startMs; d < endMs; d += HOUR_MS) {
     const date = localDateOf(isoOf(d), config.timeZone);
     if (!dates.includes(date)) dates.push(date);
   }

@@ -1,10 +1,11 @@
+import { DAY_MS } from "@openlem/protocol";
 import { uniform } from "../random.js";
 
 const RAD = Math.PI / 180;
 
 /** Sine of the sun's elevation at a UTC instant and place (a standard low-precision formula). */
 export function sunSine(ms: number, latitude: number, longitude: number): number {
-  const dayOfYear = Math.floor((ms - Date.UTC(new Date(ms).getUTCFullYear(), 0, 1)) / 86_400_000) + 1;
+  const dayOfYear = Math.floor((ms - Date.UTC(new Date(ms).getUTCFullYear(), 0, 1)) / DAY_MS) + 1;
   const g = (2 * Math.PI * (dayOfYear - 1)) / 365;
   const decl =
     0.006918 -

@@ -1,3 +1,4 @@
+import { HOUR_MS } from "@openlem/protocol";
 import type { VariantResult } from "../run.js";
 import type { LoadedScenario } from "../scenario.js";
 import { toJson } from "./summary.js";
@@ -40,7 +41,7 @@ export function toHtml(loaded: LoadedScenario, results: readonly VariantResult[]
     { name: "retail", color: "#e53935", values: new Array(len).fill(market.retailPrice * 100), dashed: true },
     { name: "feed-in", color: "#8d6e63", values: new Array(len).fill(market.feedInTariff * 100), dashed: true },
   ];
-  const sunnyDate = new Date((s0.startMs[sunny * slotsPerDay] as number) + 12 * 3_600_000).toISOString().slice(0, 10);
+  const sunnyDate = new Date((s0.startMs[sunny * slotsPerDay] as number) + 12 * HOUR_MS).toISOString().slice(0, 10);
   const priceDay = lineChart({
     title: `Local price over the sunniest day (${sunnyDate}) against retail and feed-in`,
     xLabels: dayLabels,

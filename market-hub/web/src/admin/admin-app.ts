@@ -1,4 +1,5 @@
 import type { BookCurves, Community, DeviceToken, Kpis, MarketClock, Meter, SlotResult } from "@openlem/protocol";
+import { DAY_MS } from "@openlem/protocol";
 import { html, nothing } from "lit";
 import { Api, ct, kwh } from "../api.js";
 import { form, HubPage, str } from "../page.js";
@@ -57,7 +58,7 @@ export class OpenLemAdmin extends HubPage {
       this.api.call("clock", { params }),
       this.api.call("kpis", { params, query: { period: "day" } }),
     ]);
-    const from = new Date(Date.parse(clock.now) - 86_400_000).toISOString();
+    const from = new Date(Date.parse(clock.now) - DAY_MS).toISOString();
     this.results = await this.api.call("results", { params, query: { from } });
     this.book = await this.api.call("book", { params, query: { slot: clock.nextOpenSlot } });
     Object.assign(this, { meters, clock, kpis });

@@ -1,4 +1,4 @@
-import { isoOf } from "@openlem/protocol";
+import { HOUR_MS, isoOf } from "@openlem/protocol";
 import { z } from "zod";
 
 /**
@@ -32,7 +32,7 @@ export function scheduleEndMs(s: PowerSaverSchedule): number {
   const lastMinute = s.minutes?.at(-1)?.start;
   if (lastMinute) return Date.parse(lastMinute) + 60_000;
   const lastHour = s.hours?.at(-1)?.start;
-  if (lastHour) return Date.parse(lastHour) + 3_600_000;
+  if (lastHour) return Date.parse(lastHour) + HOUR_MS;
   return Math.max(...s.schedule.map((e) => Date.parse(e.time)));
 }
 
@@ -56,7 +56,7 @@ export function scheduleOrders(s: PowerSaverSchedule, o: ScheduleBids) {
   };
   const orders: { clientOrderId: string; side: "buy"; slot: string; energyWh: number; limitPrice: number }[] = [];
   for (let t = Math.ceil(o.fromMs / len) * len; t < end; t += len) {
-    const energyWh = Math.round((o.powerW * onMs(t, t + len)) / 3_600_000);
+    const energyWh = Math.round((o.powerW * onMs(t, t + len)) / HOUR_MS);
     if (energyWh <= 0) continue;
     const slot = isoOf(t);
     orders.push({ clientOrderId: `${o.idPrefix}-${slot}`, side: "buy", slot, energyWh, limitPrice: o.limitPrice });
