@@ -60,7 +60,8 @@ it("delivers results and own trades live, and after a hub restart the ones it mi
   await clear(hub.url, slots[0] as string);
   await until(() => results.length === 1 && trades.length === 1);
   expect(trades[0]?.fills).toEqual([
-    expect.objectContaining({ side: "buy", energyWh: 300, price: 0.15, counterparty: "local" }),
+    // the buyer is rationed (500 Wh wanted, 300 offered): the price is its bid
+    expect.objectContaining({ side: "buy", energyWh: 300, price: 0.2, counterparty: "local" }),
   ]);
 
   // The hub goes away; while the client waits to reconnect, a new hub on the same ports and

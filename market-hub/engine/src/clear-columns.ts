@@ -14,13 +14,13 @@ import { utilityTakes } from "./utility.js";
 export function clearUniformColumns(
   columns: BookColumns,
   tariff: TariffTicks | null,
-  options: { final?: boolean } = {},
+  options: { final?: boolean; uniformPriceK?: number } = {},
 ): ColumnsOutcome {
   const E = Entries.fromColumns(columns);
   const market = { commodity: "electricity", mechanism: "uniform", tariff, sourceOrder: [] } as const;
   const { buys, sells } = gatherRows(E, market, null);
   const selfCrossCancelledWh = cancelSelfCrossing(E, buys, sells);
-  const u = clearUniform(E, buys, sells);
+  const u = clearUniform(E, buys, sells, options.uniformPriceK);
   const local = new Float64Array(E.n);
   for (let i = 0; i < buys.n; i++) local[buys.entry[i] as number] = u.buyFill[i] as number;
   for (let i = 0; i < sells.n; i++) local[sells.entry[i] as number] = u.sellFill[i] as number;

@@ -123,7 +123,7 @@ function clearCallAuction(market: MarketParams, orders: readonly BookOrder[]): M
         m.localValue += x.energyWh * x.priceTicks;
       }
     } else {
-      const u = clearUniform(E, b, s);
+      const u = clearUniform(E, b, s, market.uniformPriceK);
       if (u.price !== null) {
         const price = u.price;
         for (let i = 0; i < b.n; i++) {

@@ -63,6 +63,7 @@ export function marketParams(config: MarketConfig, commodity: Commodity): Market
     mechanism: config.mechanism,
     tariff: tariffTicks(config, commodity),
     sourceOrder: config.sourceOrder,
+    uniformPriceK: config.uniformPriceK,
   };
 }
 

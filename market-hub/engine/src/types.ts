@@ -46,6 +46,8 @@ export interface MarketParams {
   /** null: nobody buys or sells this commodity outside the community. */
   tariff: TariffTicks | null;
   sourceOrder: readonly Source[];
+  /** Where a uniform price lies inside the clearing interval (0 … 1; default 0.5). */
+  uniformPriceK?: number;
 }
 
 export type MarketName = "all" | Source;

@@ -17,19 +17,25 @@ const DENSE_LEVELS_MIN = 1 << 12;
 /**
  * Uniform-price (pay-as-clear) call auction over one market.
  *
- * Pricing rule: the traded volume Q* is the largest volume any single price can clear,
- * max_p min(D(p), S(p)), where D(p) is the demand priced at or above p and S(p) the
- * supply priced at or below p. The prices that reach Q* form an interval [pL, pH]; the
- * clearing price is its midpoint, rounded down to a whole tick. Buys priced above the
- * marginal buy level and sells below the marginal sell level are filled in full; the
- * orders at a marginal level share what is left pro rata to their energy (largest
- * remainder for the last Wh, ties by time priority), never by arrival order alone.
+ * Volume: the traded volume Q* is the largest volume any single price can clear,
+ * max_p min(D(p), S(p)), where D(p) is the demand priced at or above p and S(p) the supply
+ * priced at or below p. Buys priced above the marginal buy level and sells below the
+ * marginal sell level are filled in full; the orders at a marginal level share what is left
+ * pro rata to their energy (largest remainder for the last Wh, ties by time priority).
+ *
+ * Price (the k-double auction): the price clears the market, so no order left wholly or
+ * partly unfilled has a limit better than the price (a rationed buy bids at most the price, a
+ * rationed sell asks at least it; rationing happens only at the price itself). Those prices
+ * form the interval [max(last accepted ask, first rejected bid), min(last accepted bid,
+ * first rejected ask)] on the merit order; the price lies at `k` within it (0.5 by default,
+ * the community's `uniformPriceK`), rounded down to a whole tick. So with surplus PV the
+ * price falls to what the sellers ask, and with short supply it rises to what the buyers bid.
  *
  * Prices are integer ticks, so demand and supply are gathered per price level in one
  * pass: directly indexed when the traded price range is small (the usual case: local
  * prices lie between feed-in and retail), otherwise over the sorted distinct prices.
  */
-export function clearUniform(entries: Entries, buys: SideRows, sells: SideRows): UniformOutcome {
+export function clearUniform(entries: Entries, buys: SideRows, sells: SideRows, k = 0.5): UniformOutcome {
   const buyFill = new Float64Array(buys.n);
   const sellFill = new Float64Array(sells.n);
   const none: UniformOutcome = { price: null, volume: 0, buyFill, sellFill };
@@ -78,23 +84,11 @@ export function clearUniform(entries: Entries, buys: SideRows, sells: SideRows):
     S[l] = acc;
   }
   let q = 0;
-  let iL = -1;
-  let iH = -1;
   for (let l = 0; l < L; l++) {
     const v = Math.min(D[l] as number, S[l] as number);
-    if (v > q) {
-      q = v;
-      iL = l;
-      iH = l;
-    } else if (v === q && q > 0) {
-      iH = l;
-    }
+    if (v > q) q = v;
   }
   if (q === 0) return none;
-  // Between two sparse levels the volume never exceeds that at the next level up (supply
-  // only grows with price), so the volume-maximising interval ends on a level.
-  const price = Math.floor((levels.value(iL) + levels.value(iH)) / 2);
-
   let mB = 0;
   for (let l = L - 1; l >= 0; l--) {
     if ((D[l] as number) >= q) {
@@ -109,9 +103,63 @@ export function clearUniform(entries: Entries, buys: SideRows, sells: SideRows):
       break;
     }
   }
+  const price = clearingPrice(levels, { demandAt, supplyAt, D, S, q, mB, mS }, k);
   fillSide(entries, buys, buyLevel, buyFill, mB, q - (D[mB + 1] as number), true);
   fillSide(entries, sells, sellLevel, sellFill, mS, q - (mS > 0 ? (S[mS - 1] as number) : 0), false);
   return { price, volume: q, buyFill, sellFill };
+}
+
+/**
+ * The market-clearing interval on the merit order, and the price at `k` inside it. The
+ * marginal buy level mB is the lowest accepted bid, mS the highest accepted ask. A level with
+ * more energy than it gets is rationed: its limit is then the price. Otherwise the first
+ * rejected bid is the next buy level below mB, the first rejected ask the next sell level
+ * above mS (none: no bound).
+ */
+function clearingPrice(
+  levels: Levels,
+  c: {
+    demandAt: Float64Array;
+    supplyAt: Float64Array;
+    D: Float64Array;
+    S: Float64Array;
+    q: number;
+    mB: number;
+    mS: number;
+  },
+  k: number,
+): number {
+  const { demandAt, supplyAt, D, S, q, mB, mS } = c;
+  const L = levels.count;
+  const lastBid = levels.value(mB);
+  const lastAsk = levels.value(mS);
+  const buyRationed = (D[mB] as number) > q;
+  const sellRationed = (S[mS] as number) > q;
+  let firstRejectedBid = Number.NEGATIVE_INFINITY;
+  if (buyRationed) firstRejectedBid = lastBid;
+  else {
+    for (let l = mB - 1; l >= 0; l--) {
+      if ((demandAt[l] as number) > 0) {
+        firstRejectedBid = levels.value(l);
+        break;
+      }
+    }
+  }
+  let firstRejectedAsk = Number.POSITIVE_INFINITY;
+  if (sellRationed) firstRejectedAsk = lastAsk;
+  else {
+    for (let l = mS + 1; l < L; l++) {
+      if ((supplyAt[l] as number) > 0) {
+        firstRejectedAsk = levels.value(l);
+        break;
+      }
+    }
+  }
+  const lo = Math.max(lastAsk, firstRejectedBid);
+  const hi = Math.min(lastBid, firstRejectedAsk);
+  // the merit order guarantees lo <= hi at the volume that clears most (see docs/engine.md)
+  if (lo > hi) throw new Error(`no market-clearing price: [${lo}, ${hi}] is empty`);
+  return Math.floor(lo + k * (hi - lo));
 }
 
 function fillSide(

@@ -5,7 +5,7 @@ import { buy, filled, params, sell, TARIFF } from "./books.js";
 const at = Date.parse("2026-06-21T10:10:00Z");
 
 describe("uniform price (merit order, pay-as-clear)", () => {
-  it("prices at the midpoint of the interval that clears the most energy", () => {
+  it("prices at the middle (k = 0.5) of the market-clearing interval when nobody is rationed", () => {
     const r = clear({
       market: params("uniform"),
       orders: [buy("b", "h1", 1000, 20_000), sell("s", "h2", 1000, 10_000)],
@@ -16,25 +16,27 @@ describe("uniform price (merit order, pay-as-clear)", () => {
     expect(r.localWh).toBe(1000);
   });
 
-  it("finds the same midpoint when prices spread too wide to index (sorted-levels path)", () => {
+  it("bounds the price by the first rejected ask, also when prices spread too wide to index (sorted-levels path)", () => {
     const r = clear({
       market: params("uniform", null),
       orders: [buy("b", "h1", 1000, 9_000_000), sell("s", "h2", 1000, 1_000), sell("t", "h3", 500, 8_000_000)],
       atMs: at,
     });
-    expect(r.markets[0]?.priceTicks).toBe(4_500_500);
+    // [max(last ask 1,000, no rejected bid), min(last bid 9,000,000, rejected ask 8,000,000)]
+    expect(r.markets[0]?.priceTicks).toBe(4_000_500);
     expect(filled(r)).toEqual({ b: 1000, s: 1000 });
   });
 
   it("fills the buyers above the margin and rations the marginal buyer", () => {
-    // Demand 10 kWh at 20 ct and 5 kWh at 12 ct against 12 kWh at 10 ct: 12 kWh clear, between 10 and 12 ct.
+    // Demand 10 kWh at 20 ct and 5 kWh at 12 ct against 12 kWh at 10 ct: 12 kWh clear. The
+    // buyer at 12 ct is rationed, so the price is 12 ct: rationing only at the price itself.
     const r = clear({
       market: params("uniform"),
       orders: [buy("a", "h1", 10_000, 20_000), buy("b", "h2", 5_000, 12_000), sell("s", "h3", 12_000, 10_000)],
       atMs: at,
       final: false,
     });
-    expect(r.markets[0]?.priceTicks).toBe(11_000);
+    expect(r.markets[0]?.priceTicks).toBe(12_000);
     expect(filled(r)).toEqual({ a: 10_000, b: 2_000, s: 12_000 });
     expect(r.remainders).toEqual([{ orderId: "b", step: 0, remainingWh: 3_000 }]);
   });
@@ -73,9 +75,10 @@ describe("uniform price (merit order, pay-as-clear)", () => {
       atMs: at,
     });
     // The inflexible buyer competes at retail (22 ct). Up to 20 ct only 800 Wh are offered;
-    // with the battery's 400 Wh at 20 ct, 1,200 Wh clear anywhere in [20, 22] ct, so the
-    // price is 21 ct: the most energy trades locally, and the boiler (15 ct) waits.
-    expect(r.markets[0]?.priceTicks).toBe(21_000);
+    // with the battery's 400 Wh at 20 ct, 1,200 Wh clear, and the inflexible buyer is
+    // rationed: the price is its bid, 22 ct (it buys the rest from the utility at the same
+    // price), and the boiler (15 ct) waits.
+    expect(r.markets[0]?.priceTicks).toBe(22_000);
     expect(filled(r)).toEqual({ inflexible: 1200, pv: 500, surplus: 300, battery: 400 });
     expect(filled(r, "utility")).toEqual({ inflexible: 800 });
     const utilityBuy = r.fills.find((f) => f.counterparty === "utility");
@@ -118,7 +121,23 @@ describe("uniform price (merit order, pay-as-clear)", () => {
     });
     expect(r.selfCrossCancelledWh).toBe(600);
     expect(filled(r)).toEqual({ "own-buy": 400, other: 400 });
-    expect(r.markets[0]?.priceTicks).toBe(17_500);
+    // "other" is rationed at 15 ct: that is the price
+    expect(r.markets[0]?.priceTicks).toBe(15_000);
+  });
+
+  it("gives self-trade-cancelled energy no utility fallback, even at or above retail", () => {
+    // h1 buys 1,000 Wh at 25 ct and sells 600 Wh at 5 ct: 600 Wh cancel behind its meter; only
+    // the 400 Wh beyond them reach the utility, at retail, and the sell has nothing left
+    const r = clear({
+      market: params("uniform"),
+      orders: [buy("own-buy", "h1", 1000, 25_000), sell("own-sell", "h1", 600, 5_000)],
+      atMs: at,
+    });
+    expect(r.selfCrossCancelledWh).toBe(600);
+    expect(filled(r, "utility")).toEqual({ "own-buy": 400 });
+    expect(r.fromUtilityWh).toBe(400);
+    expect(r.toUtilityWh).toBe(0);
+    expect(r.localWh).toBe(0);
   });
 
   it("clears curve orders step by step", () => {
@@ -135,7 +154,8 @@ describe("uniform price (merit order, pay-as-clear)", () => {
       atMs: at,
       final: false,
     });
-    expect(r.markets[0]?.priceTicks).toBe(13_500);
+    // the seller (12 ct) is rationed: the price is its ask
+    expect(r.markets[0]?.priceTicks).toBe(12_000);
     expect(r.fills.filter((f) => f.orderId === "curve").map((f) => [f.step, f.energyWh])).toEqual([
       [0, 500],
       [1, 500],
@@ -188,7 +208,8 @@ describe("uniform price (merit order, pay-as-clear)", () => {
       orders: [heatBuy, heatSell],
       atMs: at,
     });
-    expect(r.markets[0]?.priceTicks).toBe(9_000);
+    // heat is short: the rationed buyer's 12 ct is the price
+    expect(r.markets[0]?.priceTicks).toBe(12_000);
     expect(filled(r)).toEqual({ hb: 2000, hs: 2000 });
     expect(r.fromUtilityWh).toBe(0);
     expect(r.remainders).toEqual([{ orderId: "hb", step: 0, remainingWh: 1000 }]);
@@ -207,10 +228,12 @@ describe("per-source markets cleared in turn (Landau)", () => {
     const r = clear({ market: { ...params("per-source"), sourceOrder: ["pv", "chp"] }, orders, atMs: at });
     const [pv, chp] = r.markets;
     expect(pv?.market).toBe("pv");
-    expect(pv?.priceTicks).toBe(14_500);
+    // PV is short: b1 (20 ct for PV) is rationed, so PV clears at 20 ct; b2 (15 ct) envies nobody
+    expect(pv?.priceTicks).toBe(20_000);
     expect(pv?.localWh).toBe(1000);
     expect(chp?.market).toBe("chp");
-    expect(chp?.priceTicks).toBe(12_500);
+    // CHP is long: the rationed CHP ask (12 ct) is the price
+    expect(chp?.priceTicks).toBe(12_000);
     expect(chp?.localWh).toBe(500);
     expect(r.fills.filter((f) => f.orderId === "b1").map((f) => [f.market, f.source, f.energyWh])).toEqual([
       ["pv", "pv", 1000],

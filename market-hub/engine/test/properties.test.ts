@@ -165,6 +165,47 @@ describe.each(MECHANISMS)("%s: market invariants", (mechanism) => {
   });
 });
 
+describe.each(["uniform", "per-source"] as const)("%s: the price clears the market (no envy)", (mechanism) => {
+  /**
+   * No order left wholly or partly unfilled has a limit better than its market's price: a buy
+   * still wanting energy bids at most the price, a sell still offering asks at least it. So
+   * rationing happens only at the price itself, and the price is the k-double auction's.
+   */
+  it("leaves nobody unfilled who would trade at the price, for every k", () => {
+    fc.assert(
+      fc.property(
+        arbBook({ distinctParticipants: true }),
+        arbTariffOrNone,
+        fc.constantFrom(0, 0.25, 0.5, 1),
+        (orders, tariff, k) => {
+          const r = clear({
+            market: { ...params(mechanism, tariff), uniformPriceK: k },
+            orders,
+            atMs: at,
+            final: false,
+          });
+          const byId = new Map(orders.map((o) => [o.id, o]));
+          const priced = r.markets.filter((m) => m.priceTicks !== null);
+          for (const rest of r.remainders) {
+            if (rest.remainingWh <= 0) continue;
+            const o = byId.get(rest.orderId) as BookOrder;
+            for (const m of priced) {
+              const price = m.priceTicks as number;
+              if (o.side === "buy") {
+                // the buyer's limit in this market (its own for the source, else its step's)
+                expect(effectiveBuy(limitOf(o, rest.step, m.market), tariff)).toBeLessThanOrEqual(price);
+              } else if (m.market === "all" || m.market === (o.source ?? "other")) {
+                expect(effectiveSell(o.steps[rest.step]?.priceTicks as number, tariff)).toBeGreaterThanOrEqual(price);
+              }
+            }
+          }
+        },
+      ),
+      runs,
+    );
+  });
+});
+
 describe("uniform price: optimality", () => {
   /** Brute force: the most energy any single price clears, over every price that matters. */
   function bruteForceVolume(orders: BookOrder[], tariff: TariffTicks | null): number {

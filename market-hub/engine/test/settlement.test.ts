@@ -18,7 +18,8 @@ const slot = "2026-06-21T10:15:00.000Z";
 const tariff = () => TARIFF;
 
 describe("settlement", () => {
-  // h1 buys 1 kWh locally from h2's PV at 15 ct; h1 also takes 0.5 kWh from the utility.
+  // h1 buys 1 kWh locally from h2's PV and takes 0.5 kWh more from the utility. h1 is rationed
+  // locally, so the local price is its bid, 22 ct: the market clears at what the short side pays.
   const outcome = clear({
     market: params("uniform"),
     orders: [buy("b", "h1", 1500, 22_000), sell("s", "h2", 1000, 8_000)],
@@ -29,12 +30,12 @@ describe("settlement", () => {
     const { lines } = settle({ fills: [{ slot, fills: outcome.fills }], metered: [], tariff });
     const of = (account: string) =>
       lines.filter((l) => l.account === account).map((l) => [l.kind, l.energyWh, l.amount]);
-    // uniform price: midpoint of 9 ct (clamped ask) and 22 ct = 15.5 ct -> 15,500 ticks x 1,000 Wh
+    // 22,000 ticks x 1,000 Wh
     expect(of("h1")).toEqual([
-      ["local-buy", 1000, 15_500_000],
+      ["local-buy", 1000, 22_000_000],
       ["utility-buy", 500, 11_000_000],
     ]);
-    expect(of("h2")).toEqual([["local-sell", 1000, -15_500_000]]);
+    expect(of("h2")).toEqual([["local-sell", 1000, -22_000_000]]);
     expect(of(UTILITY_ACCOUNT)).toEqual([["utility-buy", 500, -11_000_000]]);
     expect(ledgerTotal(lines)).toBe(0);
   });
@@ -79,9 +80,10 @@ describe("settlement", () => {
 describe("statements", () => {
   it("sums lines per kind, rounds to cents so that lines add up, and shows the savings", () => {
     const metered = [{ householdId: "h1", slot, commodity: "electricity" as const, importWh: 1500, exportWh: 0 }];
+    // PV is long: the rationed seller's ask (8 ct, held at the feed-in tariff, 9 ct) is the price
     const r = clear({
       market: params("uniform"),
-      orders: [buy("b", "h1", 1500, 22_000), sell("s", "h2", 1000, 8_000)],
+      orders: [buy("b", "h1", 1500, 22_000), sell("s", "h2", 2000, 8_000)],
       atMs: at,
     });
     const { lines } = settle({ fills: [{ slot, fills: r.fills }], metered, tariff });
@@ -94,14 +96,13 @@ describe("statements", () => {
       utilityOnly: utilityOnlyBill(metered, tariff),
     });
     expect(st.lines.map((l) => [l.kind, l.energyWh, l.amount, l.averagePrice])).toEqual([
-      ["local-buy", 1000, "0.15500000", 0.155],
-      ["utility-buy", 500, "0.11000000", 0.22],
+      ["local-buy", 1500, "0.13500000", 0.09],
     ]);
-    expect(st.total).toBe("0.26500000");
-    expect(st.totalMinor).toBe(26); // 26.5 cents, half to even
+    expect(st.total).toBe("0.13500000");
+    expect(st.totalMinor).toBe(14); // 13.5 cents, half to even
     expect(st.linesMinor.reduce((s, x) => s + x, 0)).toBe(st.totalMinor);
     expect(st.utilityOnlyTotal).toBe("0.33000000");
-    expect(st.savings).toBe("0.06500000");
+    expect(st.savings).toBe("0.19500000");
     expect(st.period.from).toBe("2026-06-20T22:00:00.000Z");
   });
 });

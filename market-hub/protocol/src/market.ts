@@ -71,6 +71,12 @@ export const MarketConfig = z
       .regex(/^[A-Z]{3}$/, { message: "must be an ISO 4217 code such as EUR" })
       .default("EUR"),
     mechanism: Mechanism.default("uniform"),
+    /**
+     * Where a uniform price lies inside the market-clearing interval (the k-double auction):
+     * 0 at its low end (what the accepted sellers ask), 1 at its high end (what the accepted
+     * buyers bid), 0.5 in the middle.
+     */
+    uniformPriceK: z.number().min(0).max(1).default(0.5),
     /** Per-source markets are cleared in this order (Landau cleared PV before CHP). */
     sourceOrder: z
       .array(Source)

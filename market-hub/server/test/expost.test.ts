@@ -84,16 +84,17 @@ describeEachDatabase("ex-post mode (standing preferences x metered energy)", (db
       await hub().call("GET", "/api/communities/ep/results", { token: await hub().operatorToken() }),
     );
     const r = results.find((x) => x.slot === SLOT);
-    expect(r?.markets[0]).toMatchObject({ price: 0.15, localWh: 500, demandWh: 800, supplyWh: 500 });
+    // a is rationed (800 Wh wanted, 500 offered): the price is its preference, 0.2
+    expect(r?.markets[0]).toMatchObject({ price: 0.2, localWh: 500, demandWh: 800, supplyWh: 500 });
 
     const a = await loginAs(hub(), "a");
     const st = bodyOf(
       Statement,
       await hub().call("GET", "/api/communities/ep/households/a/statement?date=2026-06-21", { token: a }),
     );
-    // 500 Wh bought locally at 0.15; the other 300 Wh metered came from the utility at retail
+    // 500 Wh bought locally at 0.2; the other 300 Wh metered came from the utility at retail
     expect(st.lines.map((l) => [l.kind, l.energyWh, l.amount])).toEqual([
-      ["local-buy", 500, "0.07500000"],
+      ["local-buy", 500, "0.10000000"],
       ["deviation-buy", 300, "0.06600000"],
     ]);
   });

@@ -362,7 +362,8 @@ describe("MQTT with the embedded broker", () => {
     await until(() => (pub.get(topics.price("mq", "electricity")) ?? []).some((m) => m.includes('"cleared"')));
     const price = PriceSignal.parse(JSON.parse(pub.get(topics.price("mq", "electricity"))?.at(-1) ?? ""));
     expect(price).toMatchObject({ slot: "2026-06-21T10:00:00.000Z", kind: "forecast" });
-    expect(price.forecast.find((f) => f.start === SLOT)).toEqual({ start: SLOT, value: 0.15, kind: "cleared" });
+    // alice is rationed (1,000 Wh wanted, 600 offered): the price is her bid
+    expect(price.forecast.find((f) => f.start === SLOT)).toEqual({ start: SLOT, value: 0.2, kind: "cleared" });
     const starts = price.forecast.map((f) => Date.parse(f.start));
     for (let i = 1; i < starts.length; i++) expect((starts[i] ?? 0) - (starts[i - 1] ?? 0)).toBe(15 * 60_000);
     // to local midnight at the end of tomorrow (Amsterdam, summer time: 22:00 UTC)
@@ -385,7 +386,7 @@ describe("MQTT with the embedded broker", () => {
     // alice's wildcard sees her own trades only
     expect([...aliceGot.keys()]).toEqual([topics.trades("mq", "alice")]);
     const bobTrades = HouseholdTrades.parse(JSON.parse(bobGot.get(topics.trades("mq", "bob"))?.[0] ?? ""));
-    expect(bobTrades.fills).toEqual([expect.objectContaining({ side: "sell", energyWh: 600, price: 0.15 })]);
+    expect(bobTrades.fills).toEqual([expect.objectContaining({ side: "sell", energyWh: 600, price: 0.2 })]);
     expect(op).not.toBe("");
   });
 

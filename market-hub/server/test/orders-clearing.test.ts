@@ -157,7 +157,8 @@ describeEachDatabase("clearing", (db) => {
     const results = replies.map((r) => bodyOf(SlotResult, r));
     expect(new Set(results.map((r) => JSON.stringify(r))).size).toBe(1);
     const result = results[0];
-    expect(result?.markets[0]).toMatchObject({ price: 0.15, localWh: 600 });
+    // the buyer is rationed (1,000 Wh wanted, 600 offered): the price is its bid
+    expect(result?.markets[0]).toMatchObject({ price: 0.2, localWh: 600 });
     expect(result).toMatchObject({ localWh: 600, fromUtilityWh: 0, toUtilityWh: 0 });
     const [{ n } = { n: -1 }] = await db().query<{ n: number }>(
       "SELECT count(*)::int AS n FROM market.fills WHERE community_id = 'cl'",
@@ -182,9 +183,7 @@ describeEachDatabase("clearing", (db) => {
       z.array(Fill),
       await hub().call("GET", "/api/communities/cl/households/a/fills", { token: a }),
     );
-    expect(fills).toEqual([
-      expect.objectContaining({ side: "buy", energyWh: 600, price: 0.15, counterparty: "local" }),
-    ]);
+    expect(fills).toEqual([expect.objectContaining({ side: "buy", energyWh: 600, price: 0.2, counterparty: "local" })]);
     expect((await hub().call("GET", "/api/communities/cl/households/b/fills", { token: a })).status).toBe(403);
     expect((await hub().call("GET", "/api/communities/cl/households/a/fills", { token: obs })).status).toBe(403);
   });

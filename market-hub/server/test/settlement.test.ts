@@ -78,16 +78,17 @@ describeEachDatabase("readings and settlement", (db) => {
       Statement,
       await hub().call("GET", "/api/communities/st/households/a/statement?date=2026-06-21", { token: a }),
     );
-    // a bought 600 Wh locally at 0.15 and metered 800 Wh: 200 Wh more, bought at retail 0.22
+    // a bought 600 Wh locally at 0.2 (it was rationed: the price is its bid) and metered
+    // 800 Wh: 200 Wh more, bought at retail 0.22
     expect(st.lines.map((l) => [l.kind, l.energyWh, l.amount])).toEqual([
-      ["local-buy", 600, "0.09000000"],
+      ["local-buy", 600, "0.12000000"],
       ["deviation-buy", 200, "0.04400000"],
     ]);
     expect(st).toMatchObject({
-      total: "0.13400000",
-      totalMinor: 13,
+      total: "0.16400000",
+      totalMinor: 16,
       utilityOnlyTotal: "0.17600000",
-      savings: "0.04200000",
+      savings: "0.01200000",
     });
     expect(st.period).toMatchObject({ kind: "day", start: "2026-06-21", from: "2026-06-20T22:00:00.000Z" });
 
@@ -96,9 +97,9 @@ describeEachDatabase("readings and settlement", (db) => {
       Statement,
       await hub().call("GET", "/api/communities/st/households/b/statement?period=week&date=2026-06-21", { token: b }),
     );
-    // b sold 600 Wh at 0.15 and metered 700 Wh of export: 100 Wh more, credited at feed-in 0.09
+    // b sold 600 Wh at 0.2 and metered 700 Wh of export: 100 Wh more, credited at feed-in 0.09
     expect(sb.lines.map((l) => [l.kind, l.energyWh, l.amount])).toEqual([
-      ["local-sell", 600, "-0.09000000"],
+      ["local-sell", 600, "-0.12000000"],
       ["deviation-sell", 100, "-0.00900000"],
     ]);
     expect(sb.period).toMatchObject({ kind: "week", start: "2026-06-15" });
@@ -141,11 +142,11 @@ describeEachDatabase("readings and settlement", (db) => {
     );
     // 400 Wh from the utility at 0.22 = 0.088; no meter yet for 10:45, so no deviation and no false "savings"
     expect(st.lines.map((l) => [l.kind, l.energyWh, l.amount])).toEqual([
-      ["local-buy", 600, "0.09000000"],
+      ["local-buy", 600, "0.12000000"],
       ["utility-buy", 400, "0.08800000"],
       ["deviation-buy", 200, "0.04400000"],
     ]);
-    expect(st).toMatchObject({ total: "0.22200000", utilityOnlyTotal: "0.26400000", savings: "0.04200000" });
+    expect(st).toMatchObject({ total: "0.25200000", utilityOnlyTotal: "0.26400000", savings: "0.01200000" });
   });
 
   it("shows a household its metered energy per slot, with an interpolated gap flagged as estimated", async () => {
