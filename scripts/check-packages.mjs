@@ -50,7 +50,7 @@ try {
     for (const field of ["license", "repository", "engines", "description"]) {
       if (!pkg[field]) problems.push(`${pkg.name}: package.json has no "${field}"`);
     }
-    for (const f of ["README.md", "CHANGELOG.md"]) {
+    for (const f of ["README.md", "CHANGELOG.md", "LICENSE"]) {
       if (!files.includes(f)) problems.push(`${pkg.name}: the tarball has no ${f}`);
     }
     for (const target of exportTargets(pkg)) {
