@@ -67,7 +67,13 @@ export interface Series {
 export interface VariantResult {
   variant: Variant;
   name: string;
+  /** KPIs behind the meter: what each house used of its own PV counts as met locally. */
   kpis: Kpis;
+  /**
+   * The same on net metered energy (grid import and export only), the definition of studies
+   * whose data are the meters' (Groene Mient: D3A): a house's own PV use is not counted.
+   */
+  kpisNetMetered: Kpis;
   households: HouseholdResult[];
   /** Communal battery and community plants: what they earned (money units, negative = earned). */
   others: { id: string; bill: number; exportWh: number; importWh: number }[];
@@ -147,6 +153,7 @@ class VariantRun {
   private readonly others: Map<string, { id: string; bill: number; exportWh: number; importWh: number }>;
   private readonly indexOf: Map<string, number>;
   private readonly kpis: KpiAccumulator;
+  private readonly kpisNetMetered: KpiAccumulator;
   private readonly series: Series;
   private readonly priceByHour = new PriceByHour();
   private readonly safety = new SafetyLog();
@@ -213,6 +220,7 @@ class VariantRun {
     this.others = new Map(otherIds.map((id) => [id, { id, bill: 0, exportWh: 0, importWh: 0 }]));
     this.indexOf = new Map(households.map((h, i) => [h.id, i]));
     this.kpis = new KpiAccumulator(this.minutes, this.tariff);
+    this.kpisNetMetered = new KpiAccumulator(this.minutes, this.tariff);
     const n = this.slots;
     this.series = {
       startMs: this.cal.startMs,
@@ -513,6 +521,11 @@ class VariantRun {
     }
     this.kpis.addSlot(slot, flows);
     this.kpis.addLedger(lines);
+    this.kpisNetMetered.addSlot(
+      slot,
+      flows.map(({ consumptionWh: _c, productionWh: _p, ...metered }) => metered),
+    );
+    this.kpisNetMetered.addLedger(lines);
     let net = 0;
     for (const f of flows) net += f.importWh - f.exportWh;
     this.series.demandWh[t] = b.demand;
@@ -528,6 +541,7 @@ class VariantRun {
       variant,
       name: VARIANTS[variant],
       kpis: this.kpis.result(),
+      kpisNetMetered: this.kpisNetMetered.result(),
       households: households.map((h, i) => ({
         id: h.id,
         bill: this.bills[i] as number,

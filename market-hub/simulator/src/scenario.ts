@@ -106,6 +106,17 @@ export const Scenario = z
     households: z.array(HouseholdGroup).min(1),
     generators: z.array(Generator).default([]),
     communalBattery: CommunalBattery.optional(),
+    /**
+     * Figures a study reported for this community, printed beside the simulation's: the
+     * self-sufficiency on its definition (net metered), per variant.
+     */
+    reference: z
+      .object({
+        name: z.string().min(1),
+        selfSufficiency: z.partialRecord(z.enum(["conventional", "local", "local+battery"]), z.number().min(0).max(1)),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type Scenario = z.output<typeof Scenario>;

@@ -30,6 +30,7 @@ describe("openlem-sim", () => {
       scenarios: {
         name: string;
         selfSufficiency: number;
+        selfSufficiencyNetMetered: number;
         selfConsumption: number;
         localTradeShare: number;
         peakImportW: number;
@@ -45,11 +46,19 @@ describe("openlem-sim", () => {
       expect(s.households).toHaveLength(33);
       expect(typeof s.peakImportW).toBe("number");
       expect(s.selfSufficiency).toBeGreaterThan(0);
+      // a house's own PV use counts behind the meter only: net metered is never higher
+      expect(s.selfSufficiencyNetMetered).toBeGreaterThanOrEqual(0);
+      expect(s.selfSufficiencyNetMetered).toBeLessThanOrEqual(s.selfSufficiency);
     }
     const html = await readFile(report, "utf8");
     expect(html).toContain("<svg");
     expect(html).toContain("Local price over the sunniest day");
     expect(html).toContain("Bill per household");
+    // the study's figures beside the simulation's, on its definition
+    expect(html).toContain("Groene Mient study (net metered)");
+    const table = await sim(file, "--compare");
+    expect(table.stdout).toMatch(/self-sufficiency \(net metered\)/);
+    expect(table.stdout).toMatch(/Groene Mient study \(net metered\)\s+21\.0 %\s+41\.0 %/);
   });
 
   it("prints the table, and refuses a bad scenario naming the field", async () => {

@@ -141,6 +141,8 @@ export async function collectHubRun(run: RunState): Promise<HubRunResult> {
     variant,
     name: `${VARIANTS[variant]}, end to end on the hub`,
     kpis,
+    // the hub knows only the meters: its KPIs are on net metered energy already
+    kpisNetMetered: kpis,
     households: hh,
     others,
     priceByHour: priceByHour.result(),

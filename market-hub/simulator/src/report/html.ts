@@ -106,7 +106,19 @@ export function toHtml(loaded: LoadedScenario, results: readonly VariantResult[]
     })),
   });
   const kpiRows = [
-    ["self-sufficiency", ...json.map((j) => pct(j.selfSufficiency))],
+    ["self-sufficiency (behind the meter)", ...json.map((j) => pct(j.selfSufficiency))],
+    ["self-sufficiency (net metered)", ...json.map((j) => pct(j.selfSufficiencyNetMetered))],
+    ...(loaded.scenario.reference
+      ? [
+          [
+            `${loaded.scenario.reference.name} (net metered)`,
+            ...json.map((j) => {
+              const v = loaded.scenario.reference?.selfSufficiency[j.variant as "local"];
+              return v === undefined ? "" : pct(v);
+            }),
+          ],
+        ]
+      : []),
     ["self-consumption", ...json.map((j) => pct(j.selfConsumption))],
     ["local trade share", ...json.map((j) => pct(j.localTradeShare))],
     ["peak import", ...json.map((j) => `${(j.peakImportW / 1000).toFixed(1)} kW`)],

@@ -6,7 +6,10 @@ import type { LoadedScenario } from "../scenario.js";
 export interface JsonScenario {
   name: string;
   variant: string;
+  /** Behind the meter: a house's own PV use counts as met locally. */
   selfSufficiency: number | null;
+  /** On net metered energy (grid import and export only), as studies with meter data define it. */
+  selfSufficiencyNetMetered: number | null;
   selfConsumption: number | null;
   localTradeShare: number | null;
   peakImportW: number;
@@ -35,6 +38,7 @@ export function toJson(results: readonly VariantResult[]): { scenarios: JsonScen
         name: r.name,
         variant: r.variant,
         selfSufficiency: r.kpis.selfSufficiency,
+        selfSufficiencyNetMetered: r.kpisNetMetered.selfSufficiency,
         selfConsumption: r.kpis.selfConsumption,
         localTradeShare: r.kpis.localTradeShare,
         peakImportW: r.kpis.peakImportW,
@@ -67,7 +71,7 @@ export function toTable(loaded: LoadedScenario, results: readonly VariantResult[
   const { scenario, market, households } = loaded;
   const json = toJson(results).scenarios;
   const w = 17;
-  const head = (label: string) => label.padEnd(34);
+  const head = (label: string) => label.padEnd(38);
   const row = (label: string, cells: string[]) => head(label) + cells.map((c) => c.padStart(w)).join("");
   const out: string[] = [];
   out.push(
@@ -83,10 +87,27 @@ export function toTable(loaded: LoadedScenario, results: readonly VariantResult[
   );
   out.push(
     row(
-      "self-sufficiency",
+      "self-sufficiency (behind the meter)",
       json.map((j) => pct(j.selfSufficiency)),
     ),
   );
+  out.push(
+    row(
+      "self-sufficiency (net metered)",
+      json.map((j) => pct(j.selfSufficiencyNetMetered)),
+    ),
+  );
+  const ref = scenario.reference;
+  if (ref)
+    out.push(
+      row(
+        `  ${ref.name} (net metered)`,
+        json.map((j) => {
+          const v = ref.selfSufficiency[j.variant as keyof typeof ref.selfSufficiency];
+          return v === undefined ? "" : pct(v);
+        }),
+      ),
+    );
   out.push(
     row(
       "self-consumption",
