@@ -11,7 +11,7 @@ import { HubMetrics } from "./http/metrics.js";
 import { type EmbeddedBroker, startEmbeddedBroker } from "./mqtt/broker.js";
 import { HubMqtt } from "./mqtt/hub-mqtt.js";
 import type { ClearedSlot } from "./services/clearing.js";
-import { lastMarketTimeMs } from "./services/market-time.js";
+import { lastMarketTimeMs, recordMarketTime } from "./services/market-time.js";
 import { ClearingScheduler } from "./services/scheduler.js";
 
 export interface HubOptions {
@@ -127,6 +127,8 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
         await mqtt.close();
         await broker?.close();
         await app.close();
+        // where the market clock stopped: a restart resumes there, not at the last tick before
+        await recordMarketTime(db, ctx.now()).catch(() => undefined);
         await db.close();
       })();
       return closing;
