@@ -6,6 +6,7 @@ import type {
   MarketConfig,
   OrderRecord,
   PeriodKind,
+  Me as ProtocolMe,
   SlotResult,
   Statement,
 } from "@openlem/protocol";
@@ -15,11 +16,8 @@ import { form, HubPage, str } from "../page.js";
 import { preferencesSection } from "./preferences-section.js";
 import { tokensSection } from "./tokens-section.js";
 
-/** The account as these pages need it: who logged in and the households it acts for. */
-interface Me {
-  email: string;
-  households: HouseholdRef[];
-}
+/** The account behind these pages: a person's (a device token has no pages). */
+type Me = Extract<ProtocolMe, { kind: "user" }>;
 type Market = MarketConfig;
 type Result = SlotResult;
 type Period = PeriodKind;
