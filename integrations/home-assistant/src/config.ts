@@ -22,7 +22,7 @@ export const BridgeConfig = z
         token: Secret,
       })
       .strict(),
-    hub: HubConnectionConfig.extend({ deviceToken: Secret }).strict(),
+    hub: HubConnectionConfig.strict(),
     /** Home Assistant's MQTT broker, where the bridge announces the household's entities. */
     mqtt: z
       .object({ url: z.url(), username: z.string().optional(), password: z.string().optional() })
