@@ -2,6 +2,7 @@ export * from "./devices/battery.js";
 export * from "./devices/boiler.js";
 export * from "./devices/ev.js";
 export * from "./devices/hot-water.js";
+export * from "./forecast/history.js";
 export * from "./household/agent.js";
 export * from "./household/config-file.js";
 export * from "./household/exit.js";

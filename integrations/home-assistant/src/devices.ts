@@ -73,8 +73,7 @@ export class HaDevices implements DevicePort {
   async forecast(fromMs: number, slots: number, minutes: number) {
     const draw = this.c.boiler?.drawKwhPerDay ?? 0;
     return {
-      // the household's own load and PV are not forecast here: the devices bid their own energy
-      netLoadWh: new Array<number>(slots).fill(0),
+      // the household's own load and PV the household loop forecasts from its metered history
       drawWh: Array.from({ length: slots }, (_, k) =>
         draw ? expectedDrawWh(draw, localHourOf(isoOf(fromMs + k * minutes * 60_000), this.timeZone), minutes) : 0,
       ),

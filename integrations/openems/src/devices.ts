@@ -11,6 +11,7 @@ import { type Following, judgeFollowing } from "./following.js";
 export const CHANNELS = {
   grid: "_sum/GridActivePower", // W, + import from the grid, − export
   production: "_sum/ProductionActivePower",
+  productionEnergy: "_sum/ProductionActiveEnergy", // Wh, cumulative
   consumption: "_sum/ConsumptionActivePower",
   // the configured battery's own charge: _sum/EssSoc averages every battery of the site
   soc: (ess: string) => `${ess}/Soc`, // %
@@ -49,7 +50,6 @@ export class EdgeDevices implements DevicePort {
   following: Following = { ok: true };
   private registers: Registers;
   private lastSample: { at: number; gridW: number } | null = null;
-  private netLoadW = 0;
   readonly file: string;
 
   constructor(
@@ -78,14 +78,21 @@ export class EdgeDevices implements DevicePort {
     return { socWh: Math.round((pct / 100) * this.capacityWh) };
   }
 
-  /** The house's own load and PV: the latest net load, held over the horizon (persistence). */
-  async forecast(_fromMs: number, slots: number, minutes: number) {
-    const [p, l] = await Promise.all([this.edge.read(CHANNELS.production), this.edge.read(CHANNELS.consumption)]);
-    if (p !== null && l !== null) this.netLoadW = l - p;
-    return {
-      netLoadWh: new Array<number>(slots).fill(Math.round((this.netLoadW * minutes) / 60)),
-      drawWh: new Array<number>(slots).fill(0),
-    };
+  /**
+   * No hot water here; the house's own load and PV the household loop forecasts from its
+   * history, learnt from the meter and the site's production register.
+   */
+  async forecast(_fromMs: number, slots: number, _minutes: number) {
+    return { drawWh: new Array<number>(slots).fill(0) };
+  }
+
+  /**
+   * The site's cumulative PV production (Wh), null when the edge does not report it (older
+   * Edges lack the channel): it only sharpens the forecast, so its absence is not an error.
+   */
+  async production(): Promise<number | null> {
+    const wh = await this.edge.read(CHANNELS.productionEnergy).catch(() => null);
+    return wh === null ? null : Math.round(wh);
   }
 
   async apply(d: SlotDecision): Promise<void> {

@@ -6,10 +6,14 @@
  * market (utility only), i.e. the cost of profiles and settlement alone.
  *
  *   npm run bench -w @openlem/simulator [-- --json] [-- --days N] [-- --households N]
+ *
+ * It runs the compiled packages (`npm run build` first), as `openlem-sim` and a hub do: tsx's
+ * module interop puts a getter behind every imported name, which costs a quarter of the
+ * baseline and says nothing about the code.
  */
 import { parseArgs } from "node:util";
-import { simulate } from "../src/run.js";
-import { loadScenario } from "../src/scenario.js";
+// the package as users run it: compiled by tsc (the bench script builds it first)
+import { loadScenario, simulate } from "@openlem/simulator";
 
 const { values } = parseArgs({
   options: { json: { type: "boolean" }, days: { type: "string" }, households: { type: "string" } },

@@ -80,7 +80,9 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   }
   let variants: Variant[];
   if (values.compare) {
-    variants = loaded.scenario.communalBattery ? ["conventional", "local", "local+battery"] : ["conventional", "local"];
+    variants = loaded.scenario.communalBattery
+      ? ["conventional", "local", "local+battery", "ramps"]
+      : ["conventional", "local", "ramps"];
   } else if (values.variant) {
     if (!(values.variant in VARIANTS)) fail(`--variant must be one of ${Object.keys(VARIANTS).join(", ")}`);
     variants = [values.variant as Variant];
@@ -101,7 +103,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     results.push(simulate(loaded, v, { onProgress: (done, total) => bar.update(VARIANTS[v], done, total) }));
     bar.done();
   }
-  if (values.json) process.stdout.write(`${JSON.stringify(toJson(results))}\n`);
+  if (values.json) process.stdout.write(`${JSON.stringify(toJson(results, loaded.scenario.communalBattery?.id))}\n`);
   else process.stdout.write(`${toTable(loaded, results)}\n`);
   if (values.report) {
     writeFileSync(values.report, toHtml(loaded, results));
@@ -130,6 +132,7 @@ async function runOnHub(
     fail(`--hours must be more than one slot and at most 744 (31 days), got "${values.hours}"`);
   const variant = variants[0] ?? "local";
   if (variant === "conventional") fail("the conventional variant has no market to run on a hub; use it in-process");
+  if (variant === "ramps") fail("the ramps variant runs in-process; on a hub the households' agents plan");
   const operator = {
     email: process.env.OPENLEM_OPERATOR_EMAIL ?? "operator@openlem.local",
     password: process.env.OPENLEM_OPERATOR_PASSWORD ?? "openlem-operator",
@@ -170,7 +173,9 @@ async function runOnHub(
     },
   };
   if (values.json)
-    process.stdout.write(`${JSON.stringify({ communityId: result.communityId, ...toJson([result]) })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ communityId: result.communityId, ...toJson([result], loaded.scenario.communalBattery?.id) })}\n`,
+    );
   else process.stdout.write(`community ${result.communityId} on ${hub}\n${toTable(hubScenario, [result])}\n`);
   if (values.report) {
     writeFileSync(values.report, toHtml(hubScenario, [result]));

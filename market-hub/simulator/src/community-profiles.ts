@@ -1,6 +1,7 @@
 import { type DeviceState, drawShare, HouseholdSpec, type PriceLimits } from "@openlem/agents";
 import { DAY_MS, isoOf, minutesOfClock } from "@openlem/protocol";
 import type { Calendar } from "./calendar.js";
+import { heatingWh } from "./profiles/heating.js";
 import { chpShare } from "./profiles/hot-water.js";
 import { householdLoadWh } from "./profiles/load.js";
 import { SolarSite, weatherFactor } from "./profiles/solar.js";
@@ -52,23 +53,42 @@ export class CommunityProfiles {
     return t >= 0 && t < this.slots && this.cal.startMs[t] === ms ? t : -1;
   }
 
+  /** What the household uses in slot t (Wh): its appliances and, where it has one, its heat pump. */
   loadWh(h: Household, t: number): number {
     const { cal } = this;
-    return householdLoadWh(
-      h.annualKwh,
-      cal.localHour[t] as number,
-      cal.weekend[t] === 1,
-      cal.dayOfYear[t] as number,
-      cal.slotMinutes,
-      this.loaded.scenario.seed,
-      h.index,
-      cal.day[t] as number,
-      t,
+    const heating =
+      h.heatingKwh > 0
+        ? heatingWh(
+            h.heatingKwh,
+            cal.localHour[t] as number,
+            cal.dayOfYear[t] as number,
+            cal.slotMinutes,
+            this.loaded.scenario.seed,
+            cal.day[t] as number,
+          )
+        : 0;
+    return (
+      heating +
+      householdLoadWh(
+        h.annualKwh,
+        cal.localHour[t] as number,
+        cal.weekend[t] === 1,
+        cal.dayOfYear[t] as number,
+        cal.slotMinutes,
+        this.loaded.scenario.seed,
+        h.index,
+        cal.day[t] as number,
+        t,
+        h.loadVariability,
+      )
     );
   }
 
   pvWh(h: Household, t: number): number {
-    return Math.round((this.pvWPerKwp[t] as number) * h.pvKwp * h.pvGain * this.hours);
+    // an east roof's morning is the site's curve some slots later, a west roof's the reverse
+    const at = t - h.pvShiftSlots;
+    const w = at >= 0 && at < this.pvWPerKwp.length ? (this.pvWPerKwp[at] as number) : 0;
+    return Math.round(w * h.pvKwp * h.pvGain * this.hours);
   }
 
   drawWh(h: Household, t: number): number {

@@ -5,6 +5,7 @@ import {
   type DeviceState,
   type ForecastSlot,
   HouseholdAgent,
+  HouseholdHistory,
   safeBatteryPower,
 } from "@openlem/agents";
 import {
@@ -38,6 +39,7 @@ export const VARIANTS = {
   conventional: "conventional (utility only)",
   local: "local market",
   "local+battery": "local market + communal battery",
+  ramps: "local market + communal battery, D3A ramps instead of planners",
 } as const;
 export type Variant = keyof typeof VARIANTS;
 
@@ -57,11 +59,32 @@ export interface HouseholdResult {
 export interface Series {
   startMs: Float64Array;
   price: Float64Array;
+  /** Energy traded locally at that price. */
+  localWh: Float64Array;
+  /** The households' and plants' net at their meters, before the communal battery (+ import, − export). */
+  communityNetWh: Float64Array;
   demandWh: Float64Array;
   generationWh: Float64Array;
   importWh: Float64Array;
   exportWh: Float64Array;
   batteryNetWh: Float64Array;
+}
+
+/**
+ * The volume-weighted local price of the slots in which the households and plants together
+ * had energy to spare, before the communal battery took any (the study's "sunny hours");
+ * null when none traded.
+ */
+export function surplusPrice(series: Series): number | null {
+  let value = 0;
+  let wh = 0;
+  for (let t = 0; t < series.price.length; t++) {
+    const q = series.localWh[t] as number;
+    if (q === 0 || (series.communityNetWh[t] as number) >= 0) continue;
+    value += priceToTicks(series.price[t] as number) * q;
+    wh += q;
+  }
+  return wh > 0 ? ticksToPrice(Math.round(value / wh)) : null;
 }
 
 export interface VariantResult {
@@ -79,6 +102,11 @@ export interface VariantResult {
   others: { id: string; bill: number; exportWh: number; importWh: number }[];
   /** Volume-weighted local price by local hour (currency/kWh), null where nothing traded locally. */
   priceByHour: (number | null)[];
+  /**
+   * Volume-weighted local price in the slots in which the households and plants had energy to
+   * spare (the study's "sunny hours"), currency/kWh; null when none traded.
+   */
+  surplusPrice: number | null;
   series: Series;
   safety: SafetyFigures;
   retailPrice: number;
@@ -91,6 +119,8 @@ export interface SimulateOptions {
 
 interface HouseState extends HouseDevices {
   agent: HouseholdAgent | null;
+  /** What the household's own meters saw, slot by slot: its agent plans from it. */
+  history: HouseholdHistory | null;
 }
 
 /** What one slot brings to the book and the meters, gathered as the phases run. */
@@ -103,6 +133,8 @@ interface SlotBook {
   flows: FlowSlot[];
   demand: number;
   generation: number;
+  /** The households' and plants' net at the meters, before the communal battery (+ import). */
+  net: number;
 }
 
 /**
@@ -110,7 +142,8 @@ interface SlotBook {
  * devices (safety last), the household bids its net position, the engine clears the book, and
  * the slot is settled against the metered energy. Agents plan once a day at local noon over
  * the next 24 hours, with prices forecast from the same slots a day earlier (the utility's
- * tariff before any are known) and their own load, PV and hot water known.
+ * tariff before any are known), load and PV forecast from the household's own history, and
+ * hot water from the boiler's usual draws.
  */
 export function simulate(loaded: LoadedScenario, variant: Variant, options: SimulateOptions = {}): VariantResult {
   const run = new VariantRun(loaded, variant);
@@ -140,10 +173,20 @@ class VariantRun {
   private readonly retail: number;
   private readonly feedIn: number;
   private readonly trading: boolean;
+  /** Whether the devices plan (OpenLEM's agents) or only react (D3A's strategies: the ramps variant). */
+  private readonly planning: boolean;
   private readonly communal: LoadedScenario["scenario"]["communalBattery"];
   private readonly houses: HouseState[];
   private readonly cb: BatterySpec | undefined;
   private cbSoc: number;
+  /**
+   * The communal battery's bid and ask (ticks). At its limits when it plans; in the ramps
+   * variant they ramp as D3A's storage does, the bid up from the feed-in tariff to its buy
+   * limit, the ask down from the retail price to its sell floor, a step a slot while unfilled.
+   */
+  private cbBidTicks = 0;
+  private cbAskTicks = 0;
+
   private readonly bills: Float64Array;
   private readonly utilityOnly: Float64Array;
   private readonly consumption: Float64Array;
@@ -186,12 +229,14 @@ class VariantRun {
     this.retail = config.retailPrice;
     this.feedIn = config.feedInTariff;
     this.trading = variant !== "conventional";
-    const communal = variant === "local+battery" ? scenario.communalBattery : undefined;
+    this.planning = variant !== "ramps";
+    const communal = variant === "local+battery" || variant === "ramps" ? scenario.communalBattery : undefined;
     this.communal = communal;
     this.houses = households.map((h) => {
       const spec = householdSpecOf(h);
       return {
         agent: spec ? new HouseholdAgent(spec, this.minutes) : null,
+        history: spec ? new HouseholdHistory({ minutes: this.minutes }) : null,
         socWh: h.battery ? h.battery.capacityWh * 0.5 : 0,
         tempC: h.boiler ? h.boiler.targetTempC : 0,
         evChargedWh: 0,
@@ -209,6 +254,10 @@ class VariantRun {
         })
       : undefined;
     this.cbSoc = this.cb ? this.cb.capacityWh * this.cb.minSoc : 0;
+    if (communal) {
+      this.cbBidTicks = this.planning ? priceToTicks(communal.buyPrice) : priceToTicks(config.feedInTariff);
+      this.cbAskTicks = this.planning ? priceToTicks(communal.sellPrice) : priceToTicks(config.retailPrice);
+    }
     const count = households.length;
     this.bills = new Float64Array(count);
     this.utilityOnly = new Float64Array(count);
@@ -225,6 +274,8 @@ class VariantRun {
     this.series = {
       startMs: this.cal.startMs,
       price: new Float64Array(n).fill(Number.NaN),
+      localWh: new Float64Array(n),
+      communityNetWh: new Float64Array(n),
       demandWh: new Float64Array(n),
       generationWh: new Float64Array(n),
       importWh: new Float64Array(n),
@@ -262,8 +313,8 @@ class VariantRun {
   slot(t: number): void {
     const start = this.cal.startMs[t] as number;
     const slot = isoOf(start);
-    if (t === 0 || (this.cal.localHour[t] === 12 && t > 0)) this.plan(t);
-    const book: SlotBook = { t, start, slot, orders: [], metered: [], flows: [], demand: 0, generation: 0 };
+    if (this.planning && (t === 0 || (this.cal.localHour[t] === 12 && t > 0))) this.plan(t);
+    const book: SlotBook = { t, start, slot, orders: [], metered: [], flows: [], demand: 0, generation: 0, net: 0 };
     this.households(book);
     this.plants(book);
     this.batteryOffers(book);
@@ -272,14 +323,20 @@ class VariantRun {
     this.settle(book, fills);
   }
 
-  /** Plan: each agent over the next 24 hours, prices forecast from the same slots a day earlier. */
+  /**
+   * Plan: each agent over the next 24 hours, prices forecast from the same slots a day earlier,
+   * its load and PV from its own history (`HouseholdHistory`), as a real home forecasts them.
+   */
   private plan(t0: number): void {
     const { households } = this.loaded;
     const len = Math.min(this.slotsPerDay, this.slots - t0);
+    const fromMs = this.cal.startMs[t0] as number;
+    const dayStartMs = this.cal.dayStartMs[this.cal.day[t0] as number] as number;
     for (let i = 0; i < households.length; i++) {
       const st = this.houses[i] as HouseState;
-      if (!st.agent) continue;
+      if (!st.agent || !st.history) continue;
       const h = households[i] as Household;
+      const own = st.history.forecast(fromMs, len, fromMs, dayStartMs);
       const forecast: ForecastSlot[] = [];
       for (let k = 0; k < len; k++) {
         const t = t0 + k;
@@ -289,7 +346,7 @@ class VariantRun {
           startMs: this.cal.startMs[t] as number,
           buyPrice: Number.isFinite(local) ? Math.min(this.retail, local) : this.retail,
           sellPrice: Number.isFinite(local) ? Math.max(this.feedIn, local) : this.feedIn,
-          netLoadWh: this.prof.loadWh(h, t) - this.prof.pvWh(h, t),
+          netLoadWh: own.netLoadWh[k] as number,
           drawWh: this.prof.drawWh(h, t),
         });
       }
@@ -313,14 +370,17 @@ class VariantRun {
       if (st.agent) {
         const state = this.stateOf(h, st, t);
         const dWh = this.prof.drawWh(h, t);
-        const d = st.agent.decide(start, state, { netLoadWh: net, drawWh: dWh });
+        // without a plan the agent runs its devices' local controls: thermostat, self-consumption, charge on arrival
+        const d = st.agent.decide(start, state, { netLoadWh: net, drawWh: dWh }, { localDefault: !this.planning });
         net = d.netWh;
         batteryW = d.batteryW;
         used += stepDevices(h, st, d, dWh, this.prof.evSession(h, t), start, minutes, this.safety);
         st.agent.afterSlot(d, this.stateOf(h, st, t));
+        st.history?.record(start, load, pv);
       }
       b.demand += used;
       b.generation += pv;
+      b.net += net;
       const importWh = Math.max(0, net);
       const exportWh = Math.max(0, -net);
       this.consumption[i] = (this.consumption[i] as number) + used;
@@ -363,11 +423,21 @@ class VariantRun {
         householdKey: i,
         side: buy ? "buy" : "sell",
         commodity: "electricity",
-        steps: [{ priceTicks: (buy ? this.bidTicks[i] : this.askTicks[i]) as number, energyWh: Math.abs(net) }],
+        steps: [{ priceTicks: this.priceTicks(i, buy), energyWh: Math.abs(net) }],
         source: buy ? null : batteryW > 0 ? "battery" : "pv",
         sourceLimitTicks: buy ? this.sourceLimitTicks[i] : undefined,
       });
     }
+  }
+
+  /**
+   * A household's price for its net position: with planners its limit, as OpenLEM's agents
+   * bid (the market-clearing price makes that the best it can do); in the ramps variant
+   * D3A's ramp between its limits, carried from slot to slot.
+   */
+  private priceTicks(i: number, buy: boolean): number {
+    if (this.planning) return (buy ? this.maxBuyTicks[i] : this.minSellTicks[i]) as number;
+    return (buy ? this.bidTicks[i] : this.askTicks[i]) as number;
   }
 
   /** The community's plants: metered, and offered at their ask. */
@@ -376,6 +446,7 @@ class VariantRun {
     for (const g of this.loaded.scenario.generators) {
       const wh = this.prof.generatorWh(g, t);
       b.generation += wh;
+      b.net -= wh;
       b.metered.push({ householdId: g.id, slot, commodity: "electricity", importWh: 0, exportWh: wh });
       b.flows.push({ householdId: g.id, slot, commodity: "electricity", importWh: 0, exportWh: wh, productionWh: wh });
       const o = this.others.get(g.id);
@@ -407,7 +478,7 @@ class VariantRun {
           id: `${communal.id}+${t}`,
           seq: ++this.seq,
           side: "buy",
-          steps: [{ priceTicks: priceToTicks(communal.buyPrice), energyWh: chargeWh }],
+          steps: [{ priceTicks: this.cbBidTicks, energyWh: chargeWh }],
           source: null,
         });
       if (dischargeWh > 0)
@@ -416,47 +487,21 @@ class VariantRun {
           id: `${communal.id}-${t}`,
           seq: ++this.seq,
           side: "sell",
-          steps: [{ priceTicks: priceToTicks(communal.sellPrice), energyWh: dischargeWh }],
+          steps: [{ priceTicks: this.cbAskTicks, energyWh: dischargeWh }],
           source: "battery",
         });
     }
   }
 
-  /** Clear: the engine at gate closure; then each household's limit ramps by what filled. */
+  /** Clear: the engine at gate closure; in the ramps variant each household's price then ramps by what filled. */
   private clear(b: SlotBook): readonly EngineFill[] {
-    const { households } = this.loaded;
     const { market } = this;
     const { t, start, orders } = b;
     let fills: readonly EngineFill[] = [];
     if (this.trading && orders.length > 0) {
       const r = clear({ market, orders, atMs: gateClosesAtMs(start, this.loaded.market) });
       fills = r.fills;
-      for (const f of fills) {
-        if (f.counterparty !== "local") continue;
-        const i = this.indexOf.get(f.householdId);
-        if (i !== undefined) this.filledWh[i] = (this.filledWh[i] as number) + f.energyWh;
-      }
-      for (let i = 0; i < households.length; i++) {
-        const offered = this.offeredWh[i] as number;
-        if (offered === 0) continue;
-        const full = (this.filledWh[i] as number) >= Math.abs(offered);
-        if (offered > 0)
-          this.bidTicks[i] = adaptLimitTicks(
-            "buy",
-            this.bidTicks[i] as number,
-            full,
-            { minTicks: this.feedInTicks, maxTicks: this.maxBuyTicks[i] as number },
-            this.step,
-          );
-        else
-          this.askTicks[i] = adaptLimitTicks(
-            "sell",
-            this.askTicks[i] as number,
-            full,
-            { minTicks: this.minSellTicks[i] as number, maxTicks: this.retailTicks },
-            this.step,
-          );
-      }
+      if (!this.planning) this.rampHouseholds(fills);
       let value = 0;
       let localWh = 0;
       for (const mk of r.markets) {
@@ -468,6 +513,7 @@ class VariantRun {
         const avg = ticksToPrice(Math.round(value / localWh));
         this.series.price[t] = avg;
         this.priceByHour.add(this.cal.localHour[t] as number, avg, localWh);
+        this.series.localWh[t] = localWh;
       }
     }
     return fills;
@@ -478,8 +524,15 @@ class VariantRun {
     const { cb, communal, minutes, hours } = this;
     const { t, slot } = b;
     if (cb && communal) {
-      let net = 0;
-      for (const f of fills) if (f.householdId === communal.id) net += f.side === "buy" ? f.energyWh : -f.energyWh;
+      let bought = 0;
+      let sold = 0;
+      for (const f of fills) {
+        if (f.householdId !== communal.id) continue;
+        if (f.side === "buy") bought += f.energyWh;
+        else sold += f.energyWh;
+      }
+      const net = bought - sold;
+      if (!this.planning) this.rampBattery(b, bought, sold);
       this.cbSoc = batteryStep(cb, this.cbSoc, -net / hours, minutes);
       this.safety.soc(this.cbSoc / cb.capacityWh);
       const o = this.others.get(communal.id);
@@ -506,6 +559,63 @@ class VariantRun {
     }
   }
 
+  /** D3A's ramp: each household's price moves a step by whether its order filled in full. */
+  private rampHouseholds(fills: readonly EngineFill[]): void {
+    const n = this.loaded.households.length;
+    for (const f of fills) {
+      if (f.counterparty !== "local") continue;
+      const i = this.indexOf.get(f.householdId);
+      if (i !== undefined) this.filledWh[i] = (this.filledWh[i] as number) + f.energyWh;
+    }
+    for (let i = 0; i < n; i++) {
+      const offered = this.offeredWh[i] as number;
+      if (offered === 0) continue;
+      const full = (this.filledWh[i] as number) >= Math.abs(offered);
+      if (offered > 0)
+        this.bidTicks[i] = adaptLimitTicks(
+          "buy",
+          this.bidTicks[i] as number,
+          full,
+          { minTicks: this.feedInTicks, maxTicks: this.maxBuyTicks[i] as number },
+          this.step,
+        );
+      else
+        this.askTicks[i] = adaptLimitTicks(
+          "sell",
+          this.askTicks[i] as number,
+          full,
+          { minTicks: this.minSellTicks[i] as number, maxTicks: this.retailTicks },
+          this.step,
+        );
+    }
+  }
+
+  /** D3A's storage ramp: an order filled in full tries a better price next slot, one left short a worse. */
+  private rampBattery(b: SlotBook, boughtWh: number, soldWh: number): void {
+    const communal = this.communal;
+    if (!communal) return;
+    for (const o of b.orders) {
+      if (o.householdId !== communal.id) continue;
+      const want = o.steps[0]?.energyWh ?? 0;
+      if (o.side === "buy")
+        this.cbBidTicks = adaptLimitTicks(
+          "buy",
+          this.cbBidTicks,
+          boughtWh >= want,
+          { minTicks: this.feedInTicks, maxTicks: priceToTicks(communal.buyPrice) },
+          this.step,
+        );
+      else
+        this.cbAskTicks = adaptLimitTicks(
+          "sell",
+          this.cbAskTicks,
+          soldWh >= want,
+          { minTicks: priceToTicks(communal.sellPrice), maxTicks: this.retailTicks },
+          this.step,
+        );
+    }
+  }
+
   /** Settle: the ledger against the metered energy, bills, KPIs and the slot's series. */
   private settle(b: SlotBook, fills: readonly EngineFill[]): void {
     const { t, slot, metered, flows } = b;
@@ -529,6 +639,7 @@ class VariantRun {
     let net = 0;
     for (const f of flows) net += f.importWh - f.exportWh;
     this.series.demandWh[t] = b.demand;
+    this.series.communityNetWh[t] = b.net;
     this.series.generationWh[t] = b.generation;
     this.series.importWh[t] = Math.max(0, net);
     this.series.exportWh[t] = Math.max(0, -net);
@@ -553,6 +664,7 @@ class VariantRun {
       })),
       others: [...this.others.values()],
       priceByHour: this.priceByHour.result(),
+      surplusPrice: surplusPrice(this.series),
       series: this.series,
       safety: this.safety.figures,
       retailPrice: this.retail,

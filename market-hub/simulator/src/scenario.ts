@@ -11,13 +11,28 @@ import {
 } from "@openlem/protocol";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { DEFAULT_LOAD_VARIABILITY } from "./profiles/load.js";
 import { pick, seedOf } from "./random.js";
 
-/** A number, or a [low, high] range each household draws from (seeded). */
+/**
+ * A number, a [low, high] range each household draws from uniformly, or a log-normal spread
+ * `{ logNormal: { median, sigma }, min, max }` (seeded, per household).
+ */
 const Range = (inner: z.ZodNumber) =>
   z.union([
     inner,
     z.tuple([inner, inner]).refine(([lo, hi]) => lo <= hi, { message: "a range is [low, high] with low <= high" }),
+    z
+      .object({
+        logNormal: z.object({ median: z.number().positive(), sigma: z.number().min(0).max(3) }).strict(),
+        min: inner.optional(),
+        max: inner.optional(),
+      })
+      .strict()
+      .refine((d) => d.min === undefined || d.max === undefined || d.min <= d.max, {
+        message: "min must not exceed max",
+        path: ["max"],
+      }),
   ]);
 const PriceRange = z.union([Price, z.tuple([Price, Price]).refine(([lo, hi]) => lo <= hi, "low must not exceed high")]);
 
@@ -27,7 +42,19 @@ const HouseholdGroup = z
     id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "must be lower-case letters, digits and dashes"),
     count: z.number().int().min(1).max(100_000).default(1),
     annualKwh: Range(z.number().positive()),
+    /**
+     * Electric space heating a year (heat pump, kWh of electricity) on top of `annualKwh`,
+     * spread over the heating season by how cold it is: most in winter and at night.
+     */
+    heatingKwh: Range(z.number().min(0)).default(0),
     pvKwp: Range(z.number().min(0)).default(0),
+    /**
+     * Where the roof faces, as the hours its production peaks after (west) or before (east,
+     * negative) solar noon: a community's mix of roofs spreads its PV over the day.
+     */
+    pvShiftHours: Range(z.number().min(-3).max(3)).default(0),
+    /** Slot-to-slot spread of the load (σ of a log-normal factor; 0.17 ≈ ±30 %, real homes ≈ 0.8). */
+    loadVariability: z.number().min(0).max(2).default(DEFAULT_LOAD_VARIABILITY),
     battery: BatterySpec.optional(),
     boiler: BoilerDevice.optional(),
     ev: EvCharger.extend({
@@ -114,6 +141,8 @@ export const Scenario = z
       .object({
         name: z.string().min(1),
         selfSufficiency: z.partialRecord(z.enum(["conventional", "local", "local+battery"]), z.number().min(0).max(1)),
+        /** The local price in sunny hours (when the households have energy to spare), currency/kWh. */
+        surplusPrice: z.partialRecord(z.enum(["local", "local+battery"]), Price).default({}),
       })
       .strict()
       .optional(),
@@ -126,9 +155,13 @@ export interface Household {
   id: string;
   index: number;
   annualKwh: number;
+  heatingKwh: number;
   pvKwp: number;
   /** Orientation and shading: the household's share of the site's PV yield. */
   pvGain: number;
+  /** The roof's orientation: its production curve shifted by this many slots (+: later). */
+  pvShiftSlots: number;
+  loadVariability: number;
   battery?: BatterySpec | undefined;
   boiler?: BoilerDevice | undefined;
   ev?: { maxPowerW: number; needWh: number; arrival: string; departure: string } | undefined;
@@ -177,8 +210,11 @@ export function loadScenario(input: unknown): LoadedScenario {
         id,
         index,
         annualKwh: pick(g.annualKwh, seed, h, 1),
+        heatingKwh: pick(g.heatingKwh, seed, h, 7),
         pvKwp: pick(g.pvKwp, seed, h, 2),
         pvGain: 0.9 + 0.2 * pick([0, 1], seed, h, 3),
+        pvShiftSlots: Math.round((pick(g.pvShiftHours, seed, h, 8) * 60) / market.slotMinutes),
+        loadVariability: g.loadVariability,
         battery: g.battery,
         boiler: g.boiler,
         ev: g.ev && {

@@ -35,13 +35,27 @@ describe("openlem-sim", () => {
         localTradeShare: number;
         peakImportW: number;
         households: { id: string; billEur: number }[];
+        communityCostEur: number;
       }[];
+      planningMargin: { planned: string; selfSufficiencyPointsNetMetered: number; communityCostSavingEur: number };
     };
     expect(out.scenarios.map((s) => s.name)).toEqual([
       "conventional (utility only)",
       "local market",
       "local market + communal battery",
+      "local market + communal battery, D3A ramps instead of planners",
     ]);
+    // the margin is the planned variant against the ramps, both on the same community
+    const [, , planned, ramps] = out.scenarios;
+    expect(out.planningMargin.planned).toBe("local+battery");
+    expect(out.planningMargin.selfSufficiencyPointsNetMetered).toBeCloseTo(
+      ((planned?.selfSufficiencyNetMetered ?? 0) - (ramps?.selfSufficiencyNetMetered ?? 0)) * 100,
+      9,
+    );
+    expect(out.planningMargin.communityCostSavingEur).toBeCloseTo(
+      (ramps?.communityCostEur ?? 0) - (planned?.communityCostEur ?? 0),
+      2,
+    );
     for (const s of out.scenarios) {
       expect(s.households).toHaveLength(33);
       expect(typeof s.peakImportW).toBe("number");
@@ -59,6 +73,9 @@ describe("openlem-sim", () => {
     const table = await sim(file, "--compare");
     expect(table.stdout).toMatch(/self-sufficiency \(net metered\)/);
     expect(table.stdout).toMatch(/Groene Mient study \(net metered\)\s+21\.0 %\s+41\.0 %/);
+    expect(table.stdout).toMatch(
+      /planners against D3A ramps \(local\+battery vs ramps\): self-sufficiency [+-]\d+\.\d points/,
+    );
   });
 
   it("prints the table, and refuses a bad scenario naming the field", async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildCalendar, householdLoadWh, SolarSite, weatherFactor } from "../src/index.js";
+import { normal, normalQuantile } from "../src/random.js";
 
 describe("synthetic profiles", () => {
   const cal = buildCalendar("2025-01-01", 365, "Europe/Amsterdam", 15);
@@ -56,5 +57,24 @@ describe("synthetic profiles", () => {
     expect(perDay.get(cal.dates.indexOf("2025-03-30"))).toBe(92);
     expect(perDay.get(cal.dates.indexOf("2025-10-26"))).toBe(100);
     expect(cal.startMs.length).toBe(365 * 96);
+  });
+});
+
+describe("seeded randomness", () => {
+  it("draws standard normal numbers: the known quantiles, mean 0 and spread 1", () => {
+    expect(normalQuantile(0.5)).toBeCloseTo(0, 12);
+    expect(normalQuantile(0.975)).toBeCloseTo(1.959964, 6);
+    expect(normalQuantile(0.001)).toBeCloseTo(-3.090232, 6);
+    let sum = 0;
+    let squares = 0;
+    const n = 50_000;
+    for (let i = 0; i < n; i++) {
+      const z = normal(5, i, 3);
+      sum += z;
+      squares += z * z;
+    }
+    expect(Math.abs(sum / n)).toBeLessThan(0.02);
+    expect(Math.abs(squares / n - 1)).toBeLessThan(0.03);
+    expect(normal(5, 1, 3)).toBe(normal(5, 1, 3));
   });
 });

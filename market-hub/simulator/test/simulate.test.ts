@@ -39,6 +39,37 @@ describe("scenarios", () => {
       expect(h.annualKwh).toBeLessThanOrEqual(4200);
     }
   });
+
+  it("spreads households log-normally within their bounds, and names a bad spread's field", () => {
+    const many = smallCommunity({
+      households: [
+        {
+          id: "h",
+          count: 400,
+          annualKwh: { logNormal: { median: 3000, sigma: 0.5 }, min: 1000, max: 9000 },
+          pvKwp: { logNormal: { median: 3, sigma: 0.8 }, min: 0.5 },
+          pvShiftHours: [-2, 2],
+        },
+      ],
+    }).households;
+    const kwh = many.map((h) => h.annualKwh).sort((x, y) => x - y);
+    const median = kwh[200] as number;
+    expect(median).toBeGreaterThan(3000 * 0.9);
+    expect(median).toBeLessThan(3000 * 1.1);
+    expect(kwh[0]).toBeGreaterThanOrEqual(1000);
+    expect(kwh.at(-1)).toBeLessThanOrEqual(9000);
+    // skewed: the top decile lies further above the median than the bottom one below it
+    expect((kwh[360] as number) / median).toBeGreaterThan(median / (kwh[40] as number) - 0.05);
+    expect(Math.min(...many.map((h) => h.pvKwp))).toBeGreaterThanOrEqual(0.5);
+    const shifts = new Set(many.map((h) => h.pvShiftSlots));
+    expect(Math.min(...shifts)).toBe(-8);
+    expect(Math.max(...shifts)).toBe(8);
+    expect(() =>
+      smallCommunity({
+        households: [{ id: "h", annualKwh: { logNormal: { median: 3000, sigma: 0.5 }, min: 5000, max: 4000 } }],
+      }),
+    ).toThrow(/households\[0\]\.annualKwh/);
+  });
 });
 
 describe("a simulated fortnight", () => {
@@ -46,6 +77,7 @@ describe("a simulated fortnight", () => {
   const conventional = simulate(loaded, "conventional");
   const local = simulate(loaded, "local");
   const battery = simulate(loaded, "local+battery");
+  const ramps = simulate(loaded, "ramps");
 
   it("is reproducible from its seed", () => {
     expect(toJson([simulate(loaded, "local+battery")])).toEqual(toJson([battery]));
@@ -73,23 +105,38 @@ describe("a simulated fortnight", () => {
       expect(bill(battery, id)).toBeLessThan(bill(local, id));
     }
     expect(battery.kpis.selfSufficiency ?? 0).toBeGreaterThan((local.kpis.selfSufficiency ?? 0) + 0.03);
-    // midday in June: the local price sits near the feed-in tariff without the battery, higher with it
-    const noon = local.priceByHour[13] ?? 1;
-    expect(noon).toBeLessThan(0.13);
-    expect(battery.priceByHour[13] ?? 0).toBeGreaterThan(noon);
+    // when the community exports the local price sits at the feed-in tariff without the battery, no lower with it
+    const sunny = local.surplusPrice ?? 1;
+    expect(sunny).toBeLessThan(0.11);
+    expect(battery.surplusPrice ?? 0).toBeGreaterThanOrEqual(sunny);
     // nobody trades outside the utility's prices
     for (const r of [local, battery])
       for (const p of r.series.price) if (Number.isFinite(p)) expect(p >= 0.09 && p <= 0.22).toBe(true);
   });
 
-  it("keeps every device inside its limits (the safety layer, in the simulator)", () => {
-    const s = battery.safety;
-    expect(s.minTankC ?? 0).toBeGreaterThanOrEqual(45 - 1e-9);
-    expect(s.maxTankC ?? 99).toBeLessThanOrEqual(65 + 1e-9);
-    expect(s.longestWithoutLegionellaDays ?? 99).toBeLessThanOrEqual(3.5);
-    expect(s.minSocShare ?? 0).toBeGreaterThanOrEqual(0.1 - 1e-9);
-    expect(s.maxSocShare ?? 1).toBeLessThanOrEqual(0.95 + 1e-9);
-    expect(s.evSessions).toBeGreaterThan(30);
-    expect(s.evTargetsMissed).toBe(0);
+  it("runs D3A's ramps on the same community: no plans, the battery's price ramping from the utility's", () => {
+    // the same households, the same weather: only the strategies differ
+    expect(ramps.households.map((h) => h.productionWh)).toEqual(battery.households.map((h) => h.productionWh));
+    // the battery starts bidding at the feed-in tariff and asking retail, so its first trades are dearer to win
+    const margin = toJson([battery, ramps]).planningMargin;
+    expect(margin?.planned).toBe("local+battery");
+    expect(margin?.selfSufficiencyPoints).toBeCloseTo(
+      ((battery.kpis.selfSufficiency ?? 0) - (ramps.kpis.selfSufficiency ?? 0)) * 100,
+      9,
+    );
+    expect(ramps.kpis.selfSufficiency).not.toBe(battery.kpis.selfSufficiency);
+    for (const p of ramps.series.price) if (Number.isFinite(p)) expect(p >= 0.09 && p <= 0.22).toBe(true);
+  });
+
+  it("keeps every device inside its limits (the safety layer, in the simulator), planned or not", () => {
+    for (const s of [battery.safety, ramps.safety]) {
+      expect(s.minTankC ?? 0).toBeGreaterThanOrEqual(45 - 1e-9);
+      expect(s.maxTankC ?? 99).toBeLessThanOrEqual(65 + 1e-9);
+      expect(s.longestWithoutLegionellaDays ?? 99).toBeLessThanOrEqual(3.5);
+      expect(s.minSocShare ?? 0).toBeGreaterThanOrEqual(0.1 - 1e-9);
+      expect(s.maxSocShare ?? 1).toBeLessThanOrEqual(0.95 + 1e-9);
+      expect(s.evSessions).toBeGreaterThan(30);
+      expect(s.evTargetsMissed).toBe(0);
+    }
   });
 });

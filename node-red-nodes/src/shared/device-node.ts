@@ -98,8 +98,8 @@ export function registerDevice<O, S>(RED: Red, kind: DeviceKind<O, S>): void {
 
     const port: DevicePort = {
       read: async () => kind.deviceState(state, opts) ?? {},
+      // the household's own load and PV the loop forecasts from its metered history
       forecast: async (fromMs, slots, minutes) => ({
-        netLoadWh: new Array<number>(slots).fill(0),
         drawWh: Array.from({ length: slots }, (_, k) =>
           kind.drawWh ? kind.drawWh(opts, localHourOf(isoOf(fromMs + k * minutes * 60_000), timeZone), minutes) : 0,
         ),

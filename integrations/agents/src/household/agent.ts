@@ -3,6 +3,7 @@ import { z } from "zod";
 import { batteryStep } from "../devices/battery.js";
 import { boilerStep } from "../devices/boiler.js";
 import type { EvSession } from "../devices/ev.js";
+import { HistoryMemory } from "../forecast/history.js";
 import { safeBatteryPower, safeBoiler, safeEvPower } from "../safety/safety.js";
 import { planBattery } from "../strategies/battery-plan.js";
 import { legionellaThresholdC, planBoiler } from "../strategies/boiler-plan.js";
@@ -54,6 +55,13 @@ export const AgentMemory = z.object({
   meter: SamplerMemory.default({ last: null, sentUpToMs: null }),
   /** Readings the hub has not taken yet (it was away): sent, oldest first, when it is back. */
   pendingReadings: z.array(MeterReading).default([]),
+  /** The household's own load and PV over the last days, slot by slot: its forecasts come from them. */
+  history: HistoryMemory.default({ startMs: [], loadWh: [], pvWh: [] }),
+  /** The registers at the last slot boundary, to tell one slot's energy from the next. */
+  lastBoundary: z
+    .object({ atMs: z.number(), importWh: z.number(), exportWh: z.number(), productionWh: z.number().nullable() })
+    .nullable()
+    .default(null),
 });
 export type AgentMemory = z.output<typeof AgentMemory>;
 
@@ -109,6 +117,8 @@ export class HouseholdAgent {
             submitted: [],
             meter: { last: null, sentUpToMs: null },
             pendingReadings: [],
+            history: { startMs: [], loadWh: [], pvWh: [] },
+            lastBoundary: null,
           };
   }
 
@@ -307,6 +317,13 @@ export class HouseholdAgent {
     const base = expectedNetLoadWh ?? m.netLoadWh[i] ?? 0;
     const boiler = m.boilerOn[i] ? (this.spec.boiler?.heaterW ?? 0) * slotH : 0;
     return Math.round(base + boiler + ((m.evW[i] ?? 0) - (m.batteryW[i] ?? 0)) * slotH);
+  }
+
+  /** What the devices it steers took from the meter in a slot under a decision (Wh; negative: gave). */
+  devicesWh(d: SlotDecision): number {
+    const slotH = this.memory.minutes / 60;
+    const boiler = d.boilerOn ? (this.spec.boiler?.heaterW ?? 0) : 0;
+    return Math.round((boiler + d.evW - d.batteryW) * slotH);
   }
 
   /** The price limits for a slot (absolute, or relative to the plan's forecast). */

@@ -3,11 +3,15 @@ import {
   type Community,
   DAY_MS,
   HOUR_MS,
+  isoOf,
+  localDateOf,
+  localMidnightMs,
   localPriceForecast,
   localPriceHistoryWindow,
   type MeterReading,
   type SlotResult,
 } from "@openlem/protocol";
+import { HouseholdHistory } from "../forecast/history.js";
 import { superviseSlot } from "../safety/supervisor.js";
 import { type DeviceState, type ForecastSlot, HouseholdAgent, type SlotDecision } from "./agent.js";
 import { MemoryFile } from "./memory-file.js";
@@ -20,11 +24,22 @@ const MAX_PENDING_READINGS = 2_000;
 /** The household's devices, as the bridge or the Node-RED flow sees them. */
 export interface DevicePort {
   read(): Promise<DeviceState>;
-  /** The household's own expectation per slot from `fromMs`: inflexible load minus PV, and hot-water draws. */
-  forecast(fromMs: number, slots: number, minutes: number): Promise<{ netLoadWh: number[]; drawWh: number[] }>;
+  /**
+   * The household's own expectation per slot from `fromMs`: hot-water draws, and inflexible
+   * load minus PV where the front end has a forecast of its own. Without one the loop
+   * forecasts the net load from the household's history (`HouseholdHistory`), learnt from
+   * the meter.
+   */
+  forecast(fromMs: number, slots: number, minutes: number): Promise<{ netLoadWh?: number[]; drawWh: number[] }>;
   apply(decision: SlotDecision): Promise<void>;
   /** The meters' cumulative registers now, to report to the hub; null when none. */
   meter?(): Promise<Omit<MeterReading, "at"> | null>;
+  /**
+   * The PV's cumulative production register (Wh) now, read with `meter()`; null or absent
+   * when the home has no such meter. It lets the history tell load from PV, so a dull
+   * morning lowers the afternoon's PV forecast.
+   */
+  production?(): Promise<number | null>;
   /**
    * Hands the devices back to their own control when the loop stops for good (the boiler to
    * its thermostat, the battery idle): each front end documents the state it leaves.
@@ -101,6 +116,11 @@ export class HouseholdLoop {
   private community: Community | undefined;
   private readonly file: MemoryFile | undefined;
   private sampler: MeterSampler | undefined;
+  private history: HouseholdHistory | undefined;
+  /** The plan in force was made before the history knew a single slot: replan once it does. */
+  private plannedBlind = false;
+  /** The decisions of the last slots, to take the steered devices out of the metered energy. */
+  private readonly recent = new Map<number, SlotDecision>();
   private lastApplied: number | null = null;
   private lastDecision: SlotDecision | null = null;
   /** The last decision reached the devices (else it is applied again on the next look). */
@@ -285,6 +305,9 @@ export class HouseholdLoop {
     // once stopping, the devices get only the hand-back
     if (this.stopped) return;
     this.lastDecision = d;
+    this.recent.set(d.startMs, d);
+    const keepMs = 4 * (this.agent?.memory.minutes ?? 15) * 60_000;
+    for (const k of this.recent.keys()) if (k < d.startMs - keepMs) this.recent.delete(k);
     try {
       await this.options.devices.apply(d);
       this.appliedOk = true;
@@ -323,6 +346,7 @@ export class HouseholdLoop {
     const minutes = this.community?.market.slotMinutes ?? 15;
     const stored = await this.file?.load().catch(() => undefined);
     this.agent = new HouseholdAgent(this.options.spec, minutes, stored);
+    this.history = new HouseholdHistory({ minutes: this.agent.memory.minutes }, this.agent.memory.history);
     return this.agent;
   }
 
@@ -347,7 +371,7 @@ export class HouseholdLoop {
       try {
         const f = await devices.forecast(current, 1, minutes);
         drawWh = f.drawWh[0] ?? 0;
-        netLoadWh = f.netLoadWh[0] ?? 0;
+        netLoadWh = (f.netLoadWh ?? this.historyForecast(current, 1))[0] ?? 0;
       } catch (error) {
         this.emit({ type: "error", error });
       }
@@ -372,11 +396,18 @@ export class HouseholdLoop {
     const agent = this.agent;
     if (!devices.meter || !agent) return;
     let registers: Awaited<ReturnType<NonNullable<DevicePort["meter"]>>>;
+    let productionWh: number | null = null;
     try {
       registers = await devices.meter();
     } catch (error) {
       this.emit({ type: "error", error });
       return;
+    }
+    try {
+      // the production register only sharpens the forecast: without it the meter is reported all the same
+      productionWh = (await devices.production?.()) ?? null;
+    } catch (error) {
+      this.emit({ type: "error", error });
     }
     const m = agent.memory;
     if (registers) {
@@ -391,6 +422,7 @@ export class HouseholdLoop {
       const out = this.sampler.sample({ ...registers, atMs: now });
       m.meter = this.sampler.memory;
       if (out.kind !== "ok") this.emit({ type: "meter", problem: describeRegisterProblem(out) });
+      for (const r of out.readings) this.learn(agent, r, productionWh);
       m.pendingReadings.push(...out.readings);
       if (m.pendingReadings.length > MAX_PENDING_READINGS)
         m.pendingReadings.splice(0, m.pendingReadings.length - MAX_PENDING_READINGS);
@@ -421,6 +453,26 @@ export class HouseholdLoop {
     await this.save();
   }
 
+  /**
+   * A boundary reading ends a slot: what the house used and produced in it, less what the
+   * steered devices took, goes into its history. A slot whose decision is not known (a
+   * restart) or whose start was not read is left out rather than guessed.
+   */
+  private learn(agent: HouseholdAgent, r: MeterReading, productionWh: number | null): void {
+    const m = agent.memory;
+    const atMs = Date.parse(r.at);
+    const prev = m.lastBoundary;
+    m.lastBoundary = { atMs, importWh: r.importWh, exportWh: r.exportWh, productionWh };
+    const slotMs = m.minutes * 60_000;
+    const d = prev && atMs - prev.atMs === slotMs ? this.recent.get(prev.atMs) : undefined;
+    if (!prev || !d || !this.history) return;
+    const netWh = r.importWh - prev.importWh - (r.exportWh - prev.exportWh) - agent.devicesWh(d);
+    const pvWh =
+      productionWh !== null && prev.productionWh !== null ? Math.max(0, productionWh - prev.productionWh) : 0;
+    this.history.record(prev.atMs, netWh + pvWh, pvWh);
+    m.history = this.history.memory;
+  }
+
   private async bid(now: number, nextOpenMs: number): Promise<void> {
     const agent = this.agent;
     const hub = this.options.hub;
@@ -433,8 +485,13 @@ export class HouseholdLoop {
     const m = agent.memory;
     const minutes = m.minutes;
     const slotMs = minutes * 60_000;
-    const stale = m.plannedAtMs === null || now - m.plannedAtMs >= (this.options.replanMs ?? HOUR_MS);
+    const known = (this.history?.size ?? 0) > 0;
+    const stale =
+      m.plannedAtMs === null ||
+      now - m.plannedAtMs >= (this.options.replanMs ?? HOUR_MS) ||
+      (this.plannedBlind && known);
     if (stale || !agent.covers(nextOpenMs)) {
+      this.plannedBlind = !known;
       const horizon = this.options.horizonSlots ?? Math.round(DAY_MS / slotMs);
       const forecast = await this.forecast(nextOpenMs, horizon, minutes);
       let state = await devices.read();
@@ -473,6 +530,7 @@ export class HouseholdLoop {
     const market = this.community?.market;
     const slotMs = minutes * 60_000;
     const own = await devices.forecast(fromMs, n, minutes);
+    const netLoadWh = own.netLoadWh ?? this.historyForecast(fromMs, n);
     const starts = Array.from({ length: n }, (_, t) => fromMs + t * slotMs);
     let past: SlotResult[] = [];
     try {
@@ -486,9 +544,18 @@ export class HouseholdLoop {
       startMs,
       buyPrice: value ?? retail,
       sellPrice: value ?? feedIn,
-      netLoadWh: own.netLoadWh[t] ?? 0,
+      netLoadWh: netLoadWh[t] ?? 0,
       drawWh: own.drawWh[t] ?? 0,
     }));
+  }
+
+  /** The household's net load from its own history, forecast now (its local day from the community's zone). */
+  private historyForecast(fromMs: number, slots: number): number[] {
+    if (!this.history) return new Array<number>(slots).fill(0);
+    const now = this.estimatedNow() ?? this.localNow();
+    const zone = this.community?.market.timeZone;
+    const dayStartMs = zone ? localMidnightMs(localDateOf(isoOf(now), zone), zone) : undefined;
+    return this.history.forecast(fromMs, slots, now, dayStartMs).netLoadWh;
   }
 
   private async save(): Promise<void> {

@@ -1,4 +1,4 @@
-import { type BoilerSpec, boilerStep, heatCapacityWhPerK } from "../devices/boiler.js";
+import { type BoilerSpec, boilerStepper, heatCapacityWhPerK } from "../devices/boiler.js";
 
 export interface BoilerPlanInput {
   spec: BoilerSpec;
@@ -55,6 +55,56 @@ export function legionellaThresholdC(b: BoilerSpec, resolutionK = 0.1): number {
  */
 const KEEP = 3;
 
+const bucketOf = (t: number, lowC: number, res: number, G: number) =>
+  Math.min(G - 1, Math.max(0, Math.floor((t - lowC) / res)));
+const cellOf = (i: number, on: number, run: number, done: number, G: number, cap: number) =>
+  ((done * G + i) * 2 + on) * cap + (run - 1);
+
+/**
+ * A path offered to a cell of the next layer (entries `base`…`base + KEEP - 1`) replaces the
+ * cheapest, hottest or coolest kept there when it beats it.
+ */
+function offer(
+  cost: Float64Array,
+  temp: Float64Array,
+  parent: Int32Array,
+  base: number,
+  v: number,
+  x: number,
+  from: number,
+): void {
+  if (v < (cost[base] as number) || (v === cost[base] && x > (temp[base] as number))) {
+    cost[base] = v;
+    temp[base] = x;
+    parent[base] = from;
+  }
+  const h = base + 1;
+  if (parent[h] === -1 || x > (temp[h] as number) || (x === temp[h] && v < (cost[h] as number))) {
+    cost[h] = v;
+    temp[h] = x;
+    parent[h] = from;
+  }
+  const l = base + 2;
+  if (parent[l] === -1 || x < (temp[l] as number) || (x === temp[l] && v < (cost[l] as number))) {
+    cost[l] = v;
+    temp[l] = x;
+    parent[l] = from;
+  }
+}
+
+/**
+ * The programme's columns, kept between plans: a simulated community plans every boiler every
+ * day, and allocating them afresh each time cost more than the programme itself.
+ */
+let columns = { cost: new Float64Array(0), temp: new Float64Array(0), parent: new Int32Array(0) };
+function scratch(size: number): typeof columns {
+  if (columns.cost.length < size) {
+    const grown = Math.max(size, columns.cost.length * 2);
+    columns = { cost: new Float64Array(grown), temp: new Float64Array(grown), parent: new Int32Array(grown) };
+  }
+  return columns;
+}
+
 /**
  * Chooses the cheapest slots to heat over the price forecast so that the water stays between
  * minimum and maximum given the expected draws, the element respects minimum on and off times,
@@ -75,13 +125,20 @@ export function planBoiler(input: BoilerPlanInput): BoilerPlan {
   const minOn = Math.max(1, input.minOnSlots ?? 2);
   const minOff = Math.max(1, input.minOffSlots ?? 2);
   const cap = Math.max(minOn, minOff);
-  const known = input.price.filter(Number.isFinite);
-  const dearest = known.length ? Math.max(...known) : 1;
-  const mean = known.length ? known.reduce((s, p) => s + p, 0) / known.length : 1;
+  let dearest = Number.NEGATIVE_INFINITY;
+  let sum = 0;
+  let count = 0;
+  for (const p of input.price)
+    if (Number.isFinite(p)) {
+      if (p > dearest) dearest = p;
+      sum += p;
+      count++;
+    }
+  if (count === 0) dearest = 1;
+  const mean = count ? sum / count : 1;
   const prices = input.price.map((p) => (Number.isFinite(p) ? p : dearest));
   const lowC = Math.min(b.minTempC, input.tempC) - 2 * res;
   const G = Math.round((Math.max(b.maxTempC, input.tempC) - lowC) / res) + 1;
-  const bucket = (t: number) => Math.min(G - 1, Math.max(0, Math.floor((t - lowC) / res)));
   const heatWh = (b.heaterW * input.minutes) / 60;
   const C = heatCapacityWhPerK(b);
   const deadline = input.legionellaBySlot;
@@ -89,75 +146,77 @@ export function planBoiler(input: BoilerPlanInput): BoilerPlan {
   const hotC = legionellaThresholdC(b, res);
   const D = due ? 2 : 1;
   const cells = D * G * 2 * cap;
-  const cell = (i: number, on: number, run: number, done: number) => ((done * G + i) * 2 + on) * cap + (run - 1);
   const S = cells * KEEP;
-  // per layer: cost so far, exact temperature, and the entry of the layer before (-1: empty)
-  const cost = Array.from({ length: n + 1 }, () => new Float64Array(S).fill(Number.POSITIVE_INFINITY));
-  const temp = Array.from({ length: n + 1 }, () => new Float64Array(S));
-  const parent = Array.from({ length: n + 1 }, () => new Int32Array(S).fill(-1));
+  // layer t of the programme is entries [t·S, (t+1)·S) of the scratch columns: cost so far,
+  // exact temperature, and the entry of the layer before (-1: empty)
+  const { cost, temp, parent } = scratch((n + 1) * S);
+  cost.fill(Number.POSITIVE_INFINITY, 0, (n + 1) * S);
+  parent.fill(-1, 0, (n + 1) * S);
   const on0 = input.on ? 1 : 0;
   const run0 = Math.min(cap, Math.max(1, input.runSlots ?? cap));
   const done0 = due && input.tempC >= hotC ? 1 : 0;
-  const c0 = cell(bucket(input.tempC), on0, run0, done0);
+  const c0 = cellOf(bucketOf(input.tempC, lowC, res, G), on0, run0, done0, G, cap);
   for (let r = 0; r < KEEP; r++) {
-    (cost[0] as Float64Array)[c0 * KEEP + r] = 0;
-    (temp[0] as Float64Array)[c0 * KEEP + r] = input.tempC;
+    cost[c0 * KEEP + r] = 0;
+    temp[c0 * KEEP + r] = input.tempC;
   }
-  const offer = (t: number, c: number, v: number, x: number, from: number) => {
-    const cs = cost[t] as Float64Array;
-    const ts = temp[t] as Float64Array;
-    const ps = parent[t] as Int32Array;
-    const base = c * KEEP;
-    const put = (k: number) => {
-      cs[k] = v;
-      ts[k] = x;
-      ps[k] = from;
-    };
-    if (v < (cs[base] as number) || (v === cs[base] && x > (ts[base] as number))) put(base);
-    if (ps[base + 1] === -1 || x > (ts[base + 1] as number) || (x === ts[base + 1] && v < (cs[base + 1] as number)))
-      put(base + 1);
-    if (ps[base + 2] === -1 || x < (ts[base + 2] as number) || (x === ts[base + 2] && v < (cs[base + 2] as number)))
-      put(base + 2);
-  };
+  // the entries in use per layer lie between these (a scan of the rest would find nothing)
+  let lo = c0 * KEEP;
+  let hi = c0 * KEEP + KEEP - 1;
+  // the tank's figures as locals: the loop below runs tens of thousands of times a plan
+  const minutes = input.minutes;
+  const maxC = b.maxTempC;
+  const minC = b.minTempC;
+  const step = boilerStepper(b, minutes);
   for (let t = 0; t < n; t++) {
-    const cs = cost[t] as Float64Array;
-    const ts = temp[t] as Float64Array;
+    const at = t * S;
+    const next = at + S;
     const draw = input.drawWh[t] ?? 0;
     const cost1 = (heatWh * (prices[t] as number)) / 1000;
-    for (let k = 0; k < S; k++) {
-      const v = cs[k] as number;
+    let nextLo = S;
+    let nextHi = -1;
+    for (let k = lo; k <= hi; k++) {
+      const v = cost[at + k] as number;
       if (v === Number.POSITIVE_INFINITY) continue;
-      const c = Math.floor(k / KEEP);
+      const x = temp[at + k] as number;
+      // a cell often keeps one path as its cheapest, hottest and coolest at once: expand it once
+      const r = k % KEEP;
+      if (r > 0 && temp[at + k - 1] === x && cost[at + k - 1] === v) continue;
+      if (r > 1 && temp[at + k - 2] === x && cost[at + k - 2] === v) continue;
+      const c = (k / KEEP) | 0;
       const run = (c % cap) + 1;
-      const on = Math.floor(c / cap) % 2;
-      const done = Math.floor(c / (cap * 2 * G));
-      const x = ts[k] as number;
-      const onAfter = boilerStep(b, x, true, draw, input.minutes);
+      const on = ((c / cap) | 0) % 2;
+      const done = (c / (cap * 2 * G)) | 0;
+      const onAfter = step(x, true, draw);
       for (let a = 0; a < 2; a++) {
         const switching = a !== on;
         // heating past the maximum is never allowed; switching off for it always is
-        if (a === 1 && onAfter > b.maxTempC) continue;
+        if (a === 1 && onAfter > maxC) continue;
         const early = switching && run < (on ? minOn : minOff);
-        if (early && !(on === 1 && onAfter > b.maxTempC)) continue;
-        const after = a ? onAfter : boilerStep(b, x, false, draw, input.minutes);
-        let penalty = after < b.minTempC ? (b.minTempC - after) * TOO_COLD_PENALTY : 0;
+        if (early && !(on === 1 && onAfter > maxC)) continue;
+        const after = a ? onAfter : step(x, false, draw);
+        let penalty = after < minC ? (minC - after) * TOO_COLD_PENALTY : 0;
         if (early) penalty += CUT_SHORT_PENALTY;
         const nowDone = done === 1 || (due && after >= hotC) ? 1 : 0;
         if (due && t === deadline && nowDone === 0) penalty += LEGIONELLA_PENALTY;
         const nextRun = switching ? 1 : Math.min(cap, run + 1);
-        offer(t + 1, cell(bucket(after), a, nextRun, nowDone), v + (a ? cost1 : 0) + penalty, after, k);
+        const base = cellOf(bucketOf(after, lowC, res, G), a, nextRun, nowDone, G, cap) * KEEP;
+        offer(cost, temp, parent, next + base, v + (a ? cost1 : 0) + penalty, after, k);
+        if (base < nextLo) nextLo = base;
+        if (base + KEEP - 1 > nextHi) nextHi = base + KEEP - 1;
       }
     }
+    lo = nextLo;
+    hi = nextHi;
   }
   // the best end: cost so far plus the heat that brings the tank back to its target
-  const endCost = cost[n] as Float64Array;
-  const endTemp = temp[n] as Float64Array;
+  const end = n * S;
   let best = -1;
   let bestValue = Number.POSITIVE_INFINITY;
-  for (let k = 0; k < S; k++) {
-    const v = endCost[k] as number;
+  for (let k = lo; k <= hi; k++) {
+    const v = cost[end + k] as number;
     if (v === Number.POSITIVE_INFINITY) continue;
-    const total = v + (Math.max(0, b.targetTempC - (endTemp[k] as number)) * C * mean) / 1000;
+    const total = v + (Math.max(0, b.targetTempC - (temp[end + k] as number)) * C * mean) / 1000;
     if (total < bestValue) {
       bestValue = total;
       best = k;
@@ -167,8 +226,8 @@ export function planBoiler(input: BoilerPlanInput): BoilerPlan {
   const temps = new Array<number>(n).fill(input.tempC);
   for (let t = n, k = best; t > 0 && k >= 0; t--) {
     onPlan[t - 1] = Math.floor(Math.floor(k / KEEP) / cap) % 2 === 1;
-    temps[t - 1] = (temp[t] as Float64Array)[k] as number;
-    k = (parent[t] as Int32Array)[k] as number;
+    temps[t - 1] = temp[t * S + k] as number;
+    k = parent[t * S + k] as number;
   }
   let spent = 0;
   for (let t = 0; t < n; t++) if (onPlan[t]) spent += (heatWh * (prices[t] as number)) / 1000;

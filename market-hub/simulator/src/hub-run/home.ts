@@ -16,6 +16,7 @@ export class SimulatedHome implements DevicePort, HouseDevices {
   lastHotMs: number;
   importWh = 0;
   exportWh = 0;
+  productionWh = 0;
   private slotMs: number;
   private nowMs: number;
   private pending: SlotDecision | null = null;
@@ -55,15 +56,18 @@ export class SimulatedHome implements DevicePort, HouseDevices {
     return deviceStateOf(this.h, t >= 0 ? this.prof.evSession(this.h, t) : null, this);
   }
 
+  /** The boiler's usual draws; load and PV the loop forecasts from what the meters saw, as at home. */
   async forecast(fromMs: number, slots: number, minutes: number) {
-    const netLoadWh: number[] = [];
     const drawWh: number[] = [];
     for (let k = 0; k < slots; k++) {
       const t = this.t(fromMs + k * minutes * 60_000);
-      netLoadWh.push(t >= 0 ? this.prof.loadWh(this.h, t) - this.prof.pvWh(this.h, t) : 0);
       drawWh.push(t >= 0 ? this.prof.drawWh(this.h, t) : 0);
     }
-    return { netLoadWh, drawWh };
+    return { drawWh };
+  }
+
+  async production() {
+    return this.productionWh;
   }
 
   async apply(decision: SlotDecision): Promise<void> {
@@ -88,7 +92,9 @@ export class SimulatedHome implements DevicePort, HouseDevices {
       const pv = prof.pvWh(h, t);
       const dec = d && d.startMs === s ? d : null;
       const used = load + stepDevices(h, this, dec, prof.drawWh(h, t), prof.evSession(h, t), s, minutes, this.safety);
-      const net = dec ? dec.netWh : load - pv;
+      // the meter sees what happened, not what the agent expected
+      const net = used - pv - (dec ? Math.round(dec.batteryW * hours) : 0);
+      this.productionWh += pv;
       this.importWh += Math.max(0, net);
       this.exportWh += Math.max(0, -net);
       const k = t - this.t0;

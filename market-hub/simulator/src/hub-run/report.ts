@@ -13,7 +13,7 @@ import {
 import type { Calendar } from "../calendar.js";
 import type { CommunityProfiles } from "../community-profiles.js";
 import { PriceByHour, type SafetyLog } from "../house-physics.js";
-import { type HouseholdResult, type Series, VARIANTS, type VariantResult } from "../run.js";
+import { type HouseholdResult, type Series, surplusPrice, VARIANTS, type VariantResult } from "../run.js";
 import type { Household, LoadedScenario } from "../scenario.js";
 import type { CommunityAssets } from "./community-assets.js";
 import type { SimulatedHome } from "./home.js";
@@ -60,6 +60,7 @@ export async function collectHubRun(run: RunState): Promise<HubRunResult> {
   }
   const results = await opRest.results({ from: isoOf(startMs), to: isoOf(endMs) });
   const price = new Float64Array(n).fill(Number.NaN);
+  const localWh = new Float64Array(n);
   const priceByHour = new PriceByHour();
   for (const r of results) {
     const k = (Date.parse(r.slot) - startMs) / slotMs;
@@ -73,6 +74,7 @@ export async function collectHubRun(run: RunState): Promise<HubRunResult> {
     if (wh === 0 || k < 0 || k >= n) continue;
     const avg = ticksToPrice(Math.round(value / wh));
     price[k] = avg;
+    localWh[k] = wh;
     priceByHour.add(cal.localHour[prof.indexOf(Date.parse(r.slot))] as number, avg, wh);
   }
   const billOf = async (rest: HubRest) => {
@@ -114,6 +116,8 @@ export async function collectHubRun(run: RunState): Promise<HubRunResult> {
   const series: Series = {
     startMs: Float64Array.from({ length: n }, (_, k) => startMs + k * slotMs),
     price,
+    localWh,
+    communityNetWh: new Float64Array(n),
     demandWh: new Float64Array(n),
     generationWh: new Float64Array(n),
     importWh: new Float64Array(n),
@@ -131,6 +135,7 @@ export async function collectHubRun(run: RunState): Promise<HubRunResult> {
     }
     series.demandWh[k] = demand;
     series.generationWh[k] = gen;
+    series.communityNetWh[k] = net - (batterySeries[k] as number);
     series.importWh[k] = Math.max(0, net);
     series.exportWh[k] = Math.max(0, -net);
   }
@@ -146,6 +151,7 @@ export async function collectHubRun(run: RunState): Promise<HubRunResult> {
     households: hh,
     others,
     priceByHour: priceByHour.result(),
+    surplusPrice: surplusPrice(series),
     series,
     safety: safety.figures,
     retailPrice: config.retailPrice,

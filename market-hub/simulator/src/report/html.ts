@@ -94,7 +94,8 @@ export function toHtml(loaded: LoadedScenario, results: readonly VariantResult[]
         : []),
     ],
   });
-  const json = toJson(results).scenarios;
+  const { scenarios: json, planningMargin: margin } = toJson(results, loaded.scenario.communalBattery?.id);
+  const ref = loaded.scenario.reference;
   const bills = barChart({
     title: `Bill per household (${market.currency}; negative: the household earned)`,
     labels: households.map((h) => h.id),
@@ -127,7 +128,30 @@ export function toHtml(loaded: LoadedScenario, results: readonly VariantResult[]
       `savings vs conventional (${market.currency})`,
       ...json.map((j) => (j.savingsEur === null ? "" : j.savingsEur.toFixed(2))),
     ],
+    [`community cost (${market.currency})`, ...json.map((j) => j.communityCostEur.toFixed(2))],
+    [
+      "local price, energy to spare (ct/kWh)",
+      ...json.map((j) => (j.surplusPrice === null ? "" : (j.surplusPrice * 100).toFixed(1))),
+    ],
+    ...(ref && Object.keys(ref.surplusPrice).length
+      ? [
+          [
+            ref.name,
+            ...json.map((j) => {
+              const v = ref.surplusPrice[j.variant as "local"];
+              return v === undefined ? "" : `about ${(v * 100).toFixed(0)}`;
+            }),
+          ],
+        ]
+      : []),
   ];
+  const points = (x: number | null) => (x === null ? "n/a" : `${x >= 0 ? "+" : ""}${x.toFixed(1)} points`);
+  const marginText = margin
+    ? `Planners against D3A's ramps (${margin.planned} against ramps, the same community): self-sufficiency ` +
+      `${points(margin.selfSufficiencyPointsNetMetered)} net metered and ${points(margin.selfSufficiencyPoints)} behind the meter; ` +
+      `the community pays ${margin.communityCostSaving === null ? "n/a" : `${(margin.communityCostSaving * 100).toFixed(1)} %`} ` +
+      `less (${margin.communityCostSavingEur.toFixed(2)} ${market.currency}).`
+    : "";
   const safety = last.safety;
   const safetyText = [
     safety.minTankC !== null
@@ -155,6 +179,7 @@ td:first-child,th:first-child{text-align:left}section{margin:2rem 0}.note{color:
 ${market.slotMinutes}-minute slots, ${market.mechanism} clearing; utility: retail ${market.retailPrice}, feed-in ${market.feedInTariff} ${market.currency}/kWh; seed ${scenario.seed}.</p>
 <section><h2>Key figures</h2><table><thead><tr><th></th>${json.map((j) => `<th>${esc(j.name)}</th>`).join("")}</tr></thead>
 <tbody>${kpiRows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join("")}</tr>`).join("")}</tbody></table>
+${marginText ? `<p>${esc(marginText)}</p>` : ""}
 ${safetyText.length ? `<p class="note">Safety layer (${esc(last.name)}): ${esc(safetyText.join("; "))}.</p>` : ""}</section>
 <section>${priceDay}</section>
 <section>${priceHour}</section>

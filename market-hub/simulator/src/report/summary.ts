@@ -18,8 +18,15 @@ export interface JsonScenario {
   /** What the community's households paid together, and saved against the conventional variant. */
   billEur: number;
   savingsEur: number | null;
+  /**
+   * What the community paid together: its households' bills and the communal battery's (its
+   * earnings lower it); the figure planners and ramps are compared on.
+   */
+  communityCostEur: number;
   /** Average local price by local hour (currency/kWh), null where nothing traded locally. */
   priceByHour: (number | null)[];
+  /** Average local price in the slots the households and plants had energy to spare (its sunny hours), currency/kWh. */
+  surplusPrice: number | null;
   households: { id: string; billEur: number; savingsEur: number | null }[];
   /** Plants and the communal battery: what they earned (negative bill), and the energy they moved. */
   others: { id: string; billEur: number; importKwh: number; exportKwh: number }[];
@@ -27,39 +34,74 @@ export interface JsonScenario {
 
 const eur = (units: number) => toMinorUnits(units) / 100;
 
-export function toJson(results: readonly VariantResult[]): { scenarios: JsonScenario[] } {
+/** Planners against D3A's ramps on the same community: what planning gains. */
+export interface PlanningMargin {
+  /** The planned variant compared (local+battery where the scenario has a battery, else local). */
+  planned: string;
+  /** Points of self-sufficiency planning adds (net metered, and behind the meter). */
+  selfSufficiencyPointsNetMetered: number | null;
+  selfSufficiencyPoints: number | null;
+  /** How much less the community pays with planners, as a share of its cost with ramps, and in money. */
+  communityCostSaving: number | null;
+  communityCostSavingEur: number;
+}
+
+export function planningMargin(scenarios: readonly JsonScenario[]): PlanningMargin | null {
+  const ramps = scenarios.find((j) => j.variant === "ramps");
+  const planned = scenarios.find((j) => j.variant === "local+battery") ?? scenarios.find((j) => j.variant === "local");
+  if (!ramps || !planned) return null;
+  const points = (a: number | null, b: number | null) => (a === null || b === null ? null : (a - b) * 100);
+  const saving = ramps.communityCostEur - planned.communityCostEur;
+  return {
+    planned: planned.variant,
+    selfSufficiencyPointsNetMetered: points(planned.selfSufficiencyNetMetered, ramps.selfSufficiencyNetMetered),
+    selfSufficiencyPoints: points(planned.selfSufficiency, ramps.selfSufficiency),
+    communityCostSaving: ramps.communityCostEur !== 0 ? saving / Math.abs(ramps.communityCostEur) : null,
+    communityCostSavingEur: Math.round(saving * 100) / 100,
+  };
+}
+
+/**
+ * The `--json` document. `communalId` names the communal battery among a run's others (its
+ * bill is the community's); the scenario's, where it has one.
+ */
+export function toJson(
+  results: readonly VariantResult[],
+  communalId = "community-battery",
+): { scenarios: JsonScenario[]; planningMargin: PlanningMargin | null } {
   const base = results.find((r) => r.variant === "conventional");
   const baseBill = new Map(base?.households.map((h) => [h.id, h.bill]));
-  return {
-    scenarios: results.map((r) => {
-      const total = r.households.reduce((s, h) => s + h.bill, 0);
-      const baseTotal = base ? base.households.reduce((s, h) => s + h.bill, 0) : null;
-      return {
-        name: r.name,
-        variant: r.variant,
-        selfSufficiency: r.kpis.selfSufficiency,
-        selfSufficiencyNetMetered: r.kpisNetMetered.selfSufficiency,
-        selfConsumption: r.kpis.selfConsumption,
-        localTradeShare: r.kpis.localTradeShare,
-        peakImportW: r.kpis.peakImportW,
-        demandKwh: r.kpis.demandWh / 1000,
-        generationKwh: r.kpis.generationWh / 1000,
-        billEur: eur(total),
-        savingsEur: baseTotal === null ? null : eur(baseTotal - total),
-        priceByHour: r.priceByHour,
-        households: r.households.map((h) => {
-          const b = baseBill.get(h.id);
-          return { id: h.id, billEur: eur(h.bill), savingsEur: b === undefined ? null : eur(b - h.bill) };
-        }),
-        others: r.others.map((o) => ({
-          id: o.id,
-          billEur: eur(o.bill),
-          importKwh: o.importWh / 1000,
-          exportKwh: o.exportWh / 1000,
-        })),
-      };
-    }),
-  };
+  const scenarios = results.map((r): JsonScenario => {
+    const total = r.households.reduce((s, h) => s + h.bill, 0);
+    const baseTotal = base ? base.households.reduce((s, h) => s + h.bill, 0) : null;
+    return {
+      name: r.name,
+      variant: r.variant,
+      selfSufficiency: r.kpis.selfSufficiency,
+      selfSufficiencyNetMetered: r.kpisNetMetered.selfSufficiency,
+      selfConsumption: r.kpis.selfConsumption,
+      localTradeShare: r.kpis.localTradeShare,
+      peakImportW: r.kpis.peakImportW,
+      demandKwh: r.kpis.demandWh / 1000,
+      generationKwh: r.kpis.generationWh / 1000,
+      billEur: eur(total),
+      savingsEur: baseTotal === null ? null : eur(baseTotal - total),
+      communityCostEur: eur(total + r.others.filter((o) => o.id === communalId).reduce((x, o) => x + o.bill, 0)),
+      priceByHour: r.priceByHour,
+      surplusPrice: r.surplusPrice,
+      households: r.households.map((h) => {
+        const b = baseBill.get(h.id);
+        return { id: h.id, billEur: eur(h.bill), savingsEur: b === undefined ? null : eur(b - h.bill) };
+      }),
+      others: r.others.map((o) => ({
+        id: o.id,
+        billEur: eur(o.bill),
+        importKwh: o.importWh / 1000,
+        exportKwh: o.exportWh / 1000,
+      })),
+    };
+  });
+  return { scenarios, planningMargin: planningMargin(scenarios) };
 }
 
 const pct = (x: number | null) => (x === null ? "n/a" : `${(x * 100).toFixed(1)} %`);
@@ -69,7 +111,7 @@ const ct = (p: number | null) => (p === null ? "  -  " : (p * 100).toFixed(1).pa
 /** The terminal table. */
 export function toTable(loaded: LoadedScenario, results: readonly VariantResult[]): string {
   const { scenario, market, households } = loaded;
-  const json = toJson(results).scenarios;
+  const { scenarios: json, planningMargin: margin } = toJson(results, scenario.communalBattery?.id);
   const w = 17;
   const head = (label: string) => label.padEnd(38);
   const row = (label: string, cells: string[]) => head(label) + cells.map((c) => c.padStart(w)).join("");
@@ -138,6 +180,28 @@ export function toTable(loaded: LoadedScenario, results: readonly VariantResult[
       json.map((j) => money(j.savingsEur)),
     ),
   );
+  out.push(
+    row(
+      `community cost (${market.currency})`,
+      json.map((j) => money(j.communityCostEur)),
+    ),
+  );
+  out.push(
+    row(
+      "local price, energy to spare (ct/kWh)",
+      json.map((j) => (j.surplusPrice === null ? "" : (j.surplusPrice * 100).toFixed(1))),
+    ),
+  );
+  if (ref && Object.keys(ref.surplusPrice).length)
+    out.push(
+      row(
+        `  ${ref.name}`,
+        json.map((j) => {
+          const v = ref.surplusPrice[j.variant as keyof typeof ref.surplusPrice];
+          return v === undefined ? "" : `about ${(v * 100).toFixed(0)}`;
+        }),
+      ),
+    );
   for (const r of results)
     for (const o of r.others)
       out.push(
@@ -146,6 +210,15 @@ export function toTable(loaded: LoadedScenario, results: readonly VariantResult[
           results.map((x) => (x === r ? money(-o.bill / 1e8) : "")),
         ),
       );
+  if (margin) {
+    const pts = (x: number | null) => (x === null ? "n/a" : `${x >= 0 ? "+" : ""}${x.toFixed(1)} points`);
+    out.push("");
+    out.push(
+      `planners against D3A ramps (${margin.planned} vs ramps): self-sufficiency ${pts(margin.selfSufficiencyPointsNetMetered)} net metered, ` +
+        `${pts(margin.selfSufficiencyPoints)} behind the meter; community cost ${margin.communityCostSaving === null ? "n/a" : `${(margin.communityCostSaving * 100).toFixed(1)} %`} ` +
+        `lower (${money(margin.communityCostSavingEur)} ${market.currency})`,
+    );
+  }
   out.push("");
   out.push(`average local price by hour (ct/kWh; "-": no local trade in that hour)`);
   out.push(`${"hour".padEnd(28)}${Array.from({ length: 24 }, (_, h) => String(h).padStart(5)).join("")}`);
