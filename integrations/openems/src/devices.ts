@@ -39,6 +39,7 @@ export class EdgeDevices implements DevicePort {
   /** The set-point in force (W, + discharge), posted again on every renewal. */
   setpointW = 0;
   private released = false;
+  private netLoadW = 0;
   /** The set-point was withdrawn because the battery's state could not be read. */
   private heldBack = false;
   /** When the battery's state of charge was last read (wall clock, ms). */
@@ -79,11 +80,17 @@ export class EdgeDevices implements DevicePort {
   }
 
   /**
-   * No hot water here; the house's own load and PV the household loop forecasts from its
-   * history, learnt from the meter and the site's production register.
+   * No hot water here. The site's net load now, held over the horizon: the household loop
+   * plans from it until its own history (learnt from the meter and the production register)
+   * knows a slot.
    */
-  async forecast(_fromMs: number, slots: number, _minutes: number) {
-    return { drawWh: new Array<number>(slots).fill(0) };
+  async forecast(_fromMs: number, slots: number, minutes: number) {
+    const [p, l] = await Promise.all([this.edge.read(CHANNELS.production), this.edge.read(CHANNELS.consumption)]);
+    if (p !== null && l !== null) this.netLoadW = l - p;
+    return {
+      netLoadWh: new Array<number>(slots).fill(Math.round((this.netLoadW * minutes) / 60)),
+      drawWh: new Array<number>(slots).fill(0),
+    };
   }
 
   /**

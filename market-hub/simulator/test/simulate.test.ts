@@ -58,8 +58,9 @@ describe("scenarios", () => {
     expect(median).toBeLessThan(3000 * 1.1);
     expect(kwh[0]).toBeGreaterThanOrEqual(1000);
     expect(kwh.at(-1)).toBeLessThanOrEqual(9000);
-    // skewed: the top decile lies further above the median than the bottom one below it
-    expect((kwh[360] as number) / median).toBeGreaterThan(median / (kwh[40] as number) - 0.05);
+    // skewed: the mean lies above the median, a few homes pull it up
+    const mean = kwh.reduce((x, y) => x + y, 0) / kwh.length;
+    expect(mean).toBeGreaterThan(median * 1.05);
     expect(Math.min(...many.map((h) => h.pvKwp))).toBeGreaterThanOrEqual(0.5);
     const shifts = new Set(many.map((h) => h.pvShiftSlots));
     expect(Math.min(...shifts)).toBe(-8);

@@ -25,10 +25,10 @@ const MAX_PENDING_READINGS = 2_000;
 export interface DevicePort {
   read(): Promise<DeviceState>;
   /**
-   * The household's own expectation per slot from `fromMs`: hot-water draws, and inflexible
-   * load minus PV where the front end has a forecast of its own. Without one the loop
-   * forecasts the net load from the household's history (`HouseholdHistory`), learnt from
-   * the meter.
+   * The household's own expectation per slot from `fromMs`: hot-water draws, and where the
+   * front end has one, inflexible load minus PV (such as the site's net load now). The loop
+   * forecasts the net load from the household's history (`HouseholdHistory`, learnt from the
+   * meter); the front end's serves until that history knows a slot.
    */
   forecast(fromMs: number, slots: number, minutes: number): Promise<{ netLoadWh?: number[]; drawWh: number[] }>;
   apply(decision: SlotDecision): Promise<void>;
@@ -371,7 +371,7 @@ export class HouseholdLoop {
       try {
         const f = await devices.forecast(current, 1, minutes);
         drawWh = f.drawWh[0] ?? 0;
-        netLoadWh = (f.netLoadWh ?? this.historyForecast(current, 1))[0] ?? 0;
+        netLoadWh = this.netLoad(f.netLoadWh, current, 1)[0] ?? 0;
       } catch (error) {
         this.emit({ type: "error", error });
       }
@@ -530,7 +530,7 @@ export class HouseholdLoop {
     const market = this.community?.market;
     const slotMs = minutes * 60_000;
     const own = await devices.forecast(fromMs, n, minutes);
-    const netLoadWh = own.netLoadWh ?? this.historyForecast(fromMs, n);
+    const netLoadWh = this.netLoad(own.netLoadWh, fromMs, n);
     const starts = Array.from({ length: n }, (_, t) => fromMs + t * slotMs);
     let past: SlotResult[] = [];
     try {
@@ -547,6 +547,12 @@ export class HouseholdLoop {
       netLoadWh: netLoadWh[t] ?? 0,
       drawWh: own.drawWh[t] ?? 0,
     }));
+  }
+
+  /** The net load to plan from: the history's once it knows a slot, before that the front end's (or none). */
+  private netLoad(own: number[] | undefined, fromMs: number, slots: number): number[] {
+    if (own && (this.history?.size ?? 0) === 0) return own;
+    return this.historyForecast(fromMs, slots);
   }
 
   /** The household's net load from its own history, forecast now (its local day from the community's zone). */
