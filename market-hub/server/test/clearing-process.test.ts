@@ -36,16 +36,22 @@ describeWithRealService("postgres", "clearing in a process of its own", (pgUrl) 
     const token = (await json("/api/auth/login", undefined, OP)).accessToken as string;
     await json("/api/communities", token, { id: "split", name: "Split", market: MARKET });
     const { nextOpenSlot } = await json("/api/communities/split/clock", token);
-    const slots = [0, 1, 2].map((k) => new Date(Date.parse(nextOpenSlot) + k * 900_000).toISOString());
+    // at 600x a slot passes in 1.5 s: orders for slots a few ahead leave a loaded machine
+    // seconds to place them before their gates close, and each placement is checked
+    const slots = [4, 5, 6].map((k) => new Date(Date.parse(nextOpenSlot) + k * 900_000).toISOString());
+    const place = async (household: string, body: unknown) => {
+      const res = await callHub(url, `/api/communities/split/households/${household}/orders`, token, body);
+      expect(res.status, await res.text()).toBe(201);
+    };
     for (const slot of slots) {
-      await json("/api/communities/split/households/a/orders", token, {
+      await place("a", {
         clientOrderId: `b-${slot}`,
         side: "buy",
         slot,
         energyWh: 500,
         limitPrice: 0.2,
       });
-      await json("/api/communities/split/households/b/orders", token, {
+      await place("b", {
         clientOrderId: `s-${slot}`,
         side: "sell",
         slot,
