@@ -70,6 +70,8 @@ describe("openlem-sim", () => {
     expect(html).toContain("Bill per household");
     // the study's figures beside the simulation's, on its definition
     expect(html).toContain("Groene Mient study (net metered)");
+    expect(html).toContain("Planners against D3A's ramps");
+    expect(html).toContain("local price, energy to spare (ct/kWh)");
     const table = await sim(file, "--compare");
     expect(table.stdout).toMatch(/self-sufficiency \(net metered\)/);
     expect(table.stdout).toMatch(/Groene Mient study \(net metered\)\s+21\.0 %\s+41\.0 %/);
