@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BoilerSpec, planBoiler } from "../src/index.js";
+import { BoilerSpec, boilerStep, planBoiler } from "../src/index.js";
 
 const SLOT = 15;
 const spec = BoilerSpec.parse({ volumeL: 200, heaterW: 3000 });
@@ -57,7 +57,14 @@ describe("boiler planning", () => {
         fc.array(arbPrice, { minLength: 48, maxLength: 48 }),
         fc.double({ min: 46, max: 64, noNaN: true }),
         (price, start) => {
-          const plan = planBoiler({ spec, tempC: start, minutes: SLOT, price, drawWh: draws.slice(24, 72) });
+          const drawWh = draws.slice(24, 72);
+          const plan = planBoiler({ spec, tempC: start, minutes: SLOT, price, drawWh });
+          // the temperatures it plans are the tank's own, step by step, to the bit
+          let x = start;
+          plan.on.forEach((on, t) => {
+            x = boilerStep(spec, x, on, drawWh[t] ?? 0, SLOT);
+            expect(plan.tempC[t]).toBe(x);
+          });
           for (const temp of plan.tempC) {
             expect(temp).toBeGreaterThanOrEqual(spec.minTempC);
             expect(temp).toBeLessThanOrEqual(spec.maxTempC + 1e-9);

@@ -50,6 +50,9 @@ export function computeKpis(input: KpiInput): Kpis {
 /**
  * The same KPIs gathered slot by slot, for runs too long to keep every flow and ledger line
  * (a simulated year of a large community). Give each slot's flows once, in slot order.
+ * With `netMetered`, consumption and production behind the meter are ignored: demand is what
+ * the meters imported and generation what they exported, the definition of studies whose
+ * data are the meters' (Groene Mient: D3A).
  */
 export class KpiAccumulator {
   private demandWh = 0;
@@ -68,6 +71,7 @@ export class KpiAccumulator {
   constructor(
     private readonly slotMinutes: number,
     private readonly tariff: (c: Commodity) => TariffTicks | null,
+    private readonly options: { netMetered?: boolean } = {},
   ) {}
 
   addSlot(slot: string, flows: readonly FlowSlot[]): void {
@@ -76,6 +80,7 @@ export class KpiAccumulator {
     let charge = 0;
     let discharge = 0;
     let net = 0;
+    const behindMeter = !this.options.netMetered;
     for (const f of flows) {
       if (f.commodity !== "electricity") continue;
       net += f.importWh - f.exportWh;
@@ -83,8 +88,8 @@ export class KpiAccumulator {
         charge += f.importWh;
         discharge += f.exportWh;
       } else {
-        demand += f.consumptionWh ?? f.importWh;
-        gen += f.productionWh ?? f.exportWh;
+        demand += behindMeter ? (f.consumptionWh ?? f.importWh) : f.importWh;
+        gen += behindMeter ? (f.productionWh ?? f.exportWh) : f.exportWh;
       }
     }
     this.demandWh += demand;

@@ -1,4 +1,5 @@
 import {
+  allocateProRata,
   type BookOrder,
   type ClearingOutcome,
   clear,
@@ -263,6 +264,44 @@ describe("uniform price: optimality", () => {
         const r = run("uniform", null, wide, false);
         expect(r.localWh).toBe(bruteForceVolume(wide, null));
       }),
+      runs,
+    );
+  });
+});
+
+describe("pro-rata shares", () => {
+  /** The rule written out in BigInt: floor shares, the Wh left over to the largest remainders, ties by key. */
+  function reference(claims: number[], keys: number[], total: number): number[] {
+    const sum = claims.reduce((s, c) => s + c, 0);
+    if (total >= sum) return [...claims];
+    const rows = claims.map((c, i) => {
+      const exact = BigInt(c) * BigInt(total);
+      return { i, share: exact / BigInt(sum), rem: exact % BigInt(sum) };
+    });
+    let left = total - rows.reduce((s, r) => s + Number(r.share), 0);
+    const byRem = [...rows].sort((a, b) =>
+      a.rem === b.rem ? (keys[a.i] as number) - (keys[b.i] as number) : a.rem > b.rem ? -1 : 1,
+    );
+    for (const r of byRem) if (left-- > 0) r.share += 1n;
+    return rows.map((r) => Number(r.share));
+  }
+
+  it("shares exactly, in doubles for a community's Wh and in BigInt beyond 2^53", () => {
+    const claims = fc.oneof(fc.integer({ min: 0, max: 20_000 }), fc.integer({ min: 0, max: 2 ** 50 }));
+    fc.assert(
+      fc.property(
+        fc.array(claims, { minLength: 1, maxLength: 40 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (cs, f) => {
+          const sum = cs.reduce((s, c) => s + c, 0);
+          fc.pre(sum > 0 && sum <= Number.MAX_SAFE_INTEGER);
+          const total = Math.floor(sum * f);
+          const keys = cs.map((_, i) => (i * 7919) % 101);
+          const shares = allocateProRata(cs, keys, total);
+          expect(shares).toEqual(reference(cs, keys, total));
+          expect(shares.reduce((s, x) => s + x, 0)).toBe(Math.min(total, sum));
+        },
+      ),
       runs,
     );
   });

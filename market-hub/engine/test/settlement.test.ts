@@ -4,6 +4,7 @@ import {
   computeKpis,
   type FlowSlot,
   GRID_ACCOUNT,
+  KpiAccumulator,
   ledgerTotal,
   settle,
   UTILITY_ACCOUNT,
@@ -144,6 +145,24 @@ describe("KPIs", () => {
     expect(k.peakImportW).toBe(5200);
     expect(k.peakImportSlot).toBe(s2);
     expect(k.localTradeShare).toBeNull();
+  });
+
+  it("counts only what the meters saw when asked for net metered KPIs", () => {
+    const acc = new KpiAccumulator(15, tariff, { netMetered: true });
+    for (const slot of [s1, s2])
+      acc.addSlot(
+        slot,
+        flows.filter((f) => f.slot === slot),
+      );
+    const k = acc.result();
+    // h1's own 1,000 Wh of PV at noon is not counted: demand is the meters' 800 + 1,200 + 1,000
+    expect(k.demandWh).toBe(3000);
+    expect(k.generationWh).toBe(2000);
+    // met locally: noon min(800, 2000) = 800, evening min(2200, 900) = 900
+    expect(k.selfSufficiency).toBeCloseTo(1700 / 3000, 12);
+    // the same as leaving consumption and production out of the flows
+    const metersOnly = flows.map(({ consumptionWh: _c, productionWh: _p, ...m }) => m);
+    expect(k).toEqual(computeKpis({ flows: metersOnly, ledger: [], slotMinutes: 15, tariff }));
   });
 
   it("computes the local trade share and savings from the ledger", () => {

@@ -11,15 +11,23 @@
  * module interop puts a getter behind every imported name, which costs a quarter of the
  * baseline and says nothing about the code.
  */
+import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 // the package as users run it: compiled by tsc (the bench script builds it first)
 import { loadScenario, simulate } from "@openlem/simulator";
 
 const { values } = parseArgs({
-  options: { json: { type: "boolean" }, days: { type: "string" }, households: { type: "string" } },
+  options: {
+    json: { type: "boolean" },
+    days: { type: "string" },
+    households: { type: "string" },
+    workers: { type: "string" },
+  },
 });
 const days = Number(values.days ?? 365);
 const count = Number(values.households ?? 1000);
+// as `openlem-sim` runs by default: a worker thread per core beside the main thread
+const workers = Number(values.workers ?? availableParallelism() - 1);
 
 function scenario(flexible: boolean) {
   const share = (p: number) => Math.round(count * p);
@@ -58,6 +66,7 @@ function run(label: string, flexible: boolean, variant: "conventional" | "local"
   const t0 = performance.now();
   let lastPct = -1;
   const r = simulate(loaded, variant, {
+    workers,
     onProgress: (done, total) => {
       const pct = Math.floor((done / total) * 100);
       if (!values.json && process.stderr.isTTY && pct !== lastPct) {

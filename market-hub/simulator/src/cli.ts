@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import { HubError } from "@openlem/client";
 import { isoOf } from "@openlem/protocol";
@@ -22,6 +23,8 @@ Simulates a community described in a scenario file, in-process with the market e
   --days N               simulate N days (default: the scenario's period)
   --json                 print one JSON object {"scenarios":[...]} instead of the table
   --report FILE.html     also write an HTML report with charts
+  --workers N            worker threads beside the main one (default: one per further core,
+                         here ${availableParallelism() - 1}); any number gives the same results, to the bit
   -h, --help             this text
 
 end to end against a running hub (instead of in-process)
@@ -98,9 +101,12 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     return;
   }
   if (values.hours !== undefined) fail("--hours is for runs on a hub (--hub URL); in-process runs take --days");
+  const workers = Number(values.workers ?? availableParallelism() - 1);
+  if (!Number.isInteger(workers) || workers < 0 || workers > 64)
+    fail(`--workers must be a whole number from 0 to 64, got "${values.workers}"`);
   const results: VariantResult[] = [];
   for (const v of variants) {
-    results.push(simulate(loaded, v, { onProgress: (done, total) => bar.update(VARIANTS[v], done, total) }));
+    results.push(simulate(loaded, v, { workers, onProgress: (done, total) => bar.update(VARIANTS[v], done, total) }));
     bar.done();
   }
   if (values.json) process.stdout.write(`${JSON.stringify(toJson(results, loaded.scenario.communalBattery?.id))}\n`);
@@ -196,6 +202,7 @@ function parse(argv: string[]) {
       report: { type: "string" },
       hub: { type: "string" },
       hours: { type: "string" },
+      workers: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });

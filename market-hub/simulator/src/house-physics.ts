@@ -51,6 +51,17 @@ export class SafetyLog {
     this.figures.evSessions++;
     if (!reached) this.figures.evTargetsMissed++;
   }
+
+  /** Adds what another log saw (a shard of the same run): the figures are the same in any order. */
+  merge(f: SafetyFigures): void {
+    if (f.minTankC !== null) this.seen("minTankC", f.minTankC, true);
+    if (f.maxTankC !== null) this.seen("maxTankC", f.maxTankC, false);
+    if (f.minSocShare !== null) this.seen("minSocShare", f.minSocShare, true);
+    if (f.maxSocShare !== null) this.seen("maxSocShare", f.maxSocShare, false);
+    if (f.longestWithoutLegionellaDays !== null) this.hotAfter(f.longestWithoutLegionellaDays);
+    this.figures.evSessions += f.evSessions;
+    this.figures.evTargetsMissed += f.evTargetsMissed;
+  }
 }
 
 /** A simulated house's devices between slots. */

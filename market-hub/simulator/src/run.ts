@@ -1,13 +1,4 @@
-import {
-  adaptLimitTicks,
-  BatterySpec,
-  batteryStep,
-  type DeviceState,
-  type ForecastSlot,
-  HouseholdAgent,
-  HouseholdHistory,
-  safeBatteryPower,
-} from "@openlem/agents";
+import { adaptLimitTicks, BatterySpec, batteryStep, safeBatteryPower } from "@openlem/agents";
 import {
   type BookOrder,
   clear,
@@ -29,9 +20,11 @@ import {
   ticksToPrice,
 } from "@openlem/protocol";
 import { buildCalendar, type Calendar } from "./calendar.js";
-import { CommunityProfiles, deviceStateOf, householdSpecOf } from "./community-profiles.js";
-import { type HouseDevices, PriceByHour, type SafetyFigures, SafetyLog, stepDevices } from "./house-physics.js";
+import { CommunityProfiles } from "./community-profiles.js";
+import { PriceByHour, type SafetyFigures, SafetyLog } from "./house-physics.js";
 import type { Household, LoadedScenario } from "./scenario.js";
+import { dealShards, HouseholdShard, type ShardColumns, shardColumns } from "./shards/household-shard.js";
+import { ShardPool } from "./shards/pool.js";
 
 export type { SafetyFigures };
 
@@ -115,12 +108,12 @@ export interface VariantResult {
 
 export interface SimulateOptions {
   onProgress?: (done: number, total: number) => void;
-}
-
-interface HouseState extends HouseDevices {
-  agent: HouseholdAgent | null;
-  /** What the household's own meters saw, slot by slot: its agent plans from it. */
-  history: HouseholdHistory | null;
+  /**
+   * Worker threads that run shares of the households beside the main thread (default 0: all
+   * in the calling thread). The results are the same to the bit whatever the number: the
+   * households of a day do not depend on each other, only on the prices of the day before.
+   */
+  workers?: number;
 }
 
 /** What one slot brings to the book and the meters, gathered as the phases run. */
@@ -146,19 +139,29 @@ interface SlotBook {
  * hot water from the boiler's usual draws.
  */
 export function simulate(loaded: LoadedScenario, variant: Variant, options: SimulateOptions = {}): VariantResult {
-  const run = new VariantRun(loaded, variant);
-  const n = run.slots;
-  for (let t = 0; t < n; t++) {
-    run.slot(t);
-    if (options.onProgress && (t % run.slotsPerDay === run.slotsPerDay - 1 || t === n - 1))
-      options.onProgress(t + 1, n);
+  const run = new VariantRun(loaded, variant, Math.max(0, Math.floor(options.workers ?? 0)));
+  try {
+    for (const [t0, t1] of run.chunks()) {
+      run.chunk(t0, t1);
+      options.onProgress?.(t1, run.slots);
+    }
+    return run.result();
+  } finally {
+    run.close();
   }
-  return run.result();
+}
+
+/** A shard of the households and where its slots are written: in this thread or by a worker. */
+interface ShardView {
+  members: readonly number[];
+  columns: ShardColumns;
 }
 
 /**
- * One variant's run, slot by slot, in phases: plan (daily, at local noon), households (devices,
- * meters and bids), plants and the communal battery (their offers), clear (the engine, then
+ * One variant's run, a chunk of slots at a time (from one local noon, when the agents plan, to
+ * the next): first the households' shards run the chunk (`HouseholdShard`: plans, devices and
+ * meters), side by side in worker threads when there are some; then slot by slot the
+ * households' bids, plants and the communal battery (their offers), clear (the engine, then
  * each household's limits ramp towards what filled), and settle (the battery's charge, the
  * ledger, KPIs and series).
  */
@@ -176,7 +179,13 @@ class VariantRun {
   /** Whether the devices plan (OpenLEM's agents) or only react (D3A's strategies: the ramps variant). */
   private readonly planning: boolean;
   private readonly communal: LoadedScenario["scenario"]["communalBattery"];
-  private readonly houses: HouseState[];
+  /** The shard this thread runs, the workers' (if any), and every shard's columns in household order. */
+  private readonly own: HouseholdShard;
+  private readonly pool: ShardPool | null;
+  private readonly shards: ShardView[];
+  /** Per household: its shard, and its place in that shard's columns. */
+  private readonly shardOf: Int32Array;
+  private readonly placeOf: Int32Array;
   private readonly cb: BatterySpec | undefined;
   private cbSoc: number;
   /**
@@ -201,6 +210,7 @@ class VariantRun {
   private readonly priceByHour = new PriceByHour();
   private readonly safety = new SafetyLog();
   private readonly prof: CommunityProfiles;
+  private readonly planPoints: number[];
   // each household's current bid and ask (ticks), ramping between its limits from slot to slot
   private readonly retailTicks: number;
   private readonly feedInTicks: number;
@@ -217,6 +227,7 @@ class VariantRun {
   constructor(
     private readonly loaded: LoadedScenario,
     private readonly variant: Variant,
+    workers: number,
   ) {
     const { scenario, market: config, households } = loaded;
     this.cal = buildCalendar(scenario.period.from, scenario.period.days, scenario.timeZone, config.slotMinutes);
@@ -232,17 +243,6 @@ class VariantRun {
     this.planning = variant !== "ramps";
     const communal = variant === "local+battery" || variant === "ramps" ? scenario.communalBattery : undefined;
     this.communal = communal;
-    this.houses = households.map((h) => {
-      const spec = householdSpecOf(h);
-      return {
-        agent: spec ? new HouseholdAgent(spec, this.minutes) : null,
-        history: spec ? new HouseholdHistory({ minutes: this.minutes }) : null,
-        socWh: h.battery ? h.battery.capacityWh * 0.5 : 0,
-        tempC: h.boiler ? h.boiler.targetTempC : 0,
-        evChargedWh: 0,
-        lastHotMs: this.cal.startMs[0] ?? 0,
-      };
-    });
     this.cb = communal
       ? BatterySpec.parse({
           capacityWh: communal.capacityWh,
@@ -269,11 +269,13 @@ class VariantRun {
     this.others = new Map(otherIds.map((id) => [id, { id, bill: 0, exportWh: 0, importWh: 0 }]));
     this.indexOf = new Map(households.map((h, i) => [h.id, i]));
     this.kpis = new KpiAccumulator(this.minutes, this.tariff);
-    this.kpisNetMetered = new KpiAccumulator(this.minutes, this.tariff);
+    this.kpisNetMetered = new KpiAccumulator(this.minutes, this.tariff, { netMetered: true });
     const n = this.slots;
+    // the workers read the prices of the day before from the run's own series, in shared memory
+    const price = new Float64Array(workers > 0 ? new SharedArrayBuffer(n * 8) : new ArrayBuffer(n * 8));
     this.series = {
       startMs: this.cal.startMs,
-      price: new Float64Array(n).fill(Number.NaN),
+      price: price.fill(Number.NaN),
       localWh: new Float64Array(n),
       communityNetWh: new Float64Array(n),
       demandWh: new Float64Array(n),
@@ -283,6 +285,28 @@ class VariantRun {
       batteryNetWh: new Float64Array(n),
     };
     this.prof = new CommunityProfiles(loaded, this.cal);
+    this.planPoints = [];
+    for (let t = 0; t < n; t++) if (HouseholdShard.plansAt(this.cal, t)) this.planPoints.push(t);
+    this.planPoints.push(n);
+    let longest = 1;
+    for (let k = 1; k < this.planPoints.length; k++)
+      longest = Math.max(longest, (this.planPoints[k] as number) - (this.planPoints[k - 1] as number));
+    const mode = { trading: this.trading, planning: this.planning };
+    const dealt = dealShards(households.length, workers);
+    const own = dealt[0] as number[];
+    this.own = new HouseholdShard(loaded, mode, own, this.cal, this.prof);
+    this.pool = dealt.length > 1 ? new ShardPool(loaded, mode, dealt.slice(1), longest, price) : null;
+    this.shards = dealt.map((members, k) => ({
+      members,
+      columns: k === 0 ? shardColumns(longest, members.length, false) : (this.pool as ShardPool).columns(k - 1),
+    }));
+    this.shardOf = new Int32Array(households.length);
+    this.placeOf = new Int32Array(households.length);
+    for (const [k, members] of dealt.entries())
+      for (const [j, i] of members.entries()) {
+        this.shardOf[i] = k;
+        this.placeOf[i] = j;
+      }
     this.retailTicks = priceToTicks(this.retail);
     this.feedInTicks = priceToTicks(this.feedIn);
     this.step = priceToTicks(scenario.bidding.stepPrice);
@@ -305,17 +329,32 @@ class VariantRun {
     this.filledWh = new Float64Array(count);
   }
 
-  private stateOf(h: Household, st: HouseState, t: number): DeviceState {
-    return deviceStateOf(h, this.prof.evSession(h, t), st);
+  /** The chunks of the run: from one planning point (the first slot, then every local noon) to the next. */
+  *chunks(): Iterable<[number, number]> {
+    for (let k = 0; k + 1 < this.planPoints.length; k++)
+      yield [this.planPoints[k] as number, this.planPoints[k + 1] as number];
   }
 
-  /** One slot, phase by phase. */
-  slot(t: number): void {
+  /**
+   * Slots t0 … t1 − 1: the households' shards run them side by side, and each slot's market
+   * clears as soon as every shard has run it (the workers go on with the next slots meanwhile).
+   */
+  chunk(t0: number, t1: number): void {
+    this.pool?.start(t0, t1);
+    this.own.run(t0, t1, this.series.price, (this.shards[0] as ShardView).columns);
+    for (let t = t0; t < t1; t++) {
+      this.pool?.ran(t + 1);
+      this.slot(t, t - t0);
+    }
+    this.pool?.wait();
+  }
+
+  /** One slot's market, phase by phase; `k` is its place in the chunk the shards ran. */
+  private slot(t: number, k: number): void {
     const start = this.cal.startMs[t] as number;
     const slot = isoOf(start);
-    if (this.planning && (t === 0 || (this.cal.localHour[t] === 12 && t > 0))) this.plan(t);
     const book: SlotBook = { t, start, slot, orders: [], metered: [], flows: [], demand: 0, generation: 0, net: 0 };
-    this.households(book);
+    this.households(book, k);
     this.plants(book);
     this.batteryOffers(book);
     const fills = this.clear(book);
@@ -323,61 +362,19 @@ class VariantRun {
     this.settle(book, fills);
   }
 
-  /**
-   * Plan: each agent over the next 24 hours, prices forecast from the same slots a day earlier,
-   * its load and PV from its own history (`HouseholdHistory`), as a real home forecasts them.
-   */
-  private plan(t0: number): void {
+  /** Households: what their shards' devices and meters did, their meters read, net positions bid (in the scenario's order). */
+  private households(b: SlotBook, k: number): void {
     const { households } = this.loaded;
-    const len = Math.min(this.slotsPerDay, this.slots - t0);
-    const fromMs = this.cal.startMs[t0] as number;
-    const dayStartMs = this.cal.dayStartMs[this.cal.day[t0] as number] as number;
-    for (let i = 0; i < households.length; i++) {
-      const st = this.houses[i] as HouseState;
-      if (!st.agent || !st.history) continue;
-      const h = households[i] as Household;
-      const own = st.history.forecast(fromMs, len, fromMs, dayStartMs);
-      const forecast: ForecastSlot[] = [];
-      for (let k = 0; k < len; k++) {
-        const t = t0 + k;
-        const past = t - this.slotsPerDay >= 0 ? (this.series.price[t - this.slotsPerDay] as number) : Number.NaN;
-        const local = this.trading && Number.isFinite(past) ? past : Number.NaN;
-        forecast.push({
-          startMs: this.cal.startMs[t] as number,
-          buyPrice: Number.isFinite(local) ? Math.min(this.retail, local) : this.retail,
-          sellPrice: Number.isFinite(local) ? Math.max(this.feedIn, local) : this.feedIn,
-          netLoadWh: own.netLoadWh[k] as number,
-          drawWh: this.prof.drawWh(h, t),
-        });
-      }
-      st.agent.plan(forecast, this.stateOf(h, st, t0), this.cal.startMs[t0] as number);
-    }
-  }
-
-  /** Households: devices decided (safety last) and stepped, meters read, net positions bid. */
-  private households(b: SlotBook): void {
-    const { households } = this.loaded;
-    const { t, start, slot } = b;
-    const { minutes, hours, market } = this;
+    const { slot } = b;
+    const { hours, market } = this;
     for (let i = 0; i < households.length; i++) {
       const h = households[i] as Household;
-      const st = this.houses[i] as HouseState;
-      const load = this.prof.loadWh(h, t);
-      const pv = this.prof.pvWh(h, t);
-      let net = load - pv;
-      let used = load;
-      let batteryW = 0;
-      if (st.agent) {
-        const state = this.stateOf(h, st, t);
-        const dWh = this.prof.drawWh(h, t);
-        // without a plan the agent runs its devices' local controls: thermostat, self-consumption, charge on arrival
-        const d = st.agent.decide(start, state, { netLoadWh: net, drawWh: dWh }, { localDefault: !this.planning });
-        net = d.netWh;
-        batteryW = d.batteryW;
-        used += stepDevices(h, st, d, dWh, this.prof.evSession(h, t), start, minutes, this.safety);
-        st.agent.afterSlot(d, this.stateOf(h, st, t));
-        st.history?.record(start, load, pv);
-      }
+      const shard = this.shards[this.shardOf[i] as number] as ShardView;
+      const at = k * shard.members.length + (this.placeOf[i] as number);
+      const net = shard.columns.net[at] as number;
+      const used = shard.columns.used[at] as number;
+      const pv = shard.columns.pv[at] as number;
+      const batteryW = shard.columns.batteryW[at] as number;
       b.demand += used;
       b.generation += pv;
       b.net += net;
@@ -417,7 +414,8 @@ class VariantRun {
       if (!this.trading || net === 0) continue;
       const buy = net > 0;
       b.orders.push({
-        id: `${h.id}@${t}`,
+        // one order per household and slot's book: the household's id names it
+        id: h.id,
         seq: ++this.seq,
         householdId: h.id,
         householdKey: i,
@@ -631,10 +629,7 @@ class VariantRun {
     }
     this.kpis.addSlot(slot, flows);
     this.kpis.addLedger(lines);
-    this.kpisNetMetered.addSlot(
-      slot,
-      flows.map(({ consumptionWh: _c, productionWh: _p, ...metered }) => metered),
-    );
+    this.kpisNetMetered.addSlot(slot, flows);
     this.kpisNetMetered.addLedger(lines);
     let net = 0;
     for (const f of flows) net += f.importWh - f.exportWh;
@@ -648,6 +643,8 @@ class VariantRun {
   result(): VariantResult {
     const { households } = this.loaded;
     const variant = this.variant;
+    this.safety.merge(this.own.safety.figures);
+    for (const f of this.pool?.finish() ?? []) this.safety.merge(f);
     return {
       variant,
       name: VARIANTS[variant],
@@ -670,5 +667,10 @@ class VariantRun {
       retailPrice: this.retail,
       feedInTariff: this.feedIn,
     };
+  }
+
+  /** Stops the workers, if any are still running (a run that failed). */
+  close(): void {
+    this.pool?.close();
   }
 }

@@ -25,7 +25,7 @@ describe("openlem-sim", () => {
     const file = join(dir, "gm.yaml");
     await writeFile(file, yaml);
     const report = join(dir, "report.html");
-    const { stdout } = await sim(file, "--compare", "--json", "--report", report);
+    const { stdout } = await sim(file, "--compare", "--json", "--report", report, "--workers", "1");
     const out = JSON.parse(stdout) as {
       scenarios: {
         name: string;
@@ -92,6 +92,8 @@ describe("openlem-sim", () => {
     expect((err as { stderr: string }).stderr).toMatch(/timeZone/);
     const ok = join(dir, "ok.yaml");
     await writeFile(ok, (await readFile(file, "utf8")).replace("Mars/Olympus", "Europe/Berlin"));
+    const many = await sim(ok, "--workers", "two").catch((e: { code: number; stderr: string }) => e);
+    expect(many).toMatchObject({ code: 2, stderr: expect.stringMatching(/--workers must be a whole number/) });
     const { stdout } = await sim(ok);
     expect(stdout).toMatch(/self-sufficiency/);
     expect(stdout).toMatch(/h\s+[\d.]+/);

@@ -85,6 +85,19 @@ describe("a simulated fortnight", () => {
     expect(toJson([simulate(smallCommunity({ seed: 12 }), "local+battery")])).not.toEqual(toJson([battery]));
   });
 
+  it("gives the same results to the bit with the households shared out to worker threads", () => {
+    for (const [variant, alone] of [
+      ["local+battery", battery],
+      ["ramps", ramps],
+    ] as const) {
+      const shared = simulate(loaded, variant, { workers: 2 });
+      expect(toJson([shared])).toEqual(toJson([alone]));
+      expect(shared.safety).toEqual(alone.safety);
+      for (const key of Object.keys(alone.series) as (keyof typeof alone.series)[])
+        expect([...shared.series[key]]).toEqual([...alone.series[key]]);
+    }
+  });
+
   it("balances energy: the households' meters add up to the community's grid exchange", () => {
     for (const r of [conventional, local, battery]) {
       const meters = r.households.reduce((s, h) => s + h.importWh - h.exportWh, 0);

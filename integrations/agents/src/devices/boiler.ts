@@ -44,20 +44,7 @@ export const heatCapacityWhPerK = (b: BoilerSpec) => b.volumeL * WATER_WH_PER_L_
  * the standing loss (proportional to the temperature above 20 °C ambient) take heat away.
  */
 export function boilerStep(b: BoilerSpec, tempC: number, on: boolean, drawWh: number, minutes: number): number {
-  return boilerStepper(b, minutes)(tempC, on, drawWh);
-}
-
-/**
- * `boilerStep` for one tank and slot length, with the tank's figures read once: planners step
- * a tank tens of thousands of times a plan. Gives the same temperatures, to the bit.
- */
-export function boilerStepper(b: BoilerSpec, minutes: number): (tempC: number, on: boolean, drawWh: number) => number {
-  const lossAtTargetWh = (b.standingLossWhPerDay * minutes) / 1440;
-  const lossSpanK = b.targetTempC - 20;
-  const heatWh = (b.heaterW * minutes) / 60;
-  const capacity = heatCapacityWhPerK(b);
-  return (tempC, on, drawWh) => {
-    const lossWh = lossAtTargetWh * Math.max(0, (tempC - 20) / lossSpanK);
-    return tempC + ((on ? heatWh : 0) - drawWh - lossWh) / capacity;
-  };
+  // the planner (strategies/boiler-plan.ts) writes this step out in its loop: keep the two alike
+  const lossWh = ((b.standingLossWhPerDay * minutes) / 1440) * Math.max(0, (tempC - 20) / (b.targetTempC - 20));
+  return tempC + ((on ? (b.heaterW * minutes) / 60 : 0) - drawWh - lossWh) / heatCapacityWhPerK(b);
 }

@@ -47,50 +47,59 @@ export function planBattery(input: BatteryPlanInput): BatteryPlan {
     input.terminalValuePerWh ?? ((known.reduce((s, p) => s + p, 0) / Math.max(1, known.length)) * eta) / 1000;
   const start = Math.min(G - 1, Math.max(0, Math.round((input.socWh - lo) / step)));
 
-  // V[t][i]: least cost from slot t at grid point i to the end.
-  const V = Array.from({ length: n + 1 }, () => new Float64Array(G));
-  const choice = Array.from({ length: n }, () => new Int32Array(G));
-  const value = (t: number) => V[t] as Float64Array;
-  const chosen = (t: number) => choice[t] as Int32Array;
-  for (let i = 0; i < G; i++) value(n)[i] = -(lo + i * step) * terminal;
+  // V[t][i]: least cost from slot t at grid point i to the end; layer t is V[t·G, (t+1)·G)
+  const V = new Float64Array((n + 1) * G);
+  const choice = new Int32Array(n * G);
+  for (let i = 0; i < G; i++) V[n * G + i] = -(lo + i * step) * terminal;
+  // a slot's cost depends only on how many grid steps the battery moves, not on where from:
+  // computed once per slot for each move (the same arithmetic as per pair, so the same plan)
+  const span = maxDown + maxUp + 1;
+  const moveCost = new Float64Array(span);
   for (let t = n - 1; t >= 0; t--) {
     const buy = input.buyPrice[t] ?? Number.NaN;
     const sell = input.sellPrice[t] ?? Number.NaN;
     const load = input.netLoadWh?.[t] ?? 0;
     const tradeable = Number.isFinite(buy) && Number.isFinite(sell);
-    const next = value(t + 1);
-    const here = value(t);
-    const pick = chosen(t);
-    for (let i = 0; i < G; i++) {
-      let best = Number.POSITIVE_INFINITY;
-      let arg = i;
-      const from = tradeable ? Math.max(0, i - maxDown) : i;
-      const to = tradeable ? Math.min(G - 1, i + maxUp) : i;
-      for (let j = from; j <= to; j++) {
-        const cellWh = (j - i) * step; // + stored, - taken
+    const next = (t + 1) * G;
+    const here = t * G;
+    if (tradeable)
+      for (let d = -maxDown; d <= maxUp; d++) {
+        const cellWh = d * step; // + stored, - taken
         const acWh = cellWh >= 0 ? cellWh / eta : cellWh * eta; // AC energy into (+) or out of (-) the battery
         const gridWh = load + acWh;
-        const slotCost = tradeable ? (gridWh >= 0 ? gridWh * buy : gridWh * sell) / 1000 : 0;
-        const c = slotCost + (next[j] as number);
+        moveCost[d + maxDown] = (gridWh >= 0 ? gridWh * buy : gridWh * sell) / 1000;
+      }
+    for (let i = 0; i < G; i++) {
+      if (!tradeable) {
+        V[here + i] = 0 + (V[next + i] as number);
+        choice[here + i] = i;
+        continue;
+      }
+      let best = Number.POSITIVE_INFINITY;
+      let arg = i;
+      const from = Math.max(0, i - maxDown);
+      const to = Math.min(G - 1, i + maxUp);
+      for (let j = from; j <= to; j++) {
+        const c = (moveCost[j - i + maxDown] as number) + (V[next + j] as number);
         if (c < best - 1e-12) {
           best = c;
           arg = j;
         }
       }
-      here[i] = best;
-      pick[i] = arg;
+      V[here + i] = best;
+      choice[here + i] = arg;
     }
   }
   const powerW: number[] = [];
   const socs: number[] = [];
   let i = start;
   for (let t = 0; t < n; t++) {
-    const j = chosen(t)[i] as number;
+    const j = choice[t * G + i] as number;
     const cellWh = (j - i) * step;
     const acWh = cellWh >= 0 ? cellWh / eta : cellWh * eta;
     powerW.push(Math.trunc(-acWh / hours) + 0);
     socs.push(lo + j * step);
     i = j;
   }
-  return { powerW, socWh: socs, cost: value(0)[start] as number };
+  return { powerW, socWh: socs, cost: V[start] as number };
 }
