@@ -1,3 +1,4 @@
+import { moneyOf } from "@openlem/protocol";
 import { gatherRows } from "./clear.js";
 import { Entries } from "./entries.js";
 import { cancelSelfCrossing } from "./self-trade.js";
@@ -24,6 +25,9 @@ export function clearUniformColumns(
   const local = new Float64Array(E.n);
   for (let i = 0; i < buys.n; i++) local[buys.entry[i] as number] = u.buyFill[i] as number;
   for (let i = 0; i < sells.n; i++) local[sells.entry[i] as number] = u.sellFill[i] as number;
+  const localValue = new Float64Array(E.n);
+  if (u.price !== null)
+    for (let k = 0; k < E.n; k++) if (local[k] !== 0) localValue[k] = moneyOf(u.price, local[k] as number);
   const utility = new Float64Array(E.n);
   let fromUtilityWh = 0;
   let toUtilityWh = 0;
@@ -38,5 +42,14 @@ export function clearUniformColumns(
       }
     }
   }
-  return { priceTicks: u.price, localWh: u.volume, fromUtilityWh, toUtilityWh, selfCrossCancelledWh, local, utility };
+  return {
+    priceTicks: u.price,
+    localWh: u.volume,
+    fromUtilityWh,
+    toUtilityWh,
+    selfCrossCancelledWh,
+    local,
+    localValue,
+    utility,
+  };
 }

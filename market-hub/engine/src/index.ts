@@ -4,8 +4,9 @@ export { ContinuousBook, type ContinuousTrade } from "./continuous.js";
 export { marketParams, type OrderMeta, tariffTicks, toBookOrder, toSlotResult, toWireFill } from "./convert.js";
 export { effectiveBuy, effectiveSell } from "./effective-price.js";
 export { SOURCE_CODES } from "./entries.js";
-export { computeKpis, type FlowSlot, KpiAccumulator, type KpiInput } from "./kpis.js";
+export { computeKpis, type FlowSlot, KpiAccumulator, type KpiInput, type SlotTotals } from "./kpis.js";
 export { allocateProRata } from "./pro-rata.js";
+export { fillColumns, type SlotColumns, type SlotSettlement, settleColumns } from "./settle-columns.js";
 export {
   GRID_ACCOUNT,
   type LedgerLine,

@@ -1,7 +1,21 @@
 import { addMoney, averagePowerW, type Commodity, formatMoney, type Kpis } from "@openlem/protocol";
+import type { SlotSettlement } from "./settle-columns.js";
 import type { LedgerLine, MeteredSlot } from "./settlement.js";
 import { utilityOnlyBill } from "./settlement.js";
 import type { TariffTicks } from "./types.js";
+
+/** A slot's flows summed over its participants (electricity, Wh; the bill in money units). */
+export interface SlotTotals {
+  demandWh: number;
+  generationWh: number;
+  /** Storage (a communal battery): energy it charged and discharged. */
+  chargeWh: number;
+  dischargeWh: number;
+  /** The community's net import (< 0: net export). */
+  netWh: number;
+  /** What the participants would have paid the utility alone for this slot's imports and exports. */
+  utilityOnly: number;
+}
 
 /**
  * A participant's flows in one slot. Meters see import and export; where a household also
@@ -75,47 +89,68 @@ export class KpiAccumulator {
   ) {}
 
   addSlot(slot: string, flows: readonly FlowSlot[]): void {
-    let demand = 0;
-    let gen = 0;
-    let charge = 0;
-    let discharge = 0;
-    let net = 0;
+    let demandWh = 0;
+    let generationWh = 0;
+    let chargeWh = 0;
+    let dischargeWh = 0;
+    let netWh = 0;
     const behindMeter = !this.options.netMetered;
     for (const f of flows) {
       if (f.commodity !== "electricity") continue;
-      net += f.importWh - f.exportWh;
+      netWh += f.importWh - f.exportWh;
       if (f.storage) {
-        charge += f.importWh;
-        discharge += f.exportWh;
+        chargeWh += f.importWh;
+        dischargeWh += f.exportWh;
       } else {
-        demand += behindMeter ? (f.consumptionWh ?? f.importWh) : f.importWh;
-        gen += behindMeter ? (f.productionWh ?? f.exportWh) : f.exportWh;
+        demandWh += behindMeter ? (f.consumptionWh ?? f.importWh) : f.importWh;
+        generationWh += behindMeter ? (f.productionWh ?? f.exportWh) : f.exportWh;
       }
     }
-    this.demandWh += demand;
-    this.generationWh += gen;
-    this.metLocally += Math.min(demand, gen + discharge);
-    this.usedLocally += Math.min(gen, demand + charge);
-    if (net > 0) {
-      this.gridImportWh += net;
-      if (net > this.peakImportWh) {
-        this.peakImportWh = net;
+    const utilityOnly = utilityOnlyBill(flows, this.tariff);
+    this.addSlotTotals(slot, { demandWh, generationWh, chargeWh, dischargeWh, netWh, utilityOnly });
+  }
+
+  /**
+   * A slot given by its totals over all participants, for callers that keep flows in columns:
+   * what `addSlot` sums from the flows (demand and generation as this accumulator counts
+   * them, storage's charge and discharge, the community's net import, the utility-only bill).
+   */
+  addSlotTotals(slot: string, t: SlotTotals): void {
+    this.demandWh += t.demandWh;
+    this.generationWh += t.generationWh;
+    this.metLocally += Math.min(t.demandWh, t.generationWh + t.dischargeWh);
+    this.usedLocally += Math.min(t.generationWh, t.demandWh + t.chargeWh);
+    if (t.netWh > 0) {
+      this.gridImportWh += t.netWh;
+      if (t.netWh > this.peakImportWh) {
+        this.peakImportWh = t.netWh;
         this.peakImportSlot = slot;
       }
     } else {
-      this.gridExportWh -= net;
+      this.gridExportWh -= t.netWh;
     }
-    this.utilityOnly = addMoney(this.utilityOnly, utilityOnlyBill(flows, this.tariff));
+    this.utilityOnly = addMoney(this.utilityOnly, t.utilityOnly);
   }
 
   addLedger(lines: readonly LedgerLine[]): void {
+    let paid = 0;
+    let localBoughtWh = 0;
+    let boughtWh = 0;
     for (const l of lines) {
       if (l.account.startsWith("@")) continue;
-      this.paid = addMoney(this.paid, l.amount);
+      paid = addMoney(paid, l.amount);
       if (l.commodity !== "electricity") continue;
-      if (l.kind === "local-buy") this.localTradedWh += l.energyWh;
-      if (l.kind === "local-buy" || l.kind === "utility-buy" || l.kind === "deviation-buy") this.boughtWh += l.energyWh;
+      if (l.kind === "local-buy") localBoughtWh += l.energyWh;
+      if (l.kind === "local-buy" || l.kind === "utility-buy" || l.kind === "deviation-buy") boughtWh += l.energyWh;
     }
+    this.addSettled({ paid, localBoughtWh, boughtWh });
+  }
+
+  /** What a slot's settlement booked, as `settleColumns` sums it (the participants' lines, not the utility's or the grid's). */
+  addSettled(s: Pick<SlotSettlement, "paid" | "localBoughtWh" | "boughtWh">): void {
+    this.paid = addMoney(this.paid, s.paid);
+    this.localTradedWh += s.localBoughtWh;
+    this.boughtWh += s.boughtWh;
   }
 
   result(): Kpis {

@@ -141,6 +141,8 @@ export interface ColumnsOutcome {
   selfCrossCancelledWh: number;
   /** Energy each row trades locally, at priceTicks (buyers add the grid fee). */
   local: Float64Array;
+  /** Value of each row's local trade, money units (priceTicks × local; the grid fee is apart). */
+  localValue: Float64Array;
   /** Energy each row trades with the utility: buys at retail, sells at feed-in. */
   utility: Float64Array;
 }

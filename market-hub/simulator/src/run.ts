@@ -1,14 +1,5 @@
 import { adaptLimitTicks, BatterySpec, batteryStep, safeBatteryPower } from "@openlem/agents";
-import {
-  type BookOrder,
-  clear,
-  type EngineFill,
-  type FlowSlot,
-  KpiAccumulator,
-  type MeteredSlot,
-  marketParams,
-  settle,
-} from "@openlem/engine";
+import { KpiAccumulator, marketParams, type SlotTotals, type TariffTicks } from "@openlem/engine";
 import {
   addMoney,
   gateClosesAtMs,
@@ -22,7 +13,8 @@ import {
 import { buildCalendar, type Calendar } from "./calendar.js";
 import { CommunityProfiles } from "./community-profiles.js";
 import { PriceByHour, type SafetyFigures, SafetyLog } from "./house-physics.js";
-import type { Household, LoadedScenario } from "./scenario.js";
+import { type SlotClearing, SlotMarket } from "./market/slot-market.js";
+import type { LoadedScenario } from "./scenario.js";
 import { dealShards, HouseholdShard, type ShardColumns, shardColumns } from "./shards/household-shard.js";
 import { ShardPool } from "./shards/pool.js";
 
@@ -121,11 +113,14 @@ interface SlotBook {
   t: number;
   start: number;
   slot: string;
-  orders: BookOrder[];
-  metered: MeteredSlot[];
-  flows: FlowSlot[];
   demand: number;
   generation: number;
+  /** The flows' totals, behind the meter and net metered (the storage figures are shared). */
+  totals: SlotTotals;
+  netMetered: { demandWh: number; generationWh: number };
+  /** The communal battery's rows in the book (−1: none). */
+  cbBuyRow: number;
+  cbSellRow: number;
   /** The households' and plants' net at the meters, before the communal battery (+ import). */
   net: number;
 }
@@ -203,7 +198,6 @@ class VariantRun {
   private readonly imports: Float64Array;
   private readonly exports: Float64Array;
   private readonly others: Map<string, { id: string; bill: number; exportWh: number; importWh: number }>;
-  private readonly indexOf: Map<string, number>;
   private readonly kpis: KpiAccumulator;
   private readonly kpisNetMetered: KpiAccumulator;
   private readonly series: Series;
@@ -222,7 +216,19 @@ class VariantRun {
   private readonly sourceLimitTicks: (Partial<Record<Source, number>> | undefined)[];
   private readonly offeredWh: Float64Array;
   private readonly filledWh: Float64Array;
-  private seq = 0;
+  /** The slot's book and meters: the households (in the scenario's order), the plants, the communal battery. */
+  private readonly book: SlotMarket;
+  private readonly participantIds: readonly string[];
+  private readonly communalParticipant: number;
+  private readonly tariffTicks: TariffTicks;
+  /** A slot that traded nothing: every participant settles its meters against the utility. */
+  private readonly unfilled: SlotClearing = {
+    local: new Float64Array(0),
+    localValue: new Float64Array(0),
+    utility: new Float64Array(0),
+    localWh: 0,
+    localTicksWh: 0,
+  };
 
   constructor(
     private readonly loaded: LoadedScenario,
@@ -267,7 +273,6 @@ class VariantRun {
     this.exports = new Float64Array(count);
     const otherIds = [...(communal ? [communal.id] : []), ...scenario.generators.map((g) => g.id)];
     this.others = new Map(otherIds.map((id) => [id, { id, bill: 0, exportWh: 0, importWh: 0 }]));
-    this.indexOf = new Map(households.map((h, i) => [h.id, i]));
     this.kpis = new KpiAccumulator(this.minutes, this.tariff);
     this.kpisNetMetered = new KpiAccumulator(this.minutes, this.tariff, { netMetered: true });
     const n = this.slots;
@@ -327,6 +332,20 @@ class VariantRun {
     );
     this.offeredWh = new Float64Array(count);
     this.filledWh = new Float64Array(count);
+    const tariff = this.market.tariff;
+    if (!tariff) throw new Error(`market: the simulated community needs a utility tariff (retailPrice, feedInTariff)`);
+    this.tariffTicks = tariff;
+    this.participantIds = [
+      ...households.map((h) => h.id),
+      ...scenario.generators.map((g) => g.id),
+      ...(communal ? [communal.id] : []),
+    ];
+    this.communalParticipant = communal ? this.participantIds.length - 1 : -1;
+    this.book = new SlotMarket(
+      this.participantIds.map((id, i) => ({ id, sourceLimitTicks: this.sourceLimitTicks[i] })),
+      this.participantIds.length + 1,
+      { ...this.market, tariff },
+    );
   }
 
   /** The chunks of the run: from one planning point (the first slot, then every local noon) to the next. */
@@ -352,23 +371,60 @@ class VariantRun {
   /** One slot's market, phase by phase; `k` is its place in the chunk the shards ran. */
   private slot(t: number, k: number): void {
     const start = this.cal.startMs[t] as number;
-    const slot = isoOf(start);
-    const book: SlotBook = { t, start, slot, orders: [], metered: [], flows: [], demand: 0, generation: 0, net: 0 };
+    const book: SlotBook = {
+      t,
+      start,
+      slot: isoOf(start),
+      demand: 0,
+      generation: 0,
+      totals: { demandWh: 0, generationWh: 0, chargeWh: 0, dischargeWh: 0, netWh: 0, utilityOnly: 0 },
+      netMetered: { demandWh: 0, generationWh: 0 },
+      cbBuyRow: -1,
+      cbSellRow: -1,
+      net: 0,
+    };
+    this.book.reset();
     this.households(book, k);
     this.plants(book);
     this.batteryOffers(book);
-    const fills = this.clear(book);
-    this.settleBattery(book, fills);
-    this.settle(book, fills);
+    const cleared = this.clear(book);
+    this.settleBattery(book, cleared);
+    this.settle(book, cleared);
+  }
+
+  /**
+   * A participant's flow in the slot, into the totals the KPIs take: behind the meter its
+   * consumption and production, net metered its import and export.
+   */
+  private flow(b: SlotBook, importWh: number, exportWh: number, consumptionWh: number, productionWh: number): void {
+    const { totals, netMetered } = b;
+    totals.demandWh += consumptionWh;
+    totals.generationWh += productionWh;
+    netMetered.demandWh += importWh;
+    netMetered.generationWh += exportWh;
+    this.storageFlow(b, importWh, exportWh, false);
+  }
+
+  /** A flow's net and utility-only bill, and for storage (a battery) its charge and discharge. */
+  private storageFlow(b: SlotBook, importWh: number, exportWh: number, storage = true): void {
+    const { totals } = b;
+    const { tariffTicks } = this;
+    totals.netWh += importWh - exportWh;
+    if (storage) {
+      totals.chargeWh += importWh;
+      totals.dischargeWh += exportWh;
+    }
+    totals.utilityOnly = addMoney(
+      totals.utilityOnly,
+      moneyOf(tariffTicks.retail, importWh) - moneyOf(tariffTicks.feedIn, exportWh),
+    );
   }
 
   /** Households: what their shards' devices and meters did, their meters read, net positions bid (in the scenario's order). */
   private households(b: SlotBook, k: number): void {
     const { households } = this.loaded;
-    const { slot } = b;
-    const { hours, market } = this;
+    const { hours, book, tariffTicks } = this;
     for (let i = 0; i < households.length; i++) {
-      const h = households[i] as Household;
       const shard = this.shards[this.shardOf[i] as number] as ShardView;
       const at = k * shard.members.length + (this.placeOf[i] as number);
       const net = shard.columns.net[at] as number;
@@ -384,47 +440,20 @@ class VariantRun {
       this.production[i] = (this.production[i] as number) + pv;
       this.imports[i] = (this.imports[i] as number) + importWh;
       this.exports[i] = (this.exports[i] as number) + exportWh;
-      b.metered.push({ householdId: h.id, slot, commodity: "electricity", importWh, exportWh });
+      book.meter(i, importWh, exportWh);
       // the household battery behind the meter moves local energy in time, as storage does
       const battWh = Math.round(batteryW * hours);
-      b.flows.push({
-        householdId: h.id,
-        slot,
-        commodity: "electricity",
-        importWh: Math.max(0, net + battWh),
-        exportWh: Math.max(0, -(net + battWh)),
-        consumptionWh: used,
-        productionWh: pv,
-      });
-      if (battWh !== 0)
-        b.flows.push({
-          householdId: `${h.id}#battery`,
-          slot,
-          commodity: "electricity",
-          importWh: Math.max(0, -battWh),
-          exportWh: Math.max(0, battWh),
-          storage: true,
-        });
+      this.flow(b, Math.max(0, net + battWh), Math.max(0, -(net + battWh)), used, pv);
+      if (battWh !== 0) this.storageFlow(b, Math.max(0, -battWh), Math.max(0, battWh));
       this.utilityOnly[i] = addMoney(
         this.utilityOnly[i] as number,
-        moneyOf(market.tariff?.retail ?? 0, importWh) - moneyOf(market.tariff?.feedIn ?? 0, exportWh),
+        moneyOf(tariffTicks.retail, importWh) - moneyOf(tariffTicks.feedIn, exportWh),
       );
       this.offeredWh[i] = this.trading ? net : 0;
       this.filledWh[i] = 0;
       if (!this.trading || net === 0) continue;
       const buy = net > 0;
-      b.orders.push({
-        // one order per household and slot's book: the household's id names it
-        id: h.id,
-        seq: ++this.seq,
-        householdId: h.id,
-        householdKey: i,
-        side: buy ? "buy" : "sell",
-        commodity: "electricity",
-        steps: [{ priceTicks: this.priceTicks(i, buy), energyWh: Math.abs(net) }],
-        source: buy ? null : batteryW > 0 ? "battery" : "pv",
-        sourceLimitTicks: buy ? this.sourceLimitTicks[i] : undefined,
-      });
+      book.order(i, buy, this.priceTicks(i, buy), Math.abs(net), buy ? null : batteryW > 0 ? "battery" : "pv");
     }
   }
 
@@ -440,95 +469,59 @@ class VariantRun {
 
   /** The community's plants: metered, and offered at their ask. */
   private plants(b: SlotBook): void {
-    const { t, slot } = b;
-    for (const g of this.loaded.scenario.generators) {
+    const { t } = b;
+    const first = this.loaded.households.length;
+    for (const [j, g] of this.loaded.scenario.generators.entries()) {
       const wh = this.prof.generatorWh(g, t);
       b.generation += wh;
       b.net -= wh;
-      b.metered.push({ householdId: g.id, slot, commodity: "electricity", importWh: 0, exportWh: wh });
-      b.flows.push({ householdId: g.id, slot, commodity: "electricity", importWh: 0, exportWh: wh, productionWh: wh });
+      this.book.meter(first + j, 0, wh);
+      this.flow(b, 0, wh, 0, wh);
       const o = this.others.get(g.id);
       if (o) o.exportWh += wh;
-      if (this.trading && wh > 0)
-        b.orders.push({
-          id: `${g.id}@${t}`,
-          seq: ++this.seq,
-          householdId: g.id,
-          side: "sell",
-          commodity: "electricity",
-          steps: [{ priceTicks: priceToTicks(g.ask), energyWh: wh }],
-          source: g.source as Source,
-        });
+      if (this.trading && wh > 0) this.book.order(first + j, false, priceToTicks(g.ask), wh, g.source as Source);
     }
   }
 
   /** The communal battery offers what its power and state of charge allow. */
   private batteryOffers(b: SlotBook): void {
     const { cb, communal, minutes, hours } = this;
-    const { t } = b;
     if (cb && communal) {
       const chargeWh = Math.floor(-safeBatteryPower(cb, this.cbSoc, -1e9, minutes) * hours);
       const dischargeWh = Math.floor(safeBatteryPower(cb, this.cbSoc, 1e9, minutes) * hours);
-      const base = { householdId: communal.id, commodity: "electricity" as const };
-      if (chargeWh > 0)
-        b.orders.push({
-          ...base,
-          id: `${communal.id}+${t}`,
-          seq: ++this.seq,
-          side: "buy",
-          steps: [{ priceTicks: this.cbBidTicks, energyWh: chargeWh }],
-          source: null,
-        });
-      if (dischargeWh > 0)
-        b.orders.push({
-          ...base,
-          id: `${communal.id}-${t}`,
-          seq: ++this.seq,
-          side: "sell",
-          steps: [{ priceTicks: this.cbAskTicks, energyWh: dischargeWh }],
-          source: "battery",
-        });
+      const p = this.communalParticipant;
+      if (chargeWh > 0) b.cbBuyRow = this.book.order(p, true, this.cbBidTicks, chargeWh, null);
+      if (dischargeWh > 0) b.cbSellRow = this.book.order(p, false, this.cbAskTicks, dischargeWh, "battery");
     }
   }
 
   /** Clear: the engine at gate closure; in the ramps variant each household's price then ramps by what filled. */
-  private clear(b: SlotBook): readonly EngineFill[] {
-    const { market } = this;
-    const { t, start, orders } = b;
-    let fills: readonly EngineFill[] = [];
-    if (this.trading && orders.length > 0) {
-      const r = clear({ market, orders, atMs: gateClosesAtMs(start, this.loaded.market) });
-      fills = r.fills;
-      if (!this.planning) this.rampHouseholds(fills);
-      let value = 0;
-      let localWh = 0;
-      for (const mk of r.markets) {
-        if (mk.priceTicks === null || mk.localWh === 0) continue;
-        value += mk.priceTicks * mk.localWh;
-        localWh += mk.localWh;
-      }
-      if (localWh > 0) {
-        const avg = ticksToPrice(Math.round(value / localWh));
-        this.series.price[t] = avg;
-        this.priceByHour.add(this.cal.localHour[t] as number, avg, localWh);
-        this.series.localWh[t] = localWh;
-      }
+  private clear(b: SlotBook): SlotClearing | null {
+    const { t, start } = b;
+    if (!this.trading || this.book.n === 0) return null;
+    const c = this.book.clear(gateClosesAtMs(start, this.loaded.market));
+    if (!this.planning) this.rampHouseholds(c);
+    if (c.localWh > 0) {
+      const avg = ticksToPrice(Math.round(c.localTicksWh / c.localWh));
+      this.series.price[t] = avg;
+      this.priceByHour.add(this.cal.localHour[t] as number, avg, c.localWh);
+      this.series.localWh[t] = c.localWh;
     }
-    return fills;
+    return c;
+  }
+
+  /** What a row of the book traded, locally and with the utility (0 for no row or no clearing). */
+  private traded(c: SlotClearing | null, row: number): number {
+    return c && row >= 0 ? (c.local[row] as number) + (c.utility[row] as number) : 0;
   }
 
   /** The communal battery's charge follows its fills; it is metered like a household. */
-  private settleBattery(b: SlotBook, fills: readonly EngineFill[]): void {
+  private settleBattery(b: SlotBook, c: SlotClearing | null): void {
     const { cb, communal, minutes, hours } = this;
-    const { t, slot } = b;
+    const { t } = b;
     if (cb && communal) {
-      let bought = 0;
-      let sold = 0;
-      for (const f of fills) {
-        if (f.householdId !== communal.id) continue;
-        if (f.side === "buy") bought += f.energyWh;
-        else sold += f.energyWh;
-      }
+      const bought = this.traded(c, b.cbBuyRow);
+      const sold = this.traded(c, b.cbSellRow);
       const net = bought - sold;
       if (!this.planning) this.rampBattery(b, bought, sold);
       this.cbSoc = batteryStep(cb, this.cbSoc, -net / hours, minutes);
@@ -539,31 +532,18 @@ class VariantRun {
         o.exportWh += Math.max(0, -net);
       }
       this.series.batteryNetWh[t] = net;
-      b.metered.push({
-        householdId: communal.id,
-        slot,
-        commodity: "electricity",
-        importWh: Math.max(0, net),
-        exportWh: Math.max(0, -net),
-      });
-      b.flows.push({
-        householdId: communal.id,
-        slot,
-        commodity: "electricity",
-        importWh: Math.max(0, net),
-        exportWh: Math.max(0, -net),
-        storage: true,
-      });
+      this.book.meter(this.communalParticipant, Math.max(0, net), Math.max(0, -net));
+      this.storageFlow(b, Math.max(0, net), Math.max(0, -net));
     }
   }
 
   /** D3A's ramp: each household's price moves a step by whether its order filled in full. */
-  private rampHouseholds(fills: readonly EngineFill[]): void {
+  private rampHouseholds(c: SlotClearing): void {
     const n = this.loaded.households.length;
-    for (const f of fills) {
-      if (f.counterparty !== "local") continue;
-      const i = this.indexOf.get(f.householdId);
-      if (i !== undefined) this.filledWh[i] = (this.filledWh[i] as number) + f.energyWh;
+    const { book } = this;
+    for (let k = 0; k < book.n; k++) {
+      const i = book.participant[k] as number;
+      if (i < n) this.filledWh[i] = (this.filledWh[i] as number) + (c.local[k] as number);
     }
     for (let i = 0; i < n; i++) {
       const offered = this.offeredWh[i] as number;
@@ -592,52 +572,48 @@ class VariantRun {
   private rampBattery(b: SlotBook, boughtWh: number, soldWh: number): void {
     const communal = this.communal;
     if (!communal) return;
-    for (const o of b.orders) {
-      if (o.householdId !== communal.id) continue;
-      const want = o.steps[0]?.energyWh ?? 0;
-      if (o.side === "buy")
-        this.cbBidTicks = adaptLimitTicks(
-          "buy",
-          this.cbBidTicks,
-          boughtWh >= want,
-          { minTicks: this.feedInTicks, maxTicks: priceToTicks(communal.buyPrice) },
-          this.step,
-        );
-      else
-        this.cbAskTicks = adaptLimitTicks(
-          "sell",
-          this.cbAskTicks,
-          soldWh >= want,
-          { minTicks: priceToTicks(communal.sellPrice), maxTicks: this.retailTicks },
-          this.step,
-        );
-    }
+    if (b.cbBuyRow >= 0)
+      this.cbBidTicks = adaptLimitTicks(
+        "buy",
+        this.cbBidTicks,
+        boughtWh >= (this.book.energyWh[b.cbBuyRow] as number),
+        { minTicks: this.feedInTicks, maxTicks: priceToTicks(communal.buyPrice) },
+        this.step,
+      );
+    if (b.cbSellRow >= 0)
+      this.cbAskTicks = adaptLimitTicks(
+        "sell",
+        this.cbAskTicks,
+        soldWh >= (this.book.energyWh[b.cbSellRow] as number),
+        { minTicks: priceToTicks(communal.sellPrice), maxTicks: this.retailTicks },
+        this.step,
+      );
   }
 
-  /** Settle: the ledger against the metered energy, bills, KPIs and the slot's series. */
-  private settle(b: SlotBook, fills: readonly EngineFill[]): void {
-    const { t, slot, metered, flows } = b;
-    const { lines } = settle({ fills: [{ slot, fills }], metered, tariff: this.tariff });
-    for (const l of lines) {
-      if (l.account.startsWith("@")) continue;
-      const i = this.indexOf.get(l.account);
-      if (i !== undefined) this.bills[i] = addMoney(this.bills[i] as number, l.amount);
+  /** Settle: every participant's trades against its metered energy, bills, KPIs and the slot's series. */
+  private settle(b: SlotBook, c: SlotClearing | null): void {
+    const { t, slot, totals } = b;
+    const { book } = this;
+    const s = book.settle(c ?? this.unfilled);
+    const n = this.loaded.households.length;
+    for (let p = 0; p < s.amount.length; p++) {
+      const amount = s.amount[p] as number;
+      if (amount === 0) continue;
+      if (p < n) this.bills[p] = addMoney(this.bills[p] as number, amount);
       else {
-        const o = this.others.get(l.account);
-        if (o) o.bill = addMoney(o.bill, l.amount);
+        const o = this.others.get(this.participantIds[p] as string);
+        if (o) o.bill = addMoney(o.bill, amount);
       }
     }
-    this.kpis.addSlot(slot, flows);
-    this.kpis.addLedger(lines);
-    this.kpisNetMetered.addSlot(slot, flows);
-    this.kpisNetMetered.addLedger(lines);
-    let net = 0;
-    for (const f of flows) net += f.importWh - f.exportWh;
+    this.kpis.addSlotTotals(slot, totals);
+    this.kpis.addSettled(s);
+    this.kpisNetMetered.addSlotTotals(slot, { ...totals, ...b.netMetered });
+    this.kpisNetMetered.addSettled(s);
     this.series.demandWh[t] = b.demand;
     this.series.communityNetWh[t] = b.net;
     this.series.generationWh[t] = b.generation;
-    this.series.importWh[t] = Math.max(0, net);
-    this.series.exportWh[t] = Math.max(0, -net);
+    this.series.importWh[t] = Math.max(0, totals.netWh);
+    this.series.exportWh[t] = Math.max(0, -totals.netWh);
   }
 
   result(): VariantResult {

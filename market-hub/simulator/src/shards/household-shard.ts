@@ -166,10 +166,11 @@ export class HouseholdShard {
 
 /**
  * How many households the calling thread takes for each one a worker takes. It also clears
- * and settles every slot, behind the workers as they finish them, so it takes fewer (measured
- * on 2 cores, 20 days of the benchmark: 0.25 7.4 s, 0.5 7.1 s, 1 8.3 s).
+ * and settles every slot, behind the workers as they finish them, so it takes fewer. Since the
+ * slot's market runs on columns that costs little (measured on 2 cores, the benchmark's year,
+ * runs of the same build: 0.5 40.0 / 36.3 / 33.1 s, 0.8 35.7 / 26.4 / 27.1 s, 1 27.7 / 33.2 s).
  */
-const MAIN_SHARE = 0.5;
+const MAIN_SHARE = 0.8;
 
 /**
  * The community's households dealt out to the calling thread (first) and `workers` worker
