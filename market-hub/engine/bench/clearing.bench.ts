@@ -102,9 +102,9 @@ function repeats(n: number): number {
 }
 
 function time(fn: () => void, reps: number): number {
-  // warm-up until the JIT has settled: at least as many runs as are timed, and 100 ms
+  // warm-up until the JIT has settled: at least as many runs as are timed, and 500 ms (100 ms left the first case cold)
   const warm = performance.now();
-  for (let i = 0; i < reps || performance.now() - warm < 100; i++) fn();
+  for (let i = 0; i < reps || performance.now() - warm < 500; i++) fn();
   const ts: number[] = [];
   for (let i = 0; i < reps; i++) {
     const t0 = performance.now();
@@ -253,7 +253,7 @@ if (!json) {
   console.log(
     "slot: clear + settle every participant; (columns) the simulator's path, (objects) the hub's (it stores each fill and line)",
   );
-  for (const n of sizes) {
+  for (const n of new Set(sizes)) {
     const c = rows.find((r) => r.mechanism === "slot (columns)" && r.orders === n);
     const o = rows.find((r) => r.mechanism === "slot (objects)" && r.orders === n);
     if (c && o)
