@@ -402,18 +402,21 @@ class VariantRun {
     totals.generationWh += productionWh;
     netMetered.demandWh += importWh;
     netMetered.generationWh += exportWh;
-    this.storageFlow(b, importWh, exportWh, false);
+    this.atMeter(b, importWh, exportWh);
   }
 
-  /** A flow's net and utility-only bill, and for storage (a battery) its charge and discharge. */
-  private storageFlow(b: SlotBook, importWh: number, exportWh: number, storage = true): void {
+  /** Storage's flow (a battery): neither demand nor generation, but its charge and discharge. */
+  private storageFlow(b: SlotBook, importWh: number, exportWh: number): void {
+    b.totals.chargeWh += importWh;
+    b.totals.dischargeWh += exportWh;
+    this.atMeter(b, importWh, exportWh);
+  }
+
+  /** What every flow adds at its meter: the community's net and the utility-only bill. */
+  private atMeter(b: SlotBook, importWh: number, exportWh: number): void {
     const { totals } = b;
     const { tariffTicks } = this;
     totals.netWh += importWh - exportWh;
-    if (storage) {
-      totals.chargeWh += importWh;
-      totals.dischargeWh += exportWh;
-    }
     totals.utilityOnly = addMoney(
       totals.utilityOnly,
       moneyOf(tariffTicks.retail, importWh) - moneyOf(tariffTicks.feedIn, exportWh),
