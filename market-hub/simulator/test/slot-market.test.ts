@@ -83,7 +83,7 @@ describe("the simulator's slot market", () => {
     );
   });
 
-  it("refuses an order beyond the rows it was made for, naming its size", () => {
+  it("refuses an order beyond the rows it was made for, naming its size, and keeps the book as it was", () => {
     const book = new SlotMarket([{ id: "h0" }], 1, {
       commodity: "electricity",
       mechanism: "uniform",
@@ -92,5 +92,7 @@ describe("the simulator's slot market", () => {
     });
     book.order(0, true, 20_000, 100, null);
     expect(() => book.order(0, false, 10_000, 100, "pv")).toThrow(/holds 1 orders/);
+    expect(book.n).toBe(1);
+    expect(book.isBuy[0]).toBe(1);
   });
 });

@@ -46,7 +46,6 @@ export class SlotMarket {
   readonly source: Uint8Array;
   readonly importWh: Float64Array;
   readonly exportWh: Float64Array;
-  private readonly sourceCode = new Map<Source, number>(SOURCE_CODES.map((s, i) => [s, i]));
   private seq = 0;
 
   constructor(
@@ -78,14 +77,16 @@ export class SlotMarket {
 
   /** Adds participant p's order (one step); its row, in time priority after the rows before it. */
   order(p: number, buy: boolean, priceTicks: number, energyWh: number, source: Source | null): number {
-    const k = this.n++;
+    const k = this.n;
+    // refused before anything is written: the rows already in the book stay as they were
     if (k >= this.isBuy.length) throw new RangeError(`the slot's book holds ${this.isBuy.length} orders`);
+    this.n = k + 1;
     this.isBuy[k] = buy ? 1 : 0;
     this.priceTicks[k] = priceTicks;
     this.energyWh[k] = energyWh;
     this.tieKey[k] = ++this.seq * 256;
     this.participant[k] = p;
-    this.source[k] = this.sourceCode.get(source ?? "other") as number;
+    this.source[k] = SOURCE_CODES.indexOf(source ?? "other");
     return k;
   }
 
