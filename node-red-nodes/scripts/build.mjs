@@ -84,7 +84,8 @@ function defaults(node, checked) {
       /"@check:(\w+)"/g,
       (_, field) =>
         // two arguments: Node-RED (3.x on) then takes a returned string as "invalid, because"
-        `function (v, opt) { return typeof OpenLEMEditor === "undefined" || OpenLEMEditor.check(${JSON.stringify(node.type)}, ${JSON.stringify(field)}, v); }`,
+        // `this` is the node: the rules between its fields are checked too
+        `function (v, opt) { return typeof OpenLEMEditor === "undefined" || OpenLEMEditor.check(${JSON.stringify(node.type)}, ${JSON.stringify(field)}, v, this); }`,
     );
 }
 

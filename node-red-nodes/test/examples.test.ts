@@ -274,6 +274,36 @@ describe("the example flows in a real Node-RED", () => {
         true,
         "meterId: is required: the meter's id from the operator",
       ]);
+      // and the rules between fields, as the runtime runs them: each marks every field it involves
+      const cold = `{ minTempC: "70", targetTempC: "55", maxTempC: "65", legionellaTempC: "60" }`;
+      const crossField = await page.evaluate(`[
+        OpenLEMEditor.check("openlem-boiler", "minTempC", "70", ${cold}),
+        OpenLEMEditor.check("openlem-boiler", "targetTempC", "55", ${cold}),
+        OpenLEMEditor.check("openlem-boiler", "maxTempC", "65", ${cold}),
+        OpenLEMEditor.check("openlem-boiler", "legionellaTempC", "70", { maxTempC: "65" }),
+        OpenLEMEditor.check("openlem-battery", "maxSoc", "0.5", { minSoc: "0.9", maxSoc: "0.5" }),
+        OpenLEMEditor.check("openlem-battery", "maxSoc", "0.95", { minSoc: "0.9", maxSoc: "0.95" }),
+      ]`);
+      expect(crossField).toEqual([
+        "minTempC: must be below targetTempC",
+        "minTempC: must be below targetTempC",
+        true,
+        "legionellaTempC: must not exceed maxTempC",
+        "minSoc: must be below maxSoc",
+        true,
+      ]);
+      // a node imported with contradictory limits is invalid, so deploying it warns
+      const imported = await page.evaluate(`(() => {
+        RED.nodes.import([{ id: "badboiler", type: "openlem-boiler", x: 500, y: 120, z: RED.workspaces.active(),
+          hub: "", limit: "absolute", minTempC: "45", targetTempC: "55", maxTempC: "65", legionellaTempC: "70", version: 1 }]);
+        const n = RED.nodes.node("badboiler");
+        RED.editor.validateNode(n);
+        return { valid: n.valid, errors: n.validationErrors };
+      })()`);
+      expect(imported).toMatchObject({
+        valid: false,
+        errors: expect.arrayContaining(["legionellaTempC: must not exceed maxTempC"]),
+      });
       // a boiler as the palette adds it (every field at its default), opened as a double-click opens it
       await page.evaluate(`(() => {
         const d = RED.nodes.getType("openlem-boiler").defaults;
@@ -288,6 +318,16 @@ describe("the example flows in a real Node-RED", () => {
         await field(name).pressSequentially(text);
       };
       await field("maxBuyPrice").waitFor();
+      // a minimum above the target: both fields turn red, the maximum does not
+      const marked = async (name: string) => /input-error/.test((await field(name).getAttribute("class")) ?? "");
+      await typeInto("minTempC", "70");
+      await expect.poll(() => marked("minTempC")).toBe(true);
+      expect(await marked("targetTempC")).toBe(true);
+      expect(await marked("maxTempC")).toBe(false);
+      await page.screenshot({ path: join(pkg, "test-results", "dialog-boiler-min-above-target.png") });
+      await typeInto("minTempC", "45");
+      await expect.poll(() => marked("minTempC")).toBe(false);
+      expect(await marked("targetTempC")).toBe(false);
       await typeInto("maxBuyPrice", ".25");
       await expect.poll(() => field("maxBuyPrice").getAttribute("class")).toMatch(/input-error/);
       await page.screenshot({ path: join(pkg, "test-results", "dialog-boiler-refused.png") });

@@ -238,16 +238,6 @@ describe("the OpenLEM nodes in the Node-RED runtime, against a real hub", () => 
       .toBeGreaterThan(0);
   });
 
-  it("shows what is wrong in the status when the options break a rule, and does not start", async () => {
-    await helper.load(
-      openlem,
-      [config(), { id: "bad", type: "openlem-boiler", hub: "hub", minTempC: "70", maxTempC: "65", wires: [[], []] }],
-      creds(),
-    );
-    const node = helper.getNode("bad") as unknown as { status: { lastCall?: { args: [{ text: string }] } } };
-    await expect.poll(() => node.status.lastCall?.args[0].text ?? "").toMatch(/targetTempC/);
-  });
-
   it("openlem-schedule turns a power-saver plan into bids that openlem-order places", async () => {
     now = Date.parse("2026-06-21T09:02:00Z");
     await helper.load(

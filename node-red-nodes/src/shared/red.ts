@@ -51,4 +51,9 @@ export interface Red {
     getNode(id: string): unknown;
   };
   settings: { userDir?: string };
+  /** The runtime's events ("flows:started" once every node of a deploy is up and wired). */
+  events?: {
+    once(event: "flows:started", listener: () => void): void;
+    off(event: "flows:started", listener: () => void): void;
+  };
 }

@@ -15,7 +15,11 @@ export const BatterySpec = z
     minSoc: z.number().min(0).max(1).default(0.1),
     maxSoc: z.number().min(0).max(1).default(0.95),
   })
-  .refine((b) => b.minSoc < b.maxSoc, { message: "minSoc must be below maxSoc", path: ["minSoc"] });
+  .refine((b) => b.minSoc < b.maxSoc, {
+    message: "must be below maxSoc",
+    path: ["minSoc"],
+    params: { fields: ["minSoc", "maxSoc"] },
+  });
 export type BatterySpec = z.output<typeof BatterySpec>;
 
 export const oneWayEfficiency = (b: BatterySpec) => Math.sqrt(b.roundTripEfficiency);

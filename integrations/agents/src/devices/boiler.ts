@@ -19,11 +19,22 @@ export const BoilerSpec = z
     legionellaTempC: z.number().default(60),
     legionellaEveryDays: z.number().int().positive().default(7),
   })
-  .refine((b) => b.minTempC < b.targetTempC && b.targetTempC <= b.maxTempC, {
-    message: "needs minTempC < targetTempC <= maxTempC",
-    path: ["targetTempC"],
+  // each rule names every field it involves (params.fields), so an editor can mark them all
+  .refine((b) => b.minTempC < b.targetTempC, {
+    message: "must be below targetTempC",
+    path: ["minTempC"],
+    params: { fields: ["minTempC", "targetTempC"] },
   })
-  .refine((b) => b.legionellaTempC <= b.maxTempC, { message: "must not exceed maxTempC", path: ["legionellaTempC"] });
+  .refine((b) => b.targetTempC <= b.maxTempC, {
+    message: "must not exceed maxTempC",
+    path: ["targetTempC"],
+    params: { fields: ["targetTempC", "maxTempC"] },
+  })
+  .refine((b) => b.legionellaTempC <= b.maxTempC, {
+    message: "must not exceed maxTempC",
+    path: ["legionellaTempC"],
+    params: { fields: ["legionellaTempC", "maxTempC"] },
+  });
 export type BoilerSpec = z.output<typeof BoilerSpec>;
 
 /**

@@ -1,6 +1,6 @@
 import { BatterySpec } from "@openlem/agents/devices";
 import { z } from "zod";
-import { LimitOptions } from "../../shared/options.js";
+import { type DeviceSettings, LimitOptions, limitsOf } from "../../shared/options.js";
 
 /**
  * The node's options (editor values after editorValues), for the runtime and the edit dialog
@@ -16,3 +16,19 @@ export const Options = LimitOptions.extend({
   entity: z.string().optional(),
 });
 export type Options = z.output<typeof Options>;
+
+/** The household spec the runtime runs (and the dialog checks): the battery and its window. */
+export const batterySettings: DeviceSettings<Options> = {
+  options: Options,
+  specOf: (o) => ({
+    battery: {
+      capacityWh: o.capacityWh,
+      maxChargeW: o.maxChargeW,
+      maxDischargeW: o.maxDischargeW,
+      roundTripEfficiency: o.roundTripEfficiency,
+      minSoc: o.minSoc,
+      maxSoc: o.maxSoc,
+    },
+    limits: limitsOf(o),
+  }),
+};

@@ -1,8 +1,8 @@
 import { BatterySpec, safeBatteryPower } from "@openlem/agents";
 import { z } from "zod";
-import { type DeviceKind, limitsOf, registerDevice } from "../../shared/device-node.js";
+import { type DeviceKind, reasonFor, registerDevice } from "../../shared/device-node.js";
 import type { Red } from "../../shared/red.js";
-import { Options } from "./options.js";
+import { batterySettings, type Options } from "./options.js";
 
 /** msg.payload: state of charge in % (number or sensor state), { socPercent } or { socWh }. */
 const State = z.union(
@@ -30,18 +30,7 @@ type State = { socWh: number };
 
 export const battery: DeviceKind<Options, State> = {
   type: "openlem-battery",
-  options: Options,
-  spec: (o) => ({
-    battery: {
-      capacityWh: o.capacityWh,
-      maxChargeW: o.maxChargeW,
-      maxDischargeW: o.maxDischargeW,
-      roundTripEfficiency: o.roundTripEfficiency,
-      minSoc: o.minSoc,
-      maxSoc: o.maxSoc,
-    },
-    limits: limitsOf(o),
-  }),
+  ...batterySettings,
   input: (payload, _current, o) => {
     const s = State.parse(payload);
     return { socWh: "socWh" in s ? s.socWh : Math.round((s.socPercent / 100) * o.capacityWh) };
@@ -66,7 +55,7 @@ export const battery: DeviceKind<Options, State> = {
   waiting: "waiting for the state of charge",
   describe: (d, s) => {
     const what = d.batteryW > 0 ? `discharging ${d.batteryW} W` : d.batteryW < 0 ? `charging ${-d.batteryW} W` : "idle";
-    const why = d.why.find((w) => w.startsWith("battery") || w.startsWith("no market"));
+    const why = reasonFor(d, "battery");
     return `${what}${s ? ` (${(s.socWh / 1000).toFixed(1)} kWh)` : ""}${why ? `: ${why}` : ""}`;
   },
 };

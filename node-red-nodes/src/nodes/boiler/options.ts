@@ -1,6 +1,6 @@
 import { BoilerDevice, HouseholdSpec } from "@openlem/agents/devices";
 import { z } from "zod";
-import { LimitOptions } from "../../shared/options.js";
+import { type DeviceSettings, LimitOptions, limitsOf } from "../../shared/options.js";
 
 /**
  * The node's options (editor values after editorValues), for the runtime and the edit dialog
@@ -17,3 +17,24 @@ export const Options = LimitOptions.extend({
   entity: z.string().optional(),
 });
 export type Options = z.output<typeof Options>;
+
+/** The household spec the runtime runs (and the dialog checks): the boiler and its switching limits. */
+export const boilerSettings: DeviceSettings<Options> = {
+  options: Options,
+  specOf: (o) => ({
+    boiler: {
+      volumeL: o.volumeL,
+      heaterW: o.heaterW,
+      minTempC: o.minTempC,
+      targetTempC: o.targetTempC,
+      maxTempC: o.maxTempC,
+      legionellaTempC: o.legionellaTempC,
+      legionellaEveryDays: o.legionellaEveryDays,
+      standingLossWhPerDay: o.standingLossWhPerDay,
+    },
+    boilerMinOnSlots: o.minOnSlots,
+    boilerMinOffSlots: o.minOffSlots,
+    boilerResolutionK: 0.5,
+    limits: limitsOf(o),
+  }),
+};

@@ -1,8 +1,8 @@
 import { expectedDrawWh } from "@openlem/agents";
 import { z } from "zod";
-import { type DeviceKind, limitsOf, registerDevice } from "../../shared/device-node.js";
+import { type DeviceKind, reasonFor, registerDevice } from "../../shared/device-node.js";
 import type { Red } from "../../shared/red.js";
-import { Options } from "./options.js";
+import { boilerSettings, type Options } from "./options.js";
 
 /** msg.payload: the tank temperature (°C), as a number, a sensor's state string, or { tempC }. */
 const State = z.union(
@@ -28,23 +28,7 @@ type State = { tempC: number };
 
 export const boiler: DeviceKind<Options, State> = {
   type: "openlem-boiler",
-  options: Options,
-  spec: (o) => ({
-    boiler: {
-      volumeL: o.volumeL,
-      heaterW: o.heaterW,
-      minTempC: o.minTempC,
-      targetTempC: o.targetTempC,
-      maxTempC: o.maxTempC,
-      legionellaTempC: o.legionellaTempC,
-      legionellaEveryDays: o.legionellaEveryDays,
-      standingLossWhPerDay: o.standingLossWhPerDay,
-    },
-    boilerMinOnSlots: o.minOnSlots,
-    boilerMinOffSlots: o.minOffSlots,
-    boilerResolutionK: 0.5,
-    limits: limitsOf(o),
-  }),
+  ...boilerSettings,
   input: (payload) => State.parse(payload),
   deviceState: (s) => (s ? { tempC: s.tempC } : null),
   drawWh: (o, hour, minutes) => expectedDrawWh(o.drawKwhPerDay, hour, minutes),
@@ -61,7 +45,7 @@ export const boiler: DeviceKind<Options, State> = {
   scheduleEntry: (m, i) => ({ on: m.boilerOn[i] ?? false }),
   waiting: "waiting for the tank temperature",
   describe: (d, s) => {
-    const why = d.why.find((w) => w.startsWith("boiler") || w.startsWith("no market"));
+    const why = reasonFor(d, "boiler");
     return `${d.boilerOn ? "heating" : "off"}${s ? ` at ${s.tempC.toFixed(1)} °C` : ""}: ${why ?? (d.boilerOn ? "cheap slot in the plan" : "waiting for cheaper slots")}`;
   },
 };

@@ -1,7 +1,7 @@
 import { EvCharger } from "@openlem/agents/devices";
 import { LocalClock } from "@openlem/protocol";
 import { z } from "zod";
-import { LimitOptions } from "../../shared/options.js";
+import { type DeviceSettings, LimitOptions, limitsOf } from "../../shared/options.js";
 
 /** The node's options (editor values after editorValues), for the runtime and the edit dialog alike. */
 export const Options = LimitOptions.extend({
@@ -13,3 +13,9 @@ export const Options = LimitOptions.extend({
   entity: z.string().optional(),
 });
 export type Options = z.output<typeof Options>;
+
+/** The household spec the runtime runs (and the dialog checks): the charger and the limits. */
+export const evSettings: DeviceSettings<Options> = {
+  options: Options,
+  specOf: (o) => ({ ev: { maxPowerW: o.maxPowerW }, limits: limitsOf(o) }),
+};

@@ -1,9 +1,9 @@
 import { safeEvPower } from "@openlem/agents";
 import { isoOf, LocalClock, nextLocalTime } from "@openlem/protocol";
 import { z } from "zod";
-import { type DeviceKind, limitsOf, registerDevice } from "../../shared/device-node.js";
+import { type DeviceKind, reasonFor, registerDevice } from "../../shared/device-node.js";
 import type { Red } from "../../shared/red.js";
-import { Options } from "./options.js";
+import { evSettings, type Options } from "./options.js";
 
 /**
  * msg.payload: { plugged, departure?, needKwh?, chargedKwh? }, or just true / false (or a
@@ -30,8 +30,7 @@ type State = { plugged: boolean; session: Session | null };
 
 export const ev: DeviceKind<Options, State> = {
   type: "openlem-ev",
-  options: Options,
-  spec: (o) => ({ ev: { maxPowerW: o.maxPowerW }, limits: limitsOf(o) }),
+  ...evSettings,
   input: (payload, current, o, nowMs, timeZone) => {
     const p = State.parse(payload);
     if (!p.plugged) return { plugged: false, session: null };
@@ -95,7 +94,7 @@ export const ev: DeviceKind<Options, State> = {
   describe: (d, s) => {
     if (!s?.plugged) return "not plugged in";
     const left = s.session ? Math.max(0, s.session.needWh - s.session.chargedWh) / 1000 : 0;
-    const why = d.why.find((w) => w.startsWith("EV") || w.startsWith("no market"));
+    const why = reasonFor(d, "EV");
     return `${d.evW > 0 ? `charging ${d.evW} W` : "waiting"}, ${left.toFixed(1)} kWh to go${why ? `: ${why}` : ""}`;
   },
 };
