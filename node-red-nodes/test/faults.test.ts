@@ -120,6 +120,10 @@ describe("the OpenLEM nodes when things go wrong, in the Node-RED runtime", () =
     await helper.load(openlem, [boiler({ hub: "" }), { id: "cmd", type: "helper" }]);
     const cmds = inbox("cmd");
     const shown = statuses("b");
+    // before the first temperature: the missing hub is said already, not just "waiting"
+    await expect
+      .poll(() => shown.at(-1))
+      .toBe("local control: no hub: choose an openlem-hub; waiting for the tank temperature");
     helper.getNode("b").receive({ payload: "40" });
     await expect.poll(() => cmds.length).toBeGreaterThanOrEqual(1);
     expect(cmds[0]).toMatchObject({ on: true, decision: { mode: "fallback" } });
@@ -151,6 +155,64 @@ describe("the OpenLEM nodes when things go wrong, in the Node-RED runtime", () =
     await expect.poll(() => shown.at(-1)).toMatch(/^local control: the hub refused the device token/);
     // a fresh token for the tests after this one
     ({ deviceToken: token } = await seedToken(hub.url));
+  });
+
+  it.each([
+    ["boiler min 70 > max 65", boiler({ minTempC: "70", maxTempC: "65" }), /minTempC: must be below targetTempC/],
+    ["boiler min = target", boiler({ minTempC: "55" }), /minTempC: must be below targetTempC/],
+    ["boiler target > max", boiler({ targetTempC: "70" }), /targetTempC: must not exceed maxTempC/],
+    ["boiler anti-legionella > max", boiler({ legionellaTempC: "70" }), /legionellaTempC: must not exceed maxTempC/],
+    ["boiler heater power written as 3e3", boiler({ heaterW: "3e3" }), /heaterW: must be a number/],
+  ])(
+    "boiler with contradictory settings (%s): hands the element back to its thermostat, red, and keeps doing so",
+    async (_, def, rule) => {
+      await helper.load(openlem, [config(), def, { id: "cmd", type: "helper" }], { hub: { token } });
+      const cmds = inbox("cmd");
+      const shown = statuses("b");
+      const errors: string[] = [];
+      (helper.getNode("b") as unknown as { on(e: "call:error", f: (c: { args: [unknown] }) => void): void }).on(
+        "call:error",
+        (c) => errors.push(String(c.args[0])),
+      );
+      // once the flow is up, before any state arrives
+      await expect.poll(() => cmds.length).toBe(1);
+      expect(cmds[0]).toMatchObject({ on: true, payload: "on", handBack: true, decision: { mode: "fallback" } });
+      expect((cmds[0]?.decision as { why: string[] } | undefined)?.why[0]).toMatch(rule);
+      // every message gets the element handed back again, and an error naming the rule (for a Catch node)
+      helper.getNode("b").receive({ payload: "30" });
+      await expect.poll(() => cmds.length).toBe(2);
+      expect(cmds[1]).toMatchObject({ on: true, handBack: true });
+      await expect.poll(() => errors.at(-1) ?? "").toMatch(rule);
+      expect(errors.at(-1)).toMatch(/fix the node's settings and deploy/);
+      expect(shown.at(-1)).toMatch(/^handed back; settings refused: /);
+      expect(shown.at(-1)).toMatch(rule);
+    },
+  );
+
+  it("battery with minSoc 0.9 above maxSoc 0.5, and an EV charger of 0 W: each hands its device back", async () => {
+    await helper.load(
+      openlem,
+      [
+        config(),
+        { id: "bat", type: "openlem-battery", hub: "hub", minSoc: "0.9", maxSoc: "0.5", wires: [["cmd"], []] },
+        { id: "car", type: "openlem-ev", hub: "hub", entity: "number.wallbox", maxPowerW: "0", wires: [["cmd"], []] },
+        { id: "cmd", type: "helper" },
+      ],
+      { hub: { token } },
+    );
+    const cmds = inbox("cmd");
+    const battery = statuses("bat");
+    helper.getNode("bat").receive({ payload: "50" });
+    await expect.poll(() => cmds.filter((m) => m.topic === "battery").length).toBeGreaterThanOrEqual(2);
+    for (const m of cmds.filter((c) => c.topic === "battery"))
+      expect(m).toMatchObject({ powerW: 0, payload: 0, handBack: true });
+    expect(battery.at(-1)).toMatch(/minSoc: must be below maxSoc/);
+    // the charger's own power is refused: the charger gets its default power back, on its entity
+    expect(cmds.find((m) => m.topic === "number.wallbox")).toMatchObject({
+      powerW: 11_000,
+      handBack: true,
+      payload: { action: "number.set_value", target: { entity_id: ["number.wallbox"] }, data: { value: 11_000 } },
+    });
   });
 
   it("refuses a payload it cannot read in words a user understands, and keeps going", async () => {
@@ -216,12 +278,99 @@ describe("the OpenLEM nodes when things go wrong, in the Node-RED runtime", () =
         name: "the neighbour's",
       }),
     );
-    await helper.load(openlem, [config(), { id: "p", type: "openlem-price", hub: "hub", wires: [[]] }], {
-      hub: { token: other.token },
-    });
+    await helper.load(
+      openlem,
+      [
+        config(),
+        { id: "p", type: "openlem-price", hub: "hub", wires: [[]] },
+        { id: "o", type: "openlem-order", hub: "hub", wires: [["ook"], ["obad"]] },
+        {
+          id: "m",
+          type: "openlem-meter",
+          hub: "hub",
+          meterId: "m-s",
+          unit: "Wh",
+          registers: "import-export",
+          wires: [["mout"]],
+        },
+        { id: "ook", type: "helper" },
+        { id: "obad", type: "helper" },
+        { id: "mout", type: "helper" },
+      ],
+      { hub: { token: other.token } },
+    );
+    const wrong = "the device token is for household s in c, not h in c";
     const shown = statuses("p");
-    await expect.poll(() => shown.at(-1)).toBe("the device token is for household s in c, not h in c");
+    const meter = statuses("m");
+    const [ook, obad, mout] = [inbox("ook"), inbox("obad"), inbox("mout")];
+    await expect.poll(() => shown.at(-1)).toBe(wrong);
     expect(shown).not.toContain("connected");
+    // an order is not kept as if the hub were away: it comes out of output 2 with the reason
+    helper.getNode("o").receive({ payload: { side: "buy", energyWh: 200, limitPrice: 0.2, slot: "next" } });
+    await expect.poll(() => obad.length).toBe(1);
+    expect((obad[0]?.error as { message: string } | undefined)?.message).toBe(wrong);
+    expect(ook).toHaveLength(0);
+    // the meter stores nothing with another household's token: red, and the reading waits
+    helper.getNode("m").receive({ payload: { importWh: 1_000, exportWh: 0 } });
+    await expect.poll(() => meter.at(-1)).toBe(`${wrong}; 1 reading(s) waiting for it`);
+    expect(mout).toHaveLength(0);
+    const neighbour = new HubRest({
+      url: hub.url,
+      communityId: "c",
+      householdId: "s",
+      auth: { deviceToken: other.token },
+    });
+    expect(await neighbour.energy()).toEqual([]);
+  });
+
+  it("a token revoked mid-run: every node says the token was refused and what to do, none waits for the hub", async () => {
+    const { deviceToken: mine, deviceTokenId: id } = await seedToken(hub.url);
+    clock = () => Date.parse("2026-06-24T13:02:00Z");
+    await helper.load(
+      openlem,
+      [
+        config(),
+        { id: "p", type: "openlem-price", hub: "hub", wires: [[]] },
+        { id: "r", type: "openlem-result", hub: "hub", wires: [[], []] },
+        { id: "o", type: "openlem-order", hub: "hub", wires: [["ook"], ["obad"]] },
+        {
+          id: "m",
+          type: "openlem-meter",
+          hub: "hub",
+          meterId: "m-h",
+          unit: "Wh",
+          registers: "import-export",
+          wires: [["mout"]],
+        },
+        { id: "ook", type: "helper" },
+        { id: "obad", type: "helper" },
+        { id: "mout", type: "helper" },
+      ],
+      { hub: { token: mine } },
+    );
+    const shown = { p: statuses("p"), r: statuses("r"), o: statuses("o"), m: statuses("m") };
+    const [ook, obad, mout] = [inbox("ook"), inbox("obad"), inbox("mout")];
+    await expect.poll(() => shown.p.at(-1)).toBe("connected");
+    await expect.poll(() => shown.r.at(-1)).toBe("connected");
+    helper.getNode("m").receive({ payload: { importWh: 600_000, exportWh: 1_000 } });
+    await expect.poll(() => mout.length).toBe(1);
+    await revokeToken(hub.url, id);
+    const refused = /^the hub refused the device token \(revoked or mistyped\): make a new one .* deploy/;
+    // the live feed's broker drops the session, and the login is refused from then on
+    await expect.poll(() => shown.p.at(-1), { timeout: 10_000 }).toMatch(refused);
+    await expect.poll(() => shown.r.at(-1)).toMatch(refused);
+    helper.getNode("o").receive({ payload: { side: "buy", energyWh: 200, limitPrice: 0.2, slot: "next" } });
+    await expect.poll(() => obad.length).toBe(1);
+    expect((obad[0]?.error as { message: string } | undefined)?.message).toMatch(refused);
+    expect(ook).toHaveLength(0);
+    helper.getNode("m").receive({ payload: { importWh: 600_000, exportWh: 1_000 } });
+    await expect.poll(() => shown.m.at(-1)).toMatch(/; 1 reading\(s\) waiting for it$/);
+    expect(shown.m.at(-1)).toMatch(refused);
+    expect(mout).toHaveLength(1);
+    // a few seconds on, nothing claims the hub is away or reconnecting
+    await new Promise((r) => setTimeout(r, 2_500));
+    for (const list of Object.values(shown)) expect(list.at(-1)).toMatch(refused);
+    ({ deviceToken: token } = await seedToken(hub.url));
   });
 
   it("meter and order: what the hub could not take while it was down waits, and goes once when it is back", async () => {
@@ -261,8 +410,10 @@ describe("the OpenLEM nodes when things go wrong, in the Node-RED runtime", () =
     // the hub comes back on the same address with its data
     hub = await start();
     await expect.poll(() => mout.length, { timeout: 30_000 }).toBe(2);
-    const later = mout[1]?.payload as { readings: { importWh: number; at: string }[] };
+    const later = mout[1]?.payload as { readings: { importWh: number; at: string }[]; accepted: number };
     expect(later.readings.map((r) => r.importWh)).toEqual([500_400]);
+    // what the hub took, as it said
+    expect(later.accepted).toBe(1);
     await expect.poll(() => ook.length, { timeout: 30_000 }).toBe(2);
     expect(ook[1]).toMatchObject({ sentLater: true });
     // read at the hub's time worked out while it was away, not at the local clock's
@@ -281,12 +432,12 @@ describe("the OpenLEM nodes when things go wrong, in the Node-RED runtime", () =
   });
 });
 
-async function seedToken(hubUrl: string): Promise<{ deviceToken: string }> {
+async function seedToken(hubUrl: string): Promise<{ deviceToken: string; deviceTokenId: number }> {
   const { MEMBER, post } = await import("../../test-support/hub-fixture.js");
   const { DeviceTokenCreated, TokenPair } = await import("@openlem/protocol");
   const member = TokenPair.parse(await post(`${hubUrl}/api/auth/login`, undefined, MEMBER)).accessToken;
   const t = DeviceTokenCreated.parse(
     await post(`${hubUrl}/api/communities/c/households/h/device-tokens`, member, { name: "after the revocation" }),
   );
-  return { deviceToken: t.token };
+  return { deviceToken: t.token, deviceTokenId: t.id };
 }

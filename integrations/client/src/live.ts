@@ -2,6 +2,7 @@ import {
   type Commodity,
   HouseholdTrades,
   HubStatus,
+  isHouseholdToken,
   KpiSignal,
   PriceSignal,
   parseTopic,
@@ -11,7 +12,12 @@ import {
 import mqtt, { type MqttClient } from "mqtt";
 import type { HubRest } from "./rest.js";
 
-export type ConnectionState = "connected" | "reconnecting" | "offline";
+/**
+ * `refused`: the broker refused the login (a revoked or mistyped device token). A household
+ * token does not mend itself, so the feed stops trying; a person's access token is refreshed
+ * and tried again.
+ */
+export type ConnectionState = "connected" | "reconnecting" | "offline" | "refused";
 
 export interface LiveHandlers {
   /** Each cleared slot once, in slot order; after a reconnect the missed ones come first (over REST). */
@@ -80,8 +86,23 @@ export class LiveFeed {
     const feed = new LiveFeed(rest, handlers, client, commodities);
     client.on("message", (topic, payload) => feed.onMessage(topic, payload));
     client.on("connect", () => void feed.onConnect());
-    client.on("reconnect", () => handlers.connection?.("reconnecting"));
-    client.on("offline", () => handlers.connection?.("offline"));
+    let refused = false;
+    client.on("reconnect", () => {
+      if (!refused) handlers.connection?.("reconnecting");
+    });
+    client.on("offline", () => {
+      if (!refused) handlers.connection?.("offline");
+    });
+    // CONNACK 4 (bad user name or password) or 5 (not authorized)
+    client.on("error", (err) => {
+      const code = (err as { code?: unknown }).code;
+      if (code !== 4 && code !== 5) return;
+      handlers.connection?.("refused");
+      if (isHouseholdToken(String(client.options.password ?? ""))) {
+        refused = true;
+        client.end(true);
+      }
+    });
     // A person's access token may have expired while away: the reconnect uses a fresh one.
     client.on("close", () => {
       rest.freshToken().then(

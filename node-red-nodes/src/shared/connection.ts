@@ -58,8 +58,12 @@ export class HubConnection extends EventEmitter<Events> {
     });
   }
 
-  /** Tells the nodes only of a change: a broker that is away must not redraw every node each second. */
+  /**
+   * Tells the nodes only of a change: a broker that is away must not redraw every node each
+   * second. A refused token (`failed`) stays until the node is deployed again with a new one.
+   */
   private setState(s: ConnectionState): void {
+    if (this.state.kind === "failed" && s.kind !== "failed") return;
     const same =
       s.kind === this.state.kind &&
       ("reason" in s ? s.reason : undefined) === ("reason" in this.state ? this.state.reason : undefined);
@@ -67,34 +71,61 @@ export class HubConnection extends EventEmitter<Events> {
     if (!same) this.emit("state", s);
   }
 
+  private identity: Promise<string | null> | undefined;
+
   /**
    * Whether the token is for the household this config names: a token of another household
-   * (or a revoked one) is a mistake to show at once, not to find out from refused orders.
-   * Null when it is, or when the hub cannot say now (unreachable: the feed then retries).
+   * (or a revoked one) is a mistake to show at once on every node, not to find out from
+   * refused orders. Null when it is, or when the hub cannot say now (unreachable: asked again
+   * next time). A problem ends in the `failed` state.
    */
-  private async identityProblem(): Promise<string | null> {
+  checkIdentity(): Promise<string | null> {
+    this.identity ??= this.identityProblem().then((problem) => {
+      if (problem) this.setState({ kind: "failed", reason: problem });
+      // unknown (the hub away): asked again next time
+      if (problem === undefined) this.identity = undefined;
+      return problem ?? null;
+    });
+    return this.identity;
+  }
+
+  /** The problem, null when there is none, undefined when the hub could not be asked. */
+  private async identityProblem(): Promise<string | null | undefined> {
     try {
       const me = await this.rest.me();
       const { communityId, householdId } = this.settings;
       if (me.kind !== "device") return "the token is a person's, not a device token: make a device token in the hub";
-      if (me.scope === "read") return "this is a read-only token: the nodes need the household's device token";
+      if (me.scope !== "device")
+        return `this is a ${me.scope === "read" ? "read-only" : "Home Assistant"} token: the nodes need the household's device token`;
       if (me.communityId !== communityId || me.householdId !== householdId)
         return `the device token is for household ${me.householdId} in ${me.communityId}, not ${householdId} in ${communityId}`;
       return null;
     } catch (err) {
-      if (err instanceof HubError && err.refused)
-        return "the hub refused the device token (revoked or mistyped): make a new one for the household in the hub";
-      return null;
+      return err instanceof HubError && err.refused ? tokenProblem(err) : undefined;
     }
+  }
+
+  /**
+   * A refusal of the token (401) or of the household (403), met by any node: from then on every
+   * node of this hub shows it, in red, with what to do, instead of waiting for the hub.
+   */
+  refusedBy(err: unknown): boolean {
+    if (!(err instanceof HubError) || !err.refused) return false;
+    this.setState({ kind: "failed", reason: tokenProblem(err) });
+    return true;
+  }
+
+  /** Why nothing can be sent to the hub with this token (the `failed` state), or null. */
+  get refusal(): string | null {
+    return this.state.kind === "failed" ? this.state.reason : null;
   }
 
   /** Starts the live feed if it is not running yet; failures show as the state, and it retries. */
   live(): void {
     if (this.feed || this.starting || this.closed || this.state.kind === "failed") return;
-    this.starting = this.identityProblem().then((problem) => {
+    this.starting = this.checkIdentity().then((problem) => {
       if (problem) {
         this.starting = undefined;
-        this.setState({ kind: "failed", reason: problem });
         return;
       }
       return this.startFeed();
@@ -108,7 +139,14 @@ export class HubConnection extends EventEmitter<Events> {
         price: (p) => this.emit("price", p),
         result: (r) => this.emit("result", r),
         trades: (t) => this.emit("trades", t),
-        connection: (c) => this.setState(c === "connected" ? { kind: "connected" } : { kind: c }),
+        connection: (c) =>
+          this.setState(
+            c === "connected"
+              ? { kind: "connected" }
+              : c === "refused"
+                ? { kind: "failed", reason: TOKEN_REFUSED }
+                : { kind: c },
+          ),
         error: () => {},
       },
       this.settings.mqttUrl ? { mqttUrl: this.settings.mqttUrl } : {},
@@ -166,6 +204,16 @@ export class HubConnection extends EventEmitter<Events> {
     await this.feed?.close();
     this.removeAllListeners();
   }
+}
+
+const TOKEN_REFUSED =
+  "the hub refused the device token (revoked or mistyped): make a new one for the household in the hub, put it in the openlem-hub node and deploy";
+
+/** A refusal of the token or household in words that say what to do. */
+function tokenProblem(err: HubError): string {
+  return err.status === 401
+    ? TOKEN_REFUSED
+    : `the hub refused this household's device token here: ${err.message}; check the openlem-hub node's community and household`;
 }
 
 /** What went wrong, in one line (a hub's refusal names each field and rule). */

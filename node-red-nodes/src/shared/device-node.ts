@@ -6,31 +6,23 @@ import {
   type DevicePort,
   type DeviceState,
   HouseholdLoop,
-  HouseholdSpec,
-  type HouseholdSpecInput,
+  type HouseholdSpec,
   type LoopEvent,
   type SlotDecision,
 } from "@openlem/agents";
 import { describeProblems, fieldProblems, isoOf, localHourOf } from "@openlem/protocol";
 import { z } from "zod";
 import { type HubConnection, reasonOf } from "./connection.js";
-import { editorValues, type LimitOptions, optionProblems } from "./options.js";
+import { type DeviceSettings, deviceSettings, editorValues, usableOptions } from "./options.js";
 import type { NodeDef, NodeMessage, Red, RedNode } from "./red.js";
 import { hubOrWhy } from "./uses-hub.js";
 
-export function limitsOf(o: LimitOptions): HouseholdSpecInput["limits"] {
-  return {
-    maxBuyPrice: o.limit === "relative" ? { cheapestShare: o.cheapestShare } : o.maxBuyPrice,
-    minSellPrice: o.minSellPrice,
-  };
-}
-
-/** What differs between the boiler, battery and EV nodes. */
-export interface DeviceKind<O, S> {
+/**
+ * What differs between the boiler, battery and EV nodes. Its settings (options and the
+ * household spec they make, in the node's options.ts) are what the edit dialog checks too.
+ */
+export interface DeviceKind<O, S> extends DeviceSettings<O> {
   type: string;
-  /** The node's options (after editorValues); errors name the field and the rule. */
-  options: z.ZodType<O>;
-  spec(o: O): HouseholdSpecInput;
   /** Parses msg.payload into the device's state (or a change of it). */
   input(payload: unknown, current: S | undefined, o: O, nowMs: number, timeZone: string): S;
   /** What the agent sees of the state at `nowMs`; null until the device reported enough. */
@@ -74,16 +66,12 @@ export function registerDevice<O, S>(RED: Red, kind: DeviceKind<O, S>): void {
     const conn = hub.connection;
     let raw = editorValues(def);
     const configure = (values: Record<string, unknown>): { opts: O; spec: HouseholdSpec } | string => {
-      const o = kind.options.safeParse(values);
-      if (!o.success) return describeProblems(optionProblems(kind.options, values));
-      const sp = HouseholdSpec.safeParse(kind.spec(o.data));
-      if (!sp.success) return describeProblems(fieldProblems(sp.error));
-      return { opts: o.data, spec: sp.data };
+      const s = deviceSettings(kind, values);
+      return s.ok ? s : describeProblems(s.problems);
     };
     const first = configure(raw);
     if (typeof first === "string") {
-      this.status({ fill: "red", shape: "ring", text: first.slice(0, 100) });
-      this.error(`${kind.type}: ${first}`);
+      refuse(RED, this, kind, raw, first);
       return;
     }
     let { opts } = first;
@@ -117,18 +105,7 @@ export function registerDevice<O, S>(RED: Red, kind: DeviceKind<O, S>): void {
         showStatus();
       },
       release: async () => {
-        const now = Date.now();
-        const back: SlotDecision = {
-          startMs: now,
-          boilerOn: false,
-          batteryW: 0,
-          evW: 0,
-          ...kind.handBack(opts),
-          netWh: 0,
-          mode: "fallback",
-          why: ["handed back: OpenLEM stopped controlling this device"],
-        };
-        this.send([{ ...kind.command(back, opts), decision: back, handBack: true }, null]);
+        this.send([handBackMessage(kind, opts, "handed back: OpenLEM stopped controlling this device"), null]);
       },
     };
 
@@ -184,7 +161,13 @@ export function registerDevice<O, S>(RED: Red, kind: DeviceKind<O, S>): void {
     const tick = () => {
       if (running) return;
       if (kind.deviceState(state, opts) === null) {
-        this.status({ fill: "grey", shape: "ring", text: kind.waiting });
+        // no state yet: nothing to steer, but a missing or refused hub is said already
+        const why = loop.control.why;
+        this.status(
+          why
+            ? { fill: "red", shape: "ring", text: `local control: ${why}; ${kind.waiting}`.slice(0, 120) }
+            : { fill: "grey", shape: "ring", text: kind.waiting },
+        );
         return;
       }
       running = (async () => {
@@ -263,6 +246,64 @@ export function registerDevice<O, S>(RED: Red, kind: DeviceKind<O, S>): void {
           done();
         });
     });
+  });
+}
+
+/**
+ * What the status says a decision did for one device: the device's own reason (a safety
+ * correction, an override), which matters more than whether the slot had a market plan.
+ */
+export function reasonFor(d: SlotDecision, device: "boiler" | "battery" | "EV"): string | undefined {
+  return d.why.find((w) => w.startsWith(`${device}:`)) ?? d.why.find((w) => w.startsWith("no market"));
+}
+
+/** The command that gives the device its own control back (see DeviceKind.handBack). */
+function handBackMessage<O, S>(kind: DeviceKind<O, S>, opts: O, why: string): NodeMessage {
+  const back: SlotDecision = {
+    startMs: Date.now(),
+    boilerOn: false,
+    batteryW: 0,
+    evW: 0,
+    ...kind.handBack(opts),
+    netWh: 0,
+    mode: "fallback",
+    why: [why],
+  };
+  return { ...kind.command(back, opts), decision: back, handBack: true };
+}
+
+/**
+ * A device node whose settings break a rule cannot be trusted to steer its device, so it runs
+ * no agent: it hands the device back as soon as the flow is up (and again with every message,
+ * in case the device was not listening yet), with a red status and an error naming each field
+ * and rule.
+ */
+function refuse<O, S>(
+  RED: Red,
+  node: RedNode,
+  kind: DeviceKind<O, S>,
+  raw: Record<string, unknown>,
+  problem: string,
+): void {
+  const why = `settings refused: ${problem}`;
+  const opts = usableOptions(kind.options, raw);
+  const handBack = () => {
+    if (opts !== null) node.send([handBackMessage(kind, opts, why), null]);
+  };
+  node.status({ fill: "red", shape: "ring", text: `handed back; ${why}`.slice(0, 120) });
+  node.error(
+    `${kind.type}: ${why}. The device is under its own control until the node's settings are fixed and deployed.`,
+  );
+  // a message sent while the flow is still being built reaches only the nodes already made
+  if (RED.events) RED.events.once("flows:started", handBack);
+  else setImmediate(handBack);
+  node.on("input", (_msg, _send, done) => {
+    handBack();
+    done(new Error(`${why}; the device stays under its own control: fix the node's settings and deploy`));
+  });
+  node.on("close", (_removed, done) => {
+    RED.events?.off("flows:started", handBack);
+    done();
   });
 }
 

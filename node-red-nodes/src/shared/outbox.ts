@@ -2,11 +2,17 @@ import { HubError } from "@openlem/client";
 import type { ConnectionState, HubConnection } from "./connection.js";
 import type { RedNode } from "./red.js";
 
-/** What a flush did: sent, refused for good (with why), or still waiting for the hub. */
-export interface FlushResult<T> {
+/**
+ * What a flush did: sent (with the hub's answer to each batch), refused for good (with why),
+ * or still waiting; `stoppedBy` is why it stopped with items left (the hub away, or the
+ * token refused), null when nothing is left.
+ */
+export interface FlushResult<T, A = void> {
   sent: T[];
+  answers: A[];
   refused: { items: T[]; error: unknown }[];
   waiting: number;
+  stoppedBy: unknown;
 }
 
 /**
@@ -14,15 +20,21 @@ export interface FlushResult<T> {
  * default; on disk with Node-RED's localfilesystem context store, so it survives a restart)
  * and sent again, oldest first, when the hub answers. Sending twice is harmless: orders carry
  * their clientOrderId and readings their timestamp, so the hub takes each once.
+ *
+ * What waits: everything the hub could not take because it was away, or because it refused
+ * the device token (401): a new token sends it. What is dropped, and said: a batch the hub
+ * refused for what it is (400, 403, 409, 422 …), which sending again cannot mend.
  */
-export class Outbox<T> {
-  private flushing: Promise<FlushResult<T>> | null = null;
+export class Outbox<T, A = void> {
+  /** Flushes run one after the other, so each item is reported by exactly one of them. */
+  private chain: Promise<unknown> = Promise.resolve();
+  private running = 0;
 
   constructor(
     private readonly node: RedNode,
     private readonly key: string,
-    /** Sends one batch; throws a HubError when the hub refuses or cannot be reached. */
-    private readonly send: (items: T[]) => Promise<void>,
+    /** Sends one batch and gives the hub's answer; throws a HubError when the hub refuses or cannot be reached. */
+    private readonly send: (items: T[]) => Promise<A>,
     /** Items per request: readings go together, each message's orders alone (the hub takes a batch whole or not at all). */
     private readonly perRequest = 1_000,
   ) {}
@@ -38,12 +50,15 @@ export class Outbox<T> {
 
   /**
    * Sends what waits every `everyMs` and as soon as the hub connection is back, until the
-   * node closes; each flush that did something is handed to `onFlushed`.
+   * node closes; each flush that sent or dropped something is handed to `onFlushed`.
    */
-  keepSending(conn: HubConnection, onFlushed: (r: FlushResult<T>) => void, everyMs = 15_000): void {
+  keepSending(conn: HubConnection, onFlushed: (r: FlushResult<T, A>) => void, everyMs = 15_000): void {
     const retry = () => {
-      if (this.items.length === 0) return;
-      void this.flush().then(onFlushed);
+      // nothing waits, or a flush is under way (it reports what it sends)
+      if (this.items.length === 0 || this.running > 0 || conn.refusal) return;
+      void this.flush().then((r) => {
+        if (r.sent.length || r.refused.length) onFlushed(r);
+      });
     };
     const timer = setInterval(retry, everyMs);
     const onState = (st: ConnectionState) => {
@@ -62,24 +77,29 @@ export class Outbox<T> {
     this.items = [...this.items, ...items];
   }
 
-  /** Sends what waits. A refusal (4xx) drops that batch and says so; an outage keeps it. */
-  flush(): Promise<FlushResult<T>> {
-    this.flushing ??= this.run().finally(() => {
-      this.flushing = null;
+  /** Sends what waits, after any flush under way; the result is this flush's own. */
+  flush(): Promise<FlushResult<T, A>> {
+    this.running++;
+    const next = this.chain.then(() => this.run());
+    this.chain = next.catch(() => undefined);
+    return next.finally(() => {
+      this.running--;
     });
-    return this.flushing;
   }
 
-  private async run(): Promise<FlushResult<T>> {
-    const out: FlushResult<T> = { sent: [], refused: [], waiting: 0 };
+  private async run(): Promise<FlushResult<T, A>> {
+    const out: FlushResult<T, A> = { sent: [], answers: [], refused: [], waiting: 0, stoppedBy: null };
     for (;;) {
       const batch = this.items.slice(0, this.perRequest);
       if (batch.length === 0) break;
       try {
-        await this.send(batch);
+        out.answers.push(await this.send(batch));
         out.sent.push(...batch);
       } catch (error) {
-        if (isOutage(error)) break;
+        if (mustWait(error)) {
+          out.stoppedBy = error;
+          break;
+        }
         out.refused.push({ items: batch, error });
       }
       // what arrived meanwhile stays
@@ -90,7 +110,10 @@ export class Outbox<T> {
   }
 }
 
-/** Whether a failure means "try again later" rather than "this was refused". */
-export function isOutage(err: unknown): boolean {
-  return !(err instanceof HubError) || err.unusable;
+/**
+ * Whether a failure means "keep it and send it later": the hub away, or the device token
+ * refused (a new token mends that). Anything else the hub refused is final.
+ */
+export function mustWait(err: unknown): boolean {
+  return !(err instanceof HubError) || err.unreachable || err.status === 401;
 }

@@ -31,6 +31,8 @@ export function useHub(RED: Red, node: RedNode, def: NodeDef, optionsProblem?: s
   const show = (s: ConnectionState) => node.status(statusOf(s));
   show(conn.state);
   conn.on("state", show);
+  // a token of another household, or a revoked one, shows on every node at once
+  void conn.checkIdentity();
   node.on("close", (_removed, done) => {
     conn.off("state", show);
     done();

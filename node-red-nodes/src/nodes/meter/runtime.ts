@@ -44,16 +44,28 @@ export function registerMeter(RED: Red): void {
     ] as ("importWh" | "exportWh")[];
     const registers: { importWh?: number; exportWh?: number } = {};
     const toWh = (v: number, u: "kWh" | "Wh") => Math.round(u === "kWh" ? v * 1000 : v);
-    const outbox = new Outbox<MeterReading>(this, "openlem-pending-readings", async (readings) => {
-      await conn.rest.submitReadings(readings);
-    });
-    /** The status after a flush: sent, refused (said), or how many wait for the hub. */
-    const report = (r: FlushResult<MeterReading>, sentText: string) => {
+    const outbox = new Outbox<MeterReading, { accepted: number; duplicates: number }>(
+      this,
+      "openlem-pending-readings",
+      (readings) => conn.rest.submitReadings(readings),
+    );
+    /** What the hub took (a reading it had already counts as a duplicate, not as taken). */
+    const accepted = (r: FlushResult<MeterReading, { accepted: number }>) =>
+      r.answers.reduce((a, x) => a + x.accepted, 0);
+    /** The status after a flush: sent, refused (said), or how many wait for the hub or a new token. */
+    const report = (r: FlushResult<MeterReading, { accepted: number }>, sentText: string) => {
       for (const x of r.refused) {
         const why = x.error instanceof Error ? x.error.message : String(x.error);
         this.error(`the hub refused ${x.items.length} reading(s): ${why}`);
       }
-      if (r.waiting > 0)
+      conn.refusedBy(r.stoppedBy);
+      if (conn.refusal)
+        this.status({
+          fill: "red",
+          shape: "ring",
+          text: `${conn.refusal}; ${r.waiting} reading(s) waiting for it`.slice(0, 200),
+        });
+      else if (r.waiting > 0)
         this.status({
           fill: "yellow",
           shape: "ring",
@@ -65,7 +77,7 @@ export function registerMeter(RED: Red): void {
     };
     // what waits goes when the hub answers again: on reconnect, and every 15 s
     outbox.keepSending(conn, (r) => {
-      if (r.sent.length) this.send({ topic: "sent later", payload: { readings: r.sent, accepted: r.sent.length } });
+      if (r.sent.length) this.send({ topic: "sent later", payload: { readings: r.sent, accepted: accepted(r) } });
       report(r, `${r.sent.length} waiting reading(s) sent`);
     });
     const fail = (msg: NodeMessage, text: string, done: (e?: Error) => void) => {
@@ -129,11 +141,16 @@ export function registerMeter(RED: Red): void {
         this.context().set(LAST, reading.data);
         // behind what already waits, so the hub gets them in order
         outbox.add([reading.data]);
+        // a token the hub refused, or one of another household: kept, not sent, until it is mended
+        if (conn.refusal ?? (await conn.checkIdentity())) {
+          report({ sent: [], answers: [], refused: [], waiting: outbox.items.length, stoppedBy: null }, "");
+          return done();
+        }
         const r = await outbox.flush();
         const kwh = `${(reading.data.importWh / 1000).toFixed(1)} / ${(reading.data.exportWh / 1000).toFixed(1)} kWh`;
         report(r, kwh);
         if (r.sent.some((x) => x.at === reading.data.at))
-          send({ ...msg, payload: { reading: reading.data, accepted: 1 } });
+          send({ ...msg, payload: { reading: reading.data, accepted: accepted(r), sent: r.sent.length } });
         done();
       })().catch((err: unknown) => done(err instanceof Error ? err : new Error(String(err))));
     });

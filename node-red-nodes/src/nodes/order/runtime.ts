@@ -1,7 +1,7 @@
 import { HubError } from "@openlem/client";
-import { fieldProblems, OrderInput } from "@openlem/protocol";
+import { fieldProblems, OrderInput, type OrderRecord } from "@openlem/protocol";
 import { z } from "zod";
-import { isOutage, Outbox } from "../../shared/outbox.js";
+import { mustWait, Outbox } from "../../shared/outbox.js";
 import type { NodeDef, NodeMessage, Red, RedNode } from "../../shared/red.js";
 import { useHub } from "../../shared/uses-hub.js";
 
@@ -31,15 +31,12 @@ export function registerOrder(RED: Red): void {
       this.status({ fill: "red", shape: "dot", text: message });
       return [null, { ...msg, error: { message, errors } }];
     };
-    const outbox = new Outbox<Waiting>(
+    const outbox = new Outbox<Waiting, OrderRecord[]>(
       this,
       "openlem-pending-orders",
-      async ([w]) => {
-        if (w) waitingSent.set(w, await conn.rest.submitOrders(w.orders));
-      },
+      ([w]) => (w ? conn.rest.submitOrders(w.orders) : Promise.resolve([])),
       1,
     );
-    const waitingSent = new WeakMap<Waiting, unknown>();
     const showWaiting = (n: number) =>
       this.status({
         fill: "yellow",
@@ -47,7 +44,10 @@ export function registerOrder(RED: Red): void {
         text: `hub away: ${n} order message(s) waiting, sent when it is back`,
       });
     outbox.keepSending(conn, (r) => {
-      for (const w of r.sent) this.send([{ ...w.msg, payload: waitingSent.get(w) ?? w.orders, sentLater: true }, null]);
+      // one message per request: its answer is at the same place
+      r.sent.forEach((w, i) => {
+        this.send([{ ...w.msg, payload: r.answers[i] ?? w.orders, sentLater: true }, null]);
+      });
       // a refusal after the outage (most often: the slot's gate closed meanwhile) goes to output 2
       for (const x of r.refused)
         for (const w of x.items) {
@@ -55,12 +55,15 @@ export function registerOrder(RED: Red): void {
           const message = `sent after the hub came back, refused: ${e instanceof Error ? e.message : String(e)}`;
           this.send([null, { ...w.msg, error: { message, errors: e instanceof HubError ? e.errors : [] } }]);
         }
+      if (conn.refusedBy(r.stoppedBy)) return;
       if (r.waiting) showWaiting(r.waiting);
       else if (r.sent.length)
         this.status({ fill: "green", shape: "dot", text: `${r.sent.length} waiting order message(s) sent` });
       else if (r.refused.length)
         this.status({ fill: "red", shape: "dot", text: "orders refused after the outage: see output 2" });
     });
+    /** The token refused: the orders go to output 2 with what to do (they are for a slot soon gone). */
+    const refusedToken = (msg: NodeMessage, why: string) => refuse(msg, why, [{ field: "token", rule: why }]);
     this.on("input", (msg, send, done) => {
       void (async () => {
         const incoming = Incoming.safeParse(msg.payload);
@@ -70,6 +73,10 @@ export function registerOrder(RED: Red): void {
               { field: "payload", rule: "must be an order object or a list of them" },
             ]),
           );
+          return done();
+        }
+        if (conn.refusal) {
+          send(refusedToken(msg, conn.refusal));
           return done();
         }
         const list = Array.isArray(incoming.data) ? incoming.data : [incoming.data];
@@ -109,7 +116,11 @@ export function registerOrder(RED: Red): void {
             send([{ ...msg, payload: records }, null]);
             return done();
           } catch (err) {
-            if (!isOutage(err)) {
+            if (conn.refusedBy(err)) {
+              send(refusedToken(msg, conn.refusal ?? String(err)));
+              return done();
+            }
+            if (!mustWait(err)) {
               send(
                 refuse(
                   msg,
