@@ -56,14 +56,15 @@ export async function operatorToken(hubUrl: string): Promise<string> {
 }
 
 /**
- * Community "c" (or `c`) with household "h" (linked to MEMBER) and a device token for it.
+ * Community "c" (or `c`) with household "h" (linked to MEMBER) and its device, read-only and Home
+ * Assistant tokens.
  * Tests on a shared external broker name their own community: retained messages of an
  * earlier run would otherwise stand in for this run's.
  */
 export async function seed(
   hubUrl: string,
   c = "c",
-): Promise<{ deviceToken: string; deviceTokenId: number; readToken: string }> {
+): Promise<{ deviceToken: string; deviceTokenId: number; readToken: string; haToken: string }> {
   const op = await operatorToken(hubUrl);
   const market = { timeZone: "Europe/Amsterdam", retailPrice: 0.22, feedInTariff: 0.09, priceFloor: 0, priceCap: 0.5 };
   await post(`${hubUrl}/api/communities`, op, { id: c, name: c.toUpperCase(), market });
@@ -93,7 +94,14 @@ export async function seed(
       scope: "read",
     }),
   );
-  return { deviceToken: device.token, deviceTokenId: device.id, readToken: read.token };
+  // Home Assistant's own MQTT login (README step 3)
+  const ha = DeviceTokenCreated.parse(
+    await post(`${hubUrl}/api/communities/${c}/households/h/device-tokens`, member, {
+      name: "Home Assistant",
+      scope: "home-assistant",
+    }),
+  );
+  return { deviceToken: device.token, deviceTokenId: device.id, readToken: read.token, haToken: ha.token };
 }
 
 /** A person's access token: registered on the first seed, logged in on a second one (another community). */
@@ -110,6 +118,11 @@ export async function revokeToken(hubUrl: string, id: number): Promise<void> {
     headers: { authorization: `Bearer ${await operatorToken(hubUrl)}` },
   });
   if (!res.ok) throw new Error(`revoking device token ${id}: HTTP ${res.status}`);
+}
+
+/** The household h's member's access token (what the participant pages act with). */
+export async function memberToken(hubUrl: string): Promise<string> {
+  return TokenPair.parse(await post(`${hubUrl}/api/auth/login`, undefined, MEMBER)).accessToken;
 }
 
 export async function sellerToken(hubUrl: string): Promise<string> {

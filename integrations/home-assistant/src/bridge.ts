@@ -42,6 +42,8 @@ export class HaBridge {
   private running: Promise<void> | null = null;
   private status = "starting";
   private haConnected = true;
+  private readingsWaiting = 0;
+  private meterProblem: string | null = null;
   /** The day's figures as last read from the hub's statement. */
   private figures: Omit<BridgeState, "maxBuyPrice" | "minSellPrice" | "agentStatus"> | undefined;
 
@@ -173,15 +175,40 @@ export class HaBridge {
   }
 
   private onLoop(e: LoopEvent): void {
-    if (e.type === "applied") {
-      this.status = e.decision.why[0] ?? (e.decision.mode === "plan" ? "following the market plan" : "local default");
-      void this.publish();
+    if (e.type === "waiting") this.readingsWaiting = e.readings;
+    if (e.type === "meter") this.meterProblem = e.problem;
+    if (e.type === "reading") this.meterProblem = null;
+    // who steers and why, as Home Assistant shows it: published whenever that changes
+    if (["applied", "hub", "waiting", "meter"].includes(e.type)) {
+      const next = this.statusNow();
+      if (next !== this.status) {
+        this.status = next;
+        void this.publish().catch(() => undefined);
+      }
     }
-    if (e.type === "hub") this.status = e.reachable ? "following the market plan" : `local control: ${e.reason ?? ""}`;
-    if (e.type === "waiting" && e.readings > 0)
-      this.status = `${this.loop.control.why ? `local control: ${this.loop.control.why}` : "hub away"}; ${e.readings} readings waiting`;
-    if (e.type === "meter") this.status = `meter: ${e.problem}`;
     this.emit(e);
+  }
+
+  /**
+   * The agent's status: local control and why when the hub cannot be used, then what the
+   * decision in force does first (a safety reason before a market one), readings waiting, and
+   * a meter problem.
+   */
+  private statusNow(): string {
+    const local = this.loop.control.why;
+    const d = this.loop.decision;
+    const reason = d?.why.find((w) => !w.startsWith("local control:"));
+    const doing = reason ?? (d ? (d.mode === "plan" ? "following the market plan" : "local default") : null);
+    return (
+      [
+        local ? `local control: ${local}` : null,
+        doing,
+        this.readingsWaiting > 0 ? `${this.readingsWaiting} readings waiting` : null,
+        this.meterProblem ? `meter: ${this.meterProblem}` : null,
+      ]
+        .filter(Boolean)
+        .join("; ") || "starting"
+    );
   }
 
   /** One step: the agent loop (skipped while Home Assistant is away: the devices cannot be steered). */
@@ -313,10 +340,39 @@ export class HaBridge {
     await this.feed?.close().catch(() => undefined);
     if (this.mqttClient) {
       const { community: c, household: h } = this.config.hub;
-      await this.mqttClient.publishAsync(topics.bridgeAvailability(c, h), "offline", { retain: true, qos: 1 });
-      await this.mqttClient.endAsync();
+      const client = this.mqttClient;
+      // offline, said cleanly; a broker that does not take it in time (away, or the login
+      // refused) gets a dropped connection instead, which makes it publish the last will: offline
+      const said = await within(
+        MQTT_GOODBYE_MS,
+        client.publishAsync(topics.bridgeAvailability(c, h), "offline", { retain: true, qos: 1 }),
+      );
+      await within(MQTT_GOODBYE_MS, said ? client.endAsync() : client.endAsync(true));
+      if (!said) client.stream?.destroy();
     }
     this.ha.close();
+  }
+}
+
+/** How long stopping waits for the broker to take the bridge's goodbye. */
+const MQTT_GOODBYE_MS = 3_000;
+
+/** Whether `p` settled well within `ms` (false when it failed or took longer). */
+async function within(ms: number, p: Promise<unknown>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((r) => {
+    timer = setTimeout(() => r(false), ms);
+  });
+  try {
+    return await Promise.race([
+      p.then(
+        () => true,
+        () => false,
+      ),
+      late,
+    ]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,6 +6,7 @@ import type { RunningHub } from "@openlem/hub";
 import { householdEntities, topics } from "@openlem/protocol";
 import mqtt from "mqtt";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { killAll, processesWith, REPO_ROOT, startBridge } from "../../../test-support/bridge-process.js";
 import { clear, freePort, hubOn, revokeToken, seed } from "../../../test-support/hub-fixture.js";
 import { describeWithRealService } from "../../../test-support/real-services.js";
 import { type BridgeEvent, ConfigError, HaBridge, HaError, parseConfig } from "../src/index.js";
@@ -25,10 +25,19 @@ function house(ha: HomeAssistantStandIn): void {
   ha.set("number.battery_setpoint", "0", { min: -5000, max: 5000 });
 }
 
-/** The example config with the test's addresses. */
-function exampleConfig(ha: HomeAssistantStandIn, hubUrl: string, token: string, stateDir: string, extra = "") {
+/**
+ * The example config with the test's addresses; its broker only where the test gives one (the
+ * tests of the entities on a broker do, the others need none).
+ */
+function exampleConfig(
+  ha: HomeAssistantStandIn,
+  hubUrl: string,
+  token: string,
+  stateDir: string,
+  mqtt?: { url: string; haToken: string },
+) {
   const text = readFileSync(join(import.meta.dirname, "../../../examples/home-assistant/bridge.yaml"), "utf8");
-  return parseConfig(`${text}\n${extra}`, {
+  const config = parseConfig(text, {
     HA_URL: ha.url,
     HA_TOKEN,
     OPENLEM_HUB_URL: hubUrl,
@@ -37,7 +46,10 @@ function exampleConfig(ha: HomeAssistantStandIn, hubUrl: string, token: string, 
     OPENLEM_DEVICE_TOKEN: token,
     OPENLEM_STATE_DIR: stateDir,
     OPENLEM_METER_ID: "m-h",
+    OPENLEM_MQTT_URL: mqtt?.url ?? "mqtt://127.0.0.1:9",
+    OPENLEM_HA_TOKEN: mqtt?.haToken ?? "olm_ha_unused",
   });
+  return mqtt ? config : { ...config, mqtt: undefined };
 }
 
 describe("the Home Assistant bridge against a Home Assistant stand-in and a real hub", () => {
@@ -240,19 +252,6 @@ describe("the Home Assistant bridge when things go wrong", () => {
       ha.set("sensor.boiler_temperature", "40");
       const k = ha.calls.length;
       now = Date.parse("2026-06-23T10:15:10Z");
-      await new Promise((r) => setTimeout(r, 2000));
-      console.log(
-        JSON.stringify(
-          events.map((e) =>
-            e.type === "applied"
-              ? [e.type, e.decision.startMs, e.decision.boilerOn, e.decision.why]
-              : e.type === "error"
-                ? String(e.error)
-                : e,
-          ),
-        ),
-        JSON.stringify(ha.calls.slice(-6)),
-      );
       await expect.poll(() => callsAfter(k, "switch.boiler").map((c) => c.service)).toContain("turn_on");
       await expect
         .poll(() =>
@@ -300,21 +299,26 @@ describe("the Home Assistant bridge when things go wrong", () => {
     }
   }, 60_000);
 
-  it("on SIGTERM the bridge process hands the devices back before it exits", async () => {
-    const community = "hf3";
-    const { deviceToken } = await seed(hub.url, community);
-    now = Date.parse("2026-06-23T11:02:00Z");
-    house(ha);
-    ha.set("sensor.boiler_temperature", "58");
-    ha.set("switch.boiler", "off");
-    ha.set("sensor.battery_soc", "80");
-    const dir = mkdtempSync(join(tmpdir(), "openlem-ha-cli-"));
-    const file = join(dir, "bridge.yaml");
-    const example = readFileSync(join(import.meta.dirname, "../../../examples/home-assistant/bridge.yaml"), "utf8");
-    writeFileSync(file, example);
-    const child = spawn(process.execPath, ["--import", "tsx", "--conditions=@openlem/source", CLI, "--config", file], {
-      env: {
-        ...process.env,
+  // every way the README has users run the bridge, stopped the way their tools stop it
+  it.each([
+    ["npm run ha-bridge, SIGTERM to npm (docker stop, pm2, systemd KillMode=process, kill <pid>)", "npm", "SIGTERM"],
+    ["npm run ha-bridge, Ctrl-C in its terminal (SIGINT to the whole group)", "npm", "ctrl-c"],
+    ["node on the CLI (compose, systemd), SIGTERM to node", "node", "SIGTERM"],
+  ] as const)(
+    "%s: the devices are handed back once, and nothing is left running",
+    async (_, how, stop) => {
+      const community = `hf3${how}${stop.length}`;
+      const { deviceToken, haToken } = await seed(hub.url, community);
+      now = Date.parse("2026-06-23T11:02:00Z");
+      house(ha);
+      ha.set("sensor.boiler_temperature", "58");
+      ha.set("switch.boiler", "off");
+      ha.set("sensor.battery_soc", "80");
+      const dir = mkdtempSync(join(tmpdir(), "openlem-ha-cli-"));
+      // README step 4: a copy of the example, then the command on the copy
+      const file = join(dir, "bridge.yaml");
+      writeFileSync(file, readFileSync(join(REPO_ROOT, "examples/home-assistant/bridge.yaml"), "utf8"));
+      const env = {
         HA_URL: ha.url,
         HA_TOKEN,
         OPENLEM_HUB_URL: hub.url,
@@ -323,30 +327,48 @@ describe("the Home Assistant bridge when things go wrong", () => {
         OPENLEM_DEVICE_TOKEN: deviceToken,
         OPENLEM_STATE_DIR: dir,
         OPENLEM_METER_ID: `${community}-m-h`,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    child.stdout.on("data", (b: Buffer) => {
-      out += b.toString();
-    });
-    child.stderr.on("data", (b: Buffer) => {
-      out += b.toString();
-    });
-    const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
-    try {
-      // the warm tank is left off by the local default, the battery discharges for the house
-      await expect.poll(() => out, { timeout: 30_000 }).toMatch(/(bid to buy|offered) \d+ Wh for|nothing to bid for/);
-      const k = ha.calls.length;
-      child.kill("SIGTERM");
-      expect(await exited).toBe(0);
-      expect(out).toMatch(/devices handed back/);
-      expect(callsAfter(k, "switch.boiler").map((c) => c.service)).toEqual(["turn_on"]);
-      expect(callsAfter(k, "number.battery_setpoint").map((c) => c.data.value)).toEqual([0]);
-    } finally {
-      child.kill("SIGKILL");
-    }
-  }, 60_000);
+        OPENLEM_MQTT_URL: hub.mqttUrl,
+        OPENLEM_HA_TOKEN: haToken,
+      };
+      const b =
+        how === "npm"
+          ? startBridge("npm", ["run", "ha-bridge", "--", "--config", file], env)
+          : startBridge(
+              process.execPath,
+              ["--import", "tsx", "--conditions=@openlem/source", CLI, "--config", file],
+              env,
+            );
+      try {
+        // the warm tank is left off by the local default, the battery discharges for the house
+        await expect
+          .poll(() => b.output(), { timeout: 30_000 })
+          .toMatch(/(bid to buy|offered) \d+ Wh for|nothing to bid for/);
+        const k = ha.calls.length;
+        if (stop === "ctrl-c") process.kill(-b.pid, "SIGINT");
+        else process.kill(b.pid, "SIGTERM");
+        expect(await b.exited).toEqual({ code: 0, signal: null });
+        expect(b.output()).toMatch(/devices handed back/);
+        expect(callsAfter(k, "switch.boiler").map((c) => c.service)).toEqual(["turn_on"]);
+        expect(callsAfter(k, "number.battery_setpoint").map((c) => c.data.value)).toEqual([0]);
+        // no bridge orphaned behind npm's shell
+        expect(processesWith(file)).toEqual([]);
+        // and Home Assistant sees the bridge offline (retained), not its last values as live
+        const watcher = await mqtt.connectAsync(hub.mqttUrl, { username: "h", password: haToken });
+        try {
+          const avail = topics.bridgeAvailability(community, "h");
+          const seen: string[] = [];
+          watcher.on("message", (t, p) => t === avail && seen.push(p.toString()));
+          await watcher.subscribeAsync(avail, { qos: 1 });
+          await expect.poll(() => seen).toEqual(["offline"]);
+        } finally {
+          await watcher.endAsync();
+        }
+      } finally {
+        killAll(b, file);
+      }
+    },
+    60_000,
+  );
 });
 
 describeWithRealService("mqtt", "the Home Assistant bridge's entities on Home Assistant's broker", (url) => {

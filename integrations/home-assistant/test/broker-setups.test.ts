@@ -65,10 +65,11 @@ describeWithRealService("homeAssistant", "broker set-ups with a real Home Assist
 
       it("the household's own Mosquitto bridges the hub's entities in", async () => {
         hub = await hubOn({ now: () => new Date(now) });
-        const { deviceToken } = await seed(hub.url);
+        const { deviceToken, haToken } = await seed(hub.url);
         const hubPort = Number(new URL(hub.mqttUrl).port);
+        // the README's Mosquitto bridge logs in to the hub with the Home Assistant token
         broker = await startMosquitto(
-          hubBridgeConfig({ hubHost: "127.0.0.1", hubPort, household: "h", token: deviceToken }),
+          hubBridgeConfig({ hubHost: "127.0.0.1", hubPort, household: "h", token: haToken }),
         );
         ha = await startHomeAssistant({ version, mqtt: { host: "127.0.0.1", port: broker.port }, extraConfig: HOUSE });
         bridge = await householdOn(broker.url, deviceToken, hub.url, ha);

@@ -2,7 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RunningHub } from "@openlem/hub";
-import { communityEntities, householdEntities } from "@openlem/protocol";
+import { communityEntities, DeviceTokenCreated, householdEntities } from "@openlem/protocol";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -11,7 +11,7 @@ import {
   startHomeAssistant,
 } from "../../../test-support/home-assistant.js";
 import { houseBridgeYaml, houseYaml } from "../../../test-support/home-assistant-house.js";
-import { freePort, hubOn, seed } from "../../../test-support/hub-fixture.js";
+import { freePort, hubOn, memberToken, post, revokeToken, seed } from "../../../test-support/hub-fixture.js";
 import { describeWithRealService } from "../../../test-support/real-services.js";
 import { type BridgeEvent, HaBridge, parseConfig } from "../src/index.js";
 
@@ -28,6 +28,8 @@ describeWithRealService("homeAssistant", "against a real Home Assistant core", (
       let hub: RunningHub;
       let ha: RunningHomeAssistant;
       let deviceToken = "";
+      let deviceTokenId = 0;
+      let haToken = "";
       let watcher: MqttClient | undefined;
       const births: string[] = [];
       let now = Date.parse("2026-06-25T09:02:00Z");
@@ -42,18 +44,18 @@ describeWithRealService("homeAssistant", "against a real Home Assistant core", (
           dataDir: mkdtempSync(join(tmpdir(), "openlem-real-ha-hub-")),
         });
         hub = await hubOn(hubSetup);
-        ({ deviceToken } = await seed(hub.url));
+        ({ deviceToken, deviceTokenId, haToken } = await seed(hub.url));
         const mqttPort = Number(new URL(hub.mqttUrl).port);
         watcher = await mqtt.connectAsync(hub.mqttUrl);
         watcher.on("message", (topic, payload) => {
           if (topic === "homeassistant/status") births.push(payload.toString());
         });
         await watcher.subscribeAsync("homeassistant/status");
-        // Home Assistant on the hub's own broker, logged in with the household's device token
-        // (so it sees the household's own bridge topics and may set its price limits)
+        // Home Assistant on the hub's own broker, logged in with the household's Home Assistant
+        // token (README step 3: it sees the household's bridge topics and may set its price limits)
         ha = await startHomeAssistant({
           version,
-          mqtt: { host: "127.0.0.1", port: mqttPort, username: "h", password: deviceToken },
+          mqtt: { host: "127.0.0.1", port: mqttPort, username: "h", password: haToken },
           extraConfig: HOUSE,
         });
       }, 300_000);
@@ -152,7 +154,7 @@ describeWithRealService("homeAssistant", "against a real Home Assistant core", (
             hubUrl: hub.url,
             deviceToken,
             stateDir: mkdtempSync(join(tmpdir(), "openlem-real-ha-")),
-            mqtt: { url: hub.mqttUrl, username: "h", password: deviceToken },
+            mqtt: { url: hub.mqttUrl, username: "h", password: haToken },
           }),
           {},
         );
@@ -200,6 +202,46 @@ describeWithRealService("homeAssistant", "against a real Home Assistant core", (
         } finally {
           await bridge.stop();
         }
+      });
+
+      it("a revoked device token leaves Home Assistant on the broker, showing why; stopped, the bridge's entities go unavailable", async () => {
+        const config = parseConfig(
+          houseBridgeYaml({
+            ha,
+            hubUrl: hub.url,
+            deviceToken,
+            stateDir: mkdtempSync(join(tmpdir(), "openlem-real-ha-")),
+            mqtt: { url: hub.mqttUrl, username: "h", password: haToken },
+          }),
+          {},
+        );
+        const status = householdEntities.agentStatus("h");
+        const bridge = await HaBridge.start(config, { tickMs: 200, now: () => now });
+        try {
+          await expect.poll(async () => (await ha.state(status))?.state).not.toMatch(/^(unavailable|unknown)?$/);
+          await revokeToken(hub.url, deviceTokenId);
+          // the devices run locally, and Home Assistant, on its own login, shows why
+          await expect
+            .poll(async () => (await ha.state(status))?.state, { timeout: 30_000 })
+            .toMatch(/^local control: the hub refused the device token/);
+          expect((await ha.state(communityEntities.price("c")))?.state).toBe("0.22");
+          await ha.callService("input_number", "set_value", {
+            entity_id: "input_number.boiler_temperature",
+            value: 40,
+          });
+          await expect.poll(async () => (await ha.state("input_boolean.boiler"))?.state).toBe("on");
+        } finally {
+          await bridge.stop();
+        }
+        // stopped: Home Assistant no longer shows the last values as live
+        await expect.poll(async () => (await ha.state(status))?.state).toBe("unavailable");
+        expect((await ha.state(householdEntities.costToday("h")))?.state).toBe("unavailable");
+        // a new device token for the tests after this one (README: replacing a token)
+        deviceToken = DeviceTokenCreated.parse(
+          await post(`${hub.url}/api/communities/c/households/h/device-tokens`, await memberToken(hub.url), {
+            name: "replacement",
+          }),
+        ).token;
       });
 
       it("survives the hub and its broker restarting: Home Assistant reconnects and the entities come back", async () => {

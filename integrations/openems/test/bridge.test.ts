@@ -1,9 +1,10 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HubRest } from "@openlem/client";
 import type { RunningHub } from "@openlem/hub";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { killAll, processesWith, REPO_ROOT, startBridge } from "../../../test-support/bridge-process.js";
 import { clear, hubOn, seed } from "../../../test-support/hub-fixture.js";
 import { CHANNELS, ConfigError, EdgeBridge, type EdgeBridgeEvent, parseConfig } from "../src/index.js";
 import { EdgeStandIn } from "./edge-stand-in.js";
@@ -197,4 +198,70 @@ describe("the OpenEMS bridge against an Edge stand-in and a real hub", () => {
     await new Promise((r) => setTimeout(r, 1_200));
     expect(edge.writes.length).toBe(count);
   });
+
+  // every way the README has users run the bridge, stopped the way their tools stop it
+  it.each([
+    [
+      "npm run openems-bridge, SIGTERM to npm (docker stop, pm2, systemd KillMode=process, kill <pid>)",
+      "npm",
+      "SIGTERM",
+    ],
+    ["npm run openems-bridge, Ctrl-C in its terminal (SIGINT to the whole group)", "npm", "ctrl-c"],
+    ["node on the CLI (compose, systemd), SIGTERM to node", "node", "SIGTERM"],
+  ] as const)(
+    "%s: the set-point is released once, and nothing is left running",
+    async (_, how, stop) => {
+      const dir = mkdtempSync(join(tmpdir(), "openlem-edge-cli-"));
+      const file = join(dir, "edge.yaml");
+      writeFileSync(file, readFileSync(join(REPO_ROOT, "examples/openems/edge.yaml"), "utf8"));
+      const env = {
+        EDGE_URL: edge.url,
+        EDGE_PASSWORD: OWNER_PASSWORD,
+        OPENLEM_HUB_URL: hub.url,
+        OPENLEM_COMMUNITY: "c",
+        OPENLEM_HOUSEHOLD: "h",
+        OPENLEM_DEVICE_TOKEN: token,
+        OPENLEM_METER_ID: "m-h",
+        OPENLEM_STATE_DIR: dir,
+      };
+      const cli = join(import.meta.dirname, "../src/cli.ts");
+      const b =
+        how === "npm"
+          ? startBridge("npm", ["run", "openems-bridge", "--", "--config", file], env)
+          : startBridge(
+              process.execPath,
+              ["--import", "tsx", "--conditions=@openlem/source", cli, "--config", file],
+              env,
+            );
+      const setpoints = () => edge.writes.filter((w) => w.channel === CHANNELS.setpoint("ess0"));
+      const before = setpoints().length;
+      try {
+        // steering: a set-point of its own posted
+        await expect
+          .poll(
+            () =>
+              setpoints()
+                .slice(before)
+                .some((w) => w.value !== null),
+            { timeout: 30_000 },
+          )
+          .toBe(true);
+        const released = () =>
+          setpoints()
+            .slice(before)
+            .filter((w) => w.value === null).length;
+        const releasedBefore = released();
+        if (stop === "ctrl-c") process.kill(-b.pid, "SIGINT");
+        else process.kill(b.pid, "SIGTERM");
+        expect(await b.exited).toEqual({ code: 0, signal: null });
+        expect(b.output()).toMatch(/released to the Edge's own control/);
+        expect(released()).toBe(releasedBefore + 1);
+        expect(setpoints().at(-1)?.value).toBeNull();
+        expect(processesWith(file)).toEqual([]);
+      } finally {
+        killAll(b, file);
+      }
+    },
+    60_000,
+  );
 });

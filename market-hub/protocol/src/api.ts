@@ -41,7 +41,7 @@ export type HouseholdRef = z.infer<typeof HouseholdRef>;
 
 export const TokenScope = z.enum(TOKEN_SCOPES);
 export type TokenScope = z.infer<typeof TokenScope>;
-export { isHouseholdToken, TOKEN_PREFIX } from "./tokens.js";
+export { isHouseholdToken, TOKEN_PREFIX, TOKEN_SCOPE_LABEL, TOKEN_SCOPE_NAME, TOKEN_SCOPES } from "./tokens.js";
 
 export const Me = z.discriminatedUnion("kind", [
   z.object({
@@ -63,7 +63,9 @@ export type Me = z.infer<typeof Me>;
 
 export const DeviceTokenRequest = z.object({
   name: z.string().min(1).max(80),
-  scope: TokenScope.default("device").describe("device: orders, readings and limits; read: reading only"),
+  scope: TokenScope.default("device").describe(
+    "device: orders, readings and limits; read: reading only; home-assistant: Home Assistant's MQTT login (the household's entities, no orders or readings)",
+  ),
 });
 export const DeviceToken = z.object({
   id: z.number().int(),

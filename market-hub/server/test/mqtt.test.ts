@@ -332,6 +332,67 @@ describe("MQTT with the embedded broker", () => {
     await closed;
   });
 
+  it("gives Home Assistant a token of its own: the household's entities and their set topics, no orders or readings", async () => {
+    const member = (await t.household("mq", "erin")).member;
+    const made = DeviceTokenCreated.parse(
+      await t.api("POST", "/api/communities/mq/households/erin/device-tokens", member, {
+        name: "Home Assistant",
+        scope: "home-assistant",
+      }),
+    );
+    expect(made.token).toMatch(/^olm_ha_/);
+    const ha = await t.connect({ username: "erin", password: made.token });
+    let dropped = false;
+    ha.on("close", () => {
+      dropped = true;
+    });
+    await ha.publishAsync("homeassistant/status", "online", { qos: 1 });
+    await ha.publishAsync(topics.bridgeSet("mq", "erin", "max_buy_price"), "0.18", { qos: 1 });
+    await ha.publishAsync(topics.bridgeState("mq", "erin"), "{}", { qos: 1, retain: true });
+    await ha.publishAsync(topics.bridgeAvailability("mq", "erin"), "online", { qos: 1, retain: true });
+    await ha.publishAsync(discoveryTopic(householdEntities.costToday("erin")), "{}", { qos: 1, retain: true });
+    expect(dropped).toBe(false);
+    for (const topic of [topics.orders("mq", "erin"), topics.readings("mq", "erin"), topics.bridgeState("mq", "bob")]) {
+      const c = await t.connect({ username: "erin", password: made.token });
+      const closed = new Promise<void>((resolve) => c.once("close", () => resolve()));
+      c.publish(topic, JSON.stringify({ orders: [] }), { qos: 1 });
+      await closed;
+    }
+    // over REST it reads, and changes nothing
+    const res = await fetch(`${t.h().url}/api/communities/mq/households/erin/preferences`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${made.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ maxBuyPrice: 0.1 }),
+    });
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { detail: string }).detail).toMatch(/Home Assistant token may only read over REST/);
+  });
+
+  it("sends a bridge's last will of offline when its token is revoked, so Home Assistant stops showing it live", async () => {
+    const frank = await t.household("mq", "frank");
+    const watcher = await t.connect({ username: "frank-watch", password: frank.member });
+    const got = collect(watcher);
+    const avail = topics.bridgeAvailability("mq", "frank");
+    await watcher.subscribeAsync(avail, { qos: 1 });
+    const bridge = await t.connect({
+      username: "frank",
+      password: frank.device,
+      will: { topic: avail, payload: Buffer.from("offline"), retain: true, qos: 1 },
+    });
+    await bridge.publishAsync(avail, "online", { qos: 1, retain: true });
+    await until(() => got.get(avail)?.at(-1) === "online");
+    const tokens = z
+      .array(DeviceToken)
+      .parse(await t.api("GET", "/api/communities/mq/households/frank/device-tokens", frank.member));
+    await t.api("DELETE", `/api/device-tokens/${tokens[0]?.id}`, frank.member);
+    await until(() => got.get(avail)?.at(-1) === "offline");
+    // retained: Home Assistant connecting later sees it offline too
+    const later = await t.connect({ username: "frank-watch", password: frank.member });
+    const seen = collect(later);
+    await later.subscribeAsync(avail, { qos: 1 });
+    await until(() => seen.get(avail)?.at(-1) === "offline");
+  });
+
   it("publishes the cleared slot to everyone and each household's trades only to it", async () => {
     const bobDev = await t.connect({ username: "bob-device", password: bob.device });
     await t.api("POST", "/api/communities/mq/households/bob/orders", bob.member, {

@@ -60,9 +60,9 @@ export function registerAuthentication(app: FastifyInstance, ctx: HubContext): v
           : "the token is invalid, expired or revoked: log in again or refresh the access token",
       );
     }
-    if (request.principal.kind === "device" && request.principal.scope === "read" && !READS.has(request.method)) {
+    if (request.principal.kind === "device" && request.principal.scope !== "device" && !READS.has(request.method)) {
       throw Problem.forbidden(
-        "a read-only token may only read: use the household's device token (scope device) to change anything",
+        `a ${request.principal.scope === "read" ? "read-only" : "Home Assistant"} token may only read over REST: use the household's device token (scope device) to change anything`,
       );
     }
   });

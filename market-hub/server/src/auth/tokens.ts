@@ -59,8 +59,9 @@ export async function verifyAccessToken(key: Uint8Array, token: string, now: Dat
 }
 
 /** An opaque high-entropy token with a readable prefix; only its SHA-256 is stored. */
-export function newOpaqueToken(prefix: "olm_rt" | "olm_dev" | "olm_read"): { token: string; hash: string } {
-  const token = `${prefix}_${randomBytes(32).toString("base64url")}`;
+/** A random token with its prefix ("olm_rt_" for refresh tokens, else a TOKEN_PREFIX), and its hash. */
+export function newOpaqueToken(prefix: string): { token: string; hash: string } {
+  const token = `${prefix}${randomBytes(32).toString("base64url")}`;
   return { token, hash: hashToken(token) };
 }
 

@@ -46,7 +46,7 @@ export async function issueTokens(
   const sid = o.sessionId ?? randomUUID();
   if (!o.sessionId)
     await db.query("INSERT INTO auth.sessions (id, user_id, created_at) VALUES ($1, $2, $3)", [sid, userId, now]);
-  const refresh = newOpaqueToken("olm_rt");
+  const refresh = newOpaqueToken("olm_rt_");
   await db.query(
     "INSERT INTO auth.refresh_tokens (user_id, token_hash, expires_at, session_id) VALUES ($1, $2, $3, $4)",
     [userId, refresh.hash, new Date(now.getTime() + ctx.config.refreshTokenDays * DAY_MS), sid],

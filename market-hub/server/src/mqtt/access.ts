@@ -1,10 +1,10 @@
-import { DISCOVERY_PREFIX, discoveryTopic, householdEntities, parseTopic } from "@openlem/protocol";
+import { DISCOVERY_PREFIX, discoveryTopic, householdEntities, parseTopic, type TokenScope } from "@openlem/protocol";
 
 /** Who is connected to the embedded broker. */
 export type MqttIdentity =
   | { kind: "hub" }
   | { kind: "anonymous" }
-  | { kind: "device"; communityId: string; householdId: string; readOnly: boolean }
+  | { kind: "device"; communityId: string; householdId: string; scope: TokenScope }
   | { kind: "user"; operator: boolean; households: { communityId: string; householdId: string }[] };
 
 function ownsHousehold(who: MqttIdentity, communityId: string, householdId: string): boolean {
@@ -25,10 +25,11 @@ function householdDiscoveryTopics(householdId: string): Set<string> {
 /**
  * Publishing: the hub publishes anything. Home Assistant's birth message (`homeassistant/status`)
  * is taken from anyone, since Home Assistant sends it on every connect and a broker that refuses
- * it drops Home Assistant. A household's device or member may submit orders and readings for that
- * household, and run its bridge: the bridge's state and availability, the `set` topics of its
- * numbers (Home Assistant, logged in with the household's device token, writes those), and the
- * discovery configs of the household's own entities. Nobody else publishes under openlem/ or
+ * it drops Home Assistant. A household's device token, its members, and its Home Assistant
+ * token run its bridge's entities: the bridge's state and availability, the `set` topics of its
+ * numbers (Home Assistant writes those for the bid card), and the discovery configs of the
+ * household's own entities. Orders and readings come from the device token and the members only.
+ * A read-only token publishes nothing else. Nobody else publishes under openlem/ or
  * homeassistant/. Elsewhere a logged-in client may relay messages, but not leave retained ones
  * (they would stay in the hub's broker for every later subscriber).
  */
@@ -37,7 +38,7 @@ export function mayPublish(who: MqttIdentity, topic: string, retain = false): bo
   if (topic.startsWith("$")) return false;
   if (topic === HA_STATUS_TOPIC) return true;
   // a read-only token (a dashboard's) reads what its household may, and publishes nothing else
-  if (who.kind === "device" && who.readOnly) return false;
+  if (who.kind === "device" && who.scope === "read") return false;
   if (topic.startsWith(`${DISCOVERY_PREFIX}/`)) {
     const households =
       who.kind === "device" ? [who.householdId] : who.kind === "user" ? who.households.map((h) => h.householdId) : [];
@@ -45,9 +46,25 @@ export function mayPublish(who: MqttIdentity, topic: string, retain = false): bo
   }
   const t = parseTopic(topic);
   if (!t) return !topic.startsWith("openlem/") && who.kind !== "anonymous" && !retain;
-  if (t.kind === "orders" || t.kind === "readings" || t.kind === "bridge")
-    return ownsHousehold(who, t.community, t.household);
+  if (t.kind === "bridge") return ownsHousehold(who, t.community, t.household);
+  if (t.kind === "orders" || t.kind === "readings")
+    return !(who.kind === "device" && who.scope === "home-assistant") && ownsHousehold(who, t.community, t.household);
   return false;
+}
+
+/**
+ * A client's last will that says its bridge went `offline`, on its own household's availability
+ * topic: still published when the client's token ended (revoked, expired), since all it does
+ * is stop Home Assistant showing the bridge's last values as live.
+ */
+export function isOfflineWill(who: MqttIdentity, topic: string, payload: Buffer | string): boolean {
+  const t = parseTopic(topic);
+  return (
+    t?.kind === "bridge" &&
+    t.part === "availability" &&
+    payload.toString() === "offline" &&
+    ownsHousehold(who, t.community, t.household)
+  );
 }
 
 /**

@@ -7,7 +7,7 @@ import { type Principal, principalOf } from "../auth/principal.js";
 import { onRevocation } from "../auth/revocations.js";
 import { verifyAccessToken } from "../auth/tokens.js";
 import type { HubContext } from "../context.js";
-import { type MqttIdentity, mayPublish, mayReceive } from "./access.js";
+import { isOfflineWill, type MqttIdentity, mayPublish, mayReceive } from "./access.js";
 
 export const HUB_MQTT_USER = "openlem-hub";
 
@@ -57,7 +57,7 @@ export async function startEmbeddedBroker(
     c ? (ended(c) ? null : (identities.get(c) ?? { kind: "anonymous" })) : { kind: "hub" };
   const identityOf = (p: Principal): MqttIdentity =>
     p.kind === "device"
-      ? { kind: "device", communityId: p.communityId, householdId: p.householdId, readOnly: p.scope === "read" }
+      ? { kind: "device", communityId: p.communityId, householdId: p.householdId, scope: p.scope }
       : { kind: "user", operator: p.role === "operator", households: p.households };
   const recheck = async () => {
     for (const [client, s] of sessions) {
@@ -94,6 +94,10 @@ export async function startEmbeddedBroker(
     },
     authorizePublish: (client, packet, callback) => {
       const refused = () => callback(new Error(`not allowed to publish to ${packet.topic}`));
+      // aedes hands a dropped client's last will through here too: "offline" on its own bridge's
+      // availability goes out even when the token just ended (harmless from a live client, too)
+      const last = client ? identities.get(client) : undefined;
+      if (last && isOfflineWill(last, packet.topic, packet.payload)) return callback(null);
       const s = client ? sessions.get(client) : undefined;
       if (!client || !s) {
         const w = who(client);

@@ -1,5 +1,5 @@
 import type { DeviceToken, TokenScope } from "@openlem/protocol";
-import { storedCommunityId, storedHouseholdId } from "@openlem/protocol";
+import { storedCommunityId, storedHouseholdId, TOKEN_PREFIX } from "@openlem/protocol";
 import { newOpaqueToken } from "../auth/tokens.js";
 import type { Queryable } from "../db/database.js";
 import { Problem } from "../http/problem.js";
@@ -25,8 +25,9 @@ const toToken = (r: Row): DeviceToken => ({
 });
 
 /**
- * A token for one household's devices, or (scope `read`) for reading its data only; the plain
- * token is returned once and only its hash kept.
+ * A token for one household's devices, or (scope `read`) for reading its data only, or (scope
+ * `home-assistant`) for Home Assistant's MQTT login; the plain token is returned once and only
+ * its hash kept.
  */
 export async function createDeviceToken(
   db: Queryable,
@@ -36,7 +37,7 @@ export async function createDeviceToken(
   createdBy: number,
   scope: TokenScope = "device",
 ): Promise<DeviceToken & { token: string }> {
-  const { token, hash } = newOpaqueToken(scope === "read" ? "olm_read" : "olm_dev");
+  const { token, hash } = newOpaqueToken(TOKEN_PREFIX[scope]);
   const [row] = await db.query<Row>(
     `INSERT INTO auth.device_tokens (community_id, household_id, name, token_hash, created_by, scope)
      VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,

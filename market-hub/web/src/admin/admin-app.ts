@@ -1,5 +1,5 @@
 import type { BookCurves, Community, DeviceToken, Kpis, MarketClock, Meter, SlotResult } from "@openlem/protocol";
-import { DAY_MS } from "@openlem/protocol";
+import { DAY_MS, TOKEN_SCOPE_NAME } from "@openlem/protocol";
 import { html, nothing } from "lit";
 import { Api, ct, kwh } from "../api.js";
 import { form, HubPage, str } from "../page.js";
@@ -231,7 +231,7 @@ export class OpenLemAdmin extends HubPage {
                   ${this.tokens.list.map(
                     (t) => html`<tr>
                       <td>${t.name}</td>
-                      <td>${t.scope === "read" ? "read-only" : "device"}</td>
+                      <td>${TOKEN_SCOPE_NAME[t.scope]}</td>
                       <td>${t.createdAt.slice(0, 10)}</td>
                       <td>${t.revokedAt ? "revoked" : "active"}</td>
                       <td>${t.revokedAt ? nothing : html`<button class="plain" @click=${() => this.revoke(t.id)}>Revoke</button>`}</td>

@@ -10,6 +10,7 @@ import type {
   SlotResult,
   Statement,
 } from "@openlem/protocol";
+import { TOKEN_SCOPES } from "@openlem/protocol";
 import { html, nothing } from "lit";
 import { Api, ct, kwh } from "../api.js";
 import { form, HubPage, str } from "../page.js";
@@ -159,7 +160,7 @@ export class OpenLemParticipant extends HubPage {
     void this.run(async () => {
       this.madeToken = await this.api.call("createDeviceToken", {
         params: this.params,
-        body: { name: str(f, "name"), scope: str(f, "scope") === "read" ? "read" : "device" },
+        body: { name: str(f, "name"), scope: TOKEN_SCOPES.find((s) => s === str(f, "scope")) ?? "device" },
       });
       this.tokens = await this.api.call("listDeviceTokens", { params: this.params });
     });
