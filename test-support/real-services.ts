@@ -13,6 +13,11 @@ export const REAL_SERVICES = {
   homeAssistant: { env: "OPENLEM_TEST_HOME_ASSISTANT", example: "2025.4.4,2026.2.3" },
   /** schemathesis's `st` command, installed by test-support/schemathesis/setup.sh. */
   schemathesis: { env: "OPENLEM_TEST_SCHEMATHESIS", example: "~/.cache/openlem-schemathesis/bin/st" },
+  /** node-red-contrib-power-saver's package tarball (not on the npm registry here; see power-saver.ts). */
+  powerSaver: {
+    env: "OPENLEM_TEST_POWER_SAVER",
+    example: "../shared/vendor/node-red-contrib-power-saver-5.2.2.tgz",
+  },
 } as const;
 export type RealService = keyof typeof REAL_SERVICES;
 

@@ -76,6 +76,13 @@ export const nodes = [
       name,
       hub,
       { name: "powerW", label: "Device power (W)", number: true, required: true, default: 2000 },
+      {
+        name: "dailyKwh",
+        label: "Energy per day (kWh)",
+        number: true,
+        blank: true,
+        placeholder: "its power whenever the plan has it on",
+      },
       { name: "maxBuyPrice", label: "Pay at most (per kWh)", number: true, blank: true, placeholder: "retail price" },
     ],
   },

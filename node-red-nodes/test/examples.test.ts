@@ -9,6 +9,8 @@ import type { RunningHub } from "@openlem/hub";
 import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clear, hubOn, seed } from "../../test-support/hub-fixture.js";
+import { installPowerSaver, linkPowerSaver } from "../../test-support/power-saver.js";
+import { describeWithRealService, realServiceUrl } from "../../test-support/real-services.js";
 import { configVersion } from "../src/migrations.js";
 
 const require = createRequire(import.meta.url);
@@ -32,30 +34,9 @@ type Debug = { name: string; msg: Record<string, unknown> };
 // the hub's clock, moved by the test
 let now = Date.parse("2026-06-21T09:02:00Z");
 
-/**
- * A stand-in for power-saver's ps-strategy-best-save, which the npm registry this machine
- * reaches does not have: a function node that reads priceData as power-saver does and answers
- * on its three outputs in power-saver's shapes (on, off, and the schedule with `time`, `value`
- * and `countMinutes`), turning the heater on in the cheaper half of the slots. The shapes are
- * pinned against power-saver's source in test/power-saver-contract.test.ts.
- */
-const BEST_SAVE_STAND_IN = {
-  type: "function",
-  name: "stand-in for ps-strategy-best-save",
-  outputs: 3,
-  func: `const d = msg.payload.priceData;
-const sorted = d.map((e) => e.value).sort((a, b) => a - b);
-const cut = sorted[Math.floor(sorted.length / 2)];
-const schedule = [];
-let last;
-for (const e of d) {
-  const on = e.value <= cut;
-  if (on !== last) schedule.push({ time: e.start, value: on, countMinutes: null });
-  last = on;
-}
-const minutes = [{ start: new Date(Date.parse(d[d.length - 1].end) - 60000).toISOString(), price: d[d.length - 1].value, onOff: last, saving: null }];
-return [null, null, { payload: { schedule, minutes, source: msg.payload.source, config: {}, version: "stand-in", current: schedule[0].value } }];`,
-};
+// power-saver plans days and hours by Node-RED's own clock (luxon's local zone), so the
+// Node-RED under test runs in the community's zone, as the openlem-price help tells users to
+process.env.TZ = "Europe/Amsterdam";
 
 /**
  * Every example flow of the package, imported into a real Node-RED (with the package installed
@@ -96,6 +77,10 @@ describe("the example flows in a real Node-RED", () => {
     const installed = join(userDir, "node_modules", "@openlem", "node-red-contrib-openlem");
     mkdirSync(installed);
     execFileSync("tar", ["-xzf", join(packDir, packed[0]?.filename ?? ""), "-C", installed, "--strip-components=1"]);
+
+    // the real power-saver, as a user installs it next to these nodes
+    const powerSaver = realServiceUrl("powerSaver");
+    if (powerSaver) linkPowerSaver(installPowerSaver(powerSaver), userDir);
 
     red = require("node-red") as RedRuntime;
     const express = require("express") as () => { use(path: string, h: unknown): void } & Parameters<
@@ -159,7 +144,6 @@ describe("the example flows in a real Node-RED", () => {
       // no Home Assistant here: its nodes load and wait for it, the inject nodes stand in
       if (n.type === "server") n.credentials = { host: "http://127.0.0.1:9", access_token: "none" };
       if (n.type === "openlem-boiler" || n.type === "openlem-battery") n.tickS = "0.2";
-      if (n.type === "ps-strategy-best-save") Object.assign(n, BEST_SAVE_STAND_IN);
     }
     const res = await fetch(`${base}/flows`, {
       method: "POST",
@@ -476,24 +460,159 @@ describe("the example flows in a real Node-RED", () => {
     expect(sent.reading).toMatchObject({ meterId: "m-h", importWh: 1_234_500, exportWh: 10_250 });
   });
 
-  it("power-saver flow: the plan from the local price becomes bids that the hub takes", async () => {
-    now = Date.parse("2026-06-21T10:20:00Z");
-    await deploy("power-saver-bids.json");
-    // the price node has the hub's retained price once its feed is up; the inject repeats it
-    await inject("try-ps");
-    await expect
-      .poll(
-        async () => {
-          await fetch(`${base}/inject/try-ps`, { method: "POST" });
-          return debug.some((d) => d.name === "bids placed");
+  describeWithRealService("powerSaver", "with the real node-red-contrib-power-saver", () => {
+    /** What a flow's debug node showed last under `name`. */
+    const lastSeen = (name: string) => debug.findLast((d) => d.name === name)?.msg;
+    /** The bids a flow placed: the orders the hub has under the node's id prefix. */
+    const bidsOf = async (prefix: string) =>
+      (await rest().orders()).filter((o) => o.order.clientOrderId.startsWith(prefix) && o.status !== "cancelled");
+
+    it("Best Save (the example flow): bids the heater's energy per day in the cheapest minutes it allows, not its power for every one", async () => {
+      now = Date.parse("2026-06-21T10:20:00Z");
+      await deploy("power-saver-bids.json");
+      // the price node has the hub's retained price once its feed is up; the inject repeats it
+      await expect
+        .poll(
+          async () => {
+            await fetch(`${base}/inject/try-ps`, { method: "POST" });
+            return debug.some((d) => d.name === "bids placed");
+          },
+          { timeout: 30_000, interval: 500 },
+        )
+        .toBe(true);
+      const placed = lastSeen("bids placed")?.payload as { order: { slot: string; energyWh: number } }[];
+      const flow = JSON.parse(readFileSync(join(pkg, "examples", "power-saver-bids.json"), "utf8")) as {
+        type: string;
+        dailyKwh?: string;
+        powerW?: string;
+      }[];
+      const node = flow.find((n) => n.type === "openlem-schedule");
+      const dailyWh = Number(node?.dailyKwh) * 1000;
+      const powerW = Number(node?.powerW);
+      // the plan runs to the end of tomorrow (local); bids start at the next open slot, 10:30 UTC
+      const from = Date.parse("2026-06-21T10:30:00Z");
+      const todayEnd = Date.parse("2026-06-21T22:00:00Z");
+      const need = dailyWh * ((todayEnd - from) / 86_400_000) + dailyWh;
+      const total = placed.reduce((a, r) => a + r.order.energyWh, 0);
+      // each slot rounds to the Wh
+      expect(Math.abs(total - need)).toBeLessThanOrEqual(placed.length);
+      // far less than the heater's power over every minute Best Save allows (the old reading)
+      expect(total).toBeLessThan((powerW * (Date.parse("2026-06-22T22:00:00Z") - from)) / 3_600_000 / 4);
+      for (const r of placed) expect(r.order.energyWh).toBeLessThanOrEqual(powerW / 4);
+      expect((await bidsOf("ps-")).length).toBe(placed.length);
+    });
+
+    it("Lowest Price over 00:00-00:00 plans whole community days, and bids the power for each planned minute", async () => {
+      now = Date.parse("2026-06-21T11:20:00Z");
+      const flow = [
+        { id: "lp-price", type: "openlem-price", hub: "lp-hub", version: 1, wires: [["lp-strategy"]] },
+        {
+          id: "lp-try",
+          type: "inject",
+          props: [{ p: "payload" }],
+          payload: "",
+          payloadType: "date",
+          wires: [["lp-price"]],
         },
-        { timeout: 20_000, interval: 500 },
-      )
-      .toBe(true);
-    const placed = debug.find((d) => d.name === "bids placed")?.msg.payload as { order: { slot: string }[] }[];
-    expect(placed.length).toBeGreaterThan(0);
-    const stored = await rest().orders();
-    expect(stored.filter((o) => o.order.clientOrderId.startsWith("ps-")).length).toBe(placed.length);
+        {
+          id: "lp-strategy",
+          type: "ps-strategy-lowest-price",
+          fromHour: "00",
+          fromMinute: "00",
+          toHour: "00",
+          toMinute: "00",
+          minutesOn: "240",
+          doNotSplit: false,
+          outputIfNoSchedule: "false",
+          outputOutsidePeriod: "false",
+          contextStorage: "default",
+          wires: [[], [], ["lp-schedule", "lp-plan"]],
+        },
+        {
+          id: "lp-plan",
+          type: "debug",
+          name: "lowest price plan",
+          active: true,
+          tosidebar: true,
+          complete: "true",
+          targetType: "full",
+          wires: [],
+        },
+        {
+          id: "lp-schedule",
+          type: "openlem-schedule",
+          hub: "lp-hub",
+          version: 1,
+          powerW: "2000",
+          maxBuyPrice: "",
+          dailyKwh: "",
+          wires: [["lp-order"]],
+        },
+        { id: "lp-order", type: "openlem-order", hub: "lp-hub", version: 1, wires: [["lp-placed"], []] },
+        {
+          id: "lp-placed",
+          type: "debug",
+          name: "lowest price bids",
+          active: true,
+          tosidebar: true,
+          complete: "true",
+          targetType: "full",
+          wires: [],
+        },
+        {
+          id: "lp-hub",
+          type: "openlem-hub",
+          version: 1,
+          url: hub.url,
+          community: "c",
+          household: "h",
+          mqttUrl: "",
+          credentials: { token },
+        },
+      ];
+      const tab = "tab-lowest-price";
+      const res = await fetch(`${base}/flows`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "Node-RED-Deployment-Type": "full" },
+        body: JSON.stringify([
+          { id: tab, type: "tab", label: "lowest price" },
+          ...flow.map((n) => (n.type === "openlem-hub" ? n : { ...n, z: tab })),
+        ]),
+      });
+      expect([200, 204]).toContain(res.status);
+      await expect
+        .poll(
+          async () => {
+            await fetch(`${base}/inject/lp-try`, { method: "POST" });
+            return debug.some((d) => d.name === "lowest price bids");
+          },
+          { timeout: 30_000, interval: 500 },
+        )
+        .toBe(true);
+      const plan = lastSeen("lowest price plan")?.payload as {
+        schedule: { time: string; value: boolean; countMinutes: number | null }[];
+      };
+      // today is planned from its local midnight (22:00 UTC the day before), not from the slot under way
+      const onMinutesOn = (dayStart: number) =>
+        plan.schedule
+          .filter((e) => e.value && Date.parse(e.time) >= dayStart && Date.parse(e.time) < dayStart + 86_400_000)
+          .reduce((a, e) => a + (e.countMinutes ?? 0), 0);
+      expect(onMinutesOn(Date.parse("2026-06-20T22:00:00Z"))).toBe(240);
+      expect(onMinutesOn(Date.parse("2026-06-21T22:00:00Z"))).toBe(240);
+      // the bids: 2 kW for every planned minute from the next open slot on (power-saver's "on" is "runs" here)
+      const from = Date.parse("2026-06-21T11:30:00Z");
+      const onAfter = plan.schedule
+        .filter((e) => e.value)
+        .reduce((a, e) => {
+          const start = Date.parse(e.time);
+          const end = start + (e.countMinutes ?? 0) * 60_000;
+          return a + Math.max(0, end - Math.max(start, from));
+        }, 0);
+      const placed = lastSeen("lowest price bids")?.payload as { order: { energyWh: number } }[];
+      const total = placed.reduce((a, r) => a + r.order.energyWh, 0);
+      expect(Math.abs(total - (2000 * onAfter) / 3_600_000)).toBeLessThanOrEqual(placed.length);
+      expect(total).toBeGreaterThan(0);
+    });
   });
 
   it("price dashboard: shows each clearing result, the price and its forecast as a chart series", async () => {

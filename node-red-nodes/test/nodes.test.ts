@@ -130,8 +130,9 @@ describe("the OpenLEM nodes in the Node-RED runtime, against a real hub", () => 
     // the 400 Wh bid of the order test is in the book
     expect(result.markets[0]?.demandWh).toBe(400);
     const p = (await price).payload as { priceData: { start: string; end: string; value: number; kind: string }[] };
-    // from the slot under way to the end of tomorrow (Europe/Amsterdam), the cleared one marked
-    expect(p.priceData[0]).toMatchObject({ start: "2026-06-21T09:00:00.000Z", end: "2026-06-21T09:15:00.000Z" });
+    // whole community days: from today's midnight to the end of tomorrow (Europe/Amsterdam), the cleared one marked
+    expect(p.priceData[0]).toMatchObject({ start: "2026-06-20T22:00:00.000Z", end: "2026-06-20T22:15:00.000Z" });
+    expect(p.priceData).toHaveLength(2 * 96);
     expect(p.priceData.at(-1)?.end).toBe("2026-06-22T22:00:00.000Z");
     expect(p.priceData.find((e) => e.start === "2026-06-21T09:15:00.000Z")?.kind).toBe("cleared");
   });

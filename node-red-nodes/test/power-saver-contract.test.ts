@@ -1,9 +1,15 @@
+import { createRequire } from "node:module";
+import { join } from "node:path";
 import { CommunityId, MarketConfig, priceSignalAt, type SlotResult } from "@openlem/protocol";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { priceMessage } from "../src/nodes/price/runtime.js";
+import { installPowerSaver } from "../../test-support/power-saver.js";
+import { describeWithRealService } from "../../test-support/real-services.js";
+import { clockProblem, earlierSlotsOfToday, priceMessage } from "../src/nodes/price/runtime.js";
 import { PowerSaverSchedule, scheduleEndMs, scheduleOrders } from "../src/nodes/schedule/orders.js";
+
+const BIDS = { limitPrice: 0.2, slotMinutes: 15, timeZone: "Europe/Amsterdam", idPrefix: "t" };
 
 /**
  * The shapes node-red-contrib-power-saver (5.2.x) takes, pinned here because the package is not
@@ -53,7 +59,7 @@ const MARKET = MarketConfig.parse({
 const CAL = { slotMinutes: 15, timeZone: "Europe/Amsterdam" };
 
 describe("openlem-price → node-red-contrib-power-saver (contract)", () => {
-  it("hands strategy nodes and ps-receive-price a price list they accept, from now to the end of tomorrow without holes", () => {
+  it("hands strategy nodes and ps-receive-price a price list they accept: whole community days, today and tomorrow, without holes", () => {
     const start = Date.parse("2026-03-28T00:00:00Z"); // across the switch to summer time
     fc.assert(
       fc.property(
@@ -73,7 +79,8 @@ describe("openlem-price → node-red-contrib-power-saver (contract)", () => {
                 retailPrice: 0.22,
               }) as unknown as SlotResult,
           );
-          const msg = priceMessage(priceSignalAt(CommunityId.parse("c"), MARKET, "electricity", now, results), CAL);
+          const signal = priceSignalAt(CommunityId.parse("c"), MARKET, "electricity", now, results);
+          const msg = priceMessage(signal, CAL, earlierSlotsOfToday(signal, MARKET, results));
           const payload = msg.payload as {
             priceData: { start: string; end: string; value: number; kind: string }[];
             today: unknown;
@@ -82,21 +89,36 @@ describe("openlem-price → node-red-contrib-power-saver (contract)", () => {
           PowerSaverStrategyInput.parse(payload);
           PowerSaverReceivePriceInput.parse(payload);
           const d = payload.priceData;
-          // the slot under way first, the end of tomorrow (local) last, and no hole between
-          expect(Date.parse(d[0]?.start ?? "")).toBe(slotNow);
+          // whole community days: today's local midnight first (so day-based strategies such as
+          // Lowest Price 00:00-00:00 find today), the end of tomorrow last, and no hole between
+          const localTime = (t: string | undefined) =>
+            new Date(Date.parse(t ?? "")).toLocaleTimeString("en-GB", { timeZone: "Europe/Amsterdam" });
+          expect(localTime(d[0]?.start)).toBe("00:00:00");
+          expect(Date.parse(d[0]?.start ?? "")).toBeLessThanOrEqual(slotNow);
+          expect(Date.parse(d[0]?.start ?? "")).toBeGreaterThan(slotNow - 86_400_000);
           for (let i = 1; i < d.length; i++) expect(d[i]?.start).toBe(d[i - 1]?.end);
-          const localMidnight = new Date(Date.parse(d.at(-1)?.end ?? "")).toLocaleTimeString("en-GB", {
-            timeZone: "Europe/Amsterdam",
-          });
-          expect(localMidnight).toBe("00:00:00");
+          expect(localTime(d.at(-1)?.end)).toBe("00:00:00");
           // power-saver's minute expansion runs through, one minute per minute
-          expect(minutesOf(d)).toHaveLength((Date.parse(d.at(-1)?.end ?? "") - slotNow) / 60_000);
+          expect(minutesOf(d)).toHaveLength((Date.parse(d.at(-1)?.end ?? "") - Date.parse(d[0]?.start ?? "")) / 60_000);
           // cleared slots say so
           for (const e of d)
             if (results.some((r) => Date.parse(r.slot) === Date.parse(e.start))) expect(e.kind).toBe("cleared");
         },
       ),
     );
+  });
+
+  it("says when Node-RED's clock keeps another zone than the community's, which power-saver plans by", () => {
+    const signal = priceSignalAt(CommunityId.parse("c"), MARKET, "electricity", Date.parse("2026-06-21T10:00:00Z"), []);
+    const was = process.env.TZ;
+    try {
+      process.env.TZ = "UTC";
+      expect(clockProblem(signal, "Europe/Amsterdam", "UTC")).toMatch(/start Node-RED with TZ=Europe\/Amsterdam/);
+      process.env.TZ = "Europe/Amsterdam";
+      expect(clockProblem(signal, "Europe/Amsterdam", "Europe/Amsterdam")).toBeNull();
+    } finally {
+      process.env.TZ = was;
+    }
   });
 
   it("pins what power-saver refuses, so the contract can fail", () => {
@@ -107,54 +129,121 @@ describe("openlem-price → node-red-contrib-power-saver (contract)", () => {
     expect(PowerSaverStrategyInput.safeParse({ priceData: [] }).success).toBe(false);
   });
 
-  it("takes power-saver's schedule output and bids for exactly the energy the plan has the device use", () => {
-    // power-saver's third output (src/handle-output.js): { schedule: [{ time, value, countMinutes }],
-    // minutes (5.x) or hours (4.x), source, config, time, version, strategyNodeId, current }
-    const t0 = Date.parse("2026-06-21T00:00:00Z");
+  it("refuses what is not a power-saver schedule", () => {
+    expect(PowerSaverSchedule.safeParse({ schedule: [] }).success).toBe(false);
+    expect(PowerSaverSchedule.safeParse({ priceData: [] }).success).toBe(false);
+  });
+});
+
+/**
+ * power-saver's own code makes the schedule output here (its makeSchedule,
+ * addLastSwitchIfNoSchedule and collapseMinutes, loaded from the real package), for plans
+ * fast-check draws: what a strategy node sends for them, minute by minute, without a Node-RED.
+ */
+describeWithRealService("powerSaver", "openlem-schedule ← power-saver's own schedule output", (tarball) => {
+  interface PowerSaverCode {
+    makeSchedule(onOff: boolean[], startTimes: string[], endTime: string): { time: string; value: boolean }[];
+    addLastSwitchIfNoSchedule(
+      schedule: unknown[],
+      minutes: { start: string }[],
+      config: { outputIfNoSchedule: boolean },
+    ): void;
+    collapseMinutes(minutes: unknown[]): unknown[];
+  }
+  let ps: PowerSaverCode;
+  beforeAll(() => {
+    const dir = join(installPowerSaver(tarball), "src");
+    const load = createRequire(import.meta.url);
+    ps = {
+      makeSchedule: load(join(dir, "utils.js")).makeSchedule,
+      addLastSwitchIfNoSchedule: load(join(dir, "handle-input.js")).addLastSwitchIfNoSchedule,
+      collapseMinutes: load(join(dir, "handle-output.js")).collapseMinutes,
+    };
+  });
+
+  const t0 = Date.parse("2026-06-20T22:00:00Z"); // local midnight in Amsterdam
+  const DAY = 24 * 60;
+  /** Two days of minutes in runs of on/off and price, as a strategy plans them. */
+  const plans = fc.array(fc.tuple(fc.integer({ min: 1, max: 300 }), fc.boolean(), fc.integer({ min: 5, max: 40 })), {
+    minLength: 1,
+    maxLength: 30,
+  });
+  function output(runs: [number, boolean, number][], outputIfNoSchedule: boolean) {
+    const onOff: boolean[] = [];
+    const prices: number[] = [];
+    for (let i = 0; onOff.length < 2 * DAY; i++) {
+      const [len, on, ct] = runs[i % runs.length] as [number, boolean, number];
+      for (let k = 0; k < len && onOff.length < 2 * DAY; k++) {
+        onOff.push(on);
+        prices.push(ct / 100);
+      }
+    }
+    const startTimes = onOff.map((_, m) => new Date(t0 + m * 60_000).toISOString());
+    const minutes = startTimes.map((start, m) => ({ start, price: prices[m], onOff: onOff[m], saving: null }));
+    const schedule = ps.makeSchedule(onOff, startTimes, new Date(t0 + 2 * DAY * 60_000).toISOString());
+    ps.addLastSwitchIfNoSchedule(schedule, minutes, { outputIfNoSchedule });
+    const payload = { schedule, minutes: ps.collapseMinutes(minutes), source: "OpenLEM", config: {}, version: "5.2.2" };
+    return { plan: PowerSaverSchedule.parse(payload), onOff, prices };
+  }
+
+  it("without a daily energy: the device's power for every minute the plan has it on", () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.integer({ min: 1, max: 24 * 60 - 1 }), fc.boolean()), { minLength: 1, maxLength: 12 }),
+        plans,
         fc.integer({ min: 100, max: 11_000 }),
-        fc.integer({ min: 0, max: 12 * 60 }),
-        (switches, powerW, fromMinute) => {
-          const times = [...new Set(switches.map(([m]) => m))].sort((a, b) => a - b);
-          const schedule = times.map((m, i) => ({
-            time: new Date(t0 + m * 60_000).toISOString(),
-            value: switches.find(([x]) => x === m)?.[1] ?? i % 2 === 0,
-            countMinutes: null,
-          }));
-          const payload = {
-            schedule,
-            minutes: [{ start: new Date(t0 + (24 * 60 - 1) * 60_000).toISOString(), price: 0.2, onOff: false }],
-            source: "Other",
-            config: {},
-            time: new Date(t0).toISOString(),
-            version: "5.2.2",
-            strategyNodeId: "n1",
-            current: false,
-          };
-          const plan = PowerSaverSchedule.parse(payload);
+        fc.integer({ min: 0, max: DAY - 1 }),
+        fc.boolean(),
+        (runs, powerW, fromMinute, ifNone) => {
+          const { plan, onOff } = output(runs, ifNone);
           const fromMs = t0 + fromMinute * 60_000;
-          const orders = scheduleOrders(plan, { powerW, limitPrice: 0.2, slotMinutes: 15, fromMs, idPrefix: "t" });
-          // the plan's on-time from the first bid-able slot to its end, minute by minute
-          const firstSlot = Math.ceil(fromMs / 900_000) * 900_000;
-          let onMinutes = 0;
-          for (let m = firstSlot; m < scheduleEndMs(plan); m += 60_000) {
-            const last = schedule.filter((e) => Date.parse(e.time) <= m).at(-1);
-            if (last?.value) onMinutes++;
-          }
-          const total = orders.reduce((s, o) => s + o.energyWh, 0);
-          // each slot rounds to the Wh: at most half a Wh per slot away from power × time
-          expect(Math.abs(total - (powerW * onMinutes) / 60)).toBeLessThanOrEqual(orders.length * 0.5 + 1e-9);
-          for (const o of orders) {
-            expect(Date.parse(o.slot) % 900_000).toBe(0);
-            expect(Date.parse(o.slot)).toBeGreaterThanOrEqual(fromMs);
-            expect(o.energyWh).toBeGreaterThan(0);
+          const orders = scheduleOrders(plan, { ...BIDS, powerW, fromMs });
+          const first = Math.ceil(fromMs / 900_000) * 900_000;
+          const on = onOff.filter((v, m) => v && t0 + m * 60_000 >= first).length;
+          const total = orders.reduce((a, o) => a + o.energyWh, 0);
+          expect(scheduleEndMs(plan)).toBe(t0 + 2 * DAY * 60_000);
+          expect(Math.abs(total - (powerW * on) / 60)).toBeLessThanOrEqual(orders.length * 0.5 + 1e-9);
+          for (const o of orders) expect(Date.parse(o.slot)).toBeGreaterThanOrEqual(fromMs);
+        },
+      ),
+    );
+  });
+
+  it("with a daily energy: that much a day (pro rata for the day begun), in the cheapest slots the plan allows", () => {
+    fc.assert(
+      fc.property(
+        plans,
+        fc.integer({ min: 500, max: 20_000 }),
+        fc.integer({ min: 0, max: DAY - 1 }),
+        (runs, dailyWh, fromMinute) => {
+          const powerW = 2_000;
+          const { plan, onOff, prices } = output(runs, true);
+          const fromMs = t0 + fromMinute * 60_000;
+          const first = Math.ceil(fromMs / 900_000) * 900_000;
+          const orders = scheduleOrders(plan, { ...BIDS, powerW, dailyWh, fromMs });
+          const bid = new Map(orders.map((o) => [Date.parse(o.slot), o.energyWh]));
+          for (const day of [0, 1]) {
+            const start = t0 + day * DAY * 60_000;
+            const end = start + DAY * 60_000;
+            // each slot of the day the plan allows, with what it could take and its price
+            const slots: { t: number; cap: number; price: number }[] = [];
+            for (let t = Math.max(start, first); t < end; t += 900_000) {
+              const mins = [...Array(15).keys()].map((k) => (t - t0) / 60_000 + k).filter((m) => onOff[m]);
+              if (mins.length === 0) continue;
+              const price = mins.reduce((a, m) => a + (prices[m] ?? 0), 0) / mins.length;
+              slots.push({ t, cap: (powerW * mins.length) / 60, price });
+            }
+            const need = (dailyWh * (end - Math.max(start, first))) / (DAY * 60_000);
+            const capacity = slots.reduce((a, x) => a + x.cap, 0);
+            const total = slots.reduce((a, x) => a + (bid.get(x.t) ?? 0), 0);
+            expect(Math.abs(total - Math.min(need, capacity))).toBeLessThanOrEqual(slots.length * 0.5 + 1e-6);
+            // a slot left without its full share is never cheaper than one that got energy
+            for (const x of slots)
+              for (const y of slots)
+                if ((bid.get(y.t) ?? 0) > 0 && (bid.get(x.t) ?? 0) < x.cap - 0.5)
+                  expect(y.price).toBeLessThanOrEqual(x.price + 1e-9);
           }
         },
       ),
     );
-    expect(PowerSaverSchedule.safeParse({ schedule: [] }).success).toBe(false);
-    expect(PowerSaverSchedule.safeParse({ priceData: [] }).success).toBe(false);
   });
 });

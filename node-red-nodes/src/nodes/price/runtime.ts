@@ -1,4 +1,12 @@
-import { isoOf, localDateOf, type PriceSignal } from "@openlem/protocol";
+import {
+  isoOf,
+  localDateOf,
+  localMidnightMs,
+  localPriceForecast,
+  localPriceHistoryWindow,
+  type PriceSignal,
+  type SlotResult,
+} from "@openlem/protocol";
 import type { NodeDef, NodeMessage, Red, RedNode } from "../../shared/red.js";
 import { useHub } from "../../shared/uses-hub.js";
 
@@ -8,16 +16,30 @@ export interface PriceCalendar {
   timeZone: string;
 }
 
+/** A slot of today before the one under way, as the community's history prices it. */
+export interface EarlierSlot {
+  start: string;
+  value: number;
+  kind: "cleared" | "forecast";
+}
+
 /**
- * The price message: the current slot's price, and every slot from the one under way to the end
- * of tomorrow, each with its end and whether it cleared or is forecast, in the shapes that
+ * The price message: the current slot's price, and every slot of the community's today (from
+ * its midnight: the slots before the one under way as they cleared, `earlier`) and tomorrow,
+ * each with its end and whether it cleared or is forecast, in the shapes that
  * price-scheduling nodes take: `priceData` for power-saver's strategy nodes (which read each
- * entry's `end`, or the next entry's `start`), and `today` / `tomorrow` in the community's
- * calendar for its `ps-receive-price` node.
+ * entry's `end`, or the next entry's `start`, and plan whole days such as Lowest Price's
+ * 00:00–00:00), and `today` / `tomorrow` in the community's calendar for its
+ * `ps-receive-price` node.
  */
-export function priceMessage(p: PriceSignal, calendar: PriceCalendar): NodeMessage {
+export function priceMessage(
+  p: PriceSignal,
+  calendar: PriceCalendar,
+  earlier: readonly EarlierSlot[] = [],
+): NodeMessage {
   const len = calendar.slotMinutes * 60_000;
-  const priceData = p.forecast.map((f) => ({
+  const first = Date.parse(p.forecast[0]?.start ?? p.slot);
+  const priceData = [...earlier.filter((e) => Date.parse(e.start) < first), ...p.forecast].map((f) => ({
     start: f.start,
     end: isoOf(Date.parse(f.start) + len),
     value: f.value,
@@ -39,6 +61,39 @@ export function priceMessage(p: PriceSignal, calendar: PriceCalendar): NodeMessa
   };
 }
 
+/**
+ * The slots of the community's today before the one under way, priced as the hub's signal
+ * prices a slot (its own clearing, else the same slot of an earlier day, else retail).
+ */
+export function earlierSlotsOfToday(
+  p: PriceSignal,
+  market: PriceCalendar & { retailPrice: number },
+  results: readonly SlotResult[],
+): EarlierSlot[] {
+  const len = market.slotMinutes * 60_000;
+  const current = Date.parse(p.slot);
+  const starts: number[] = [];
+  for (let t = localMidnightMs(localDateOf(p.slot, market.timeZone), market.timeZone); t < current; t += len)
+    starts.push(t);
+  return localPriceForecast(starts, p.commodity, results).map((f) => ({
+    start: isoOf(f.startMs),
+    value: f.value ?? market.retailPrice,
+    kind: f.kind,
+  }));
+}
+
+/**
+ * Whether Node-RED's own clock keeps the community's calendar: power-saver plans days and hours
+ * by it (luxon's local zone), so a Node-RED in another zone plans the wrong hours.
+ */
+export function clockProblem(p: PriceSignal, timeZone: string, localZone: string): string | null {
+  const day = localDateOf(p.slot, timeZone);
+  const [y, m, d] = day.split("-").map(Number);
+  const localMidnight = new Date(y ?? 1970, (m ?? 1) - 1, d ?? 1).getTime();
+  if (localMidnight === localMidnightMs(day, timeZone)) return null;
+  return `Node-RED runs in ${localZone}, the community in ${timeZone}: power-saver plans days and hours by Node-RED's own clock, so start Node-RED with TZ=${timeZone}`;
+}
+
 /** Slot length and calendar from the community, or, while the hub is away, from the signal. */
 function calendarOf(p: PriceSignal, market: PriceCalendar | undefined): PriceCalendar {
   if (market) return market;
@@ -53,17 +108,33 @@ export function registerPrice(RED: Red): void {
     const conn = useHub(RED, this, def);
     if (!conn) return;
     let last: PriceSignal | undefined;
-    let market: PriceCalendar | undefined;
-    const message = (p: PriceSignal) => priceMessage(p, calendarOf(p, market));
+    let market: (PriceCalendar & { retailPrice: number }) | undefined;
+    let earlier: EarlierSlot[] = [];
+    let warned = false;
+    const message = (p: PriceSignal) => priceMessage(p, calendarOf(p, market), earlier);
     const onPrice = (p: PriceSignal) => {
       last = p;
-      conn.marketCommunity().then(
-        (c) => {
+      void (async () => {
+        try {
+          const c = await conn.marketCommunity();
           market = c.market;
-          this.send(message(p));
-        },
-        () => this.send(message(p)),
-      );
+          const problem = clockProblem(p, c.market.timeZone, Intl.DateTimeFormat().resolvedOptions().timeZone);
+          if (problem && !warned) {
+            warned = true;
+            this.warn(problem);
+          }
+          // the day's earlier slots, so that day-based strategies see whole days
+          const from = localMidnightMs(localDateOf(p.slot, c.market.timeZone), c.market.timeZone);
+          const results = await conn.rest.results(localPriceHistoryWindow(from, Date.parse(p.slot)));
+          earlier = earlierSlotsOfToday(p, c.market, results);
+        } catch {
+          // the hub away: the day from the slot under way, as the signal has it
+          earlier = earlier.filter(
+            (e) => localDateOf(e.start, market?.timeZone ?? "UTC") === localDateOf(p.slot, market?.timeZone ?? "UTC"),
+          );
+        }
+        this.send(message(p));
+      })();
     };
     conn.on("price", onPrice);
     conn.live();

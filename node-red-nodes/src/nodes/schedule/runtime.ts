@@ -43,13 +43,19 @@ export function registerSchedule(RED: Red): void {
         }
         const orders = scheduleOrders(plan.data, {
           powerW: opts.powerW,
+          dailyWh: opts.dailyKwh === undefined ? undefined : opts.dailyKwh * 1000,
           limitPrice: opts.maxBuyPrice ?? community.market.retailPrice,
           slotMinutes: community.market.slotMinutes,
+          timeZone: community.market.timeZone,
           fromMs: Date.parse(clock.nextOpenSlot),
           idPrefix,
         });
         const kwh = orders.reduce((s, o) => s + o.energyWh, 0) / 1000;
-        this.status({ fill: "green", shape: "dot", text: `${orders.length} slot(s), ${kwh} kWh to bid for` });
+        this.status({
+          fill: "green",
+          shape: "dot",
+          text: `${orders.length} slot(s), ${Number(kwh.toFixed(3))} kWh to bid for`,
+        });
         send({ ...msg, topic: "openlem/schedule", payload: orders });
         done();
       })().catch((err: unknown) => done(new Error(reasonOf(err))));
