@@ -10,6 +10,7 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { BROWSER_ARGS } from "./browser.js";
 import { homeAssistantVersions, type RunningHomeAssistant, startHomeAssistant } from "./home-assistant.js";
 import { houseBridgeYaml, houseYaml } from "./home-assistant-house.js";
 import { clear, freePort, hubOn, seed } from "./hub-fixture.js";
@@ -24,7 +25,6 @@ import { describeWithRealService } from "./real-services.js";
 const ROOT = join(import.meta.dirname, "..");
 const CARDS = join(ROOT, "lovelace-cards");
 const SHOTS = join(CARDS, "test-results");
-const CHROMIUM = "/usr/bin/chromium";
 
 const HOUSE = houseYaml({ boilerTempC: 55, pvKwhToday: 8.4, extra: "frontend:\nlovelace:\n  mode: storage" });
 
@@ -37,201 +37,200 @@ async function until(check: () => Promise<boolean>, what: string, ms = 60_000): 
   }
 }
 
-describeWithRealService("homeAssistant", "the cards in a real Home Assistant's frontend", (value) => {
-  let bundle: Buffer;
-  let browser: Browser;
+describeWithRealService("homeAssistant", "the cards in a real Home Assistant's frontend", (value) =>
+  describeWithRealService("browser", "in Chromium", (chrome) => {
+    let bundle: Buffer;
+    let browser: Browser;
 
-  beforeAll(async () => {
-    await build({ configFile: join(CARDS, "vite.config.ts"), root: CARDS, logLevel: "warn" });
-    bundle = readFileSync(join(CARDS, "dist", "openlem-cards.js"));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    beforeAll(async () => {
+      await build({ configFile: join(CARDS, "vite.config.ts"), root: CARDS, logLevel: "warn" });
+      bundle = readFileSync(join(CARDS, "dist", "openlem-cards.js"));
+      browser = await chromium.launch({ executablePath: chrome, args: BROWSER_ARGS });
+      mkdirSync(SHOTS, { recursive: true });
+    }, 120_000);
+    afterAll(async () => {
+      await browser?.close();
     });
-    mkdirSync(SHOTS, { recursive: true });
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-  });
 
-  for (const version of homeAssistantVersions(value)) {
-    describe(`Home Assistant ${version}`, () => {
-      let hub: RunningHub;
-      let ha: RunningHomeAssistant;
-      let bridge: HaBridge;
-      let page: Page;
-      let now = Date.parse("2026-06-25T07:40:00Z");
+    for (const version of homeAssistantVersions(value)) {
+      describe(`Home Assistant ${version}`, () => {
+        let hub: RunningHub;
+        let ha: RunningHomeAssistant;
+        let bridge: HaBridge;
+        let page: Page;
+        let now = Date.parse("2026-06-25T07:40:00Z");
 
-      beforeAll(async () => {
-        // the energy card calls the hub from Home Assistant's pages: the hub allows that origin
-        const haPort = await freePort();
-        hub = await hubOn({ now: () => new Date(now), corsOrigins: [`http://127.0.0.1:${haPort}`] });
-        const { deviceToken, readToken } = await seed(hub.url);
-        // a morning of local trade: the household buys what its neighbour sells
-        const buyer = new HubRest({ url: hub.url, communityId: "c", householdId: "h", auth: { deviceToken } });
-        const seller = new HubRest({
-          url: hub.url,
-          communityId: "c",
-          householdId: "s",
-          auth: { email: "s@example.org", password: "seller password" },
-        });
-        const slots = ["08:00", "08:15", "08:30", "08:45"].map((t) => `2026-06-25T${t}:00Z`);
-        for (const [i, slot] of slots.entries()) {
-          await buyer.submitOrders([{ clientOrderId: `b${i}`, side: "buy", slot, energyWh: 400, limitPrice: 0.25 }]);
-          await seller.submitOrders([{ clientOrderId: `s${i}`, side: "sell", slot, energyWh: 300, limitPrice: 0.1 }]);
-        }
-        now = Date.parse("2026-06-25T09:02:00Z");
-        for (const slot of slots) await clear(hub.url, slot);
+        beforeAll(async () => {
+          // the energy card calls the hub from Home Assistant's pages: the hub allows that origin
+          const haPort = await freePort();
+          hub = await hubOn({ now: () => new Date(now), corsOrigins: [`http://127.0.0.1:${haPort}`] });
+          const { deviceToken, readToken } = await seed(hub.url);
+          // a morning of local trade: the household buys what its neighbour sells
+          const buyer = new HubRest({ url: hub.url, communityId: "c", householdId: "h", auth: { deviceToken } });
+          const seller = new HubRest({
+            url: hub.url,
+            communityId: "c",
+            householdId: "s",
+            auth: { email: "s@example.org", password: "seller password" },
+          });
+          const slots = ["08:00", "08:15", "08:30", "08:45"].map((t) => `2026-06-25T${t}:00Z`);
+          for (const [i, slot] of slots.entries()) {
+            await buyer.submitOrders([{ clientOrderId: `b${i}`, side: "buy", slot, energyWh: 400, limitPrice: 0.25 }]);
+            await seller.submitOrders([{ clientOrderId: `s${i}`, side: "sell", slot, energyWh: 300, limitPrice: 0.1 }]);
+          }
+          now = Date.parse("2026-06-25T09:02:00Z");
+          for (const slot of slots) await clear(hub.url, slot);
 
-        const mqttPort = Number(new URL(hub.mqttUrl).port);
-        ha = await startHomeAssistant({
-          version,
-          mqtt: { host: "127.0.0.1", port: mqttPort, username: "h", password: deviceToken },
-          extraConfig: HOUSE,
-          files: { "www/openlem-cards.js": bundle },
-          port: haPort,
-        });
-        bridge = await HaBridge.start(
-          parseConfig(
-            houseBridgeYaml({
-              ha,
-              hubUrl: hub.url,
-              deviceToken,
-              stateDir: mkdtempSync(join(tmpdir(), "openlem-dash-")),
-              mqtt: { url: hub.mqttUrl, username: "h", password: deviceToken },
-            }),
-            {},
-          ),
-          { tickMs: 200, now: () => now },
-        );
-        // a dashboard of the cards as the README writes them, the bundle added as a resource, as a
-        // user does it under Settings > Dashboards
-        await ha.command({ type: "lovelace/resources/create", res_type: "module", url: "/local/openlem-cards.js" });
-        await ha.command({
-          type: "lovelace/dashboards/create",
-          url_path: "energy-market",
-          title: "Energy market",
-          icon: "mdi:transmission-tower",
-          mode: "storage",
-          show_in_sidebar: true,
-          require_admin: false,
-        });
-        // the dashboard exactly as integrations/home-assistant/README.md has the user paste it,
-        // with this test's community, household, hub and read-only token put in
-        const readme = readFileSync(join(ROOT, "integrations", "home-assistant", "README.md"), "utf8");
-        const yamlText = (/```yaml\n([\s\S]*?)```/.exec(readme)?.[1] ?? "")
-          .replaceAll("community: demo", "community: c")
-          .replaceAll("household: house-1", "household: h")
-          .replaceAll("http://openlem-hub.local:8787", hub.url)
-          .replace("olm_read_...", readToken);
-        const dashboard = parse(yamlText) as { views: { cards: { type: string }[] }[] };
-        expect(dashboard.views[0]?.cards.map((c) => c.type)).toEqual([
-          "custom:openlem-price-card",
-          "custom:openlem-energy-card",
-          "custom:openlem-community-card",
-          "custom:openlem-bid-card",
-        ]);
-        await ha.command({ type: "lovelace/config/save", url_path: "energy-market", config: dashboard });
-        // the entities the cards read are in Home Assistant before the browser opens
-        await until(async () => (await ha.state(communityEntities.price("c"))) !== undefined, "the price sensor");
-        await until(async () => (await ha.state(householdEntities.maxBuyPrice("h"))) !== undefined, "the bid number");
-
-        // logged in as the owner, as the frontend keeps its tokens; the page's clock is the hub's
-        const context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, timezoneId: "UTC" });
-        await context.addInitScript(
-          ({ url, token }) => {
-            localStorage.setItem(
-              "hassTokens",
-              JSON.stringify({
-                hassUrl: url,
-                clientId: `${url}/`,
-                access_token: token,
-                token_type: "Bearer",
-                expires_in: 86_400 * 365,
-                expires: Date.now() + 86_400_000 * 365,
-                refresh_token: "",
+          const mqttPort = Number(new URL(hub.mqttUrl).port);
+          ha = await startHomeAssistant({
+            version,
+            mqtt: { host: "127.0.0.1", port: mqttPort, username: "h", password: deviceToken },
+            extraConfig: HOUSE,
+            files: { "www/openlem-cards.js": bundle },
+            port: haPort,
+          });
+          bridge = await HaBridge.start(
+            parseConfig(
+              houseBridgeYaml({
+                ha,
+                hubUrl: hub.url,
+                deviceToken,
+                stateDir: mkdtempSync(join(tmpdir(), "openlem-dash-")),
+                mqtt: { url: hub.mqttUrl, username: "h", password: deviceToken },
               }),
-            );
-          },
-          { url: ha.url, token: ha.token },
-        );
-        page = await context.newPage();
-        await page.clock.setFixedTime(new Date(now));
-      }, 600_000);
-      afterAll(async () => {
-        await page?.context().close();
-        await bridge?.stop();
-        await ha?.stop();
-        await hub?.close();
-      }, 90_000);
+              {},
+            ),
+            { tickMs: 200, now: () => now },
+          );
+          // a dashboard of the cards as the README writes them, the bundle added as a resource, as a
+          // user does it under Settings > Dashboards
+          await ha.command({ type: "lovelace/resources/create", res_type: "module", url: "/local/openlem-cards.js" });
+          await ha.command({
+            type: "lovelace/dashboards/create",
+            url_path: "energy-market",
+            title: "Energy market",
+            icon: "mdi:transmission-tower",
+            mode: "storage",
+            show_in_sidebar: true,
+            require_admin: false,
+          });
+          // the dashboard exactly as integrations/home-assistant/README.md has the user paste it,
+          // with this test's community, household, hub and read-only token put in
+          const readme = readFileSync(join(ROOT, "integrations", "home-assistant", "README.md"), "utf8");
+          const yamlText = (/```yaml\n([\s\S]*?)```/.exec(readme)?.[1] ?? "")
+            .replaceAll("community: demo", "community: c")
+            .replaceAll("household: house-1", "household: h")
+            .replaceAll("http://openlem-hub.local:8787", hub.url)
+            .replace("olm_read_...", readToken);
+          const dashboard = parse(yamlText) as { views: { cards: { type: string }[] }[] };
+          expect(dashboard.views[0]?.cards.map((c) => c.type)).toEqual([
+            "custom:openlem-price-card",
+            "custom:openlem-energy-card",
+            "custom:openlem-community-card",
+            "custom:openlem-bid-card",
+          ]);
+          await ha.command({ type: "lovelace/config/save", url_path: "energy-market", config: dashboard });
+          // the entities the cards read are in Home Assistant before the browser opens
+          await until(async () => (await ha.state(communityEntities.price("c"))) !== undefined, "the price sensor");
+          await until(async () => (await ha.state(householdEntities.maxBuyPrice("h"))) !== undefined, "the bid number");
 
-      it("renders every card on a dashboard with the hub's and the bridge's data", async () => {
-        await page.goto(`${ha.url}/energy-market/0`);
-        // the price card: the cleared morning and the forecast to the end of tomorrow
-        const price = page.locator("openlem-price-card");
-        await expect.poll(() => price.locator("rect.bar").count(), { timeout: 60_000 }).toBeGreaterThan(50);
-        expect(await price.locator('[data-testid="current"]').textContent()).toMatch(/ct\/kWh/);
-        // the energy card: today from the bridge's entities, own PV from Home Assistant's sensor
-        const energy = page.locator("openlem-energy-card");
-        await expect.poll(() => energy.locator('[data-testid="ownPv"]').textContent()).toContain("8.4 kWh");
-        // a week from the hub through the read-only token: the morning's 1.2 kWh bought locally
-        await energy.getByRole("button").nth(1).click();
-        await expect.poll(() => energy.locator('[data-testid="boughtLocal"]').textContent()).toContain("1.2 kWh");
-        await energy.getByRole("button").nth(0).click();
-        // the community card: self-sufficiency and local share from the hub's sensors
-        const community = page.locator("openlem-community-card");
-        await expect.poll(() => community.locator("ha-card").textContent()).toMatch(/75\s*%/);
-        await page.screenshot({ path: join(SHOTS, `home-assistant-${version}-dashboard.png`), fullPage: true });
-      });
+          // logged in as the owner, as the frontend keeps its tokens; the page's clock is the hub's
+          const context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, timezoneId: "UTC" });
+          await context.addInitScript(
+            ({ url, token }) => {
+              localStorage.setItem(
+                "hassTokens",
+                JSON.stringify({
+                  hassUrl: url,
+                  clientId: `${url}/`,
+                  access_token: token,
+                  token_type: "Bearer",
+                  expires_in: 86_400 * 365,
+                  expires: Date.now() + 86_400_000 * 365,
+                  refresh_token: "",
+                }),
+              );
+            },
+            { url: ha.url, token: ha.token },
+          );
+          page = await context.newPage();
+          await page.clock.setFixedTime(new Date(now));
+        }, 600_000);
+        afterAll(async () => {
+          await page?.context().close();
+          await bridge?.stop();
+          await ha?.stop();
+          await hub?.close();
+        }, 90_000);
 
-      it("the bid card's slider reaches the bridge through Home Assistant", async () => {
-        const slider = page.locator("openlem-bid-card input[type=range]").first();
-        await slider.waitFor();
-        const before = Number((await ha.state(householdEntities.maxBuyPrice("h")))?.state);
-        await slider.focus();
-        await page.keyboard.press("ArrowLeft");
-        await page.keyboard.press("ArrowLeft");
-        // Home Assistant writes the number, the bridge takes the limit and reports it back
-        await expect
-          .poll(async () => Number((await ha.state(householdEntities.maxBuyPrice("h")))?.state))
-          .toBeCloseTo(before - 0.02, 5);
-      });
+        it("renders every card on a dashboard with the hub's and the bridge's data", async () => {
+          await page.goto(`${ha.url}/energy-market/0`);
+          // the price card: the cleared morning and the forecast to the end of tomorrow
+          const price = page.locator("openlem-price-card");
+          await expect.poll(() => price.locator("rect.bar").count(), { timeout: 60_000 }).toBeGreaterThan(50);
+          expect(await price.locator('[data-testid="current"]').textContent()).toMatch(/ct\/kWh/);
+          // the energy card: today from the bridge's entities, own PV from Home Assistant's sensor
+          const energy = page.locator("openlem-energy-card");
+          await expect.poll(() => energy.locator('[data-testid="ownPv"]').textContent()).toContain("8.4 kWh");
+          // a week from the hub through the read-only token: the morning's 1.2 kWh bought locally
+          await energy.getByRole("button").nth(1).click();
+          await expect.poll(() => energy.locator('[data-testid="boughtLocal"]').textContent()).toContain("1.2 kWh");
+          await energy.getByRole("button").nth(0).click();
+          // the community card: self-sufficiency and local share from the hub's sensors
+          const community = page.locator("openlem-community-card");
+          await expect.poll(() => community.locator("ha-card").textContent()).toMatch(/75\s*%/);
+          await page.screenshot({ path: join(SHOTS, `home-assistant-${version}-dashboard.png`), fullPage: true });
+        });
 
-      it("opens each card's editor in Home Assistant's dashboard editor, filled from the card", async () => {
-        await page.goto(`${ha.url}/energy-market/0?edit=1`);
-        for (const [card, field] of [
-          ["openlem-price-card", "c"],
-          ["openlem-energy-card", "h"],
-          ["openlem-community-card", "c"],
-          ["openlem-bid-card", "h"],
-        ] as const) {
-          // the card's own Edit button in edit mode, as a user clicks it; a click that lands while
-          // the editor is still settling (or the last dialog still closing) is clicked again
-          const edit = page
-            .locator("hui-card-options", { has: page.locator(card) })
-            .getByRole("button", { name: "Edit", exact: true });
-          const dialog = page.locator("hui-dialog-edit-card");
-          const form = dialog.locator("ha-form").first();
+        it("the bid card's slider reaches the bridge through Home Assistant", async () => {
+          const slider = page.locator("openlem-bid-card input[type=range]").first();
+          await slider.waitFor();
+          const before = Number((await ha.state(householdEntities.maxBuyPrice("h")))?.state);
+          await slider.focus();
+          await page.keyboard.press("ArrowLeft");
+          await page.keyboard.press("ArrowLeft");
+          // Home Assistant writes the number, the bridge takes the limit and reports it back
           await expect
-            .poll(
-              async () => {
-                if (!(await form.isVisible())) await edit.click({ timeout: 2_000 }).catch(() => undefined);
-                return form.isVisible();
-              },
-              { timeout: 60_000, interval: 1_000 },
-            )
-            .toBe(true);
-          // the visual editor (not the YAML fallback), filled with the card's config
-          await expect
-            .poll(() =>
-              dialog.locator("ha-form input").evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value)),
-            )
-            .toContain(field);
-          await page.screenshot({ path: join(SHOTS, `home-assistant-${version}-editor-${card}.png`) });
-          await dialog.getByRole("button", { name: "Cancel", exact: true }).click();
-          await dialog.locator("ha-form").first().waitFor({ state: "hidden" });
-        }
+            .poll(async () => Number((await ha.state(householdEntities.maxBuyPrice("h")))?.state))
+            .toBeCloseTo(before - 0.02, 5);
+        });
+
+        it("opens each card's editor in Home Assistant's dashboard editor, filled from the card", async () => {
+          await page.goto(`${ha.url}/energy-market/0?edit=1`);
+          for (const [card, field] of [
+            ["openlem-price-card", "c"],
+            ["openlem-energy-card", "h"],
+            ["openlem-community-card", "c"],
+            ["openlem-bid-card", "h"],
+          ] as const) {
+            // the card's own Edit button in edit mode, as a user clicks it; a click that lands while
+            // the editor is still settling (or the last dialog still closing) is clicked again
+            const edit = page
+              .locator("hui-card-options", { has: page.locator(card) })
+              .getByRole("button", { name: "Edit", exact: true });
+            const dialog = page.locator("hui-dialog-edit-card");
+            const form = dialog.locator("ha-form").first();
+            await expect
+              .poll(
+                async () => {
+                  if (!(await form.isVisible())) await edit.click({ timeout: 2_000 }).catch(() => undefined);
+                  return form.isVisible();
+                },
+                { timeout: 60_000, interval: 1_000 },
+              )
+              .toBe(true);
+            // the visual editor (not the YAML fallback), filled with the card's config
+            await expect
+              .poll(() =>
+                dialog.locator("ha-form input").evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value)),
+              )
+              .toContain(field);
+            await page.screenshot({ path: join(SHOTS, `home-assistant-${version}-editor-${card}.png`) });
+            await dialog.getByRole("button", { name: "Cancel", exact: true }).click();
+            await dialog.locator("ha-form").first().waitFor({ state: "hidden" });
+          }
+        });
       });
-    });
-  }
-});
+    }
+  }),
+);

@@ -1,5 +1,5 @@
 import type { Reporter, TestModule } from "vitest/node";
-import { REAL_SERVICES, type RealService, realTag } from "./real-services.js";
+import { howToRun, REAL_SERVICES, type RealService, realTag } from "./real-services.js";
 
 /**
  * After the run: names every real-service test that was skipped and how to run it, then
@@ -24,10 +24,9 @@ export default class RealServicesReporter implements Reporter {
     }
     const lines: string[] = [];
     if (skipped.size > 0) {
-      lines.push("", "Real-service tests skipped (the embedded back ends ran instead):");
+      lines.push("", "Real-service tests skipped (the embedded back ends ran instead where there are any):");
       for (const [service, names] of skipped) {
-        const { env, example } = REAL_SERVICES[service];
-        lines.push(`  ${service}: ${names.length} tests; set ${env}=${example} to run them`);
+        lines.push(`  ${service}: ${names.length} tests; ${howToRun(service)} to run them`);
         for (const n of names) lines.push(`    - ${n}`);
       }
     }

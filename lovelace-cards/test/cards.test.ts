@@ -1,18 +1,19 @@
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { HubRest } from "@openlem/client";
 import type { RunningHub } from "@openlem/hub";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { build } from "vite";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
+import { BROWSER_ARGS } from "../../test-support/browser.js";
 import { clear, hubOn, seed } from "../../test-support/hub-fixture.js";
+import { describeWithRealService } from "../../test-support/real-services.js";
 import { cheapestWindow, priceView } from "../src/data/price.js";
 
 const pkg = join(import.meta.dirname, "..");
 const shots = join(pkg, "test-results");
-const CHROMIUM = "/usr/bin/chromium";
 
 // Home Assistant's theme variables, light and dark, as its default theme sets them
 const THEMES = {
@@ -113,7 +114,7 @@ const STATES: States = {
   "number.openlem_h_min_sell_price": entity("number.openlem_h_min_sell_price", "0.1", { min: 0, max: 1, step: 0.01 }),
 };
 
-describe("the Lovelace cards in Chromium", () => {
+describeWithRealService("browser", "the Lovelace cards in Chromium", (chrome) => {
   let server: Server;
   let origin = "";
   let browser: Browser;
@@ -124,7 +125,6 @@ describe("the Lovelace cards in Chromium", () => {
   let readToken = "";
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
     await build({ configFile: join(pkg, "vite.config.ts"), root: pkg, logLevel: "warn" });
     const bundle = readFileSync(join(pkg, "dist", "openlem-cards.js"));
     server = createServer((req, res) => {
@@ -136,10 +136,7 @@ describe("the Lovelace cards in Chromium", () => {
     // the energy card's hub source reads weeks and months from a real hub, across origins
     hub = await hubOn({ now: () => new Date(hubNow), corsOrigins: [origin] });
     ({ deviceToken: token, readToken } = await seed(hub.url));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    });
+    browser = await chromium.launch({ executablePath: chrome, args: BROWSER_ARGS });
     page = await browser.newPage({ viewport: { width: 460, height: 600 }, timezoneId: "UTC" });
     await page.goto(origin);
     await page.waitForFunction(() => customElements.get("openlem-bid-card") !== undefined);

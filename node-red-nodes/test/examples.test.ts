@@ -8,6 +8,7 @@ import { HubRest } from "@openlem/client";
 import type { RunningHub } from "@openlem/hub";
 import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BROWSER_ARGS } from "../../test-support/browser.js";
 import { clear, hubOn, seed } from "../../test-support/hub-fixture.js";
 import { installPowerSaver, linkPowerSaver } from "../../test-support/power-saver.js";
 import { describeWithRealService, realServiceUrl } from "../../test-support/real-services.js";
@@ -180,69 +181,64 @@ describe("the example flows in a real Node-RED", () => {
       expect(html).toContain(`<script type="text/markdown" data-help-name="${type}">`);
   });
 
-  it("shows every node's help in Node-RED's editor as written: each property with its whole description", async () => {
-    const browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    });
-    try {
-      const page = await browser.newPage();
-      await page.goto(`${base}/`);
-      await page.waitForFunction(() => {
-        const red = (window as unknown as { RED?: { nodes?: { getType(t: string): unknown } } }).RED;
-        return red?.nodes?.getType("openlem-order") !== undefined;
-      });
-      for (const dir of readdirSync(join(pkg, "src", "nodes"))) {
-        const type = `openlem-${dir}`;
-        // the help sidebar, rendered by the editor's own markdown (property lists included)
-        await page.evaluate((t) => {
-          const red = (
-            window as unknown as { RED: { sidebar: { show(tab: string): void; help: { show(t: string): void } } } }
-          ).RED;
-          red.sidebar.show("help");
-          red.sidebar.help.show(t);
-        }, type);
-        const written = readFileSync(join(pkg, "src", "nodes", dir, "help.md"), "utf8")
-          .split("\n")
-          .map((l) => l.trim())
-          .filter((l) => l.startsWith(": "))
-          .map((l) =>
-            l
-              .slice(l.indexOf(")") + 1)
-              .replace(/^\s*:/, "")
-              .trim()
-              .replace(/`/g, "")
-              .replace(/_([^_]+)_/g, "$1"),
-          );
-        await expect
-          .poll(
-            () =>
-              page
-                .locator(".red-ui-help:visible dl.message-properties > dd")
-                .evaluateAll((dds) => dds.map((d) => d.textContent?.trim())),
-            { message: `${type}: what the editor shows of each property` },
-          )
-          .toEqual(written);
-        await page.screenshot({ path: join(pkg, "test-results", `help-${dir}.png`) });
+  describeWithRealService("browser", "in the editor, in Chromium", (chrome) => {
+    it("shows every node's help in Node-RED's editor as written: each property with its whole description", async () => {
+      const browser = await chromium.launch({ executablePath: chrome, args: BROWSER_ARGS });
+      try {
+        const page = await browser.newPage();
+        await page.goto(`${base}/`);
+        await page.waitForFunction(() => {
+          const red = (window as unknown as { RED?: { nodes?: { getType(t: string): unknown } } }).RED;
+          return red?.nodes?.getType("openlem-order") !== undefined;
+        });
+        for (const dir of readdirSync(join(pkg, "src", "nodes"))) {
+          const type = `openlem-${dir}`;
+          // the help sidebar, rendered by the editor's own markdown (property lists included)
+          await page.evaluate((t) => {
+            const red = (
+              window as unknown as { RED: { sidebar: { show(tab: string): void; help: { show(t: string): void } } } }
+            ).RED;
+            red.sidebar.show("help");
+            red.sidebar.help.show(t);
+          }, type);
+          const written = readFileSync(join(pkg, "src", "nodes", dir, "help.md"), "utf8")
+            .split("\n")
+            .map((l) => l.trim())
+            .filter((l) => l.startsWith(": "))
+            .map((l) =>
+              l
+                .slice(l.indexOf(")") + 1)
+                .replace(/^\s*:/, "")
+                .trim()
+                .replace(/`/g, "")
+                .replace(/_([^_]+)_/g, "$1"),
+            );
+          await expect
+            .poll(
+              () =>
+                page
+                  .locator(".red-ui-help:visible dl.message-properties > dd")
+                  .evaluateAll((dds) => dds.map((d) => d.textContent?.trim())),
+              { message: `${type}: what the editor shows of each property` },
+            )
+            .toEqual(written);
+          await page.screenshot({ path: join(pkg, "test-results", `help-${dir}.png`) });
+        }
+      } finally {
+        await browser.close();
       }
-    } finally {
-      await browser.close();
-    }
-  });
-
-  it("edit dialogs refuse what the runtime refuses, show the limit's own field, and keep what they save", async () => {
-    const browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
     });
-    try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-      await page.goto(`${base}/`);
-      await page.waitForFunction(
-        "typeof OpenLEMEditor === 'object' && RED.nodes.getType('openlem-boiler') !== undefined",
-      );
-      // the dialogs' rule is the runtime's: a hub URL needs its scheme, numbers are written plainly
-      const verdicts = await page.evaluate(`[
+
+    it("edit dialogs refuse what the runtime refuses, show the limit's own field, and keep what they save", async () => {
+      const browser = await chromium.launch({ executablePath: chrome, args: BROWSER_ARGS });
+      try {
+        const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+        await page.goto(`${base}/`);
+        await page.waitForFunction(
+          "typeof OpenLEMEditor === 'object' && RED.nodes.getType('openlem-boiler') !== undefined",
+        );
+        // the dialogs' rule is the runtime's: a hub URL needs its scheme, numbers are written plainly
+        const verdicts = await page.evaluate(`[
         OpenLEMEditor.check("openlem-hub", "url", "localhost:8787"),
         OpenLEMEditor.check("openlem-hub", "url", "http://localhost:8787"),
         OpenLEMEditor.check("openlem-boiler", "maxBuyPrice", ".25"),
@@ -250,17 +246,17 @@ describe("the example flows in a real Node-RED", () => {
         OpenLEMEditor.check("openlem-boiler", "maxBuyPrice", "0.25"),
         OpenLEMEditor.check("openlem-meter", "meterId", ""),
       ]`);
-      expect(verdicts).toEqual([
-        "url: must be the hub's http(s) URL, e.g. http://localhost:8787",
-        true,
-        "maxBuyPrice: must be a number written with digits and a decimal point, such as 0.25 or 3000",
-        "heaterW: must be a number written with digits and a decimal point, such as 0.25 or 3000",
-        true,
-        "meterId: is required: the meter's id from the operator",
-      ]);
-      // and the rules between fields, as the runtime runs them: each marks every field it involves
-      const cold = `{ minTempC: "70", targetTempC: "55", maxTempC: "65", legionellaTempC: "60" }`;
-      const crossField = await page.evaluate(`[
+        expect(verdicts).toEqual([
+          "url: must be the hub's http(s) URL, e.g. http://localhost:8787",
+          true,
+          "maxBuyPrice: must be a number written with digits and a decimal point, such as 0.25 or 3000",
+          "heaterW: must be a number written with digits and a decimal point, such as 0.25 or 3000",
+          true,
+          "meterId: is required: the meter's id from the operator",
+        ]);
+        // and the rules between fields, as the runtime runs them: each marks every field it involves
+        const cold = `{ minTempC: "70", targetTempC: "55", maxTempC: "65", legionellaTempC: "60" }`;
+        const crossField = await page.evaluate(`[
         OpenLEMEditor.check("openlem-boiler", "minTempC", "70", ${cold}),
         OpenLEMEditor.check("openlem-boiler", "targetTempC", "55", ${cold}),
         OpenLEMEditor.check("openlem-boiler", "maxTempC", "65", ${cold}),
@@ -268,97 +264,98 @@ describe("the example flows in a real Node-RED", () => {
         OpenLEMEditor.check("openlem-battery", "maxSoc", "0.5", { minSoc: "0.9", maxSoc: "0.5" }),
         OpenLEMEditor.check("openlem-battery", "maxSoc", "0.95", { minSoc: "0.9", maxSoc: "0.95" }),
       ]`);
-      expect(crossField).toEqual([
-        "minTempC: must be below targetTempC",
-        "minTempC: must be below targetTempC",
-        true,
-        "legionellaTempC: must not exceed maxTempC",
-        "minSoc: must be below maxSoc",
-        true,
-      ]);
-      // a node imported with contradictory limits is invalid, so deploying it warns
-      const imported = await page.evaluate(`(() => {
+        expect(crossField).toEqual([
+          "minTempC: must be below targetTempC",
+          "minTempC: must be below targetTempC",
+          true,
+          "legionellaTempC: must not exceed maxTempC",
+          "minSoc: must be below maxSoc",
+          true,
+        ]);
+        // a node imported with contradictory limits is invalid, so deploying it warns
+        const imported = await page.evaluate(`(() => {
         RED.nodes.import([{ id: "badboiler", type: "openlem-boiler", x: 500, y: 120, z: RED.workspaces.active(),
           hub: "", limit: "absolute", minTempC: "45", targetTempC: "55", maxTempC: "65", legionellaTempC: "70", version: 1 }]);
         const n = RED.nodes.node("badboiler");
         RED.editor.validateNode(n);
         return { valid: n.valid, errors: n.validationErrors };
       })()`);
-      expect(imported).toMatchObject({
-        valid: false,
-        errors: expect.arrayContaining(["legionellaTempC: must not exceed maxTempC"]),
-      });
-      // a boiler as the palette adds it (every field at its default), opened as a double-click opens it
-      await page.evaluate(`(() => {
+        expect(imported).toMatchObject({
+          valid: false,
+          errors: expect.arrayContaining(["legionellaTempC: must not exceed maxTempC"]),
+        });
+        // a boiler as the palette adds it (every field at its default), opened as a double-click opens it
+        await page.evaluate(`(() => {
         const d = RED.nodes.getType("openlem-boiler").defaults;
         const node = { id: "dlgboiler", type: "openlem-boiler", x: 300, y: 120, z: RED.workspaces.active() };
         for (const k of Object.keys(d)) node[k] = d[k].value;
         RED.nodes.import([node]);
         RED.editor.edit(RED.nodes.node("dlgboiler"));
       })()`);
-      const field = (name: string) => page.locator(`#node-input-${name}`);
-      const typeInto = async (name: string, text: string) => {
-        await field(name).fill("");
-        await field(name).pressSequentially(text);
-      };
-      await field("maxBuyPrice").waitFor();
-      // a minimum above the target: both fields turn red, the maximum does not
-      const marked = async (name: string) => /input-error/.test((await field(name).getAttribute("class")) ?? "");
-      await typeInto("minTempC", "70");
-      await expect.poll(() => marked("minTempC")).toBe(true);
-      expect(await marked("targetTempC")).toBe(true);
-      expect(await marked("maxTempC")).toBe(false);
-      await page.screenshot({ path: join(pkg, "test-results", "dialog-boiler-min-above-target.png") });
-      await typeInto("minTempC", "45");
-      await expect.poll(() => marked("minTempC")).toBe(false);
-      expect(await marked("targetTempC")).toBe(false);
-      await typeInto("maxBuyPrice", ".25");
-      await expect.poll(() => field("maxBuyPrice").getAttribute("class")).toMatch(/input-error/);
-      await page.screenshot({ path: join(pkg, "test-results", "dialog-boiler-refused.png") });
-      await typeInto("maxBuyPrice", "0.25");
-      await expect
-        .poll(async () => (await field("maxBuyPrice").getAttribute("class")) ?? "")
-        .not.toMatch(/input-error/);
-      // relative limits: the share, not "Pay at most"
-      expect(await field("cheapestShare").isVisible()).toBe(false);
-      await field("limit").selectOption("relative");
-      await expect.poll(() => field("maxBuyPrice").isVisible()).toBe(false);
-      expect(await field("cheapestShare").isVisible()).toBe(true);
-      await typeInto("cheapestShare", "0.3");
-      await page.locator("#node-dialog-ok").click();
-      await expect.poll(() => field("limit").count()).toBe(0);
-      // saved, and the dialog opens again as it was left
-      const saved = await page.evaluate(`(() => {
+        const field = (name: string) => page.locator(`#node-input-${name}`);
+        const typeInto = async (name: string, text: string) => {
+          await field(name).fill("");
+          await field(name).pressSequentially(text);
+        };
+        await field("maxBuyPrice").waitFor();
+        // a minimum above the target: both fields turn red, the maximum does not
+        const marked = async (name: string) => /input-error/.test((await field(name).getAttribute("class")) ?? "");
+        await typeInto("minTempC", "70");
+        await expect.poll(() => marked("minTempC")).toBe(true);
+        expect(await marked("targetTempC")).toBe(true);
+        expect(await marked("maxTempC")).toBe(false);
+        await page.screenshot({ path: join(pkg, "test-results", "dialog-boiler-min-above-target.png") });
+        await typeInto("minTempC", "45");
+        await expect.poll(() => marked("minTempC")).toBe(false);
+        expect(await marked("targetTempC")).toBe(false);
+        await typeInto("maxBuyPrice", ".25");
+        await expect.poll(() => field("maxBuyPrice").getAttribute("class")).toMatch(/input-error/);
+        await page.screenshot({ path: join(pkg, "test-results", "dialog-boiler-refused.png") });
+        await typeInto("maxBuyPrice", "0.25");
+        await expect
+          .poll(async () => (await field("maxBuyPrice").getAttribute("class")) ?? "")
+          .not.toMatch(/input-error/);
+        // relative limits: the share, not "Pay at most"
+        expect(await field("cheapestShare").isVisible()).toBe(false);
+        await field("limit").selectOption("relative");
+        await expect.poll(() => field("maxBuyPrice").isVisible()).toBe(false);
+        expect(await field("cheapestShare").isVisible()).toBe(true);
+        await typeInto("cheapestShare", "0.3");
+        await page.locator("#node-dialog-ok").click();
+        await expect.poll(() => field("limit").count()).toBe(0);
+        // saved, and the dialog opens again as it was left
+        const saved = await page.evaluate(`(() => {
         const n = RED.nodes.node("dlgboiler");
         return { limit: n.limit, cheapestShare: n.cheapestShare, maxBuyPrice: n.maxBuyPrice };
       })()`);
-      expect(saved).toEqual({ limit: "relative", cheapestShare: "0.3", maxBuyPrice: "0.25" });
-      await page.evaluate(`RED.editor.edit(RED.nodes.node("dlgboiler"))`);
-      await expect.poll(() => field("limit").inputValue()).toBe("relative");
-      await expect.poll(() => field("maxBuyPrice").isVisible()).toBe(false);
-      expect(await field("cheapestShare").inputValue()).toBe("0.3");
-      await page.screenshot({ path: join(pkg, "test-results", "dialog-boiler-reopened.png") });
-      // a boiler from a 0.1.0 flow (no settings version): the dialog migrates it and saves the current one
-      expect(await page.evaluate(`RED.nodes.node("dlgboiler").version`)).toBe(1);
-      // by script: the editor's notifications (a deploy reminder) may lie over the buttons
-      await page.evaluate(`$("#node-dialog-cancel").trigger("click")`);
-      await expect.poll(() => field("limit").count()).toBe(0);
-      await page.evaluate(`(() => {
+        expect(saved).toEqual({ limit: "relative", cheapestShare: "0.3", maxBuyPrice: "0.25" });
+        await page.evaluate(`RED.editor.edit(RED.nodes.node("dlgboiler"))`);
+        await expect.poll(() => field("limit").inputValue()).toBe("relative");
+        await expect.poll(() => field("maxBuyPrice").isVisible()).toBe(false);
+        expect(await field("cheapestShare").inputValue()).toBe("0.3");
+        await page.screenshot({ path: join(pkg, "test-results", "dialog-boiler-reopened.png") });
+        // a boiler from a 0.1.0 flow (no settings version): the dialog migrates it and saves the current one
+        expect(await page.evaluate(`RED.nodes.node("dlgboiler").version`)).toBe(1);
+        // by script: the editor's notifications (a deploy reminder) may lie over the buttons
+        await page.evaluate(`$("#node-dialog-cancel").trigger("click")`);
+        await expect.poll(() => field("limit").count()).toBe(0);
+        await page.evaluate(`(() => {
         RED.nodes.import([{ id: "oldboiler", type: "openlem-boiler", x: 300, y: 220, z: RED.workspaces.active(),
           hub: "", limit: "absolute", maxBuyPrice: "0.2", minTempC: "47" }]);
         RED.editor.edit(RED.nodes.node("oldboiler"));
       })()`);
-      await expect.poll(() => field("minTempC").inputValue()).toBe("47");
-      await page.evaluate(`$("#node-dialog-ok").trigger("click")`);
-      await expect.poll(() => field("limit").count()).toBe(0);
-      expect(
-        await page.evaluate(
-          `(() => { const n = RED.nodes.node("oldboiler"); return [n.version, n.minTempC, n.maxBuyPrice]; })()`,
-        ),
-      ).toEqual([1, "47", "0.2"]);
-    } finally {
-      await browser.close();
-    }
+        await expect.poll(() => field("minTempC").inputValue()).toBe("47");
+        await page.evaluate(`$("#node-dialog-ok").trigger("click")`);
+        await expect.poll(() => field("limit").count()).toBe(0);
+        expect(
+          await page.evaluate(
+            `(() => { const n = RED.nodes.node("oldboiler"); return [n.version, n.minTempC, n.maxBuyPrice]; })()`,
+          ),
+        ).toEqual([1, "47", "0.2"]);
+      } finally {
+        await browser.close();
+      }
+    });
   });
 
   it("uses the Home Assistant nodes in their current shapes, so the editor asks for no update after import", () => {

@@ -11,6 +11,7 @@ export * from "./ids.js";
 export * from "./market.js";
 export * from "./order.js";
 export * from "./price-forecast.js";
+export * from "./progress.js";
 export * from "./range.js";
 export * from "./reading.js";
 export * from "./result.js";

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
+import { Progress } from "@openlem/protocol";
 import { ensureOperator } from "./auth/users.js";
 import { configFromEnv } from "./config.js";
 import { openDatabase } from "./db/database.js";
@@ -90,18 +91,15 @@ async function main(argv: string[]): Promise<void> {
     }
     case "demo": {
       const speed = speedOf(values.speed);
-      let shown = -1;
+      const progress = new Progress(process.stdout, true);
       const demo = await runDemo({
         config,
         speed,
         logger: config.logLevel !== "info",
         // a fresh demo first trades the day before, so that every page and chart has data
         onHistory: (done, total) => {
-          const pct = Math.floor((done / total) * 100);
-          if (pct === shown || (pct % 5 !== 0 && done !== total)) return;
-          shown = pct;
-          const bar = "#".repeat(Math.round(pct / 5)).padEnd(20, ".");
-          process.stdout.write(`\rdemo: trading the day before [${bar}] ${pct}%${done === total ? "\n" : ""}`);
+          progress.update("demo: trading the day before", done, total);
+          if (done === total) progress.done();
         },
       });
       const u = demo.hub.url;

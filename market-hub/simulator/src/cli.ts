@@ -3,9 +3,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import { HubError } from "@openlem/client";
-import { isoOf } from "@openlem/protocol";
+import { isoOf, Progress } from "@openlem/protocol";
 import { type HubRunResult, simulateOnHub } from "./hub-run.js";
-import { ProgressBar } from "./progress.js";
 import { toHtml } from "./report/html.js";
 import { toJson, toTable } from "./report/summary.js";
 import { simulate, VARIANTS, type Variant, type VariantResult } from "./run.js";
@@ -95,7 +94,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   if (variants.includes("local+battery") && !loaded.scenario.communalBattery)
     fail("the local+battery variant needs a communalBattery in the scenario");
 
-  const bar = new ProgressBar();
+  const bar = new Progress(process.stderr);
   if (values.hub !== undefined) {
     await runOnHub(loaded, values.hub, values, variants, bar);
     return;
@@ -127,7 +126,7 @@ async function runOnHub(
     compare?: boolean | undefined;
   },
   variants: Variant[],
-  bar: ProgressBar,
+  bar: Progress,
 ): Promise<void> {
   if (values.compare) fail("--compare runs in-process; on a hub, run one variant (--variant local or local+battery)");
   if (!URL.canParse(hub) || !/^https?:$/.test(new URL(hub).protocol))

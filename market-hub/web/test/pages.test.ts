@@ -4,8 +4,10 @@ import { HubRest } from "@openlem/client";
 import type { RunningHub } from "@openlem/hub";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { build } from "vite";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { BROWSER_ARGS } from "../../../test-support/browser.js";
 import { hubOn, OPERATOR, operatorToken, post } from "../../../test-support/hub-fixture.js";
+import { describeWithRealService } from "../../../test-support/real-services.js";
 
 const pkg = join(import.meta.dirname, "..");
 const shots = join(pkg, "test-results");
@@ -37,7 +39,7 @@ async function tabOrder(page: Page, host: string, presses: number): Promise<stri
   return seen;
 }
 
-describe("the hub's own pages in Chromium", () => {
+describeWithRealService("browser", "the hub's own pages in Chromium", (chrome) => {
   let hub: RunningHub;
   let browser: Browser;
 
@@ -53,10 +55,7 @@ describe("the hub's own pages in Chromium", () => {
       priceCap: 0.3,
     };
     await post(`${hub.url}/api/communities`, op, { id: "landau", name: "Landau", market });
-    browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    });
+    browser = await chromium.launch({ executablePath: chrome, args: BROWSER_ARGS });
     mkdirSync(shots, { recursive: true });
   });
   afterAll(async () => {
