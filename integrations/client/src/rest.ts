@@ -184,6 +184,7 @@ export class HubRest {
   energy = (q: HubQuery<typeof hubApi.energy> = {}) => this.call(hubApi.energy, { query: q });
 
   setPreference = (p: z.input<typeof StandingPreference>) => this.call(hubApi.setPreference, { body: p });
+  preferences = () => this.call(hubApi.listPreferences);
 
   results = (q: { from?: string; to?: string; commodity?: Commodity } = {}) => this.call(hubApi.results, { query: q });
   fills = (q: HubQuery<typeof hubApi.fills> = {}) => this.call(hubApi.fills, { query: q });

@@ -27,6 +27,8 @@ export type BridgeEvent =
 export interface BridgeOptions {
   /** How often the agent loop runs (ms, default 5 s). */
   tickMs?: number;
+  /** How often the price limits are read from the hub, where the household's page sets them too (ms, default 60 s). */
+  limitsEveryMs?: number;
   /** Local time (default Date.now): what the devices follow when the hub does not answer. */
   now?: () => number;
   onEvent?: (e: BridgeEvent) => void;
@@ -43,6 +45,9 @@ export class HaBridge {
   private status = "starting";
   private haConnected = true;
   private readingsWaiting = 0;
+  /** When the limits were last read from the hub, and whether limits set here still wait for it. */
+  private limitsReadAtMs = 0;
+  private limitsPending = false;
   private meterProblem: string | null = null;
   /** The day's figures as last read from the hub's statement. */
   private figures: Omit<BridgeState, "maxBuyPrice" | "minSellPrice" | "agentStatus"> | undefined;
@@ -98,7 +103,11 @@ export class HaBridge {
       const devices = new HaDevices(ha, config);
       if (community) devices.timeZone = community.market.timeZone;
       mkdirSync(config.stateDir, { recursive: true });
-      const limits = readLimits(config) ?? config.limits;
+      // the hub's standing preference is the one place the limits live (the household's page
+      // sets it too); without one yet, the bridge's own (kept, or configured) go there
+      const hubLimits = community ? await limitsOnHub(rest) : undefined;
+      const limits = hubLimits ?? readLimits(config) ?? config.limits;
+      if (community && hubLimits === null) await putLimits(rest, limits).catch(() => undefined);
       const loop = HaBridge.makeLoop(config, rest, devices, limits, (e) => bridge?.onLoop(e), options.now);
       // EV sessions follow the hub's clock as the loop knows it, without asking the hub again
       devices.now = () => loop.estimatedNow() ?? Date.now();
@@ -122,6 +131,7 @@ export class HaBridge {
       // every state Home Assistant reports is held against the devices' hard limits at once
       ha.onStates = () => void loop.supervise();
       await bridge.announce();
+      bridge.limitsReadAtMs = Date.now();
       bridge.timer = setInterval(() => bridge?.tick(), options.tickMs ?? 5_000);
       bridge.tick();
       return bridge;
@@ -211,10 +221,30 @@ export class HaBridge {
     );
   }
 
+  /**
+   * The limits as the hub keeps them, read every `limitsEveryMs`: a change on the household's
+   * page reaches the agent and Home Assistant; limits set while the hub was away go to it.
+   */
+  private async syncLimits(): Promise<void> {
+    if (Date.now() - this.limitsReadAtMs < (this.options.limitsEveryMs ?? 60_000)) return;
+    this.limitsReadAtMs = Date.now();
+    if (this.limitsPending) {
+      this.limitsPending = !(await putLimits(this.rest, this.limits).then(
+        () => true,
+        () => false,
+      ));
+      return;
+    }
+    const onHub = await limitsOnHub(this.rest);
+    const next = onHub ? { ...this.limits, ...onHub } : this.limits;
+    if (!sameLimits(next, this.limits)) await this.setLimits(next, "hub");
+  }
+
   /** One step: the agent loop (skipped while Home Assistant is away: the devices cannot be steered). */
   tick(): void {
     if (this.running) return;
     this.running = (async () => {
+      await this.syncLimits();
       if (!this.community) {
         this.community = await this.rest.community().catch(() => null);
         if (this.community) {
@@ -255,14 +285,23 @@ export class HaBridge {
       if (!key) return;
       const price = Price.safeParse(Number(payload.toString()));
       if (!price.success) return;
-      void this.setLimits({ ...this.limits, [keys[key]]: price.data });
+      void this.setLimits({ ...this.limits, [keys[key]]: price.data }, "home-assistant");
     });
     await this.publish();
   }
 
-  /** New price limits (the bid card): kept across restarts, bid with from the next slot. */
-  async setLimits(limits: PriceLimits): Promise<void> {
+  /**
+   * New price limits: kept across restarts, bid with from the next slot. Set in Home Assistant
+   * (the bid card), they go to the hub's standing preference too, so the household's page shows
+   * the same; a hub away gets them at the next read.
+   */
+  async setLimits(limits: PriceLimits, from: "home-assistant" | "hub" = "home-assistant"): Promise<void> {
     this.limits = limits;
+    if (from === "home-assistant")
+      this.limitsPending = !(await putLimits(this.rest, limits).then(
+        () => true,
+        () => false,
+      ));
     writeFileSync(join(this.config.stateDir, "limits.json"), JSON.stringify(limits));
     // the same loop: its meter bookkeeping and the decision in force carry on
     this.loop.setSpec(HaBridge.specOf(this.config, limits));
@@ -379,6 +418,35 @@ async function within(ms: number, p: Promise<unknown>): Promise<boolean> {
 function unitFits(unit: unknown, expected: ExpectedUnit): boolean {
   if (unit === undefined || unit === null || unit === "") return expected.optional === true;
   return expected.units.includes(String(unit));
+}
+
+/**
+ * The household's absolute price limits from the hub's standing preference: null when it has
+ * none yet, undefined when the hub cannot say (away).
+ */
+async function limitsOnHub(rest: HubRest): Promise<PriceLimits | null | undefined> {
+  try {
+    const p = (await rest.preferences()).find((x) => x.commodity === "electricity");
+    if (!p) return null;
+    return {
+      ...(p.maxBuyPrice !== null ? { maxBuyPrice: p.maxBuyPrice } : {}),
+      ...(p.minSellPrice !== null ? { minSellPrice: p.minSellPrice } : {}),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The limits as the hub's standing preference (a relative buy limit stays the bridge's own). */
+async function putLimits(rest: HubRest, limits: PriceLimits): Promise<void> {
+  const max = typeof limits.maxBuyPrice === "number" ? limits.maxBuyPrice : null;
+  const min = limits.minSellPrice ?? null;
+  if (max === null && min === null) return;
+  await rest.setPreference({ commodity: "electricity", maxBuyPrice: max, minSellPrice: min });
+}
+
+function sameLimits(a: PriceLimits, b: PriceLimits): boolean {
+  return a.maxBuyPrice === b.maxBuyPrice && a.minSellPrice === b.minSellPrice;
 }
 
 function readLimits(c: BridgeConfig): PriceLimits | null {

@@ -7,7 +7,7 @@ import { householdEntities, topics } from "@openlem/protocol";
 import mqtt from "mqtt";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { killAll, processesWith, REPO_ROOT, startBridge } from "../../../test-support/bridge-process.js";
-import { clear, freePort, hubOn, revokeToken, seed } from "../../../test-support/hub-fixture.js";
+import { clear, freePort, hubOn, memberToken, revokeToken, seed } from "../../../test-support/hub-fixture.js";
 import { describeWithRealService } from "../../../test-support/real-services.js";
 import { type BridgeEvent, ConfigError, HaBridge, HaError, parseConfig } from "../src/index.js";
 import { HomeAssistantStandIn } from "./ha-stand-in.js";
@@ -298,6 +298,55 @@ describe("the Home Assistant bridge when things go wrong", () => {
       await bridge.stop();
     }
   }, 60_000);
+
+  it("keeps the price limits in one place, the hub's preference: read at start, written from the bid card, followed when the page changes them", async () => {
+    const community = "hl";
+    const { deviceToken, haToken } = await seed(hub.url, community);
+    const member = await memberToken(hub.url);
+    const prefs = `${hub.url}/api/communities/${community}/households/h/preferences`;
+    const setOnHub = (maxBuyPrice: number, minSellPrice: number) =>
+      fetch(prefs, {
+        method: "PUT",
+        headers: { authorization: `Bearer ${member}`, "content-type": "application/json" },
+        body: JSON.stringify({ maxBuyPrice, minSellPrice }),
+      });
+    const onHub = async () =>
+      (
+        (await (await fetch(prefs, { headers: { authorization: `Bearer ${member}` } })).json()) as {
+          maxBuyPrice: number;
+          minSellPrice: number;
+        }[]
+      )[0];
+    // the household's page set them before the bridge ever ran (the example config says 0.2 / 0.1)
+    expect((await setOnHub(0.19, 0.11)).status).toBe(200);
+    const config = {
+      ...exampleConfig(ha, hub.url, deviceToken, mkdtempSync(join(tmpdir(), "openlem-ha-")), {
+        url: hub.mqttUrl,
+        haToken,
+      }),
+      hub: { url: hub.url, community, household: "h", deviceToken },
+      meter: undefined,
+    };
+    const watcher = await mqtt.connectAsync(hub.mqttUrl, { username: "h", password: haToken });
+    const state = () => JSON.parse(got.get(topics.bridgeState(community, "h")) ?? "{}") as Record<string, number>;
+    const got = new Map<string, string>();
+    watcher.on("message", (t, m) => got.set(t, m.toString()));
+    await watcher.subscribeAsync(topics.bridgeState(community, "h"), { qos: 1 });
+    const bridge = await HaBridge.start(config, { tickMs: 100, limitsEveryMs: 100, now: () => now });
+    try {
+      await expect.poll(() => state()).toMatchObject({ maxBuyPrice: 0.19, minSellPrice: 0.11 });
+      // the bid card's slider: Home Assistant writes the number, and the hub keeps it
+      await watcher.publishAsync(topics.bridgeSet(community, "h", "max_buy_price"), "0.17", { qos: 1 });
+      await expect.poll(() => state().maxBuyPrice).toBe(0.17);
+      await expect.poll(async () => (await onHub())?.maxBuyPrice).toBe(0.17);
+      // and the household's page changes them: the bridge, and so Home Assistant, follow
+      expect((await setOnHub(0.15, 0.12)).status).toBe(200);
+      await expect.poll(() => state()).toMatchObject({ maxBuyPrice: 0.15, minSellPrice: 0.12 });
+    } finally {
+      await bridge.stop();
+      await watcher.endAsync();
+    }
+  });
 
   // every way the README has users run the bridge, stopped the way their tools stop it
   it.each([

@@ -101,6 +101,9 @@ describeWithRealService("browser", "the hub's own pages in Chromium", (chrome) =
     expect(await pay.inputValue()).toBe("0.3");
     await app.getByRole("button", { name: "Save limits" }).click();
     await expect.poll(() => app.locator("openlem-participant [role=status]").textContent()).toContain("saved");
+    // the page shows the limits the hub keeps (which her Home Assistant bridge uses), not the utility's
+    await app.reload();
+    await expect.poll(() => app.locator("openlem-participant input[name=maxBuyPrice]").inputValue()).toBe("0.3");
 
     // a read-only token for the energy card, made on her page and shown once; it reads, it cannot bid
     const tokens = app.locator("openlem-participant [data-testid=tokens]");

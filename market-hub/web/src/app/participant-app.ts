@@ -8,6 +8,7 @@ import type {
   PeriodKind,
   Me as ProtocolMe,
   SlotResult,
+  StandingPreference,
   Statement,
 } from "@openlem/protocol";
 import { TOKEN_SCOPES } from "@openlem/protocol";
@@ -67,6 +68,7 @@ export class OpenLemParticipant extends HubPage {
     results: { state: true },
     tokens: { state: true },
     madeToken: { state: true },
+    preference: { state: true },
   };
   protected readonly api = new Api("openlem-app-token");
   me: Me | null = null;
@@ -78,6 +80,8 @@ export class OpenLemParticipant extends HubPage {
   orders: OrderRecord[] = [];
   results: Result[] = [];
   tokens: DeviceToken[] = [];
+  /** The household's standing price limits as the hub keeps them (its bridge uses the same). */
+  preference: StandingPreference | null = null;
   /** The token just made: shown once, as the hub keeps only its hash. */
   madeToken: DeviceTokenCreated | null = null;
 
@@ -118,6 +122,8 @@ export class OpenLemParticipant extends HubPage {
     const { from, to } = statement.period;
     this.fills = await this.api.call("fills", { params: this.params, query: { from, to } });
     this.tokens = await this.api.call("listDeviceTokens", { params: this.params });
+    const prefs = await this.api.call("listPreferences", { params: this.params });
+    this.preference = prefs.find((p) => p.commodity === "electricity") ?? null;
     Object.assign(this, { statement, week, orders, results });
   }
 
@@ -146,7 +152,7 @@ export class OpenLemParticipant extends HubPage {
     e.preventDefault();
     const f = form(e);
     void this.run(async () => {
-      await this.api.call("setPreference", {
+      this.preference = await this.api.call("setPreference", {
         params: this.params,
         body: { maxBuyPrice: Number(str(f, "maxBuyPrice")), minSellPrice: Number(str(f, "minSellPrice")) },
       });
@@ -296,7 +302,7 @@ export class OpenLemParticipant extends HubPage {
             )}</tbody>
         </table>
       </section>
-      ${m ? preferencesSection(m, (e) => this.savePreference(e)) : nothing}
+      ${m ? preferencesSection(m, this.preference, (e) => this.savePreference(e)) : nothing}
       ${this.tokensSection()}
       <section aria-labelledby="week-h" data-testid="weekly">
         <h2 id="week-h">This week</h2>

@@ -1,9 +1,17 @@
-import type { MarketConfig } from "@openlem/protocol";
+import type { MarketConfig, StandingPreference } from "@openlem/protocol";
 import { html, type TemplateResult } from "lit";
 import { ct } from "../api.js";
 
-/** The household's standing price limits as two sliders inside the community's floor and cap. */
-export function preferencesSection(m: MarketConfig, onSave: (e: Event) => void): TemplateResult {
+/**
+ * The household's standing price limits as two sliders inside the community's floor and cap:
+ * the ones the hub keeps (which the Home Assistant bridge and its bid card use too), else the
+ * utility's prices.
+ */
+export function preferencesSection(
+  m: MarketConfig,
+  p: StandingPreference | null,
+  onSave: (e: Event) => void,
+): TemplateResult {
   // the output sits beside the label: inside it, it would take the label from the slider
   const slider = (name: string, label: string, value: number) =>
     html`<div>
@@ -19,8 +27,8 @@ export function preferencesSection(m: MarketConfig, onSave: (e: Event) => void):
   return html`<section aria-labelledby="pref-h" data-testid="preferences">
     <h2 id="pref-h">My price limits</h2>
     <form @submit=${onSave}>
-      ${slider("maxBuyPrice", "Pay at most", Math.min(m.priceCap, m.retailPrice))}
-      ${slider("minSellPrice", "Sell for at least", Math.max(m.priceFloor, m.feedInTariff))}
+      ${slider("maxBuyPrice", "Pay at most", p?.maxBuyPrice ?? Math.min(m.priceCap, m.retailPrice))}
+      ${slider("minSellPrice", "Sell for at least", p?.minSellPrice ?? Math.max(m.priceFloor, m.feedInTariff))}
       <p class="muted">Between the community's floor ${ct(m.priceFloor)} and cap ${ct(m.priceCap)}.</p>
       <button type="submit">Save limits</button>
     </form>
