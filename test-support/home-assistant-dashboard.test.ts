@@ -58,15 +58,16 @@ describeWithRealService("homeAssistant", "the cards in a real Home Assistant's f
         let ha: RunningHomeAssistant;
         let bridge: HaBridge;
         let page: Page;
+        let buyer: HubRest;
         let now = Date.parse("2026-06-25T07:40:00Z");
 
         beforeAll(async () => {
           // the energy card calls the hub from Home Assistant's pages: the hub allows that origin
           const haPort = await freePort();
           hub = await hubOn({ now: () => new Date(now), corsOrigins: [`http://127.0.0.1:${haPort}`] });
-          const { deviceToken, readToken } = await seed(hub.url);
+          const { deviceToken, readToken, haToken } = await seed(hub.url);
           // a morning of local trade: the household buys what its neighbour sells
-          const buyer = new HubRest({ url: hub.url, communityId: "c", householdId: "h", auth: { deviceToken } });
+          buyer = new HubRest({ url: hub.url, communityId: "c", householdId: "h", auth: { deviceToken } });
           const seller = new HubRest({
             url: hub.url,
             communityId: "c",
@@ -84,7 +85,7 @@ describeWithRealService("homeAssistant", "the cards in a real Home Assistant's f
           const mqttPort = Number(new URL(hub.mqttUrl).port);
           ha = await startHomeAssistant({
             version,
-            mqtt: { host: "127.0.0.1", port: mqttPort, username: "h", password: deviceToken },
+            mqtt: { host: "127.0.0.1", port: mqttPort, username: "h", password: haToken },
             extraConfig: HOUSE,
             files: { "www/openlem-cards.js": bundle },
             port: haPort,
@@ -96,7 +97,7 @@ describeWithRealService("homeAssistant", "the cards in a real Home Assistant's f
                 hubUrl: hub.url,
                 deviceToken,
                 stateDir: mkdtempSync(join(tmpdir(), "openlem-dash-")),
-                mqtt: { url: hub.mqttUrl, username: "h", password: deviceToken },
+                mqtt: { url: hub.mqttUrl, username: "h", password: haToken },
               }),
               {},
             ),
@@ -180,6 +181,70 @@ describeWithRealService("homeAssistant", "the cards in a real Home Assistant's f
           const community = page.locator("openlem-community-card");
           await expect.poll(() => community.locator("ha-card").textContent()).toMatch(/75\s*%/);
           await page.screenshot({ path: join(SHOTS, `home-assistant-${version}-dashboard.png`), fullPage: true });
+        });
+
+        it("the Energy dashboard's grid for the day is the hub's statement: imports with their cost, exports with their compensation", async () => {
+          const e = householdEntities;
+          // README step 6, as a user sets it up
+          await ha.command({
+            type: "energy/save_prefs",
+            energy_sources: [
+              {
+                type: "grid",
+                flow_from: [
+                  {
+                    stat_energy_from: e.importedToday("h"),
+                    stat_cost: e.importCostToday("h"),
+                    entity_energy_price: null,
+                    number_energy_price: null,
+                  },
+                ],
+                flow_to: [
+                  {
+                    stat_energy_to: e.exportedToday("h"),
+                    stat_compensation: e.exportCompensationToday("h"),
+                    entity_energy_price: null,
+                    number_energy_price: null,
+                  },
+                ],
+                cost_adjustment_day: 0,
+              },
+            ],
+            device_consumption: [],
+          });
+          const validation = await ha.command<{ energy_sources: { type: string }[][] }>({ type: "energy/validate" });
+          // statistics are compiled every five minutes, so fresh entities have none yet; every
+          // other check (device and state class, unit, a numeric state) must find nothing
+          expect(validation.energy_sources.flat().filter((i) => i.type !== "statistics_not_defined")).toEqual([]);
+          // the figures, from the statement's own lines: every buy (local, utility, deviation)
+          // with its charges in, every sell out; what is left is the bill
+          const st = await buyer.statement("day");
+          const minor = (match: (kind: string) => boolean) =>
+            st.lines.reduce((a, l, i) => a + (match(l.kind) ? (st.linesMinor[i] ?? 0) : 0), 0);
+          const wh = (match: (kind: string) => boolean) =>
+            st.lines.reduce((a, l) => a + (match(l.kind) ? l.energyWh : 0), 0);
+          const isBuy = (k: string) => k.endsWith("-buy");
+          const isSell = (k: string) => k.endsWith("-sell");
+          const want = {
+            imported: wh(isBuy),
+            exported: wh(isSell),
+            importCost: minor((k) => isBuy(k) || k === "grid-fee") / 100,
+            exportCompensation: -minor(isSell) / 100,
+          };
+          expect(want.imported).toBeGreaterThan(1_200);
+          expect(want.importCost).toBeGreaterThan(0);
+          const state = async (id: string) => Number((await ha.state(id))?.state);
+          await expect.poll(() => state(e.importedToday("h"))).toBe(want.imported);
+          expect(await state(e.exportedToday("h"))).toBe(want.exported);
+          expect(await state(e.importCostToday("h"))).toBeCloseTo(want.importCost, 9);
+          expect(await state(e.exportCompensationToday("h"))).toBeCloseTo(want.exportCompensation, 9);
+          // the Energy dashboard's net cost is the statement's bill, to the cent
+          expect(await state(e.costToday("h"))).toBeCloseTo(st.totalMinor / 100, 9);
+          expect(want.importCost - want.exportCompensation).toBeCloseTo(st.totalMinor / 100, 9);
+          expect((await ha.state(e.importCostToday("h")))?.attributes).toMatchObject({
+            device_class: "monetary",
+            state_class: "total",
+          });
         });
 
         it("the bid card's slider reaches the bridge through Home Assistant", async () => {

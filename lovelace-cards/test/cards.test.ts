@@ -206,6 +206,53 @@ describeWithRealService("browser", "the Lovelace cards in Chromium", (chrome) =>
     ]);
   });
 
+  it("price card: draws in the community's time zone, whatever the browser's (UTC here, the community in Amsterdam)", async () => {
+    // two whole Amsterdam days, from its midnight (22:00 UTC the day before), every slot priced
+    const amsMidnight = Date.parse("2026-06-20T22:00:00Z");
+    const whole = Array.from({ length: 2 * 96 }, (_, i) => ({
+      start: new Date(amsMidnight + i * 900_000).toISOString(),
+      value: 0.1 + (i % 96) / 1000,
+      kind: "forecast",
+    }));
+    const states = {
+      ...STATES,
+      "sensor.openlem_demo_price": entity("sensor.openlem_demo_price", "0.15", {
+        ...priceAttributes,
+        forecast: whole,
+        time_zone: "Europe/Amsterdam",
+      }),
+    };
+    await mount(
+      "openlem-price-card",
+      { type: "custom:openlem-price-card", entity: "sensor.openlem_demo_price" },
+      false,
+      "en",
+      states,
+    );
+    // no hour without a price at either end: the axis runs from Amsterdam's midnight to its end of tomorrow
+    expect(await shadow("openlem-price-card", "rect.gap").count()).toBe(0);
+    expect(await shadow("openlem-price-card", "rect.bar").count()).toBe(2 * 96);
+    expect(Number(await shadow("openlem-price-card", '[data-testid="next-day"]').getAttribute("x1"))).toBeCloseTo(
+      28 + (320 - 28 - 6) / 2,
+      6,
+    );
+    // ticks on Amsterdam's whole hours, named by them: its midnight is 22:00 UTC
+    const ticks = await shadow("openlem-price-card", "text.tick").evaluateAll((ts) =>
+      ts.map((t) => ({ ms: Number(t.getAttribute("data-ms")), text: t.textContent?.replace(/\s+/g, " ") })),
+    );
+    expect(ticks.length).toBeGreaterThanOrEqual(3);
+    for (const tk of ticks) {
+      const h = (new Date(tk.ms).getUTCHours() + 2) % 24;
+      expect(new Date(tk.ms).getUTCMinutes()).toBe(0);
+      const day = ["Sun", "Mon", "Tue"][Math.round((tk.ms - amsMidnight) / 86_400_000)];
+      expect(tk.text).toBe(h === 0 ? day : `${((h + 11) % 12) + 1} ${h < 12 ? "AM" : "PM"}`);
+    }
+    expect(ticks.some((tk) => tk.ms === Date.parse("2026-06-21T22:00:00Z") && tk.text === "Mon")).toBe(true);
+    // the cheapest window is named in Amsterdam's hours too: the lowest prices start each day (in UTC: 10 PM)
+    const label = (await shadow("openlem-price-card", '[data-testid="window"]').textContent()) ?? "";
+    expect(label.trim()).toBe("cheapest window: 12:00 AM–02:00 AM");
+  });
+
   it("price card: the day's prices against retail and feed-in, the current slot and the cheapest window", async () => {
     await mount("openlem-price-card", { type: "custom:openlem-price-card", entity: "sensor.openlem_demo_price" });
     expect(await shadow("openlem-price-card", "rect.bar").count()).toBe(forecast.length);

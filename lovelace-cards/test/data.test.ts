@@ -51,7 +51,7 @@ describe("price data", () => {
       }),
     );
     // the axis puts a moment where its share of the domain says, whatever lies around it
-    const x = timeScale([T0, T0 + 86_400_000], "utc");
+    const x = timeScale([T0, T0 + 86_400_000]);
     expect(x(new Date(T0 + 6 * 3_600_000))).toBeCloseTo(CHART.left + (CHART.width - CHART.left - CHART.right) / 4, 9);
   });
 

@@ -6,9 +6,9 @@ import {
   type BridgeState,
   type Community,
   householdDiscovery,
-  MONEY_UNITS_PER_CURRENCY,
   Price,
   parseMoney,
+  statementTotals,
   toMinorUnits,
   topics,
 } from "@openlem/protocol";
@@ -318,37 +318,42 @@ export class HaBridge {
     } catch {
       // the hub is away: the figures wait for the next clearing
     }
-    const lines = (...kinds: string[]) => (s?.lines ?? []).filter((l) => kinds.includes(l.kind));
-    const sum = (...kinds: string[]) => lines(...kinds).reduce((a, l) => a + l.energyWh, 0);
-    const buys = lines("local-buy", "utility-buy", "deviation-buy");
-    const boughtWh = buys.reduce((a, l) => a + l.energyWh, 0);
-    const paid = buys.reduce((a, l) => a + parseMoney(l.amount), 0);
     const max = this.limits.maxBuyPrice;
     // the hub away: the day's figures stay as last known rather than drop to zero
-    const figures = s
-      ? {
-          boughtLocalWh: sum("local-buy"),
-          boughtGridWh: sum("utility-buy", "deviation-buy"),
-          soldLocalWh: sum("local-sell"),
-          soldGridWh: sum("utility-sell", "deviation-sell"),
-          cost: toMinorUnits(parseMoney(s.total)) / 100,
-          savings: toMinorUnits(parseMoney(s.savings)) / 100,
-          effectivePrice:
-            boughtWh > 0
-              ? Math.round((paid / MONEY_UNITS_PER_CURRENCY / (boughtWh / 1000)) * 100_000) / 100_000
-              : (m?.retailPrice ?? 0),
-          dayStart: s.period.from,
-        }
-      : (this.figures ?? {
-          boughtLocalWh: 0,
-          boughtGridWh: 0,
-          soldLocalWh: 0,
-          soldGridWh: 0,
-          cost: 0,
-          savings: 0,
-          effectivePrice: m?.retailPrice ?? 0,
-          dayStart: new Date(new Date().setUTCHours(0, 0, 0, 0)).toISOString(),
-        });
+    const t = s ? statementTotals(s) : null;
+    const figures =
+      s && t
+        ? {
+            boughtLocalWh: t.boughtLocalWh,
+            boughtGridWh: t.boughtGridWh,
+            soldLocalWh: t.soldLocalWh,
+            soldGridWh: t.soldGridWh,
+            importedWh: t.importedWh,
+            exportedWh: t.exportedWh,
+            importCost: t.importCostMinor / 100,
+            exportCompensation: t.exportCompensationMinor / 100,
+            cost: s.totalMinor / 100,
+            savings: toMinorUnits(parseMoney(s.savings)) / 100,
+            effectivePrice:
+              t.importedWh > 0
+                ? Math.round((t.importCostMinor / 100 / (t.importedWh / 1000)) * 100_000) / 100_000
+                : (m?.retailPrice ?? 0),
+            dayStart: s.period.from,
+          }
+        : (this.figures ?? {
+            boughtLocalWh: 0,
+            boughtGridWh: 0,
+            soldLocalWh: 0,
+            soldGridWh: 0,
+            importedWh: 0,
+            exportedWh: 0,
+            importCost: 0,
+            exportCompensation: 0,
+            cost: 0,
+            savings: 0,
+            effectivePrice: m?.retailPrice ?? 0,
+            dayStart: new Date(new Date().setUTCHours(0, 0, 0, 0)).toISOString(),
+          });
     this.figures = figures;
     const state: BridgeState = {
       ...figures,

@@ -171,7 +171,8 @@ describeWithRealService("homeAssistant", "against a real Home Assistant core", (
           // the bid card's slider: Home Assistant writes the number, the bridge takes the limit
           await ha.callService("number", "set_value", { entity_id: householdEntities.maxBuyPrice("h"), value: 0.18 });
           await expect.poll(async () => Number((await ha.state(householdEntities.maxBuyPrice("h")))?.state)).toBe(0.18);
-          // the Energy dashboard takes the grid import with its cost and price from OpenLEM
+          // the Energy dashboard takes all imports with their cost, and all exports with their
+          // compensation, local and utility trade alike (README step 6)
           await ha.command({
             type: "energy/save_prefs",
             energy_sources: [
@@ -179,13 +180,20 @@ describeWithRealService("homeAssistant", "against a real Home Assistant core", (
                 type: "grid",
                 flow_from: [
                   {
-                    stat_energy_from: householdEntities.boughtGridToday("h"),
-                    stat_cost: cost,
+                    stat_energy_from: householdEntities.importedToday("h"),
+                    stat_cost: householdEntities.importCostToday("h"),
                     entity_energy_price: null,
                     number_energy_price: null,
                   },
                 ],
-                flow_to: [],
+                flow_to: [
+                  {
+                    stat_energy_to: householdEntities.exportedToday("h"),
+                    stat_compensation: householdEntities.exportCompensationToday("h"),
+                    entity_energy_price: null,
+                    number_energy_price: null,
+                  },
+                ],
                 cost_adjustment_day: 0,
               },
             ],

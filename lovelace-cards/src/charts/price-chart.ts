@@ -1,4 +1,5 @@
-import { scaleLinear, scaleTime, scaleUtc } from "d3-scale";
+import { zoneOffsetMinutes } from "@openlem/protocol/zone";
+import { scaleLinear, scaleUtc } from "d3-scale";
 import { nothing, svg, type TemplateResult } from "lit";
 import type { PriceSlot } from "../data/price.js";
 
@@ -21,17 +22,41 @@ export interface PriceChartOptions {
   time: (ms: number) => string;
   /** How the axis names a tick (whole hours or days); `time` by default. */
   tick?: (ms: number) => string;
-  /** Calendar the ticks follow: the browser's zone (Home Assistant's frontend) or UTC. */
-  zone?: "local" | "utc";
+  /**
+   * The calendar the ticks follow (an IANA zone: the community's), whatever zone the browser
+   * is in; the browser's own by default.
+   */
+  timeZone?: string;
 }
 
 export const CHART = { width: 320, height: 140, left: 28, right: 6, top: 8, bottom: 18 } as const;
 
-/** Where a moment lies on the chart's time axis (the bars' and the tests' one rule). */
-export function timeScale(domain: [number, number], zone: "local" | "utc" = "local") {
-  return (zone === "utc" ? scaleUtc() : scaleTime())
+/** Where a moment lies on the chart's time axis (the bars' and the tests' one rule): linear in time. */
+export function timeScale(domain: [number, number]) {
+  return scaleUtc()
     .domain([new Date(domain[0]), new Date(domain[1])])
     .range([CHART.left, CHART.width - CHART.right]);
+}
+
+const TICK_HOURS = [1, 2, 3, 6, 12, 24];
+
+/**
+ * The axis' ticks: whole hours of `timeZone`'s wall clock (every 1, 2, 3, 6, 12 or 24 hours,
+ * the finest that gives at most `count`), so the labels fall on the community's hours and
+ * midnights wherever the browser is; a day that changes its clock keeps them on the hour.
+ */
+export function zoneTicks(domain: [number, number], timeZone: string, count: number): number[] {
+  const quarter = 15 * 60_000;
+  const hours: { ms: number; hour: number }[] = [];
+  for (let t = Math.ceil(domain[0] / quarter) * quarter; t <= domain[1]; t += quarter) {
+    const wall = t + zoneOffsetMinutes(t, timeZone) * 60_000;
+    if (wall % 3_600_000 === 0) hours.push({ ms: t, hour: new Date(wall).getUTCHours() });
+  }
+  for (const step of TICK_HOURS) {
+    const ticks = hours.filter((h) => h.hour % step === 0).map((h) => h.ms);
+    if (ticks.length <= count || step === 24) return ticks;
+  }
+  return [];
 }
 
 /** Stretches of the domain no slot covers, as [from, to) in ms. */
@@ -57,7 +82,7 @@ export function priceChart(o: PriceChartOptions): TemplateResult {
   const first = o.slots[0];
   const last = o.slots.at(-1);
   const domain: [number, number] = o.domain ?? [first?.startMs ?? 0, (last?.startMs ?? 0) + o.slotMs];
-  const x = timeScale(domain, o.zone);
+  const x = timeScale(domain);
   const at = (ms: number) => x(new Date(ms));
   const values = o.slots.map((s) => s.value);
   const lines = [o.retail, o.feedIn].filter((v): v is number => v !== null);
@@ -67,7 +92,8 @@ export function priceChart(o: PriceChartOptions): TemplateResult {
     .domain([lo, hi === lo ? lo + 1 : hi])
     .range([H - bottom, top]);
   const inside = o.slots.filter((s) => s.startMs + o.slotMs > domain[0] && s.startMs < domain[1]);
-  const ticks = x.ticks(Math.max(2, Math.floor((W - CHART.left - right) / 70)));
+  const zone = o.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const ticks = zoneTicks(domain, zone, Math.max(2, Math.floor((W - CHART.left - right) / 70))).map((t) => new Date(t));
   const tickText = o.tick ?? o.time;
   // a label at either end of the axis stays inside the chart
   const anchor = (px: number) => (px < CHART.left + 12 ? "start" : px > W - right - 12 ? "end" : "middle");

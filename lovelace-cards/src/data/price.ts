@@ -1,4 +1,5 @@
 import { DAY_MS } from "@openlem/protocol/durations";
+import { localDateOf, localMidnightMs } from "@openlem/protocol/zone";
 import type { HassEntity } from "../shared/hass.js";
 
 export interface PriceSlot {
@@ -16,6 +17,8 @@ export interface PriceView {
   cap: number | null;
   currency: string;
   slotMinutes: number;
+  /** The community's time zone (the sensor's `time_zone`), or null from an older hub. */
+  timeZone: string | null;
 }
 
 const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
@@ -47,6 +50,7 @@ export function priceView(entity: HassEntity | undefined): PriceView {
     cap: num(a.price_cap),
     currency: typeof a.currency === "string" ? a.currency : "EUR",
     slotMinutes: num(a.slot_minutes) ?? 15,
+    timeZone: typeof a.time_zone === "string" && a.time_zone !== "" ? a.time_zone : null,
   };
 }
 
@@ -83,9 +87,15 @@ export function cheapestWindow(
   return best;
 }
 
-/** Local midnight of the day of `nowMs` in the browser's zone (Home Assistant's frontend zone). */
-export function localDayStart(nowMs: number): number {
-  const d = new Date(nowMs);
-  d.setHours(0, 0, 0, 0);
-  return d.getTime();
+/** Midnight of the day of `nowMs` in `timeZone` (the community's), wherever the browser is. */
+export function localDayStart(nowMs: number, timeZone: string): number {
+  return localMidnightMs(localDateOf(new Date(nowMs).toISOString(), timeZone), timeZone);
+}
+
+/**
+ * The calendar the cards draw in: the community's (from the price sensor), else Home
+ * Assistant's configured zone, else the browser's.
+ */
+export function drawingZone(communityZone: string | null, hassZone: string | undefined): string {
+  return communityZone ?? hassZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
 }

@@ -10,6 +10,8 @@ export interface HomeAssistant {
   states: Record<string, HassEntity | undefined>;
   themes?: { darkMode?: boolean };
   locale?: { language?: string };
+  /** Home Assistant's own settings: its time zone among them. */
+  config?: { time_zone?: string };
   language?: string;
   callService(domain: string, service: string, data?: Record<string, unknown>): Promise<unknown>;
 }

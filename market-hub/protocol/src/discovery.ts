@@ -59,7 +59,10 @@ export function discoveryMessage(
 export function communityDiscovery(
   communityId: string,
   name: string,
-  market: Pick<MarketConfig, "retailPrice" | "feedInTariff" | "priceFloor" | "priceCap" | "currency" | "slotMinutes">,
+  market: Pick<
+    MarketConfig,
+    "retailPrice" | "feedInTariff" | "priceFloor" | "priceCap" | "currency" | "slotMinutes" | "timeZone"
+  >,
 ): DiscoveryMessage[] {
   const common = {
     availability_topic: topics.status(communityId),
@@ -87,7 +90,7 @@ export function communityDiscovery(
         "{{ {'forecast': value_json.forecast, 'slot': value_json.slot, " +
         `'retail_price': ${market.retailPrice}, 'feed_in_tariff': ${market.feedInTariff}, ` +
         `'price_floor': ${market.priceFloor}, 'price_cap': ${market.priceCap}, ` +
-        `'currency': '${market.currency}', 'slot_minutes': ${market.slotMinutes}} | tojson }}`,
+        `'currency': '${market.currency}', 'slot_minutes': ${market.slotMinutes}, 'time_zone': '${market.timeZone}'} | tojson }}`,
       unit_of_measurement: `${market.currency}/kWh`,
     }),
     discoveryMessage(communityEntities.selfSufficiency(communityId), common, {
@@ -167,6 +170,10 @@ export function householdDiscovery(
     energy(householdEntities.boughtGridToday(household), "Bought from the grid today", "boughtGridWh"),
     energy(householdEntities.soldLocalToday(household), "Sold locally today", "soldLocalWh"),
     energy(householdEntities.soldGridToday(household), "Sold to the grid today", "soldGridWh"),
+    energy(householdEntities.importedToday(household), "Imported today", "importedWh"),
+    energy(householdEntities.exportedToday(household), "Exported today", "exportedWh"),
+    money(householdEntities.importCostToday(household), "Import cost today", "importCost"),
+    money(householdEntities.exportCompensationToday(household), "Export compensation today", "exportCompensation"),
     money(householdEntities.costToday(household), "Cost today", "cost"),
     money(householdEntities.savingsToday(household), "Savings today", "savings"),
     {

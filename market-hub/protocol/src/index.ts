@@ -16,6 +16,7 @@ export * from "./range.js";
 export * from "./reading.js";
 export * from "./result.js";
 export * from "./settlement.js";
+export * from "./statement-totals.js";
 export * from "./time.js";
 export * from "./topics.js";
 export * from "./units.js";

@@ -48,7 +48,16 @@ export const BridgeState = z.object({
   boughtGridWh: z.number().int().min(0),
   soldLocalWh: z.number().int().min(0),
   soldGridWh: z.number().int().min(0),
-  /** Today's bill and savings in the community's currency (rounded to cents for display). */
+  /**
+   * What Home Assistant's Energy dashboard takes: all energy imported today (bought locally,
+   * from the utility, deviations) with what it cost, charges included, and all energy exported
+   * with what it earned. importCost − exportCompensation = cost, to the cent.
+   */
+  importedWh: z.number().int().min(0),
+  exportedWh: z.number().int().min(0),
+  importCost: z.number(),
+  exportCompensation: z.number(),
+  /** Today's bill (the net of the two above) and savings in the community's currency (cents). */
   cost: z.number(),
   savings: z.number(),
   maxBuyPrice: z.number(),

@@ -84,7 +84,7 @@ export abstract class HubPage extends LitElement {
       nextDayMs: null,
       labels: { title: "Local price", retail: "retail", feedIn: "feed-in", nextDay: "", noData: "no local trade" },
       time: (ms) => hhmm.format(ms),
-      zone: "utc",
+      timeZone: market?.timeZone ?? "UTC",
     });
   }
 }

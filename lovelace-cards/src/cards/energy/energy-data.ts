@@ -1,4 +1,5 @@
 import type { Statement } from "@openlem/protocol";
+import { statementTotals } from "@openlem/protocol/statement-totals";
 import type { HomeAssistant } from "../../shared/hass.js";
 import { numberOf } from "../../shared/hass.js";
 
@@ -56,15 +57,14 @@ export interface StatementLike {
 
 /** A week or a month, from the hub's statement: energies by line kind, the bill and the savings. */
 export function energyFromStatement(s: StatementLike): EnergyView {
-  const sum = (...kinds: string[]) =>
-    s.lines.filter((l) => kinds.includes(l.kind)).reduce((acc, l) => acc + l.energyWh, 0);
+  const t = statementTotals(s);
   return {
     rows: [
-      { key: "boughtLocal", wh: sum("local-buy"), direction: 1 },
-      { key: "boughtGrid", wh: sum("utility-buy", "deviation-buy"), direction: 1 },
+      { key: "boughtLocal", wh: t.boughtLocalWh, direction: 1 },
+      { key: "boughtGrid", wh: t.boughtGridWh, direction: 1 },
       { key: "ownPv", wh: null, direction: 1 },
-      { key: "soldLocal", wh: sum("local-sell"), direction: -1 },
-      { key: "soldGrid", wh: sum("utility-sell", "deviation-sell"), direction: -1 },
+      { key: "soldLocal", wh: t.soldLocalWh, direction: -1 },
+      { key: "soldGrid", wh: t.soldGridWh, direction: -1 },
     ],
     bill: Number(s.total),
     savings: Number(s.savings),

@@ -2,7 +2,14 @@ import { DAY_MS } from "@openlem/protocol/durations";
 import { communityEntities, findEntityOwner } from "@openlem/protocol/entities";
 import { html, nothing } from "lit";
 import { priceChart } from "../../charts/price-chart.js";
-import { cheapestWindow, localDayStart, type PriceSlot, priceView, todayAndTomorrow } from "../../data/price.js";
+import {
+  cheapestWindow,
+  drawingZone,
+  localDayStart,
+  type PriceSlot,
+  priceView,
+  todayAndTomorrow,
+} from "../../data/price.js";
 import { cardStyles, OpenLemCard } from "../../shared/card-base.js";
 import type { HassEntity, HomeAssistant } from "../../shared/hass.js";
 import { locale, t } from "../../shared/i18n.js";
@@ -40,7 +47,10 @@ export class OpenLemPriceCard extends OpenLemCard<PriceCardConfig> {
     const v = priceView(entity);
     const lang = locale(this.hass);
     const nowMs = this.now?.() ?? Date.now();
-    const slots = todayAndTomorrow(v.slots, localDayStart(nowMs));
+    const slots = todayAndTomorrow(
+      v.slots,
+      localDayStart(nowMs, drawingZone(v.timeZone, this.hass?.config?.time_zone)),
+    );
     const ct = (p: number | null) =>
       p === null ? "–" : `${(p * 100).toLocaleString(lang, { maximumFractionDigits: 1 })} ct`;
     return html`<ha-card>
@@ -64,9 +74,12 @@ export class OpenLemPriceCard extends OpenLemCard<PriceCardConfig> {
       nowMs,
       v.slotMinutes,
     );
-    const dayStart = localDayStart(nowMs);
+    // the community's calendar, whatever zone the browser is in
+    const timeZone = drawingZone(v.timeZone, this.hass?.config?.time_zone);
+    const dayStart = localDayStart(nowMs, timeZone);
     const lang = locale(this.hass);
-    const hour = (ms: number) => new Date(ms).toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit" });
+    const hour = (ms: number) =>
+      new Date(ms).toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit", timeZone });
     const slotMs = v.slotMinutes * 60_000;
     return html`${priceChart({
       slots,
@@ -89,9 +102,10 @@ export class OpenLemPriceCard extends OpenLemCard<PriceCardConfig> {
       time: hour,
       // a day's start is named by its weekday, other ticks by their hour
       tick: (ms) =>
-        localDayStart(ms) === ms
-          ? new Date(ms).toLocaleDateString(lang, { weekday: "short" })
-          : new Date(ms).toLocaleTimeString(lang, { hour: "numeric" }),
+        localDayStart(ms, timeZone) === ms
+          ? new Date(ms).toLocaleDateString(lang, { weekday: "short", timeZone })
+          : new Date(ms).toLocaleTimeString(lang, { hour: "numeric", timeZone }),
+      timeZone,
     })}
       ${
         win
