@@ -59,6 +59,7 @@ describeWithRealService("homeAssistant", "the cards in a real Home Assistant's f
         let bridge: HaBridge;
         let page: Page;
         let buyer: HubRest;
+        let deviceTokenOf = "";
         let now = Date.parse("2026-06-25T07:40:00Z");
 
         beforeAll(async () => {
@@ -66,6 +67,7 @@ describeWithRealService("homeAssistant", "the cards in a real Home Assistant's f
           const haPort = await freePort();
           hub = await hubOn({ now: () => new Date(now), corsOrigins: [`http://127.0.0.1:${haPort}`] });
           const { deviceToken, readToken, haToken } = await seed(hub.url);
+          deviceTokenOf = deviceToken;
           // a morning of local trade: the household buys what its neighbour sells
           buyer = new HubRest({ url: hub.url, communityId: "c", householdId: "h", auth: { deviceToken } });
           const seller = new HubRest({
@@ -245,6 +247,42 @@ describeWithRealService("homeAssistant", "the cards in a real Home Assistant's f
             device_class: "monetary",
             state_class: "total",
           });
+        });
+
+        it("an energy card given the device token says why, inside the card, and shows the token nowhere", async () => {
+          await ha.command({
+            type: "lovelace/dashboards/create",
+            url_path: "openlem-mistake",
+            title: "A mistake",
+            mode: "storage",
+            show_in_sidebar: false,
+            require_admin: false,
+          });
+          const hubSource = { url: hub.url, token: deviceTokenOf, community: "c", household: "h" };
+          await ha.command({
+            type: "lovelace/config/save",
+            url_path: "openlem-mistake",
+            config: { views: [{ cards: [{ type: "custom:openlem-energy-card", household: "h", hub: hubSource }] }] },
+          });
+          await page.goto(`${ha.url}/openlem-mistake/0`);
+          const card = page.locator("openlem-energy-card");
+          await expect
+            .poll(() => card.locator('[data-testid="config-problem"]').textContent(), { timeout: 60_000 })
+            .toMatch(/hub.token must be a read-only token \(olm_read_…\)/);
+          // nowhere on the page, however deep in shadow roots
+          const everything = await page.evaluate(() => {
+            const texts: string[] = [];
+            const walk = (root: Document | ShadowRoot) => {
+              for (const el of root.querySelectorAll("*")) {
+                texts.push(el.textContent ?? "");
+                if (el.shadowRoot) walk(el.shadowRoot);
+              }
+            };
+            walk(document);
+            return texts.join(" ");
+          });
+          expect(everything).not.toContain(deviceTokenOf);
+          await page.screenshot({ path: join(SHOTS, `home-assistant-${version}-config-problem.png`) });
         });
 
         it("the bid card's slider reaches the bridge through Home Assistant", async () => {

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { HubRest } from "@openlem/client";
 import type { RunningHub } from "@openlem/hub";
 import { type Browser, chromium, type Page } from "playwright-core";
@@ -313,32 +314,44 @@ describeWithRealService("browser", "the Lovelace cards in Chromium", (chrome) =>
     expect(await shadow("openlem-energy-card", '[data-testid="boughtLocal"]').textContent()).toContain("2,3 kWh");
   });
 
-  it("setConfig refuses bad config with the field and the rule", async () => {
-    const errors = await page.evaluate(() =>
+  it("the README's figure for the bundle's size is the build's (gzipped, within 2 kB), and inside the budget", () => {
+    const gz = gzipSync(readFileSync(join(pkg, "dist", "openlem-cards.js")), { level: 9 }).length / 1024;
+    const said = Number(/now about (\d+(?:\.\d+)?) kB/.exec(readFileSync(join(pkg, "README.md"), "utf8"))?.[1]);
+    expect(Math.abs(said - gz)).toBeLessThanOrEqual(2);
+    expect(gz).toBeLessThanOrEqual(60);
+  });
+
+  it("a config it refuses shows inside the card, with the field and the rule, and never the values (a token among them)", async () => {
+    const bad: [string, Record<string, unknown>][] = [
+      ["openlem-price-card", { type: "x", window_hours: -1, entity: "sensor.a" }],
+      ["openlem-price-card", { type: "x" }],
+      ["openlem-bid-card", { type: "x", community: "demo", max_buy_entity: "sensor.no", household: "h" }],
+      ["openlem-energy-card", { type: "x", hub: { url: "http://x" }, household: "h" }],
       [
-        ["openlem-price-card", { type: "x", window_hours: -1, entity: "sensor.a" }],
-        ["openlem-price-card", { type: "x" }],
-        ["openlem-bid-card", { type: "x", community: "demo", max_buy_entity: "sensor.no", household: "h" }],
-        ["openlem-energy-card", { type: "x", hub: { url: "http://x" }, household: "h" }],
-        [
-          "openlem-energy-card",
-          { type: "x", hub: { url: "http://x", token: "olm_dev_x", community: "c", household: "h" }, household: "h" },
-        ],
-      ].map(([t, c]) => {
-        try {
-          (document.createElement(t as string) as unknown as { setConfig(c: unknown): void }).setConfig(c);
-          return "accepted";
-        } catch (e) {
-          return (e as Error).message;
-        }
-      }),
-    );
-    expect(errors[0]).toMatch(/window_hours must be a number of hours/);
-    expect(errors[1]).toMatch(/entity is required/);
-    expect(errors[2]).toMatch(/max_buy_entity must be a number entity/);
-    expect(errors[3]).toMatch(/hub.token is required/);
+        "openlem-energy-card",
+        {
+          type: "x",
+          hub: { url: "http://x", token: "olm_dev_secret123", community: "c", household: "h" },
+          household: "h",
+        },
+      ],
+    ];
+    const shown: string[] = [];
+    for (const [type, config] of bad) {
+      // Home Assistant's error card would print the config; the card takes it and says what is wrong
+      expect(await mount(type, config)).toBe(true);
+      shown.push((await shadow(type, '[data-testid="config-problem"]').textContent()) ?? "");
+      expect(await page.locator(type).evaluate((el) => el.shadowRoot?.textContent ?? "")).not.toContain("secret123");
+    }
+    expect(shown[0]).toMatch(/window_hours must be a number of hours/);
+    expect(shown[1]).toMatch(/entity is required/);
+    expect(shown[2]).toMatch(/max_buy_entity must be a number entity/);
+    expect(shown[3]).toMatch(/hub.token is required/);
     // the device token, which can place orders, stays out of the dashboard's config
-    expect(errors[4]).toMatch(/hub.token must be a read-only token \(olm_read_…\)/);
+    expect(shown[4]).toMatch(/hub.token must be a read-only token \(olm_read_…\)/);
+    // a config put right: the card again
+    await mount("openlem-price-card", { type: "x", entity: "sensor.openlem_demo_price" });
+    expect(await shadow("openlem-price-card", '[data-testid="config-problem"]').count()).toBe(0);
   });
 
   it("energy card: today from the entities; a week from the hub", async () => {
@@ -386,6 +399,30 @@ describeWithRealService("browser", "the Lovelace cards in Chromium", (chrome) =>
     expect(local).toBeCloseTo(1 + 0.275 * 7, 5);
     expect(grid).toBeCloseTo(1 + 0.588 * 7, 5);
     await screenshot("openlem-community-card", config);
+  });
+
+  it("community card without a battery: no battery drawn, and every node of the flows is labelled", async () => {
+    const { "sensor.openlem_demo_battery_soc": _battery, ...noBattery } = STATES;
+    await mount(
+      "openlem-community-card",
+      { type: "custom:openlem-community-card", community: "demo" },
+      false,
+      "en",
+      noBattery,
+    );
+    expect(await shadow("openlem-community-card", '[data-testid="battery"]').count()).toBe(0);
+    expect(await shadow("openlem-community-card", '[data-testid="soc-fill"]').count()).toBe(0);
+    const circles = await shadow("openlem-community-card", "svg circle").evaluateAll((cs) =>
+      cs.map((c) => c.getAttribute("cx")),
+    );
+    const labels = await shadow("openlem-community-card", "svg text.label").evaluateAll((ts) =>
+      ts.map((t) => ({ x: t.getAttribute("x"), text: t.textContent?.trim() ?? "" })),
+    );
+    for (const cx of circles)
+      expect(
+        labels.some((l) => l.x === cx && /[A-Za-z]/.test(l.text)),
+        `node at ${cx}`,
+      ).toBe(true);
   });
 
   it("every card written as the README shows opens in the visual editor: its fields are the editor's", async () => {

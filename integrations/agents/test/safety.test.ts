@@ -5,13 +5,16 @@ import {
   BoilerSpec,
   boilerStep,
   EvSession,
+  HouseholdSpec,
   heatCapacityWhPerK,
   maxSocWh,
   minSocWh,
+  type SlotDecision,
   safeBatteryPower,
   safeBatteryStep,
   safeBoiler,
   safeEvPower,
+  superviseSlot,
 } from "../src/index.js";
 
 const SLOT_MIN = 15;
@@ -138,5 +141,38 @@ describe("EV safety", () => {
         },
       ),
     );
+  });
+});
+
+describe("the supervisor's reasons within a slot", () => {
+  it("say what holds now: a new correction of a device replaces its earlier ones, the slot's own reasons stay", () => {
+    const spec = HouseholdSpec.parse({
+      boiler: { volumeL: 200, heaterW: 3000 },
+      battery: { capacityWh: 10_000, maxChargeW: 5_000, maxDischargeW: 5_000 },
+    });
+    const start = Date.parse("2026-06-21T09:00:00Z");
+    let d: SlotDecision = {
+      startMs: start,
+      boilerOn: true,
+      batteryW: 3_000,
+      evW: 0,
+      netWh: 0,
+      mode: "plan",
+      why: ["boiler: anti-legionella heat is due"],
+    };
+    // the tank passes its maximum, then a tap drains it below its minimum, then it is hot again
+    for (const [minute, tempC] of [
+      [3, 66],
+      [6, 40],
+      [9, 70],
+    ] as const)
+      d = superviseSlot(spec, d, { tempC, socWh: 5_000, boilerOn: d.boilerOn }, start + minute * 60_000, 15);
+    expect(d.boilerOn).toBe(false);
+    const boiler = d.why.filter((w) => w.startsWith("boiler:"));
+    expect(boiler).toEqual([
+      "boiler: off now, the water reached its maximum (70.0 °C, limit 65 °C)",
+      "boiler: anti-legionella heat is due",
+    ]);
+    expect(d.why.filter((w) => w.startsWith("battery:"))).toHaveLength(1);
   });
 });

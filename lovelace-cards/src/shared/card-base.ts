@@ -1,4 +1,4 @@
-import { css, LitElement, type PropertyValues } from "lit";
+import { css, html, LitElement, type nothing, type PropertyValues, type TemplateResult } from "lit";
 import type { HomeAssistant } from "./hass.js";
 
 /** Home Assistant's look: its theme variables (light and dark) with fallbacks for plain pages. */
@@ -35,6 +35,11 @@ export const cardStyles = css`
     font-size: 10px;
     font-family: inherit;
   }
+  .problem {
+    color: var(--olm-bad);
+    border-left: 4px solid var(--olm-bad);
+    padding: 4px 8px;
+  }
 `;
 
 /**
@@ -42,15 +47,41 @@ export const cardStyles = css`
  * `setConfig` with the card's YAML; a card renders again only when an entity it shows changed.
  */
 export abstract class OpenLemCard<C> extends LitElement {
-  static override properties = { hass: { attribute: false }, config: { state: true } };
+  static override properties = { hass: { attribute: false }, config: { state: true }, problem: { state: true } };
   hass: HomeAssistant | undefined;
   config: C | undefined;
+  /** What is wrong with the config, shown inside the card; null when it is fine. */
+  problem: string | null = null;
 
   /** Its height in dashboard rows (masonry and sections views), and the least it needs. */
   protected abstract readonly cardRows: number;
   protected abstract readonly cardMinRows: number;
 
   abstract setConfig(config: unknown): void;
+
+  /**
+   * Takes a config through the card's parser. A config it refuses shows inside the card, the
+   * field and the rule and never the values: Home Assistant's own error card prints the whole
+   * config (a token in it included) on some releases and no reason on others.
+   */
+  protected configure(parse: () => C): void {
+    try {
+      this.config = parse();
+      this.problem = null;
+    } catch (err) {
+      this.config = undefined;
+      this.problem = err instanceof Error ? err.message : String(err);
+    }
+  }
+
+  /** The card itself, once its config is taken. */
+  protected abstract renderCard(): TemplateResult | typeof nothing;
+
+  protected override render() {
+    if (this.problem)
+      return html`<ha-card><div class="problem" role="alert" data-testid="config-problem">${this.problem}</div></ha-card>`;
+    return this.renderCard();
+  }
 
   getCardSize(): number {
     return this.cardRows;
@@ -63,7 +94,7 @@ export abstract class OpenLemCard<C> extends LitElement {
   protected abstract watched(): string[];
 
   protected override shouldUpdate(changed: PropertyValues<this>): boolean {
-    if (changed.has("config")) return true;
+    if (changed.has("config") || changed.has("problem")) return true;
     const old = changed.get("hass") as HomeAssistant | undefined;
     if (!old || !this.hass) return true;
     if (old.themes?.darkMode !== this.hass.themes?.darkMode || old.locale?.language !== this.hass.locale?.language)
@@ -72,7 +103,7 @@ export abstract class OpenLemCard<C> extends LitElement {
   }
 }
 
-/** setConfig's error: Home Assistant shows its message in place of the card. */
+/** A config's problem: the card shows its message in its place. */
 export function configError(card: string, field: string, rule: string): Error {
   return new Error(`${card}: ${field} ${rule}`);
 }

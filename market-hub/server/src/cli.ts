@@ -6,7 +6,7 @@ import { configFromEnv } from "./config.js";
 import { openDatabase } from "./db/database.js";
 import { migrate } from "./db/migrate.js";
 import { AcceleratedClock, schedulerTickMs } from "./demo/clock.js";
-import { DEMO_COMMUNITY, DEMO_OPERATOR, DEMO_PARTICIPANT, runDemo } from "./demo/run.js";
+import { DEMO_COMMUNITY, DEMO_NEWCOMER, DEMO_OPERATOR, DEMO_PARTICIPANT, runDemo } from "./demo/run.js";
 import { startHub } from "./hub.js";
 
 const USAGE = `openlem-hub <command> [options]
@@ -110,24 +110,28 @@ OpenLEM hub demo${speed > 1 ? ` (clock ${speed}x)` : ""}: community "${DEMO_COMM
   MQTT           ${demo.hub.mqttUrl}   (WebSocket: ${u.replace("http", "ws")}/mqtt)
   operator       ${DEMO_OPERATOR.email} / ${DEMO_OPERATOR.password}
   participant    ${DEMO_PARTICIPANT.email} / ${DEMO_PARTICIPANT.password}
-  link a meter   id ${demo.linkMeter.meterId}  PIN ${demo.linkMeter.pin}   (POST /api/meters/link)
+  your meter     ${demo.linkMeter.pin ? `id ${demo.linkMeter.meterId}  PIN ${demo.linkMeter.pin}   (POST /api/meters/link): household ${DEMO_NEWCOMER.householdId}, yours alone` : `${demo.linkMeter.meterId} is linked already: log in as the participant`}
   data           ${config.databaseUrl ? "PostgreSQL (DATABASE_URL)" : `embedded PGlite in ${config.dataDir}`}
 
 Try it:
   TOKEN=$(curl -s ${u}/api/auth/login -H 'content-type: application/json' \\
     -d '{"email":"${DEMO_PARTICIPANT.email}","password":"${DEMO_PARTICIPANT.password}"}' | sed 's/.*"accessToken":"\\([^"]*\\)".*/\\1/')
-  curl -s ${u}/api/meters/link -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\
+${
+  demo.linkMeter.pin
+    ? `  curl -s ${u}/api/meters/link -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\
     -d '{"meterId":"${demo.linkMeter.meterId}","pin":"${demo.linkMeter.pin}"}'
-  SLOT=$(curl -s ${u}/api/communities/${DEMO_COMMUNITY}/clock -H "authorization: Bearer $TOKEN" | sed 's/.*"nextOpenSlot":"\\([^"]*\\)".*/\\1/')
-  curl -s ${u}/api/communities/${DEMO_COMMUNITY}/households/house-1/orders -H "authorization: Bearer $TOKEN" \\
+`
+    : ""
+}  SLOT=$(curl -s ${u}/api/communities/${DEMO_COMMUNITY}/clock -H "authorization: Bearer $TOKEN" | sed 's/.*"nextOpenSlot":"\\([^"]*\\)".*/\\1/')
+  curl -s ${u}/api/communities/${DEMO_COMMUNITY}/households/${DEMO_NEWCOMER.householdId}/orders -H "authorization: Bearer $TOKEN" \\
     -H 'content-type: application/json' -d "{\\"clientOrderId\\":\\"try-$SLOT\\",\\"side\\":\\"buy\\",\\"slot\\":\\"$SLOT\\",\\"energyWh\\":500,\\"limitPrice\\":0.2}"
   curl -s "${u}/api/communities/${DEMO_COMMUNITY}/results" -H "authorization: Bearer $TOKEN"
-  curl -s "${u}/api/communities/${DEMO_COMMUNITY}/households/house-1/statement" -H "authorization: Bearer $TOKEN"
+  curl -s "${u}/api/communities/${DEMO_COMMUNITY}/households/${DEMO_NEWCOMER.householdId}/statement" -H "authorization: Bearer $TOKEN"
   # a device token for Node-RED or a bridge, and a read-only one for the energy card (each shown once;
   # or on ${u}/app/ under "Devices and dashboards")
-  curl -s ${u}/api/communities/${DEMO_COMMUNITY}/households/house-1/device-tokens -H "authorization: Bearer $TOKEN" \\
+  curl -s ${u}/api/communities/${DEMO_COMMUNITY}/households/${DEMO_NEWCOMER.householdId}/device-tokens -H "authorization: Bearer $TOKEN" \\
     -H 'content-type: application/json' -d '{"name":"Node-RED"}'
-  curl -s ${u}/api/communities/${DEMO_COMMUNITY}/households/house-1/device-tokens -H "authorization: Bearer $TOKEN" \\
+  curl -s ${u}/api/communities/${DEMO_COMMUNITY}/households/${DEMO_NEWCOMER.householdId}/device-tokens -H "authorization: Bearer $TOKEN" \\
     -H 'content-type: application/json' -d '{"name":"energy card","scope":"read"}'
   mosquitto_sub -h ${new URL(demo.hub.mqttUrl).hostname} -p ${new URL(demo.hub.mqttUrl).port} -t 'openlem/#' -v
 Slots clear every ${15} minutes of hub time at gate closure. Ctrl-C stops the hub.`);

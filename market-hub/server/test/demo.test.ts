@@ -5,7 +5,8 @@ import { Me, SlotResult, Statement, TokenPair } from "@openlem/protocol";
 import { afterAll, expect, it } from "vitest";
 import { z } from "zod";
 import { configFromEnv } from "../src/config.js";
-import { DEMO_PARTICIPANT, type RunningDemo, runDemo } from "../src/demo/run.js";
+import { DEMO_HOUSEHOLDS } from "../src/demo/households.js";
+import { DEMO_NEWCOMER, DEMO_OPERATOR, DEMO_PARTICIPANT, type RunningDemo, runDemo } from "../src/demo/run.js";
 
 let demo: RunningDemo | undefined;
 afterAll(async () => {
@@ -44,7 +45,9 @@ it("runs the demo: households bid, slots clear, and a newcomer can log in and li
   const u = demo.hub.url;
   const login = TokenPair.parse(await json(`${u}/api/auth/login`, { body: DEMO_PARTICIPANT }));
   const linked = await json(`${u}/api/meters/link`, { token: login.accessToken, body: demo.linkMeter });
-  expect(linked).toMatchObject({ householdId: "house-1", linked: true });
+  // a household of the newcomer's own, which the demo does not simulate
+  expect(linked).toMatchObject({ householdId: DEMO_NEWCOMER.householdId, linked: true });
+  expect(DEMO_HOUSEHOLDS.map((h) => h.id)).not.toContain(DEMO_NEWCOMER.householdId);
   expect(Me.parse(await json(`${u}/api/me`, { token: login.accessToken }))).toMatchObject({ role: "participant" });
   // from the first minute, the two hours before have traded and cleared: pages and charts have data
   const history = z
@@ -60,11 +63,18 @@ it("runs the demo: households bid, slots clear, and a newcomer can log in and li
   }
   // the households' bids reached the market and cleared
   expect(results.filter((r) => (r.markets[0]?.buyOrders ?? 0) > 0).length).toBeGreaterThanOrEqual(2);
-  // and the linked household's statement fills up as its meter reports
+  // the newcomer's statement holds nothing the simulated households did
+  const mine = Statement.parse(
+    await json(`${u}/api/communities/demo/households/${DEMO_NEWCOMER.householdId}/statement`, {
+      token: TokenPair.parse(await json(`${u}/api/auth/login`, { body: DEMO_PARTICIPANT })).accessToken,
+    }),
+  );
+  expect(mine.lines).toEqual([]);
+  // and a simulated household's statement fills up as its meter reports (as the operator sees it)
   let statement: Statement | undefined;
   for (let i = 0; i < 24 && !statement?.lines.some((l) => l.kind.startsWith("deviation")); i++) {
     await step();
-    const token = TokenPair.parse(await json(`${u}/api/auth/login`, { body: DEMO_PARTICIPANT })).accessToken;
+    const token = TokenPair.parse(await json(`${u}/api/auth/login`, { body: DEMO_OPERATOR })).accessToken;
     statement = Statement.parse(await json(`${u}/api/communities/demo/households/house-1/statement`, { token }));
   }
   // some trade (local or with the utility, depending on the time of day) and a deviation
@@ -85,6 +95,14 @@ it("a fast demo restarted on its data resumes its market clock where it stopped,
   const again = await runDemo({ config, speed: 3600, historyHours: 1 });
   try {
     expect(again.hub.ctx.now().getTime()).toBeGreaterThanOrEqual(stoppedAt - 1_000);
+    // the newcomer's meter, not linked yet, comes with a new PIN (the same minute or not), and it links
+    expect(again.linkMeter).toMatchObject({ meterId: first.linkMeter.meterId, pin: expect.stringMatching(/^\d{6}$/) });
+    const login = TokenPair.parse(await json(`${again.hub.url}/api/auth/login`, { body: DEMO_PARTICIPANT }));
+    expect(
+      await json(`${again.hub.url}/api/meters/link`, { token: login.accessToken, body: again.linkMeter }),
+    ).toMatchObject({
+      linked: true,
+    });
     // and it goes on trading: new slots clear after the restart
     const before = stoppedAt;
     await expect

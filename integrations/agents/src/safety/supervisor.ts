@@ -77,5 +77,13 @@ export function superviseSlot(
   }
 
   if (why.length === 0) return d;
-  return { ...d, boilerOn, evW, batteryW, why: [...why, ...d.why] };
+  // a new correction of a device replaces the earlier ones of this slot: the reasons say what
+  // holds now, not every state the device passed through
+  const device = (w: string) => w.slice(0, w.indexOf(":"));
+  const corrected = new Set(why.map(device));
+  const kept = d.why.filter((w) => !(CORRECTION.test(w) && corrected.has(device(w))));
+  return { ...d, boilerOn, evW, batteryW, why: [...why, ...kept] };
 }
+
+/** The reasons this supervisor gives (mid-slot corrections), as opposed to the slot start's. */
+const CORRECTION = /^(boiler: (off now|heating now|switched)|battery: -?\d+ W, |EV: (charging less|stopped))/;

@@ -32,7 +32,7 @@ export class OpenLemBidCard extends OpenLemCard<BidCardConfig> {
   ];
 
   setConfig(raw: unknown): void {
-    this.config = parseBidCardConfig(raw);
+    this.configure(() => parseBidCardConfig(raw));
   }
 
   protected watched(): string[] {
@@ -57,7 +57,7 @@ export class OpenLemBidCard extends OpenLemCard<BidCardConfig> {
     await this.hass?.callService("number", "set_value", { entity_id: entity, value });
   }
 
-  protected override render() {
+  protected override renderCard() {
     const c = this.config;
     if (!c || !this.hass) return nothing;
     const v = priceView(this.hass.states[c.price_entity]);

@@ -53,7 +53,7 @@ export class OpenLemCommunityCard extends OpenLemCard<CommunityCardConfig> {
   ];
 
   setConfig(raw: unknown): void {
-    this.config = parseCommunityCardConfig(raw);
+    this.configure(() => parseCommunityCardConfig(raw));
   }
 
   protected watched(): string[] {
@@ -68,7 +68,7 @@ export class OpenLemCommunityCard extends OpenLemCard<CommunityCardConfig> {
     return { community: findEntityOwner(communityEntities.selfSufficiency, Object.keys(hass.states)) ?? "demo" };
   }
 
-  protected override render() {
+  protected override renderCard() {
     const c = this.config;
     if (!c) return nothing;
     const ss = numberOf(this.hass, c.entities.self_sufficiency);
@@ -97,7 +97,10 @@ export class OpenLemCommunityCard extends OpenLemCard<CommunityCardConfig> {
               <rect x="228" y="30" width="24" height="50" rx="4" fill="none" stroke="var(--olm-line)" stroke-width="2"></rect>
               <rect data-testid="soc-fill" x="230" y=${32 + 46 * (1 - (soc ?? 0) / 100)} width="20" height=${(46 * (soc ?? 0)) / 100} fill="var(--olm-accent)"></rect>
               <text class="label" x="240" y="98" text-anchor="middle">${t(this.hass, "battery")}</text>`
-            : svg`<circle cx="240" cy="55" r="18"></circle>`
+            : // without a battery the local flow runs between neighbours on both ends
+              svg`<circle cx="240" cy="55" r="18"></circle>
+              <text class="label" x="240" y="59" text-anchor="middle">⌂⌂</text>
+              <text class="label" x="240" y="90" text-anchor="middle">${t(this.hass, "neighbours")}</text>`
         }
         <circle cx="60" cy="55" r="18"></circle>
         <text class="label" x="60" y="59" text-anchor="middle">⌂⌂</text>

@@ -69,7 +69,7 @@ export class OpenLemEnergyCard extends OpenLemCard<EnergyCardConfig> {
   fetched: Partial<Record<Period, EnergyView | string>> = {};
 
   setConfig(raw: unknown): void {
-    this.config = parseEnergyCardConfig(raw);
+    this.configure(() => parseEnergyCardConfig(raw));
     this.fetched = {};
   }
 
@@ -109,7 +109,7 @@ export class OpenLemEnergyCard extends OpenLemCard<EnergyCardConfig> {
     void this.load(p);
   }
 
-  protected override render() {
+  protected override renderCard() {
     const c = this.config;
     if (!c || !this.hass) return nothing;
     const lang = locale(this.hass);

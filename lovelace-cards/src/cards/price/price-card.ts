@@ -22,7 +22,7 @@ export class OpenLemPriceCard extends OpenLemCard<PriceCardConfig> {
   now: (() => number) | undefined;
 
   setConfig(raw: unknown): void {
-    this.config = parsePriceCardConfig(raw);
+    this.configure(() => parsePriceCardConfig(raw));
   }
 
   protected watched(): string[] {
@@ -40,7 +40,7 @@ export class OpenLemPriceCard extends OpenLemCard<PriceCardConfig> {
     return { entity, window_hours: 2 };
   }
 
-  protected override render() {
+  protected override renderCard() {
     const c = this.config;
     if (!c) return nothing;
     const entity: HassEntity | undefined = this.hass?.states[c.entity];

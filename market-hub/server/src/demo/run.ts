@@ -14,7 +14,7 @@ import { type RunningHub, startHub } from "../hub.js";
 import { storeReadings } from "../readings/store.js";
 import type { ClearedSlot } from "../services/clearing.js";
 import { createCommunity, getCommunity } from "../services/communities.js";
-import { registerMeter } from "../services/meters.js";
+import { issuePin, registerMeter } from "../services/meters.js";
 import { submitOrders } from "../services/orders.js";
 import { AcceleratedClock, schedulerTickMs } from "./clock.js";
 import { DEMO_HOUSEHOLDS, DemoMeters, demoOrders } from "./households.js";
@@ -22,6 +22,8 @@ import { DEMO_HOUSEHOLDS, DemoMeters, demoOrders } from "./households.js";
 export const DEMO_COMMUNITY = CommunityId.parse("demo");
 export const DEMO_OPERATOR = { email: "operator@openlem.local", password: "openlem-operator" };
 export const DEMO_PARTICIPANT = { email: "household@openlem.local", password: "openlem-household" };
+/** The newcomer's own household: none of the demo's simulated ones, so its figures are only the newcomer's. */
+export const DEMO_NEWCOMER = { householdId: HouseholdId.parse("my-home"), meterId: "my-home-meter" };
 
 const DEMO_MARKET = MarketConfig.parse({
   timeZone: "Europe/Amsterdam",
@@ -52,8 +54,11 @@ export interface DemoOptions {
 
 export interface RunningDemo {
   hub: RunningHub;
-  /** A fresh meter of house-1 for the newcomer to link, with its PIN. */
-  linkMeter: { meterId: string; pin: string };
+  /**
+   * The newcomer's meter (household my-home, which the demo does not simulate) and a PIN for it,
+   * new at every start while nobody has linked it; null once it is linked.
+   */
+  linkMeter: { meterId: string; pin: string | null };
   /** One round of the demo's work at the clock's present time (what the timers do). */
   step(): Promise<void>;
   stop(): Promise<void>;
@@ -115,15 +120,16 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
       )
       .catch(ignoreConflict);
   }
-  const stamp = clock().toISOString().slice(0, 16).replace(/[-:T]/g, "");
-  const linkMeter = await db.transaction((tx) =>
-    registerMeter(tx, DEMO_COMMUNITY, {
-      meterId: `house-1-link-${stamp}`,
-      householdId: HouseholdId.parse("house-1"),
+  const linkMeter = await db.transaction(async (tx) => {
+    const { meterId, householdId } = DEMO_NEWCOMER;
+    const fresh = await registerMeter(tx, DEMO_COMMUNITY, {
+      meterId,
+      householdId,
       registers: "import-export",
-      source: "pv",
-    }),
-  );
+      source: null,
+    }).catch(ignoreConflict);
+    return { meterId, pin: fresh?.pin ?? (await issuePin(tx, DEMO_COMMUNITY, meterId))?.pin ?? null };
+  });
 
   // Each household bids for the next two open slots, ahead of gate closure.
   const submitted = new Set<string>();
@@ -196,7 +202,7 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
   const timer = o.now ? undefined : setInterval(() => void drive(), Math.max(50, Math.min(1000, 60_000 / o.speed)));
   return {
     hub,
-    linkMeter: { meterId: linkMeter.meterId, pin: linkMeter.pin },
+    linkMeter,
     step: async () => {
       await hub.scheduler.tick();
       await drive();

@@ -44,6 +44,24 @@ export async function registerMeter(
   return { ...toMeter(rows[0]), pin };
 }
 
+/**
+ * A new PIN for a meter nobody has linked yet (the old one stops working); null when the meter
+ * is linked already, or unknown.
+ */
+export async function issuePin(
+  db: Queryable,
+  communityId: string,
+  meterId: string,
+): Promise<(Meter & { pin: string }) | null> {
+  const pin = String(randomInt(0, 1_000_000)).padStart(6, "0");
+  const rows = await db.query<Row>(
+    `UPDATE market.meters SET pin_hash = $3 WHERE id = $1 AND community_id = $2 AND linked_user_id IS NULL
+     RETURNING ${COLUMNS}`,
+    [meterId, communityId, await hashPassword(pin)],
+  );
+  return rows[0] ? { ...toMeter(rows[0]), pin } : null;
+}
+
 export async function listMeters(db: Queryable, communityId: string, householdIds?: string[]): Promise<Meter[]> {
   const rows = householdIds
     ? await db.query<Row>(
