@@ -1,4 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 /** The repository's root: the README's commands run from there. */
@@ -56,4 +57,18 @@ export function killAll(b: BridgeProcess, marker: string): void {
       // gone already
     }
   }
+}
+
+/**
+ * A package's bin as `npm install --global` puts it on the PATH, run from the sources here (a
+ * shell script that `exec`s node, so the PID is the bridge's): in `dir`, named `name`.
+ */
+export function sourceBin(dir: string, name: string, cli: string): string {
+  const path = join(dir, name);
+  writeFileSync(
+    path,
+    `#!/bin/sh\nexec "${process.execPath}" --import tsx --conditions=@openlem/source "${join(REPO_ROOT, cli)}" "$@"\n`,
+    { mode: 0o755 },
+  );
+  return path;
 }

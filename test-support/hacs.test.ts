@@ -43,17 +43,24 @@ describe("the cards as a HACS Dashboard repository", () => {
     expect(manifest.filename).toBe(fileName);
   });
 
-  it("attaches exactly that file to every published release, where HACS looks for it", () => {
+  it("releases from the changesets flow, each with exactly that file attached, where HACS looks for it", () => {
+    type Step = { uses?: string; run?: string; id?: string; if?: string; with?: Record<string, unknown> };
     const workflow = parse(read(".github/workflows/release.yml")) as {
-      on: { release: { types: string[] } };
-      jobs: Record<string, { steps: { run?: string }[] }>;
+      on: { push: { branches: string[] } };
+      jobs: Record<string, { steps: Step[] }>;
     };
-    expect(workflow.on.release.types).toEqual(["published"]);
-    const runs = Object.values(workflow.jobs).flatMap((j) => j.steps.map((s) => s.run ?? ""));
-    expect(runs).toContain("npm run build -w @openlem/lovelace-cards");
-    expect(
-      runs.some((r) => r.startsWith("gh release upload") && r.includes(`lovelace-cards/dist/${manifest.filename}`)),
-    ).toBe(true);
+    expect(workflow.on.push.branches).toEqual(["main"]);
+    const steps = Object.values(workflow.jobs).flatMap((j) => j.steps);
+    const changesets = steps.find((s) => s.uses?.startsWith("changesets/action@"));
+    expect(changesets?.with).toMatchObject({ version: "npm run release:version" });
+    // the cards are built and attached to the repository's release once the packages are published
+    const published = `steps.${changesets?.id}.outputs.published == 'true'`;
+    const build = steps.find((s) => s.run === "npm run build -w @openlem/lovelace-cards");
+    expect(build?.if).toBe(published);
+    const attach = steps.find((s) => s.run?.includes("gh release create"));
+    expect(attach?.if).toBe(published);
+    expect(attach?.run).toContain(`lovelace-cards/dist/${manifest.filename}`);
+    expect(attach?.run).toMatch(/gh release create "v\$version"/);
     const hacs = parse(read(".github/workflows/hacs.yml")) as { jobs: { validate: { steps: { with?: unknown }[] } } };
     expect(hacs.jobs.validate.steps[0]?.with).toEqual({ category: "plugin" });
   });

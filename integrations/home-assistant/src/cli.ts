@@ -1,11 +1,14 @@
 #!/usr/bin/env node
+import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { stopOnExit } from "@openlem/agents";
+import { loadAddonConfig } from "./addon.js";
 import { HaBridge } from "./bridge.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { HaError } from "./ha-connection.js";
 
 const USAGE = `openlem-ha-bridge --config bridge.yaml
+openlem-ha-bridge --addon /data/options.json   (as a Home Assistant add-on)
 
 Puts a Home Assistant household on an OpenLEM community market: reads the mapped meters and
 devices, runs the household agent, steers the devices through Home Assistant services, and
@@ -13,11 +16,21 @@ announces the household's market entities through MQTT discovery. See examples/h
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { config: { type: "string", short: "c" }, help: { type: "boolean", short: "h" } },
+    options: {
+      config: { type: "string", short: "c" },
+      addon: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
   });
   if (values.help) return void console.log(USAGE);
-  if (!values.config) throw new ConfigError(`which config? --config bridge.yaml\n\n${USAGE}`);
-  const config = loadConfig(values.config);
+  if (!values.config && !values.addon) throw new ConfigError(`which config? --config bridge.yaml\n\n${USAGE}`);
+  const config = values.addon
+    ? loadAddonConfig(values.addon, {
+        supervisorToken: process.env.SUPERVISOR_TOKEN,
+        haUrl: process.env.OPENLEM_HA_URL ?? "http://supervisor/core",
+        dataDir: dirname(values.addon),
+      })
+    : loadConfig(values.config ?? "");
   const bridge = await HaBridge.start(config, {
     onEvent: (e) => {
       if (e.type === "applied")

@@ -6,7 +6,8 @@ import type { RunningHub } from "@openlem/hub";
 import { householdEntities, topics } from "@openlem/protocol";
 import mqtt from "mqtt";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { killAll, processesWith, REPO_ROOT, startBridge } from "../../../test-support/bridge-process.js";
+import { parse } from "yaml";
+import { killAll, processesWith, REPO_ROOT, sourceBin, startBridge } from "../../../test-support/bridge-process.js";
 import { clear, freePort, hubOn, memberToken, revokeToken, seed } from "../../../test-support/hub-fixture.js";
 import { describeWithRealService } from "../../../test-support/real-services.js";
 import { type BridgeEvent, ConfigError, HaBridge, HaError, parseConfig } from "../src/index.js";
@@ -50,6 +51,36 @@ function exampleConfig(
     OPENLEM_HA_TOKEN: mqtt?.haToken ?? "olm_ha_unused",
   });
   return mqtt ? config : { ...config, mqtt: undefined };
+}
+
+/** The command the compose file's container runs: the image's exec-form ENTRYPOINT and CMD. */
+function composeCommand(): string[] {
+  const compose = parse(readFileSync(join(REPO_ROOT, "examples/home-assistant/docker-compose.yml"), "utf8")) as {
+    services: Record<string, { build: { context: string }; stop_grace_period: string }>;
+  };
+  const service = Object.values(compose.services)[0];
+  // docker stop waits this long before SIGKILL: time for the hand-back
+  expect(Number.parseInt(service?.stop_grace_period ?? "10", 10)).toBeGreaterThanOrEqual(15);
+  const dockerfile = readFileSync(
+    join(REPO_ROOT, "examples/home-assistant", service?.build.context ?? "", "Dockerfile"),
+    "utf8",
+  );
+  const form = (key: string) =>
+    JSON.parse(new RegExp(`^${key} (\\[.*\\])$`, "m").exec(dockerfile)?.[1] ?? "null") as string[];
+  // exec form: the bridge is the container's process, no shell in between to swallow the signal
+  return [...form("ENTRYPOINT"), ...form("CMD")];
+}
+
+/** The command the systemd unit runs (its ExecStart), after checking how it stops. */
+function systemdCommand(): string[] {
+  const unit = readFileSync(join(REPO_ROOT, "examples/home-assistant/openlem-ha-bridge.service"), "utf8");
+  const key = (k: string) => new RegExp(`^${k}=(.*)$`, "m").exec(unit)?.[1]?.trim();
+  expect(key("KillSignal") ?? "SIGTERM").toBe("SIGTERM");
+  expect(["control-group", "mixed", "process", undefined]).toContain(key("KillMode"));
+  expect(Number(key("TimeoutStopSec") ?? "90")).toBeGreaterThanOrEqual(15);
+  const exec = key("ExecStart") ?? "";
+  expect(exec).not.toMatch(/\b(npm|npx|sh|bash)\b/);
+  return exec.split(/\s+/);
 }
 
 describe("the Home Assistant bridge against a Home Assistant stand-in and a real hub", () => {
@@ -352,7 +383,9 @@ describe("the Home Assistant bridge when things go wrong", () => {
   it.each([
     ["npm run ha-bridge, SIGTERM to npm (docker stop, pm2, systemd KillMode=process, kill <pid>)", "npm", "SIGTERM"],
     ["npm run ha-bridge, Ctrl-C in its terminal (SIGINT to the whole group)", "npm", "ctrl-c"],
-    ["node on the CLI (compose, systemd), SIGTERM to node", "node", "SIGTERM"],
+    ["node on the CLI (the built bin), SIGTERM to node", "node", "SIGTERM"],
+    ["docker compose: the image's ENTRYPOINT and CMD, docker stop's SIGTERM", "compose", "SIGTERM"],
+    ["systemd: the unit's ExecStart, systemctl stop's SIGTERM", "systemd", "SIGTERM"],
   ] as const)(
     "%s: the devices are handed back once, and nothing is left running",
     async (_, how, stop) => {
@@ -382,11 +415,27 @@ describe("the Home Assistant bridge when things go wrong", () => {
       const b =
         how === "npm"
           ? startBridge("npm", ["run", "ha-bridge", "--", "--config", file], env)
-          : startBridge(
-              process.execPath,
-              ["--import", "tsx", "--conditions=@openlem/source", CLI, "--config", file],
-              env,
-            );
+          : how === "node"
+            ? startBridge(
+                process.execPath,
+                ["--import", "tsx", "--conditions=@openlem/source", CLI, "--config", file],
+                env,
+              )
+            : (() => {
+                // exactly the command the compose file's image or the systemd unit runs, the
+                // installed bin standing on the PATH and the config at the test's path
+                const [bin, ...args] = how === "compose" ? composeCommand() : systemdCommand();
+                const shim = sourceBin(
+                  dir,
+                  String(bin).split("/").at(-1) ?? "",
+                  "integrations/home-assistant/src/cli.ts",
+                );
+                return startBridge(
+                  shim,
+                  args.map((a) => (a.endsWith("bridge.yaml") ? file : a)),
+                  env,
+                );
+              })();
       try {
         // the warm tank is left off by the local default, the battery discharges for the house
         await expect

@@ -1,10 +1,11 @@
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RunningHub } from "@openlem/hub";
 import { communityEntities, DeviceTokenCreated, householdEntities } from "@openlem/protocol";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { killAll, REPO_ROOT, startBridge } from "../../../test-support/bridge-process.js";
 import {
   homeAssistantVersions,
   type RunningHomeAssistant,
@@ -250,6 +251,58 @@ describeWithRealService("homeAssistant", "against a real Home Assistant core", (
             name: "replacement",
           }),
         ).token;
+      });
+
+      it("as an add-on: run.sh turns /data/options.json into the bridge, talks to Home Assistant with the add-on's token, and hands back on the Supervisor's SIGTERM", async () => {
+        const data = mkdtempSync(join(tmpdir(), "openlem-addon-data-"));
+        writeFileSync(
+          join(data, "options.json"),
+          JSON.stringify({
+            hub_url: hub.url,
+            community: "c",
+            household: "h",
+            device_token: deviceToken,
+            mqtt_url: hub.mqttUrl,
+            mqtt_token: haToken,
+            boiler_switch: "input_boolean.boiler",
+            boiler_temperature: "sensor.boiler_temperature",
+            boiler_volume_l: 200,
+            boiler_heater_w: 3000,
+          }),
+        );
+        // the package's bin as the add-on's image installs it (here from the sources)
+        const bin = mkdtempSync(join(tmpdir(), "openlem-addon-bin-"));
+        writeFileSync(
+          join(bin, "openlem-ha-bridge"),
+          `#!/bin/sh\nexec "${process.execPath}" --import tsx --conditions=@openlem/source "${join(REPO_ROOT, "integrations/home-assistant/src/cli.ts")}" "$@"\n`,
+          { mode: 0o755 },
+        );
+        await ha.callService("input_number", "set_value", { entity_id: "input_number.boiler_temperature", value: 58 });
+        const b = startBridge("sh", [join(REPO_ROOT, "integrations/home-assistant/addon/run.sh")], {
+          PATH: `${bin}:${process.env.PATH ?? ""}`,
+          // the add-on's token; Home Assistant at its own address standing in for the Supervisor's proxy
+          SUPERVISOR_TOKEN: ha.token,
+          OPENLEM_HA_URL: ha.url,
+          OPENLEM_ADDON_DATA: data,
+        });
+        try {
+          await expect.poll(() => b.output(), { timeout: 60_000 }).toMatch(/bridging .* to community c as h/);
+          await expect.poll(async () => (await ha.state(householdEntities.agentStatus("h")))?.state).toBeDefined();
+          await ha.callService("input_boolean", "turn_off", { entity_id: "input_boolean.boiler" });
+          await expect.poll(async () => (await ha.state("input_boolean.boiler"))?.state).toBe("off");
+          // what the Supervisor does on stop (through s6, to the process run.sh became)
+          process.kill(b.pid, "SIGTERM");
+          expect(await b.exited).toEqual({ code: 0, signal: null });
+          expect(b.output()).toMatch(/devices handed back/);
+          expect((await ha.state("input_boolean.boiler"))?.state).toBe("on");
+          // its state in the add-on's /data, which survives updates
+          expect(existsSync(join(data, "openlem-state", "agent.json"))).toBe(true);
+          await expect
+            .poll(async () => (await ha.state(householdEntities.agentStatus("h")))?.state)
+            .toBe("unavailable");
+        } finally {
+          killAll(b, data);
+        }
       });
 
       it("survives the hub and its broker restarting: Home Assistant reconnects and the entities come back", async () => {
