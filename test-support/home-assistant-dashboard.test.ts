@@ -26,7 +26,11 @@ const ROOT = join(import.meta.dirname, "..");
 const CARDS = join(ROOT, "lovelace-cards");
 const SHOTS = join(CARDS, "test-results");
 
-const HOUSE = houseYaml({ boilerTempC: 55, pvKwhToday: 8.4, extra: "frontend:\nlovelace:\n  mode: storage" });
+const HOUSE = houseYaml({
+  boilerTempC: 55,
+  pvKwhToday: 8.4,
+  extra: "frontend:\nlovelace:\n  mode: storage\nrecorder:\n  commit_interval: 1\nenergy:",
+});
 
 /** Waits for a condition outside a test (expect.poll is for tests only), or fails naming it. */
 async function until(check: () => Promise<boolean>, what: string, ms = 60_000): Promise<void> {
@@ -286,6 +290,7 @@ describeWithRealService("homeAssistant", "the cards in a real Home Assistant's f
         });
 
         it("the bid card's slider reaches the bridge through Home Assistant", async () => {
+          await page.goto(`${ha.url}/energy-market/0`);
           const slider = page.locator("openlem-bid-card input[type=range]").first();
           await slider.waitFor();
           const before = Number((await ha.state(householdEntities.maxBuyPrice("h")))?.state);

@@ -379,6 +379,22 @@ describe("the Home Assistant bridge when things go wrong", () => {
     }
   });
 
+  it("README step 4 is what the tests run: its exports are exactly what the example config reads, its command the one run below", () => {
+    const readme = readFileSync(join(REPO_ROOT, "integrations/home-assistant/README.md"), "utf8");
+    const step = /4\. \*\*The bridge\.\*\*[\s\S]*?```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? "";
+    const exported = [...step.matchAll(/\b([A-Z][A-Z0-9_]+)=/g)].map((m) => m[1]).sort();
+    // the variables the config's values read (its comments aside)
+    const example = readFileSync(join(REPO_ROOT, "examples/home-assistant/bridge.yaml"), "utf8").replace(/#.*$/gm, "");
+    const read = [...new Set([...example.matchAll(/\$\{([A-Z0-9_]+)\}/g)].map((m) => m[1]))].sort();
+    expect(exported).toEqual(read);
+    expect(step).toContain("cp examples/home-assistant/bridge.yaml bridge.yaml");
+    expect(step).toMatch(/^npm run ha-bridge -- --config bridge\.yaml$/m);
+    expect(step).toContain("npm ci");
+    // and env.example, which compose and systemd read, names the same
+    const env = readFileSync(join(REPO_ROOT, "examples/home-assistant/env.example"), "utf8");
+    expect([...env.matchAll(/^([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]).sort()).toEqual(read);
+  });
+
   // every way the README has users run the bridge, stopped the way their tools stop it
   it.each([
     ["npm run ha-bridge, SIGTERM to npm (docker stop, pm2, systemd KillMode=process, kill <pid>)", "npm", "SIGTERM"],
