@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { BROWSER_ARGS } from "./browser.js";
 import { homeAssistantVersions, type RunningHomeAssistant, startHomeAssistant } from "./home-assistant.js";
-import { houseBridgeYaml, houseYaml } from "./home-assistant-house.js";
+import { houseBridgeYaml, houseYaml, setUpEnergyDashboard } from "./home-assistant-house.js";
 import { clear, freePort, hubOn, seed } from "./hub-fixture.js";
 import { describeWithRealService } from "./real-services.js";
 
@@ -191,37 +191,8 @@ describeWithRealService("homeAssistant", "the cards in a real Home Assistant's f
 
         it("the Energy dashboard's grid for the day is the hub's statement: imports with their cost, exports with their compensation", async () => {
           const e = householdEntities;
-          // README step 6, as a user sets it up
-          await ha.command({
-            type: "energy/save_prefs",
-            energy_sources: [
-              {
-                type: "grid",
-                flow_from: [
-                  {
-                    stat_energy_from: e.importedToday("h"),
-                    stat_cost: e.importCostToday("h"),
-                    entity_energy_price: null,
-                    number_energy_price: null,
-                  },
-                ],
-                flow_to: [
-                  {
-                    stat_energy_to: e.exportedToday("h"),
-                    stat_compensation: e.exportCompensationToday("h"),
-                    entity_energy_price: null,
-                    number_energy_price: null,
-                  },
-                ],
-                cost_adjustment_day: 0,
-              },
-            ],
-            device_consumption: [],
-          });
-          const validation = await ha.command<{ energy_sources: { type: string }[][] }>({ type: "energy/validate" });
-          // statistics are compiled every five minutes, so fresh entities have none yet; every
-          // other check (device and state class, unit, a numeric state) must find nothing
-          expect(validation.energy_sources.flat().filter((i) => i.type !== "statistics_not_defined")).toEqual([]);
+          // README step 6, as a user sets it up; Home Assistant's own checks find nothing
+          expect(await setUpEnergyDashboard(ha, "h")).toEqual([]);
           // the figures, from the statement's own lines: every buy (local, utility, deviation)
           // with its charges in, every sell out; what is left is the bill
           const st = await buyer.statement("day");

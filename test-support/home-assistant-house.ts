@@ -1,3 +1,5 @@
+import { householdEntities } from "@openlem/protocol";
+
 /**
  * A household's devices as helpers a real Home Assistant has without hardware (an element
  * switch, a tank temperature, optionally a battery and a PV energy sensor), and the bridge's
@@ -103,4 +105,44 @@ ${mqtt}boiler:
   heaterW: 3000
 ${battery}stateDir: ${o.stateDir}
 `;
+}
+
+/**
+ * README step 6, as a user sets it up: the Energy dashboard's grid from the household's imports
+ * with their cost and exports with their compensation. Gives what Home Assistant's validation
+ * finds, besides statistics not compiled yet (every five minutes, so a fresh entity has none).
+ */
+export async function setUpEnergyDashboard(
+  ha: { command<T>(msg: Record<string, unknown>): Promise<T> },
+  household: string,
+): Promise<unknown[]> {
+  const e = householdEntities;
+  await ha.command({
+    type: "energy/save_prefs",
+    energy_sources: [
+      {
+        type: "grid",
+        flow_from: [
+          {
+            stat_energy_from: e.importedToday(household),
+            stat_cost: e.importCostToday(household),
+            entity_energy_price: null,
+            number_energy_price: null,
+          },
+        ],
+        flow_to: [
+          {
+            stat_energy_to: e.exportedToday(household),
+            stat_compensation: e.exportCompensationToday(household),
+            entity_energy_price: null,
+            number_energy_price: null,
+          },
+        ],
+        cost_adjustment_day: 0,
+      },
+    ],
+    device_consumption: [],
+  });
+  const validation = await ha.command<{ energy_sources: { type: string }[][] }>({ type: "energy/validate" });
+  return validation.energy_sources.flat().filter((i) => i.type !== "statistics_not_defined");
 }

@@ -59,6 +59,15 @@ describe("the OpenLEM nodes when things go wrong, in the Node-RED runtime", () =
     ...extra,
   });
 
+  /** An order node (outputs to ook and obad) and a meter node of `meterId` (output to mout). */
+  const orderAndMeter = (meterId: string) => [
+    { id: "o", type: "openlem-order", hub: "hub", wires: [["ook"], ["obad"]] },
+    { id: "m", type: "openlem-meter", hub: "hub", meterId, unit: "Wh", registers: "import-export", wires: [["mout"]] },
+    { id: "ook", type: "helper" },
+    { id: "obad", type: "helper" },
+    { id: "mout", type: "helper" },
+  ];
+
   beforeAll(async () => {
     port = await freePort();
     dataDir = mkdtempSync(join(tmpdir(), "openlem-nr-hub-"));
@@ -280,23 +289,7 @@ describe("the OpenLEM nodes when things go wrong, in the Node-RED runtime", () =
     );
     await helper.load(
       openlem,
-      [
-        config(),
-        { id: "p", type: "openlem-price", hub: "hub", wires: [[]] },
-        { id: "o", type: "openlem-order", hub: "hub", wires: [["ook"], ["obad"]] },
-        {
-          id: "m",
-          type: "openlem-meter",
-          hub: "hub",
-          meterId: "m-s",
-          unit: "Wh",
-          registers: "import-export",
-          wires: [["mout"]],
-        },
-        { id: "ook", type: "helper" },
-        { id: "obad", type: "helper" },
-        { id: "mout", type: "helper" },
-      ],
+      [config(), { id: "p", type: "openlem-price", hub: "hub", wires: [[]] }, ...orderAndMeter("m-s")],
       { hub: { token: other.token } },
     );
     const wrong = "the device token is for household s in c, not h in c";
@@ -332,19 +325,7 @@ describe("the OpenLEM nodes when things go wrong, in the Node-RED runtime", () =
         config(),
         { id: "p", type: "openlem-price", hub: "hub", wires: [[]] },
         { id: "r", type: "openlem-result", hub: "hub", wires: [[], []] },
-        { id: "o", type: "openlem-order", hub: "hub", wires: [["ook"], ["obad"]] },
-        {
-          id: "m",
-          type: "openlem-meter",
-          hub: "hub",
-          meterId: "m-h",
-          unit: "Wh",
-          registers: "import-export",
-          wires: [["mout"]],
-        },
-        { id: "ook", type: "helper" },
-        { id: "obad", type: "helper" },
-        { id: "mout", type: "helper" },
+        ...orderAndMeter("m-h"),
       ],
       { hub: { token: mine } },
     );

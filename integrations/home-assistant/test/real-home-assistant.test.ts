@@ -11,7 +11,7 @@ import {
   type RunningHomeAssistant,
   startHomeAssistant,
 } from "../../../test-support/home-assistant.js";
-import { houseBridgeYaml, houseYaml } from "../../../test-support/home-assistant-house.js";
+import { houseBridgeYaml, houseYaml, setUpEnergyDashboard } from "../../../test-support/home-assistant-house.js";
 import { freePort, hubOn, memberToken, post, revokeToken, seed } from "../../../test-support/hub-fixture.js";
 import { describeWithRealService } from "../../../test-support/real-services.js";
 import { type BridgeEvent, HaBridge, parseConfig } from "../src/index.js";
@@ -33,6 +33,27 @@ describeWithRealService("homeAssistant", "against a real Home Assistant core", (
       let haToken = "";
       let watcher: MqttClient | undefined;
       const births: string[] = [];
+      /** The tank reads `tempC`; the element is soon in the state the limits want. */
+      const tankAt = async (tempC: number, element: "on" | "off") => {
+        await ha.callService("input_number", "set_value", {
+          entity_id: "input_number.boiler_temperature",
+          value: tempC,
+        });
+        await expect.poll(async () => (await ha.state("input_boolean.boiler"))?.state).toBe(element);
+      };
+      /** The house's bridge; its entities on the hub's broker (logged in with the Home Assistant token) unless told. */
+      const houseBridge = (o: { broker?: boolean; battery?: boolean } = {}) =>
+        parseConfig(
+          houseBridgeYaml({
+            ha,
+            hubUrl: hub.url,
+            deviceToken,
+            stateDir: mkdtempSync(join(tmpdir(), "openlem-real-ha-")),
+            ...((o.broker ?? true) ? { mqtt: { url: hub.mqttUrl, username: "h", password: haToken } } : {}),
+            ...(o.battery ? { battery: true } : {}),
+          }),
+          {},
+        );
       let now = Date.parse("2026-06-25T09:02:00Z");
 
       // fixed ports and a data directory, so the hub (and its broker) can restart as it is
@@ -85,16 +106,7 @@ describeWithRealService("homeAssistant", "against a real Home Assistant core", (
       });
 
       it("the bridge steers the devices through Home Assistant, holds the limits mid-slot and hands them back", async () => {
-        const config = parseConfig(
-          houseBridgeYaml({
-            ha,
-            hubUrl: hub.url,
-            deviceToken,
-            stateDir: mkdtempSync(join(tmpdir(), "openlem-real-ha-")),
-            battery: true,
-          }),
-          {},
-        );
+        const config = houseBridge({ broker: false, battery: true });
         const events: BridgeEvent[] = [];
         const bridge = await HaBridge.start(config, { tickMs: 200, now: () => now, onEvent: (e) => events.push(e) });
         try {
@@ -104,11 +116,7 @@ describeWithRealService("homeAssistant", "against a real Home Assistant core", (
           await expect.poll(() => events.some((e) => e.type === "submitted")).toBe(true);
           // mid-slot the tank reads 70 °C: off at once, and the battery stops feeding it
           now = Date.parse("2026-06-25T09:06:00Z");
-          await ha.callService("input_number", "set_value", {
-            entity_id: "input_number.boiler_temperature",
-            value: 70,
-          });
-          await expect.poll(async () => (await ha.state("input_boolean.boiler"))?.state).toBe("off");
+          await tankAt(70, "off");
           await expect.poll(async () => Number((await ha.state("input_number.battery_setpoint"))?.state)).toBe(0);
           // Home Assistant's logbook shows what the bridge did, as service calls of its user
           type Entry = { entity_id: string; state: string; context_service?: string };
@@ -132,11 +140,7 @@ describeWithRealService("homeAssistant", "against a real Home Assistant core", (
           await expect
             .poll(async () => (await ha.state("input_boolean.boiler"))?.state, { timeout: 60_000 })
             .toBe("on");
-          await ha.callService("input_number", "set_value", {
-            entity_id: "input_number.boiler_temperature",
-            value: 70,
-          });
-          await expect.poll(async () => (await ha.state("input_boolean.boiler"))?.state).toBe("off");
+          await tankAt(70, "off");
           const links = events.flatMap((e) => (e.type === "home-assistant" ? [e.connected] : []));
           expect(links).toEqual(expect.arrayContaining([false, true]));
           expect(links.at(-1)).toBe(true);
@@ -149,16 +153,7 @@ describeWithRealService("homeAssistant", "against a real Home Assistant core", (
       });
 
       it("shows the household's entities the bridge announces, valid for the Energy dashboard", async () => {
-        const config = parseConfig(
-          houseBridgeYaml({
-            ha,
-            hubUrl: hub.url,
-            deviceToken,
-            stateDir: mkdtempSync(join(tmpdir(), "openlem-real-ha-")),
-            mqtt: { url: hub.mqttUrl, username: "h", password: haToken },
-          }),
-          {},
-        );
+        const config = houseBridge();
         const bridge = await HaBridge.start(config, { tickMs: 200, now: () => now });
         try {
           const cost = householdEntities.costToday("h");
@@ -173,40 +168,9 @@ describeWithRealService("homeAssistant", "against a real Home Assistant core", (
           await ha.callService("number", "set_value", { entity_id: householdEntities.maxBuyPrice("h"), value: 0.18 });
           await expect.poll(async () => Number((await ha.state(householdEntities.maxBuyPrice("h")))?.state)).toBe(0.18);
           // the Energy dashboard takes all imports with their cost, and all exports with their
-          // compensation, local and utility trade alike (README step 6)
-          await ha.command({
-            type: "energy/save_prefs",
-            energy_sources: [
-              {
-                type: "grid",
-                flow_from: [
-                  {
-                    stat_energy_from: householdEntities.importedToday("h"),
-                    stat_cost: householdEntities.importCostToday("h"),
-                    entity_energy_price: null,
-                    number_energy_price: null,
-                  },
-                ],
-                flow_to: [
-                  {
-                    stat_energy_to: householdEntities.exportedToday("h"),
-                    stat_compensation: householdEntities.exportCompensationToday("h"),
-                    entity_energy_price: null,
-                    number_energy_price: null,
-                  },
-                ],
-                cost_adjustment_day: 0,
-              },
-            ],
-            device_consumption: [],
-          });
-          const validation = await ha.command<{ energy_sources: { type: string; affected_entities: unknown }[][] }>({
-            type: "energy/validate",
-          });
-          // statistics are compiled every five minutes, so a fresh entity has none yet
-          // ("statistics_not_defined"); every other check (device class, unit, state class,
-          // a numeric state) runs on the entity itself and must find nothing
-          const issues = validation.energy_sources.flat().filter((i) => i.type !== "statistics_not_defined");
+          // compensation, local and utility trade alike (README step 6); Home Assistant's own
+          // checks (device and state class, unit, a numeric state) find nothing
+          const issues = await setUpEnergyDashboard(ha, "h");
           expect(issues).toEqual([]);
         } finally {
           await bridge.stop();
@@ -214,16 +178,7 @@ describeWithRealService("homeAssistant", "against a real Home Assistant core", (
       });
 
       it("a revoked device token leaves Home Assistant on the broker, showing why; stopped, the bridge's entities go unavailable", async () => {
-        const config = parseConfig(
-          houseBridgeYaml({
-            ha,
-            hubUrl: hub.url,
-            deviceToken,
-            stateDir: mkdtempSync(join(tmpdir(), "openlem-real-ha-")),
-            mqtt: { url: hub.mqttUrl, username: "h", password: haToken },
-          }),
-          {},
-        );
+        const config = houseBridge();
         const status = householdEntities.agentStatus("h");
         const bridge = await HaBridge.start(config, { tickMs: 200, now: () => now });
         try {
@@ -234,11 +189,7 @@ describeWithRealService("homeAssistant", "against a real Home Assistant core", (
             .poll(async () => (await ha.state(status))?.state, { timeout: 30_000 })
             .toMatch(/^local control: the hub refused the device token/);
           expect((await ha.state(communityEntities.price("c")))?.state).toBe("0.22");
-          await ha.callService("input_number", "set_value", {
-            entity_id: "input_number.boiler_temperature",
-            value: 40,
-          });
-          await expect.poll(async () => (await ha.state("input_boolean.boiler"))?.state).toBe("on");
+          await tankAt(40, "on");
         } finally {
           await bridge.stop();
         }
@@ -308,34 +259,15 @@ describeWithRealService("homeAssistant", "against a real Home Assistant core", (
       it("survives the hub and its broker restarting: Home Assistant reconnects and the entities come back", async () => {
         const price = communityEntities.price("c");
         await expect.poll(async () => (await ha.state(price))?.state).toBe("0.22");
-        const bridge = await HaBridge.start(
-          parseConfig(
-            houseBridgeYaml({
-              ha,
-              hubUrl: hub.url,
-              deviceToken,
-              stateDir: mkdtempSync(join(tmpdir(), "openlem-real-ha-")),
-            }),
-            {},
-          ),
-          { tickMs: 200, now: () => now },
-        );
+        const bridge = await HaBridge.start(houseBridge({ broker: false }), { tickMs: 200, now: () => now });
         try {
           await watcher?.endAsync();
           await hub.close();
           // the community goes unavailable in Home Assistant (the hub said offline as it went)
           await expect.poll(async () => (await ha.state(price))?.state, { timeout: 60_000 }).toBe("unavailable");
           // and the devices keep their limits under local control while the hub is away
-          await ha.callService("input_number", "set_value", {
-            entity_id: "input_number.boiler_temperature",
-            value: 70,
-          });
-          await expect.poll(async () => (await ha.state("input_boolean.boiler"))?.state).toBe("off");
-          await ha.callService("input_number", "set_value", {
-            entity_id: "input_number.boiler_temperature",
-            value: 40,
-          });
-          await expect.poll(async () => (await ha.state("input_boolean.boiler"))?.state).toBe("on");
+          await tankAt(70, "off");
+          await tankAt(40, "on");
         } finally {
           await bridge.stop();
         }
