@@ -107,7 +107,7 @@ export class HaBridge {
       // sets it too); without one yet, the bridge's own (kept, or configured) go there
       const hubLimits = community ? await limitsOnHub(rest) : undefined;
       const limits = hubLimits ?? readLimits(config) ?? config.limits;
-      if (community && hubLimits === null) await putLimits(rest, limits).catch(() => undefined);
+      if (community && hubLimits === null) await putLimits(rest, limits);
       const loop = HaBridge.makeLoop(config, rest, devices, limits, (e) => bridge?.onLoop(e), options.now);
       // EV sessions follow the hub's clock as the loop knows it, without asking the hub again
       devices.now = () => loop.estimatedNow() ?? Date.now();
@@ -229,10 +229,7 @@ export class HaBridge {
     if (Date.now() - this.limitsReadAtMs < (this.options.limitsEveryMs ?? 60_000)) return;
     this.limitsReadAtMs = Date.now();
     if (this.limitsPending) {
-      this.limitsPending = !(await putLimits(this.rest, this.limits).then(
-        () => true,
-        () => false,
-      ));
+      this.limitsPending = !(await putLimits(this.rest, this.limits));
       return;
     }
     const onHub = await limitsOnHub(this.rest);
@@ -297,11 +294,7 @@ export class HaBridge {
    */
   async setLimits(limits: PriceLimits, from: "home-assistant" | "hub" = "home-assistant"): Promise<void> {
     this.limits = limits;
-    if (from === "home-assistant")
-      this.limitsPending = !(await putLimits(this.rest, limits).then(
-        () => true,
-        () => false,
-      ));
+    if (from === "home-assistant") this.limitsPending = !(await putLimits(this.rest, limits));
     writeFileSync(join(this.config.stateDir, "limits.json"), JSON.stringify(limits));
     // the same loop: its meter bookkeeping and the decision in force carry on
     this.loop.setSpec(HaBridge.specOf(this.config, limits));
@@ -442,12 +435,18 @@ async function limitsOnHub(rest: HubRest): Promise<PriceLimits | null | undefine
   }
 }
 
-/** The limits as the hub's standing preference (a relative buy limit stays the bridge's own). */
-async function putLimits(rest: HubRest, limits: PriceLimits): Promise<void> {
+/**
+ * The limits as the hub's standing preference (a relative buy limit stays the bridge's own);
+ * whether the hub has them now (false: it was away or refused, so they wait).
+ */
+async function putLimits(rest: HubRest, limits: PriceLimits): Promise<boolean> {
   const max = typeof limits.maxBuyPrice === "number" ? limits.maxBuyPrice : null;
   const min = limits.minSellPrice ?? null;
-  if (max === null && min === null) return;
-  await rest.setPreference({ commodity: "electricity", maxBuyPrice: max, minSellPrice: min });
+  if (max === null && min === null) return true;
+  return rest.setPreference({ commodity: "electricity", maxBuyPrice: max, minSellPrice: min }).then(
+    () => true,
+    () => false,
+  );
 }
 
 function sameLimits(a: PriceLimits, b: PriceLimits): boolean {

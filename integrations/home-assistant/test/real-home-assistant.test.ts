@@ -5,7 +5,7 @@ import type { RunningHub } from "@openlem/hub";
 import { communityEntities, DeviceTokenCreated, householdEntities } from "@openlem/protocol";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { killAll, REPO_ROOT, startBridge } from "../../../test-support/bridge-process.js";
+import { killAll, REPO_ROOT, sourceBin, startBridge } from "../../../test-support/bridge-process.js";
 import {
   homeAssistantVersions,
   type RunningHomeAssistant,
@@ -223,11 +223,7 @@ describeWithRealService("homeAssistant", "against a real Home Assistant core", (
         );
         // the package's bin as the add-on's image installs it (here from the sources)
         const bin = mkdtempSync(join(tmpdir(), "openlem-addon-bin-"));
-        writeFileSync(
-          join(bin, "openlem-ha-bridge"),
-          `#!/bin/sh\nexec "${process.execPath}" --import tsx --conditions=@openlem/source "${join(REPO_ROOT, "integrations/home-assistant/src/cli.ts")}" "$@"\n`,
-          { mode: 0o755 },
-        );
+        sourceBin(bin, "openlem-ha-bridge", "integrations/home-assistant/src/cli.ts");
         await ha.callService("input_number", "set_value", { entity_id: "input_number.boiler_temperature", value: 58 });
         const b = startBridge("sh", [join(REPO_ROOT, "integrations/home-assistant/addon/run.sh")], {
           PATH: `${bin}:${process.env.PATH ?? ""}`,

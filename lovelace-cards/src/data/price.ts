@@ -1,5 +1,5 @@
 import { DAY_MS } from "@openlem/protocol/durations";
-import { localDateOf, localMidnightMs } from "@openlem/protocol/zone";
+import { isoOf, localDateOf, localMidnightMs } from "@openlem/protocol/zone";
 import type { HassEntity } from "../shared/hass.js";
 
 export interface PriceSlot {
@@ -89,7 +89,7 @@ export function cheapestWindow(
 
 /** Midnight of the day of `nowMs` in `timeZone` (the community's), wherever the browser is. */
 export function localDayStart(nowMs: number, timeZone: string): number {
-  return localMidnightMs(localDateOf(new Date(nowMs).toISOString(), timeZone), timeZone);
+  return localMidnightMs(localDateOf(isoOf(nowMs), timeZone), timeZone);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { MINUTE_MS } from "./durations.js";
-import { localDateOf, localMidnightMs, localWallTimeMs, shiftDate } from "./zone.js";
+import { isoOf, localDateOf, localMidnightMs, localWallTimeMs, ms, shiftDate } from "./zone.js";
 
 /**
  * Time on the wire is an ISO 8601 instant. Offsets are accepted and normalised to UTC
@@ -47,14 +47,6 @@ export const TimeZone = z.string().refine(isValidTimeZone, {
 });
 
 /** Milliseconds since the epoch of an instant string. */
-export function ms(instant: string): number {
-  return Date.parse(instant);
-}
-
-export function isoOf(msSinceEpoch: number): string {
-  return new Date(msSinceEpoch).toISOString();
-}
-
 /** True when the instant starts a slot of `slotMinutes` (slots are aligned to the UTC epoch). */
 export function isSlotStart(instant: string, slotMinutes: number): boolean {
   return ms(instant) % (slotMinutes * MINUTE_MS) === 0;
@@ -79,7 +71,16 @@ export function slotStarts(fromInclusive: string, toExclusive: string, slotMinut
   return out;
 }
 
-export { localDateOf, localHourOf, localMidnightMs, localWallTimeMs, shiftDate, zoneOffsetMinutes } from "./zone.js";
+export {
+  isoOf,
+  localDateOf,
+  localHourOf,
+  localMidnightMs,
+  localWallTimeMs,
+  ms,
+  shiftDate,
+  zoneOffsetMinutes,
+} from "./zone.js";
 
 /** A wall-clock time of day, "HH:MM" (an EV's departure, a hot-water habit). */
 export const LocalClock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: "must be a local time HH:MM" });

@@ -6,8 +6,14 @@ import { MINUTE_MS } from "./durations.js";
  * rules as the hub.
  */
 
-const isoOf = (msSinceEpoch: number) => new Date(msSinceEpoch).toISOString();
-const ms = (instant: string) => Date.parse(instant);
+/** Milliseconds since the epoch of an instant string. */
+export function ms(instant: string): number {
+  return Date.parse(instant);
+}
+
+export function isoOf(msSinceEpoch: number): string {
+  return new Date(msSinceEpoch).toISOString();
+}
 
 const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
 

@@ -50,12 +50,13 @@ const NODE_FIELD: Record<string, string> = { boilerMinOnSlots: "minOnSlots", boi
 
 function problemsOf(error: z.ZodError, field: (path: readonly PropertyKey[]) => string): OptionProblem[] {
   return error.issues.map((i) => {
-    const named = field(i.path);
+    const node = (f: string) => NODE_FIELD[f] ?? f;
+    const named = node(field(i.path));
     const involved = i.code === "custom" && Array.isArray(i.params?.fields) ? (i.params.fields as unknown[]) : [];
     return {
       field: named,
       rule: i.code === "invalid_type" && i.expected === "number" ? NUMBER_RULE : i.message,
-      fields: [named, ...involved.map(String).filter((f) => f !== named)].map((f) => NODE_FIELD[f] ?? f),
+      fields: [named, ...involved.map((f) => node(String(f))).filter((f) => f !== named)],
     };
   });
 }
@@ -89,10 +90,7 @@ export function deviceSettings<O>(
   const sp = HouseholdSpec.safeParse(kind.specOf(o.data));
   if (!sp.success) {
     // the spec nests the node's fields (boiler.minTempC, limits.maxBuyPrice.cheapestShare)
-    const last = (path: readonly PropertyKey[]) => {
-      const name = String(path.filter((p) => typeof p === "string").at(-1) ?? "(root)");
-      return NODE_FIELD[name] ?? name;
-    };
+    const last = (path: readonly PropertyKey[]) => String(path.filter((p) => typeof p === "string").at(-1) ?? "(root)");
     return { ok: false, problems: problemsOf(sp.error, last) };
   }
   return { ok: true, opts: o.data, spec: sp.data };
