@@ -18,7 +18,9 @@ export type EdgeBridgeEvent =
   /** The read-back changed its verdict: the battery follows the set-point, or not and why. */
   | { type: "following"; ok: boolean; setpointW: number; why?: string }
   /** Other clients write through the same REST controller, so its one API timer never runs out. */
-  | { type: "shared controller"; channels: string[]; why: string };
+  | { type: "shared controller"; channels: string[]; why: string }
+  /** Something in the Edge's config the household should know (a controller before the bridge's). */
+  | { type: "warning"; why: string };
 
 export interface EdgeBridgeOptions {
   tickMs?: number;
@@ -66,6 +68,7 @@ export class EdgeBridge {
     // under the Edge's own controllers: the bridge has written nothing but a release
     const access = await checkAccess(edge, config);
     emit({ type: "edge", ...access });
+    for (const why of access.warnings) emit({ type: "warning", why });
     const capacityWh =
       config.battery.capacityWh ??
       (await readOnceThere(
@@ -81,22 +84,30 @@ export class EdgeBridge {
     mkdirSync(config.stateDir, { recursive: true });
     const tickMs = options.tickMs ?? 5_000;
     // the supervisor reads the state of charge every tick: two renewals without one is stale
-    const devices = new EdgeDevices(edge, config, capacityWh, 2 * access.renewMs + tickMs, access.controllerId);
+    const devices = new EdgeDevices(edge, config, capacityWh, 2 * access.renewMs + tickMs, {
+      controllerId: access.controllerId,
+      steer: access.steer,
+      hybrid: access.hybrid !== null,
+    });
     const rest = new HubRest({
       url: config.hub.url,
       communityId: config.hub.community,
       householdId: config.hub.household,
       auth: { deviceToken: config.hub.deviceToken },
     });
+    // reading only: the bids carry the house without the battery's flexibility, which the
+    // Edge's own controllers keep
     const spec = HouseholdSpec.parse({
-      battery: {
-        capacityWh,
-        maxChargeW: config.battery.maxChargeW,
-        maxDischargeW: config.battery.maxDischargeW,
-        roundTripEfficiency: config.battery.roundTripEfficiency,
-        minSoc: config.battery.minSoc,
-        maxSoc: config.battery.maxSoc,
-      },
+      ...(access.steer && {
+        battery: {
+          capacityWh,
+          maxChargeW: config.battery.maxChargeW,
+          maxDischargeW: config.battery.maxDischargeW,
+          roundTripEfficiency: config.battery.roundTripEfficiency,
+          minSoc: config.battery.minSoc,
+          maxSoc: config.battery.maxSoc,
+        },
+      }),
       limits: config.limits,
     });
     const loop = new HouseholdLoop({
@@ -110,7 +121,7 @@ export class EdgeBridge {
     const guard = (p: Promise<unknown>) => p.catch((error: unknown) => emit({ type: "error", error }));
     bridge.timers.push(setInterval(() => bridge.tick(emit), tickMs));
     const settleMs = options.followSettleMs ?? 10_000;
-    bridge.timers.push(setInterval(() => void guard(bridge.renew(emit, settleMs)), access.renewMs));
+    if (access.steer) bridge.timers.push(setInterval(() => void guard(bridge.renew(emit, settleMs)), access.renewMs));
     bridge.timers.push(setInterval(() => void guard(devices.sample()), config.sampleSeconds * 1000));
     await devices.sample();
     bridge.tick(emit);
@@ -161,7 +172,10 @@ export class EdgeBridge {
       });
   }
 
-  /** Stops the bridge and hands the battery back to the Edge's own control. */
+  /**
+   * Stops the bridge and hands the battery back to the Edge's own control: a renewal already
+   * on its way lands first, then the release (`null`), so no set-point follows the release.
+   */
   async stop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     await this.running;

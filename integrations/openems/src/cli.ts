@@ -20,11 +20,18 @@ async function main(): Promise<void> {
   const config = loadConfig(values.config);
   const bridge = await EdgeBridge.start(config, {
     onEvent: (e) => {
-      if (e.type === "edge")
+      if (e.type === "edge") {
         console.log(
-          `Edge user: ${e.role}; API timeout ${e.apiTimeoutSeconds} s (${e.timeoutFrom === "edge" ? `${e.controllerId} on the Edge` : "edge.apiTimeoutSeconds, the Edge did not say"}): set-point renewed every ${e.renewMs / 1000} s`,
+          `Edge user: ${e.role}; REST controller ${e.controllerId} (${e.controllerFrom}); API timeout ${e.apiTimeoutSeconds} s (${e.timeoutFrom === "edge" ? "from the Edge" : "edge.apiTimeoutSeconds, the Edge did not say"}): set-point renewed every ${e.renewMs / 1000} s`,
         );
-      if (e.type === "held back" || e.type === "shared controller") console.warn(e.why);
+        if (e.order.length > 0) console.log(`the Edge runs its controllers in this order: ${e.order.join(", ")}`);
+        if (e.hybrid)
+          console.log(
+            `${config.edge.ess} is a hybrid (${e.hybrid.factoryId}): its set-point is AC-side and includes the DC-PV, so the bridge plans the battery's own power (DcDischargePower) and posts it plus the DC-PV`,
+          );
+        if (!e.steer) console.warn(`reading and bidding only, the battery is not steered: ${e.why}`);
+      }
+      if (e.type === "held back" || e.type === "shared controller" || e.type === "warning") console.warn(e.why);
       if (e.type === "following")
         (e.ok ? console.log : console.warn)(
           e.ok ? `battery follows the set-point (${e.setpointW} W)` : `battery does not follow: ${e.why}`,

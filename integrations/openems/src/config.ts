@@ -10,9 +10,12 @@ export const EdgeBridgeConfig = z
         url: z
           .url({ protocol: /^https?$/, message: "must be the Edge's http(s) URL, e.g. http://192.168.1.50:8084" })
           .transform((u) => u.replace(/\/+$/, "").replace(/\/rest$/, "")),
-        /** HTTP basic auth; the Edge checks only the password (user "x" is fine). */
+        /**
+         * HTTP basic auth; the Edge checks only the password (user "x" is fine). OpenEMS's docs
+         * put them in the URL (`http://x:owner@edge:8084/rest`), which works too.
+         */
         username: z.string().default("x"),
-        password: z.string().min(1, "is required (the Edge user's password)"),
+        password: z.string().min(1, "is required (the Edge user's password)").optional(),
         /** The battery component and the meter counters, if the Edge has them. */
         ess: z.string().default("ess0"),
         /**
@@ -33,7 +36,8 @@ export const EdgeBridgeConfig = z
          */
         apiTimeoutSeconds: z.number().int().min(0).default(60),
       })
-      .strict(),
+      .strict()
+      .transform(credentialsFromUrl),
     // no live feed: the bridge reads results over REST
     hub: HubConnectionConfig.omit({ mqttUrl: true }).strict(),
     meterId: z.string().min(1),
@@ -60,6 +64,39 @@ export const EdgeBridgeConfig = z
   })
   .strict();
 export type EdgeBridgeConfig = z.output<typeof EdgeBridgeConfig>;
+
+/**
+ * Takes `user:password@` out of the Edge's URL (fetch refuses a URL with credentials in it)
+ * into `username` and `password`; a password given both ways must be given once.
+ */
+function credentialsFromUrl<E extends { url: string; username: string; password?: string | undefined }>(
+  edge: E,
+  ctx: z.RefinementCtx,
+): E & { password: string } {
+  const u = new URL(edge.url);
+  const fromUrl = { username: decodeURIComponent(u.username), password: decodeURIComponent(u.password) };
+  u.username = "";
+  u.password = "";
+  const url = u.toString().replace(/\/+$/, "");
+  if (fromUrl.password && edge.password !== undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["password"],
+      message: "is also in edge.url (user:password@): give the password once, in edge.password or in the URL",
+    });
+    return z.NEVER;
+  }
+  const password = fromUrl.password || edge.password;
+  if (!password) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["password"],
+      message: "is required (the Edge user's password), in edge.password or in edge.url as http://x:<password>@…",
+    });
+    return z.NEVER;
+  }
+  return { ...edge, url, username: fromUrl.username || edge.username, password };
+}
 
 export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env): EdgeBridgeConfig {
   return parseYamlConfig(EdgeBridgeConfig, text, env);

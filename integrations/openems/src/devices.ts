@@ -17,12 +17,26 @@ export const CHANNELS = {
   soc: (ess: string) => `${ess}/Soc`, // %
   capacity: (ess: string) => `${ess}/Capacity`, // Wh
   setpoint: (ess: string) => `${ess}/SetActivePowerEquals`, // W, + discharge, − charge (write-only)
-  power: (ess: string) => `${ess}/ActivePower`, // W, + discharge: what the battery does
+  power: (ess: string) => `${ess}/ActivePower`, // W, + discharge: AC side (a hybrid's includes its DC-PV)
+  dcPower: (ess: string) => `${ess}/DcDischargePower`, // W, + discharge: a hybrid battery's own power
+  // W, live (BMS derating): AllowedChargePower ≤ 0, AllowedDischargePower ≥ 0
+  allowedCharge: (ess: string) => `${ess}/AllowedChargePower`,
+  allowedDischarge: (ess: string) => `${ess}/AllowedDischargePower`,
   workerLog: (controller: string) => `${controller}/ApiWorkerLog`, // what the REST API worker writes
 } as const;
 
 /** What a renewal did: posted the set-point, or held it back because the state of charge is stale. */
-export type Renewal = "renewed" | "held back" | "released";
+export type Renewal = "renewed" | "held back" | "released" | "read only";
+
+/** How the bridge may use the battery, from what the Edge said at start (checkAccess). */
+export interface EdgeControl {
+  /** The REST controller whose ApiWorkerLog tells what the Edge writes. */
+  controllerId: string;
+  /** False: readings and bids only, no set-point (the scheduler would run it before a safety controller). */
+  steer: boolean;
+  /** A hybrid battery: set-points are AC-side and include the DC charger's PV. */
+  hybrid: boolean;
+}
 
 interface Registers {
   importWh: number;
@@ -32,13 +46,20 @@ interface Registers {
 /**
  * The house and its battery as an OpenEMS Edge shows them. The battery's set-point is posted
  * at each slot start and renewed every few seconds, because the Edge drops a set-point that
- * is not renewed within its API timeout (60 s by default). Without energy counters, the grid
- * registers are integrated from the grid power and the readings say they are derived.
+ * is not renewed within its API timeout (60 s by default). `setpointW` is what the battery
+ * itself should do; on a hybrid the bridge posts it plus the DC-PV now, since the Edge's
+ * set-point is AC-side (HybridEss: the battery moves the set-point minus DC-PV). Without energy
+ * counters, the grid registers are integrated from the grid power and the readings say they
+ * are derived.
  */
 export class EdgeDevices implements DevicePort {
-  /** The set-point in force (W, + discharge), posted again on every renewal. */
+  /** The battery's own power asked (W, + discharge), posted again on every renewal. */
   setpointW = 0;
+  /** What was last posted to the Edge (W, AC side), null before the first post or once withdrawn. */
+  postedW: number | null = null;
   private released = false;
+  /** The renewal on its way to the Edge: a release waits for it, so no set-point lands after the null. */
+  private renewing: Promise<Renewal> | null = null;
   private netLoadW = 0;
   /** The set-point was withdrawn because the battery's state could not be read. */
   private heldBack = false;
@@ -59,8 +80,7 @@ export class EdgeDevices implements DevicePort {
     readonly capacityWh: number,
     /** How long a state of charge stays good for renewing the set-point (ms). */
     private readonly staleMs = Number.POSITIVE_INFINITY,
-    /** The REST controller whose ApiWorkerLog tells what the Edge writes. */
-    private readonly controllerId = "ctrlApiRest0",
+    private readonly control: EdgeControl = { controllerId: "ctrlApiRest0", steer: true, hybrid: false },
   ) {
     this.file = join(c.stateDir, "registers.json");
     this.registers = existsSync(this.file)
@@ -103,48 +123,86 @@ export class EdgeDevices implements DevicePort {
   }
 
   async apply(d: SlotDecision): Promise<void> {
-    if (this.released) return;
+    if (this.released || !this.control.steer) return;
     if (d.batteryW !== this.setpointW) this.setpointSinceMs = Date.now();
     this.setpointW = d.batteryW;
+    // a renewal on its way carries the old set-point: the new one goes right after it
+    await this.renewing?.catch(() => undefined);
     await this.renew();
   }
 
   /**
    * Posts the set-point again (on a timer, well inside the Edge's timeout); nothing once
-   * released. Only while the safety supervisor still sees the battery: with no state of charge
-   * read for `staleMs` (the Edge stopped answering it, or the agent's loop is stuck), the bridge
-   * withdraws the set-point (a null write, once) instead of holding the battery on a decision
-   * nobody checks, and the Edge's own controllers take it until the reads come back.
+   * released or when the bridge only reads. Only while the safety supervisor still sees the
+   * battery: with no state of charge read for `staleMs` (the Edge stopped answering it, or the
+   * agent's loop is stuck), the bridge withdraws the set-point (a null write, once) instead of
+   * holding the battery on a decision nobody checks, and the Edge's own controllers take it
+   * until the reads come back.
    */
-  async renew(): Promise<Renewal> {
-    if (this.released) return "released";
+  renew(): Promise<Renewal> {
+    if (this.released) return Promise.resolve("released");
+    if (!this.control.steer) return Promise.resolve("read only");
+    // one renewal at a time: a slow Edge does not pile them up
+    if (this.renewing) return this.renewing;
+    const run = this.renewOnce().finally(() => {
+      if (this.renewing === run) this.renewing = null;
+    });
+    this.renewing = run;
+    return run;
+  }
+
+  private async renewOnce(): Promise<Renewal> {
+    const channel = CHANNELS.setpoint(this.c.edge.ess);
     if (Date.now() - this.lastReadOkMs > this.staleMs) {
-      if (!this.heldBack) await this.edge.write(CHANNELS.setpoint(this.c.edge.ess), null);
+      if (!this.heldBack) await this.edge.write(channel, null);
       this.heldBack = true;
+      this.postedW = null;
       return "held back";
     }
-    await this.edge.write(CHANNELS.setpoint(this.c.edge.ess), this.setpointW);
+    const pv = this.control.hybrid ? await this.dcPvW() : 0;
+    // a release that began while the DC-PV was read has the last word
+    if (this.released) return "released";
+    const posted = this.setpointW + pv;
+    await this.edge.write(channel, posted);
+    this.postedW = posted;
     this.heldBack = false;
     return "renewed";
   }
 
+  /** A hybrid's DC-PV now (W): its AC power minus the battery's own (HybridEss.DcDischargePower). */
+  private async dcPvW(): Promise<number> {
+    const ess = this.c.edge.ess;
+    const [ac, dc] = await Promise.all([this.edge.read(CHANNELS.power(ess)), this.edge.read(CHANNELS.dcPower(ess))]);
+    return ac === null || dc === null ? 0 : Math.max(0, ac - dc);
+  }
+
   /**
-   * Reads back what the battery does and what the Edge's API worker writes; the set-point must
-   * have stood `settleMs` first (a battery ramps). Null while it has not.
+   * Reads back what the battery does (a hybrid's own `DcDischargePower`), its live allowed
+   * powers and what the Edge's API worker writes; the set-point must have stood `settleMs`
+   * first (a battery ramps). Null while it has not.
    */
   async checkFollowing(settleMs: number): Promise<Following | null> {
-    if (this.released || this.heldBack || Date.now() - this.setpointSinceMs < settleMs) return null;
+    if (this.released || this.heldBack || !this.control.steer || this.postedW === null) return null;
+    if (Date.now() - this.setpointSinceMs < settleMs) return null;
     const ess = this.c.edge.ess;
-    const [actualW, workerLog] = await Promise.all([
+    const optional = (channel: string) => this.edge.read(channel).catch(() => null);
+    const [acW, dcW, allowedChargeW, allowedDischargeW, workerLog] = await Promise.all([
       this.edge.read(CHANNELS.power(ess)),
-      this.edge.readText(CHANNELS.workerLog(this.controllerId)).catch(() => null),
+      this.control.hybrid ? this.edge.read(CHANNELS.dcPower(ess)) : Promise.resolve(null),
+      optional(CHANNELS.allowedCharge(ess)),
+      optional(CHANNELS.allowedDischarge(ess)),
+      this.edge.readText(CHANNELS.workerLog(this.control.controllerId)).catch(() => null),
     ]);
     this.workerLog = workerLog;
+    const dcPvW = this.control.hybrid && acW !== null && dcW !== null ? Math.max(0, acW - dcW) : 0;
     this.following = judgeFollowing({
       setpointW: this.setpointW,
-      actualW,
+      actualW: this.control.hybrid ? dcW : acW,
       maxChargeW: this.c.battery.maxChargeW,
       maxDischargeW: this.c.battery.maxDischargeW,
+      allowedChargeW,
+      allowedDischargeW,
+      dcPvW,
       workerLog,
       channel: CHANNELS.setpoint(ess),
     });
@@ -158,7 +216,9 @@ export class EdgeDevices implements DevicePort {
    */
   async release(): Promise<void> {
     this.released = true;
+    await this.renewing?.catch(() => undefined);
     await this.edge.write(CHANNELS.setpoint(this.c.edge.ess), null);
+    this.postedW = null;
   }
 
   /** Integrates the grid power since the last sample into the registers (trapezoids). */

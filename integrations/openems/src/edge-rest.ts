@@ -14,8 +14,15 @@ const ChannelValue = z.object({
   value: z.union([z.number(), z.string(), z.boolean(), z.null()]).optional(),
 });
 
-/** A JSON-RPC error, as every OpenEMS error answers (`JsonrpcResponseError`). */
+/** A JSON-RPC error, as Edges before 2025.4 answer every error (`JsonrpcResponseError`). */
 const RpcError = z.object({ error: z.object({ code: z.number(), message: z.string() }) });
+
+/**
+ * Jetty 12's own error page as JSON (`ErrorHandler.writeErrorJson`), what Edges from 2025.4 on
+ * answer for every refusal on the REST path when asked for JSON: `message` is the Java
+ * exception, `<class>: <message>`, XML-escaped.
+ */
+const JettyError = z.object({ message: z.string(), status: z.string().optional(), url: z.string().optional() });
 
 /**
  * What went wrong, told from the body: Edges before 2025.4 answer 401 or 400, Edges on Jetty 12
@@ -52,19 +59,43 @@ const AUTHENTICATION_FAILED = 1003;
  */
 const MAX_IN_FLIGHT = 2;
 
-export function edgeProblem(status: number, body: string, what: string): EdgeError {
-  let rpc: z.infer<typeof RpcError> | null = null;
+const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
+const unescapeXml = (s: string) => s.replace(/&(amp|lt|gt|quot|apos);/g, (_, e: string) => ENTITIES[e] ?? "");
+
+/**
+ * The Edge's own words from an error body: a JSON-RPC error (code and message), Jetty 12's
+ * JSON error (the exception, its Java class stripped), or, should something between the
+ * bridge and the Edge ask for HTML or text, Jetty's HTML or text page (its MESSAGE row).
+ */
+function edgeWords(body: string): { code?: number; message: string } {
+  let json: unknown = null;
   try {
-    const parsed = RpcError.safeParse(JSON.parse(body));
-    if (parsed.success) rpc = parsed.data;
+    json = JSON.parse(body);
   } catch {
-    // Jetty's own error page, not JSON
+    // not JSON: Jetty's HTML or text page, or nothing
   }
-  const message = rpc?.error.message ?? "";
-  if (rpc?.error.code === AUTHENTICATION_FAILED || (!rpc && status === 401))
+  const rpc = RpcError.safeParse(json);
+  if (rpc.success) return rpc.data.error;
+  const jetty = JettyError.safeParse(json);
+  const raw =
+    (jetty.success ? jetty.data.message : undefined) ??
+    /<th>MESSAGE:<\/th><td>([^<]*)<\/td>/.exec(body)?.[1] ??
+    /^MESSAGE: (.*)$/m.exec(body)?.[1] ??
+    body;
+  return {
+    message: unescapeXml(raw)
+      .replace(/^(?:[\w$]+\.)+[\w$]+(?:Exception|Error): /, "")
+      .trim(),
+  };
+}
+
+export function edgeProblem(status: number, body: string, what: string): EdgeError {
+  const { code, message } = edgeWords(body);
+  if (code === AUTHENTICATION_FAILED || /^Authentication failed/.test(message) || (!message && status === 401))
     return new EdgeError("the Edge refused the password (edge.password)", "password");
-  if (rpc?.error.code === ROLE_DENIED) {
-    const role = /Role \[(\w+)\]/.exec(message)?.[1]?.toUpperCase();
+  const denied = /is denied for User with Role \[(\w+)\]/.exec(message);
+  if (code === ROLE_DENIED || denied) {
+    const role = denied?.[1]?.toUpperCase();
     if (role && role !== "GUEST")
       return new EdgeError(
         `the Edge refuses writes to its ${role.toLowerCase()} (older Edges let only the admin write):` +
@@ -85,14 +116,12 @@ export function edgeProblem(status: number, body: string, what: string): EdgeErr
         " Read-Write one (Controller Api REST/JSON Read-Write) in the Edge's settings",
       "read-only",
     );
-  if (/not a Write Channel|is not defined|Unable to find OpenEMS Component/i.test(message || body))
+  if (/not a Write Channel|is not defined|Unable to find OpenEMS Component/i.test(message))
     return new EdgeError(
-      `the Edge does not take ${what}: is that component a managed battery (ManagedSymmetricEss)? (${firstLine(message || body)})`,
+      `the Edge does not take ${what}: is that component a managed battery (ManagedSymmetricEss)? (${firstLine(message)})`,
       "not-writable",
     );
-  return new EdgeError(
-    `the Edge answered ${status} for ${what}${message ? `: ${message}` : body ? `: ${firstLine(body)}` : ""}`,
-  );
+  return new EdgeError(`the Edge answered ${status} for ${what}${message ? `: ${firstLine(message)}` : ""}`);
 }
 
 function firstLine(text: string): string {
@@ -133,7 +162,12 @@ export class EdgeRest {
       try {
         res = await fetch(`${this.url.replace(/\/$/, "")}${path}`, {
           method,
-          headers: { authorization: this.auth, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+          // Jetty 12 writes its error pages as JSON only when asked to (HTML otherwise)
+          headers: {
+            authorization: this.auth,
+            accept: "application/json",
+            ...(body === undefined ? {} : { "content-type": "application/json" }),
+          },
           body: body === undefined ? undefined : JSON.stringify(body),
           signal: AbortSignal.timeout(5_000),
         });

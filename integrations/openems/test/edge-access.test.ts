@@ -1,72 +1,17 @@
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   CHANNELS,
-  EdgeBridge,
   type EdgeBridgeEvent,
   EdgeDevices,
   EdgeRest,
   edgeProblem,
   judgeFollowing,
-  parseConfig,
   renewInterval,
 } from "../src/index.js";
-import { EdgeStandIn, type EdgeStandInOptions } from "./edge-stand-in.js";
+import { bridges, configFor, standIn, start } from "./edge-fixture.js";
 
 // What a real Edge does that a bridge must not be fooled by: roles, both generations of error
 // status codes, the API worker's one timer, and a battery that does not follow a 200.
-const example = readFileSync(join(import.meta.dirname, "../../../examples/openems/edge.yaml"), "utf8");
-// no hub answers here: the loop runs the battery on its local default (self-consumption),
-// which is all these tests need from it
-const NO_HUB = "http://127.0.0.1:9";
-
-const edges: EdgeStandIn[] = [];
-const bridges: EdgeBridge[] = [];
-afterEach(async () => {
-  for (const b of bridges.splice(0)) await b.stop();
-  for (const e of edges.splice(0)) await e.stop();
-});
-
-async function standIn(o: EdgeStandInOptions = {}): Promise<EdgeStandIn> {
-  const edge = new EdgeStandIn(o);
-  await edge.start();
-  edge.set(CHANNELS.production, 800);
-  edge.set(CHANNELS.consumption, 2000);
-  edge.set(CHANNELS.soc("ess0"), 55);
-  edges.push(edge);
-  return edge;
-}
-
-function configFor(edge: EdgeStandIn, password: string, extra: Record<string, unknown> = {}) {
-  const c = parseConfig(example, {
-    EDGE_URL: edge.url,
-    EDGE_PASSWORD: password,
-    OPENLEM_HUB_URL: NO_HUB,
-    OPENLEM_COMMUNITY: "c",
-    OPENLEM_HOUSEHOLD: "h",
-    OPENLEM_DEVICE_TOKEN: "olm_dev_unused",
-    OPENLEM_METER_ID: "m",
-    OPENLEM_STATE_DIR: mkdtempSync(join(tmpdir(), "openlem-edge-")),
-  });
-  return { ...c, ...extra };
-}
-
-async function start(
-  edge: EdgeStandIn,
-  password: string,
-  extra: Record<string, unknown> = {},
-  events: EdgeBridgeEvent[] = [],
-) {
-  const bridge = await EdgeBridge.start(configFor(edge, password, extra), {
-    tickMs: 100,
-    followSettleMs: 0,
-    onEvent: (e) => events.push(e),
-  });
-  bridges.push(bridge);
-  return bridge;
-}
 
 describe("credentials and controllers the bridge cannot write with are refused at start, on old and new Edges", () => {
   for (const statusCodes of ["legacy", "jetty12"] as const) {
@@ -79,6 +24,11 @@ describe("credentials and controllers the bridge cannot write with are refused a
       );
       expect(edge.writes).toEqual([]);
       expect(edge.requests.some((r) => r.role === "GUEST" && r.method === "GET")).toBe(true);
+      // the bridge asks for JSON: a Jetty 12 Edge then writes its error page as JSON, not HTML
+      if (statusCodes === "jetty12")
+        expect(edge.errors.map((e) => [e.accept, e.body.startsWith("{\n")])).toEqual(
+          edge.errors.map(() => ["application/json", true]),
+        );
 
       const readOnly = await standIn({ statusCodes, accessMode: "READ_ONLY" });
       await expect(start(readOnly, "owner")).rejects.toThrow(/read-only controller .*add the Read-Write one/);
@@ -98,12 +48,64 @@ describe("credentials and controllers the bridge cannot write with are refused a
           apiTimeoutSeconds: 60,
           timeoutFrom: "edge",
           renewMs: 20_000,
+          steer: true,
+          hybrid: null,
         });
         await bridge.stop();
         bridges.splice(bridges.indexOf(bridge), 1);
       }
     });
   }
+
+  it("Jetty 12 error pages, whichever form the Edge writes (JSON, HTML, text), are told apart", async () => {
+    const edge = await standIn({ statusCodes: "jetty12" });
+    const ro = await standIn({ statusCodes: "jetty12", accessMode: "READ_ONLY" });
+    const ask = async (base: string, password: string, path: string, accept: string | undefined, body?: unknown) => {
+      const res = await fetch(`${base}${path}`, {
+        method: body === undefined ? "GET" : "POST",
+        headers: {
+          authorization: `Basic ${Buffer.from(`x:${password}`).toString("base64")}`,
+          ...(accept ? { accept } : {}),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: res.status, type: res.headers.get("content-type"), text: await res.text() };
+    };
+    const cases = [
+      [edge.url, "wrong", "/rest/channel/ess0/Soc", undefined, "password"],
+      [edge.url, "user", `/rest/channel/${CHANNELS.setpoint("ess0")}`, { value: 1 }, "role"],
+      [ro.url, "owner", `/rest/channel/${CHANNELS.setpoint("ess0")}`, { value: 1 }, "read-only"],
+      [edge.url, "owner", "/rest/channel/ess0/SetActivePowerLessOrEquals", { value: 1 }, "not-writable"],
+    ] as const;
+    for (const [base, password, path, body, problem] of cases)
+      for (const accept of ["application/json", "*/*", undefined, "text/plain"]) {
+        const a = await ask(base, password, path, accept, body);
+        expect(a.status).toBe(500);
+        expect(a.type).toMatch(
+          accept === "application/json"
+            ? /^application\/json/
+            : accept === "text/plain"
+              ? /^text\/plain/
+              : /^text\/html/,
+        );
+        expect([accept, edgeProblem(a.status, a.text, path).problem]).toEqual([accept, problem]);
+      }
+    const json = JSON.parse(
+      (await ask(edge.url, "user", `/rest/channel/${CHANNELS.setpoint("ess0")}`, "application/json", { value: 1 }))
+        .text,
+    );
+    expect(json).toEqual({
+      message:
+        "io.openems.common.exceptions.OpenemsError$OpenemsNamedException: Access to this resource [HTTP POST] is denied for User with Role [GUEST]",
+      url: expect.stringMatching(/\/rest\/channel\/ess0\/SetActivePowerEquals$/),
+      status: "500",
+    });
+    // an unknown channel read is a 404 with no body, on every Edge
+    expect(await ask(edge.url, "owner", "/rest/channel/ess0/Nope", "application/json")).toMatchObject({
+      status: 404,
+      text: "",
+    });
+  });
 
   it("tells the errors apart from the body, not the status", () => {
     const rpc = (code: number, message: string) =>
@@ -168,16 +170,16 @@ describe("the API timeout the installer set", () => {
     edge.channels.set("ctrlFixActivePower0/Power", { type: "INTEGER", accessMode: "RW", unit: "W", value: 0 });
     await other.write("ctrlFixActivePower0/Power", 100);
     t = 100_000;
-    expect(edge.apiSetpointW).toBe(2000);
+    expect(edge.apiSetpointW()).toBe(2000);
     expect(await rest.readText(CHANNELS.workerLog("ctrlApiRest0"))).toBe(
       "ess0/SetActivePowerEquals:2000|ctrlFixActivePower0/Power:100",
     );
     t = 110_000;
-    expect(edge.apiSetpointW).toBeNull();
+    expect(edge.apiSetpointW()).toBeNull();
     await rest.write(CHANNELS.setpoint("ess0"), -1000);
     expect(await rest.read(CHANNELS.power("ess0"))).toBe(-1000);
     await rest.write(CHANNELS.setpoint("ess0"), null);
-    expect(edge.apiSetpointW).toBeNull();
+    expect(edge.apiSetpointW()).toBeNull();
     // the set-point is write-only: the Edge answers without a value
     await expect(rest.read(CHANNELS.setpoint("ess0"))).rejects.toThrow(/write-only/);
   });
@@ -196,15 +198,23 @@ describe("a 200 does not mean the battery follows", () => {
     await devices.apply({ ...decision, batteryW: 9000 });
     expect(await rest.read(CHANNELS.power("ess0"))).toBe(5000);
     expect(await devices.checkFollowing(0)).toEqual({ ok: true });
-    // an emergency-reserve controller scheduled first forbids discharging: the write still answers 200
-    edge.override = (w) => Math.min(w, 0);
+    // an emergency-reserve controller scheduled first forbids discharging (the state of charge,
+    // 55 %, is under its reserve): the write still answers 200
+    edge.controllers.push({
+      id: "ctrlEmergencyCapacityReserve0",
+      factoryId: "Controller.Ess.EmergencyCapacityReserve",
+      properties: { "ess.id": "ess0", reserveSoc: 60 },
+    });
+    edge.schedulers = [
+      { id: "scheduler0", factoryId: "Scheduler.AllAlphabetically", ids: ["ctrlEmergencyCapacityReserve0"] },
+    ];
     await devices.apply(decision);
     expect(await devices.checkFollowing(0)).toMatchObject({
       ok: false,
       why: expect.stringMatching(/runs at 0 W instead of 3000 W: a controller scheduled before the REST API/),
     });
     // a driver that ignores set-points likewise
-    edge.override = null;
+    edge.controllers.splice(0);
     edge.o.ess.follows = false;
     edge.ownPowerW = -400;
     expect(await devices.checkFollowing(0)).toMatchObject({
@@ -237,12 +247,18 @@ describe("a 200 does not mean the battery follows", () => {
     const events: EdgeBridgeEvent[] = [];
     await start(edge, "owner", { renewSeconds: 1 }, events);
     await expect.poll(() => events.find((e) => e.type === "following")).toMatchObject({ ok: true });
-    // a balancing controller scheduled first charges from PV whatever the REST API says
-    edge.override = () => -2500;
+    // the installer adds a fixed-power controller and lists it first: it charges at 2.5 kW whatever
+    // the REST API says
+    edge.controllers.push({
+      id: "ctrlFixActivePower0",
+      factoryId: "Controller.Ess.FixActivePower",
+      properties: { power: -2500 },
+    });
+    edge.schedulers = [{ id: "scheduler0", factoryId: "Scheduler.AllAlphabetically", ids: ["ctrlFixActivePower0"] }];
     await expect
       .poll(() => events.findLast((e) => e.type === "following"))
       .toMatchObject({ ok: false, why: expect.stringMatching(/-2500 W instead of/) });
-    edge.override = null;
+    edge.controllers.splice(0);
     await expect.poll(() => events.findLast((e) => e.type === "following")).toMatchObject({ ok: true });
     // another client (Home Assistant, say) writes through the same controller: its one timer
     // would never run out, so the bridge says so
@@ -265,18 +281,18 @@ describe("renewals only while the safety supervisor sees the battery", () => {
     const events: EdgeBridgeEvent[] = [];
     await start(edge, "owner", { renewSeconds: 1 }, events);
     await expect.poll(() => events.filter((e) => e.type === "renewed").length).toBeGreaterThanOrEqual(1);
-    expect(edge.apiSetpointW).not.toBeNull();
+    expect(edge.apiSetpointW()).not.toBeNull();
     // the Edge stops giving the battery's state of charge: nothing can hold its window any more
     edge.set(CHANNELS.soc("ess0"), null);
     await expect
       .poll(() => events.find((e) => e.type === "held back"))
       .toMatchObject({ why: expect.stringMatching(/no state of charge from the Edge's ess0\/Soc/) });
     expect(edge.writes.at(-1)?.value).toBeNull();
-    expect(edge.apiSetpointW).toBeNull();
+    expect(edge.apiSetpointW()).toBeNull();
     const count = events.filter((e) => e.type === "renewed").length;
     edge.set(CHANNELS.soc("ess0"), 55);
     await expect.poll(() => events.filter((e) => e.type === "renewed").length).toBeGreaterThan(count);
-    expect(edge.apiSetpointW).not.toBeNull();
+    expect(edge.apiSetpointW()).not.toBeNull();
   });
 
   it("reads the configured battery's own state of charge, not the site's average", async () => {
