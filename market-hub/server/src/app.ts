@@ -1,3 +1,4 @@
+import cookie from "@fastify/cookie";
 import cors from "@fastify/cors";
 import rateLimit from "@fastify/rate-limit";
 import type { CommunityId } from "@openlem/protocol";
@@ -55,6 +56,8 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
   if (ctx.config.corsOrigins.length > 0)
     await app.register(cors, { origin: ctx.config.corsOrigins, allowedHeaders: ["authorization", "content-type"] });
   registerErrorHandler(app);
+  // the login's device cookie (auth/device-cookies.ts)
+  await app.register(cookie);
   await registerSecurityHeaders(app);
   // per-address request rates for the routes that opt in (those that check a password or PIN)
   await app.register(rateLimit, {

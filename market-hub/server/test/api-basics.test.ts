@@ -236,6 +236,66 @@ describeEachDatabase("accounts", (db) => {
     expect((await login(OPERATOR.password, "198.51.100.1")).statusCode).toBe(200);
   });
 
+  it("a guesser rotating addresses cannot keep the owner's browser out: it logged in before and keeps a device cookie", async () => {
+    const login = (password: string, address: string, device?: string) =>
+      hub().app.inject({
+        method: "POST",
+        url: "/api/auth/login",
+        payload: { email: OPERATOR.email, password },
+        remoteAddress: address,
+        ...(device ? { cookies: { olm_device: device } } : {}),
+      });
+    const deviceOf = (r: Awaited<ReturnType<typeof login>>) => r.cookies.find((c) => c.name === "olm_device");
+    const first = await login(OPERATOR.password, "203.0.113.7");
+    expect(first.statusCode).toBe(200);
+    expect(deviceOf(first)).toMatchObject({ httpOnly: true, sameSite: "Strict", path: "/api/auth" });
+    let device = deviceOf(first)?.value ?? "";
+    // the attack as it was seen: 155 s, guesses from ever new addresses whenever the account
+    // lets a client try, and the owner logging in every 5 s from her browser
+    let owner = 0;
+    let held = 0;
+    for (let i = 0; i < 31; i++) {
+      for (let j = 0; j < 3; j++) {
+        const guess = await login("guess", `198.18.${i}.${j + 1}`);
+        if (guess.statusCode === 429) held++;
+        else expect(guess.statusCode).toBe(401);
+      }
+      const r = await login(OPERATOR.password, "203.0.113.7", device);
+      if (r.statusCode === 200) owner++;
+      device = deviceOf(r)?.value ?? device;
+      hub().clock.advance(5_000);
+    }
+    expect(owner).toBe(31);
+    expect(held).toBeGreaterThan(0);
+    // browsers the account does not know are held meanwhile (right after a counted guess), and
+    // told what still works
+    for (let r = await login("guess", "198.19.0.1"); r.statusCode === 429; r = await login("guess", "198.19.0.1"))
+      hub().clock.advance(Number(r.headers["retry-after"]) * 1000);
+    const unknown = await login(OPERATOR.password, "203.0.113.8");
+    expect(unknown.statusCode).toBe(429);
+    expect(unknown.json()).toMatchObject({
+      detail: expect.stringMatching(
+        /from browsers it has not logged in from before: try again in .*log in from a browser you have used before/,
+      ),
+    });
+    // a cookie made for another account or signed by someone else counts as none
+    const other = await hub().app.inject({
+      method: "POST",
+      url: "/api/auth/login",
+      payload: { email: "someone@example.org", password: "x" },
+      remoteAddress: "203.0.113.9",
+    });
+    expect(other.statusCode).toBe(401);
+    expect((await login(OPERATOR.password, "203.0.113.7", `${device.slice(0, -4)}AAAA`)).statusCode).toBe(429);
+    // and it is no access token
+    expect((await hub().call("GET", "/api/me", { token: device })).status).toBe(401);
+    // the device's own guesses slow down that device alone
+    // (a stolen cookie, say), from wherever it guesses
+    for (let i = 0; i < 5; i++) expect((await login("wrong", `203.0.113.${20 + i}`, device)).statusCode).toBe(401);
+    expect((await login(OPERATOR.password, "203.0.113.30", device)).statusCode).toBe(429);
+    hub().clock.advance(60_000);
+  });
+
   it("holds every address to a request rate on the routes that check a password or PIN", async () => {
     const refresh = () =>
       hub().app.inject({

@@ -75,7 +75,7 @@ describeEachDatabase("communities and meters", (db) => {
     ).toBe(409);
   });
 
-  it("after 5 wrong PINs the account waits 15 minutes; the meter never locks for its household, and an unknown meter looks like a wrong PIN", async () => {
+  it("after 5 wrong PINs the account waits 15 minutes; its guesses do not lock the household out, and an unknown meter looks like a wrong PIN", async () => {
     await createCommunity(hub(), "locks");
     const meter = await registerMeter(hub(), "locks", "M-LOCK", "house-9");
     const wrongPin = meter.pin === "000000" ? "111111" : "000000";
@@ -108,6 +108,48 @@ describeEachDatabase("communities and meters", (db) => {
     expect((await attempt(owner, meter.pin)).status).toBe(200);
     hub().clock.advance(61_000);
     expect((await attempt(guesser, meter.pin)).status).toBe(409);
+  });
+
+  it("PIN guesses from many accounts: after 10 wrong PINs the meter waits for a new PIN from the operator; a linked meter answers right and wrong PINs alike", async () => {
+    await createCommunity(hub(), "pinlock");
+    const meter = await registerMeter(hub(), "pinlock", "M-PIN", "house-p");
+    const wrongPin = meter.pin === "000000" ? "111111" : "000000";
+    const link = async (pin: string, token?: string) =>
+      hub().call("POST", "/api/meters/link", {
+        token: token ?? (await observer(hub())),
+        body: { meterId: "M-PIN", pin },
+      });
+    // ten accounts, one guess each: no account is slowed down, but the meter counts them all
+    for (let i = 0; i < 10; i++)
+      expect(problemOf(await link(wrongPin)).detail).toBe("the meter id or the PIN is wrong");
+    const locked = await link(meter.pin);
+    expect(locked.status).toBe(422);
+    expect(problemOf(locked)).toMatchObject({
+      detail: expect.stringMatching(
+        /took 10 wrong guesses and no longer works: ask the community's operator for a new PIN/,
+      ),
+      errors: [{ field: "pin", rule: "is locked: ask the operator for a new PIN" }],
+    });
+    // the operator issues a new PIN: the old one is gone, the new one links
+    const op = await hub().operatorToken();
+    const fresh = bodyOf(
+      MeterRegistered,
+      await hub().call("POST", "/api/communities/pinlock/meters/M-PIN/pin", { token: op }),
+    );
+    expect(fresh.pin).toMatch(/^\d{6}$/);
+    if (fresh.pin !== meter.pin) expect((await link(meter.pin)).status).toBe(422);
+    const owner = await observer(hub());
+    expect((await link(fresh.pin, owner)).status).toBe(200);
+    // linked: the right PIN and a wrong one get the same answer, which confirms neither
+    const right = await link(fresh.pin);
+    const wrong = await link(fresh.pin === "000000" ? "111111" : "000000");
+    expect([right.status, wrong.status]).toEqual([409, 409]);
+    expect(problemOf(right)).toEqual(problemOf(wrong));
+    // no new PIN for a linked meter, nor for one the community does not have
+    expect((await hub().call("POST", "/api/communities/pinlock/meters/M-PIN/pin", { token: op })).status).toBe(409);
+    expect((await hub().call("POST", "/api/communities/pinlock/meters/NOPE/pin", { token: op })).status).toBe(404);
+    // and only the operator issues PINs
+    expect((await hub().call("POST", "/api/communities/pinlock/meters/M-PIN/pin", { token: owner })).status).toBe(403);
   });
 
   it("names a malformed PIN", async () => {

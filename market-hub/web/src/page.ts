@@ -29,7 +29,7 @@ export abstract class HubPage extends LitElement {
   }
 
   protected logout(): void {
-    this.api.token = null;
+    void this.api.logout();
     this.requestUpdate();
   }
 

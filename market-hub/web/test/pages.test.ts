@@ -75,6 +75,14 @@ describeWithRealService("browser", "the hub's own pages in Chromium", (chrome) =
     await admin.getByLabel("Meter id").fill("m-anna");
     await admin.getByLabel("Household").fill("anna");
     await admin.getByRole("button", { name: "Register meter" }).click();
+    const first = (await admin.locator("openlem-admin [data-testid=pin] .pin").textContent())?.trim() ?? "";
+    expect(first).toMatch(/^\d{6}$/);
+    // a PIN lost (or locked by guesses) is replaced from the meter's row; the new one is shown once
+    await admin.getByRole("button", { name: "New PIN for m-anna" }).click();
+    // (a new PIN equal to the old one, one chance in a million, would only wait here in vain)
+    await expect
+      .poll(async () => (await admin.locator("openlem-admin [data-testid=pin] .pin").textContent())?.trim())
+      .not.toBe(first);
     const pin = (await admin.locator("openlem-admin [data-testid=pin] .pin").textContent())?.trim() ?? "";
     expect(pin).toMatch(/^\d{6}$/);
     expect(await unlabelled(admin, "openlem-admin")).toEqual([]);
@@ -152,6 +160,18 @@ describeWithRealService("browser", "the hub's own pages in Chromium", (chrome) =
     await admin.getByRole("button", { name: "Clear now" }).click();
     await expect.poll(() => admin.locator("openlem-admin [role=status]").textContent()).toContain("cleared");
     await admin.screenshot({ path: join(shots, "admin-cleared.png"), fullPage: true });
+    // the operator's browser keeps a device cookie for the login route only, out of scripts' reach
+    expect((await admin.context().cookies()).find((c) => c.name === "olm_device")).toMatchObject({
+      path: "/api/auth",
+      httpOnly: true,
+      sameSite: "Strict",
+    });
+    // half an hour later (the access token lasted a quarter): the page goes on with the refresh token
+    now += 30 * 60_000;
+    await admin.reload();
+    await expect.poll(() => admin.locator("openlem-admin table").first().textContent()).toContain("m-anna");
+    expect(await admin.getByRole("button", { name: "Log in" }).count()).toBe(0);
+    expect(await admin.locator("openlem-admin [role=alert]").count()).toBe(0);
 
     await app.reload();
     await expect.poll(() => app.locator("openlem-participant [data-testid=results]").textContent()).toContain("09:15");

@@ -34,6 +34,7 @@ export const HUB_ROUTES = {
   listMeters: route("GET", `${C}/meters`),
   linkMeter: route("POST", "/api/meters/link"),
   unlinkMeter: route("DELETE", `${C}/meters/:meterId/link`),
+  issueMeterPin: route("POST", `${C}/meters/:meterId/pin`),
   submitReadings: route("POST", `${C}/readings`),
   energy: route("GET", `${H}/energy`),
 

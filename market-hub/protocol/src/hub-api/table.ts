@@ -203,6 +203,15 @@ export const hubApi = {
     params: C.extend({ meterId: MeterId }),
     responses: { 200: Meter },
   },
+  issueMeterPin: {
+    ...HUB_ROUTES.issueMeterPin,
+    ...secured,
+    tags: ["meters"],
+    summary:
+      "A new PIN for a meter nobody has linked (operators): the old PIN stops working, and a meter locked by wrong guesses takes PINs again; shown once",
+    params: C.extend({ meterId: MeterId }),
+    responses: { 200: MeterRegistered },
+  },
   submitReadings: {
     ...HUB_ROUTES.submitReadings,
     ...secured,

@@ -6,9 +6,15 @@ import { inWords, Throttle } from "./throttle.js";
 /** Logins from one address for one account before each further attempt waits (1 s, doubling). */
 export const LOGIN_FREE_PER_ADDRESS = 3;
 export const LOGIN_MAX_WAIT_PER_ADDRESS_MS = 15 * MINUTE_MS;
-/** Logins for one account from every address together before each waits; at most a minute. */
+/**
+ * Logins for one account from clients without its device cookie, every address together,
+ * before each waits; at most a minute.
+ */
 export const LOGIN_FREE_PER_ACCOUNT = 10;
 export const LOGIN_MAX_WAIT_PER_ACCOUNT_MS = MINUTE_MS;
+/** Logins from one browser with the account's device cookie before each waits (1 s, doubling). */
+export const LOGIN_FREE_PER_DEVICE = 5;
+export const LOGIN_MAX_WAIT_PER_DEVICE_MS = 15 * MINUTE_MS;
 /** Wrong meter PINs from one account before linking waits, and how long (the Landau rule). */
 export const PIN_FREE_GUESSES = 5;
 export const PIN_LOCK_MS = 15 * MINUTE_MS;
@@ -16,10 +22,14 @@ const FIRST_WAIT_MS = 1000;
 
 /**
  * Guessing passwords and PINs, slowed down where the guessing happens, without letting a
- * guesser lock the real owner out for long:
+ * guesser lock the real owner out:
  * - a login from one address for one account: 3 free attempts, then 1 s, 2 s, 4 s … up to 15 minutes;
- * - one account from every address together: 10 free, then doubling up to 1 minute at most, so
- *   the owner, from anywhere, waits a minute at worst;
+ * - a browser with the account's device cookie (it logged in before; OWASP's device cookies):
+ *   5 free, then doubling up to 15 minutes, for that browser alone, so guessers elsewhere
+ *   never slow the owner's own browser down;
+ * - one account from every client without its device cookie, every address together: 10
+ *   free, then doubling up to 1 minute; a guesser rotating addresses holds these clients at a
+ *   minute, not the owner's browser;
  * - meter PINs, per account: 5 wrong PINs, then 15 minutes. The meter itself never locks, so
  *   nobody can keep another household from linking its meter.
  * Each attempt is counted before its password hash is computed, so a burst cannot spend the
@@ -28,6 +38,7 @@ const FIRST_WAIT_MS = 1000;
 export class AccessGuards {
   readonly loginByAddress: Throttle;
   readonly loginByAccount: Throttle;
+  readonly loginByDevice: Throttle;
   readonly pins: Throttle;
 
   constructor(now: () => number) {
@@ -43,20 +54,43 @@ export class AccessGuards {
       maxMs: LOGIN_MAX_WAIT_PER_ACCOUNT_MS,
       now,
     });
+    this.loginByDevice = new Throttle({
+      free: LOGIN_FREE_PER_DEVICE,
+      baseMs: FIRST_WAIT_MS,
+      maxMs: LOGIN_MAX_WAIT_PER_DEVICE_MS,
+      now,
+    });
     this.pins = new Throttle({ free: PIN_FREE_GUESSES, baseMs: PIN_LOCK_MS, maxMs: PIN_LOCK_MS, now });
   }
 
-  /** Runs a login attempt under both login throttles. */
-  async login<T>(reply: FastifyReply, email: string, address: string, attempt: () => Promise<T>): Promise<T> {
+  /**
+   * Runs a login attempt under the address's throttle and either its device's (`device`: the id
+   * of a valid device cookie for this account) or the account's throttle for unknown clients.
+   */
+  async login<T>(
+    reply: FastifyReply,
+    email: string,
+    address: string,
+    device: string | null,
+    attempt: () => Promise<T>,
+  ): Promise<T> {
     const account = `login:${email.toLowerCase()}`;
     const pair = `${account}|${address}`;
-    const wait = Math.max(this.loginByAddress.waitMs(pair), this.loginByAccount.waitMs(account));
-    if (wait > 0) throw tooMany(reply, wait, `too many failed logins for this account: try again in ${inWords(wait)}`);
+    const [shared, key] = device ? [this.loginByDevice, `device:${device}`] : [this.loginByAccount, account];
+    const wait = Math.max(this.loginByAddress.waitMs(pair), shared.waitMs(key));
+    if (wait > 0)
+      throw tooMany(
+        reply,
+        wait,
+        device || this.loginByAccount.waitMs(account) === 0
+          ? `too many failed logins for this account: try again in ${inWords(wait)}`
+          : `too many failed logins for this account from browsers it has not logged in from before: try again in ${inWords(wait)}, or log in from a browser you have used before`,
+      );
     this.loginByAddress.attempt(pair);
-    this.loginByAccount.attempt(account);
+    shared.attempt(key);
     const out = await attempt();
     this.loginByAddress.succeeded(pair);
-    this.loginByAccount.succeeded(account);
+    shared.succeeded(key);
     return out;
   }
 

@@ -1,6 +1,13 @@
 import { hubApi } from "@openlem/protocol";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import {
+  DEVICE_COOKIE,
+  DEVICE_COOKIE_DAYS,
+  DEVICE_COOKIE_PATH,
+  deviceOf,
+  issueDeviceCookie,
+} from "../auth/device-cookies.js";
 import type { AccessGuards } from "../auth/guards.js";
 import { requirePrincipal } from "../auth/principal.js";
 import { authenticate, createUser, issueTokens, refreshTokens, revokeRefreshToken } from "../auth/users.js";
@@ -23,10 +30,22 @@ export async function authRoutes(
 
   r.route({
     ...routeOf(hubApi.login, { authRatePerMinute: ctx.config.authRatePerMinute }),
-    handler: async (req, reply) =>
-      guards.login(reply, req.body.email, req.ip, async () =>
-        issueTokens(ctx, await authenticate(ctx, req.body.email, req.body.password)),
-      ),
+    handler: async (req, reply) => {
+      const { email, password } = req.body;
+      const device = await deviceOf(ctx.key, req.cookies[DEVICE_COOKIE], email, ctx.wallNow());
+      const pair = await guards.login(reply, email, req.ip, device, async () =>
+        issueTokens(ctx, await authenticate(ctx, email, password)),
+      );
+      // a fresh cookie with every login: this browser is one the account knows
+      reply.setCookie(DEVICE_COOKIE, await issueDeviceCookie(ctx.key, email, ctx.wallNow()), {
+        path: DEVICE_COOKIE_PATH,
+        httpOnly: true,
+        sameSite: "strict",
+        secure: req.protocol === "https",
+        maxAge: DEVICE_COOKIE_DAYS * 24 * 3600,
+      });
+      return pair;
+    },
   });
 
   r.route({

@@ -10,7 +10,7 @@ import { routeOf } from "../http/route-schemas.js";
 import { meteredSlots, storeReadings } from "../readings/store.js";
 import { actorOf, audit } from "../services/audit.js";
 import { getCommunity } from "../services/communities.js";
-import { linkMeter, listMeters, registerMeter, unlinkMeter } from "../services/meters.js";
+import { issuePin, linkMeter, listMeters, registerMeter, unlinkMeter } from "../services/meters.js";
 
 /** Meters: registering, linking with the PIN (under the account's PIN throttle), readings and metered energy. */
 export async function meterRoutes(
@@ -79,6 +79,24 @@ export async function meterRoutes(
       return db.transaction(async (tx) => {
         const m = await unlinkMeter(tx, req.params.communityId, req.params.meterId);
         await audit(tx, actorOf(op), "meter.unlink", { meterId: m.meterId });
+        return m;
+      });
+    },
+  });
+
+  r.route({
+    ...routeOf(hubApi.issueMeterPin),
+    handler: async (req) => {
+      const op = requireOperator(req);
+      const { communityId, meterId } = req.params;
+      return db.transaction(async (tx) => {
+        const m = await issuePin(tx, communityId, meterId);
+        if (!m) {
+          const known = (await listMeters(tx, communityId)).find((x) => x.meterId === meterId);
+          if (!known) throw Problem.notFound(`no meter ${meterId} in community ${communityId}`);
+          throw Problem.conflict(`meter ${meterId} is linked: unlink it first, then issue a new PIN`);
+        }
+        await audit(tx, actorOf(op), "meter.pin", { meterId });
         return m;
       });
     },

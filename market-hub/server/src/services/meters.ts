@@ -24,6 +24,9 @@ const toMeter = (r: Row): Meter => ({
   linked: r.linked_user_id !== null,
 });
 
+/** Wrong PINs a meter takes, from all accounts together, before it waits for a new PIN. */
+export const METER_PIN_GUESSES = 10;
+
 const COLUMNS = "id, community_id, household_id, registers, source, linked_user_id";
 
 /** Registers a meter and returns it with its PIN, which is stored only as a hash. */
@@ -55,7 +58,8 @@ export async function issuePin(
 ): Promise<(Meter & { pin: string }) | null> {
   const pin = String(randomInt(0, 1_000_000)).padStart(6, "0");
   const rows = await db.query<Row>(
-    `UPDATE market.meters SET pin_hash = $3 WHERE id = $1 AND community_id = $2 AND linked_user_id IS NULL
+    `UPDATE market.meters SET pin_hash = $3, pin_failures = 0
+      WHERE id = $1 AND community_id = $2 AND linked_user_id IS NULL
      RETURNING ${COLUMNS}`,
     [meterId, communityId, await hashPassword(pin)],
   );
@@ -75,29 +79,41 @@ export async function listMeters(db: Queryable, communityId: string, householdId
 /**
  * Links a meter to a user with the meter's id and PIN. The user becomes a participant of the
  * meter's household. An unknown meter and a wrong PIN get the same answer in the same time (a
- * PIN hash is checked either way); how many guesses an account may make is the caller's
- * (AccessGuards). A refusal is returned, not thrown, so that the caller commits first.
+ * PIN hash is checked either way). Guesses are limited twice: per account by the caller
+ * (AccessGuards), and per meter here, across every account: after `METER_PIN_GUESSES` wrong
+ * PINs the meter takes none, the right one included, until the operator issues a new PIN. A
+ * meter (or household) linked to another account answers the same whatever the PIN, so the
+ * answer never confirms a PIN. A refusal is returned, not thrown, so that the caller commits
+ * first (the failure count with it).
  */
 export async function linkMeter(db: Queryable, userId: number, meterId: string, pin: string): Promise<Meter | Problem> {
-  const [m] = await db.query<Row & { pin_hash: string }>(
-    `SELECT ${COLUMNS}, pin_hash FROM market.meters WHERE id = $1 FOR UPDATE`,
+  const [m] = await db.query<Row & { pin_hash: string; pin_failures: number }>(
+    `SELECT ${COLUMNS}, pin_hash, pin_failures FROM market.meters WHERE id = $1 FOR UPDATE`,
     [meterId],
   );
   const right = await verifyPassword(pin, m?.pin_hash ?? DUMMY_HASH);
-  if (!m || !right)
+  if (m && m.linked_user_id !== null && m.linked_user_id !== userId)
+    return Problem.conflict("this meter is linked to another account; the operator can unlink it");
+  const [household] = m
+    ? await db.query<{ user_id: number | null }>(
+        "SELECT user_id FROM market.households WHERE community_id = $1 AND id = $2",
+        [m.community_id, m.household_id],
+      )
+    : [];
+  if (household?.user_id != null && household.user_id !== userId)
+    return Problem.conflict("this meter's household belongs to another account; the operator can unlink it");
+  if (m && m.pin_failures >= METER_PIN_GUESSES)
+    return Problem.unprocessable(
+      `this meter's PIN took ${METER_PIN_GUESSES} wrong guesses and no longer works: ask the community's operator for a new PIN`,
+      [{ field: "pin", rule: "is locked: ask the operator for a new PIN" }],
+    );
+  if (!m || !right) {
+    if (m) await db.query("UPDATE market.meters SET pin_failures = pin_failures + 1 WHERE id = $1", [meterId]);
     return Problem.unprocessable("the meter id or the PIN is wrong", [
       { field: "pin", rule: "does not match the meter" },
     ]);
-  if (m.linked_user_id !== null && m.linked_user_id !== userId) {
-    return Problem.conflict("this meter is linked to another account; the operator can unlink it");
   }
-  const [household] = await db.query<{ user_id: number | null }>(
-    "SELECT user_id FROM market.households WHERE community_id = $1 AND id = $2",
-    [m.community_id, m.household_id],
-  );
-  if (household?.user_id != null && household.user_id !== userId) {
-    return Problem.conflict("this meter's household belongs to another account; the operator can unlink it");
-  }
+  await db.query("UPDATE market.meters SET pin_failures = 0 WHERE id = $1", [meterId]);
   await db.query("UPDATE market.meters SET linked_user_id = $2 WHERE id = $1", [meterId, userId]);
   await db.query("UPDATE market.households SET user_id = $3 WHERE community_id = $1 AND id = $2", [
     m.community_id,

@@ -76,6 +76,8 @@ export class OpenLemAdmin extends HubPage {
   private register(e: Event) {
     e.preventDefault();
     const f = form(e);
+    // taken now: once the event has been dispatched, its target (inside the shadow root) is gone
+    const el = e.target as HTMLFormElement;
     const c = this.selected;
     if (!c) return;
     void this.run(async () => {
@@ -84,8 +86,18 @@ export class OpenLemAdmin extends HubPage {
         body: { meterId: str(f, "meterId"), householdId: str(f, "householdId") },
       });
       this.pin = { meterId: m.meterId, pin: m.pin };
-      (e.target as HTMLFormElement).reset();
+      el.reset();
       await this.loadCommunity();
+    });
+  }
+
+  /** A new PIN for an unlinked meter (the old one, or a PIN locked by wrong guesses, stops working). */
+  private newPin(meterId: string) {
+    const c = this.selected;
+    if (!c) return;
+    void this.run(async () => {
+      const m = await this.api.call("issueMeterPin", { params: { communityId: c.id, meterId } });
+      this.pin = { meterId: m.meterId, pin: m.pin };
     });
   }
 
@@ -215,7 +227,11 @@ export class OpenLemAdmin extends HubPage {
               <td>${m.householdId}</td>
               <td>${m.linked ? "yes" : "no"}</td>
               <td>
-                ${m.linked ? html`<button class="plain" @click=${() => this.unlink(m.meterId)}>Unlink</button>` : nothing}
+                ${
+                  m.linked
+                    ? html`<button class="plain" @click=${() => this.unlink(m.meterId)}>Unlink</button>`
+                    : html`<button class="plain" aria-label=${`New PIN for ${m.meterId}`} @click=${() => this.newPin(m.meterId)}>New PIN</button>`
+                }
                 <button class="plain" aria-label=${`Device tokens of ${m.householdId}`} @click=${() => this.showTokens(m.householdId)}>Tokens</button>
               </td>
             </tr>`,
