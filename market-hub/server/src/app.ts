@@ -3,12 +3,13 @@ import cors from "@fastify/cors";
 import rateLimit from "@fastify/rate-limit";
 import type { CommunityId } from "@openlem/protocol";
 import Fastify, { type FastifyInstance } from "fastify";
-import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import { serializerCompiler } from "fastify-type-provider-zod";
 import { AccessGuards } from "./auth/guards.js";
 import { registerAuthentication } from "./auth/principal.js";
 import type { HubContext } from "./context.js";
 import { registerErrorHandler } from "./http/errors.js";
 import { registerMetrics } from "./http/metrics.js";
+import { noNulValidatorCompiler } from "./http/no-nul.js";
 import { registerOpenApi } from "./http/openapi.js";
 import { registerPages } from "./http/pages.js";
 import { Problem } from "./http/problem.js";
@@ -50,7 +51,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     onProtoPoisoning: "remove",
     onConstructorPoisoning: "remove",
   });
-  app.setValidatorCompiler(validatorCompiler);
+  app.setValidatorCompiler(noNulValidatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   // browsers (the Lovelace cards' hub source, admin pages elsewhere) only from named origins
   if (ctx.config.corsOrigins.length > 0)

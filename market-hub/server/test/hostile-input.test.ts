@@ -2,7 +2,7 @@ import { Meter, SlotEnergy } from "@openlem/protocol";
 import { expect, it } from "vitest";
 import { z } from "zod";
 import { describeEachDatabase } from "./databases.js";
-import { createCommunity, participant } from "./fixtures.js";
+import { createCommunity, MARKET, participant } from "./fixtures.js";
 import { bodyOf, problemOf, useHub } from "./hub.js";
 
 // One participant must not be able to make the hub count centuries of slots: every instant lies
@@ -122,5 +122,54 @@ describeEachDatabase("hostile input: dates and ranges", (db) => {
     expect((await hub().call("GET", "/api/communities/hi/kpis?period=month&date=2199-12-01", { token })).status).toBe(
       200,
     );
+  });
+
+  it("refuses a NUL character in any string with a 400 naming the field, before it reaches the database", async () => {
+    const op = await hub().operatorToken();
+    const community = await hub().call("POST", "/api/communities", {
+      token: op,
+      body: { id: "nul", name: "Groene\u0000Mient", market: MARKET },
+    });
+    expect(community.status).toBe(400);
+    expect(problemOf(community).errors).toEqual([
+      { field: "name", rule: "must not contain the NUL character (U+0000)" },
+    ]);
+    const tokenName = await hub().call("POST", "/api/communities/hi/households/h/device-tokens", {
+      token,
+      body: { name: "garage\u0000", scope: "device" },
+    });
+    expect(tokenName.status).toBe(400);
+    expect(problemOf(tokenName).errors).toEqual([
+      { field: "name", rule: "must not contain the NUL character (U+0000)" },
+    ]);
+    const query = await energy("from=2026-06-21T00:00:00Z%00");
+    expect(query.status).toBe(400);
+    expect(problemOf(query).errors).toEqual([
+      { field: "querystring.from", rule: "must not contain the NUL character (U+0000)" },
+    ]);
+    // nothing was stored, and the hub still answers
+    expect((await hub().call("GET", "/api/communities/nul", { token: op })).status).toBe(404);
+  });
+
+  it("checks who may call before it checks the body: 403 (or 401), not the body's rules", async () => {
+    const breaking = { id: "x", name: "", market: { ...MARKET, timeZone: "Mars/Olympus", priceFloor: 0.9 } };
+    const create = await hub().call("POST", "/api/communities", { token, body: breaking });
+    expect([create.status, problemOf(create).detail]).toEqual([403, "only the community operator may do this"]);
+    expect((await hub().call("POST", "/api/communities", { body: breaking })).status).toBe(401);
+    const market = await hub().call("PUT", "/api/communities/hi/market", { token, body: breaking.market });
+    expect(market.status).toBe(403);
+    // another household's orders, with a body that breaks every rule
+    const orders = await hub().call("POST", "/api/communities/hi/households/someone-else/orders", {
+      token,
+      body: { side: "sideways", energyWh: -1 },
+    });
+    expect(orders.status).toBe(403);
+    expect(problemOf(orders).detail).toMatch(/you may not act for household someone-else/);
+    // the operator, allowed, hears the rules
+    const asOperator = await hub().call("POST", "/api/communities", {
+      token: await hub().operatorToken(),
+      body: breaking,
+    });
+    expect([400, 422]).toContain(asOperator.status);
   });
 });

@@ -149,3 +149,21 @@ export function requireHousehold(request: FastifyRequest, communityId: string, h
   }
   return p;
 }
+
+/**
+ * Route options that check who may call before the body is validated (Fastify's preValidation):
+ * a caller who may not use the route hears 403, not the body's rules.
+ */
+export const operatorsOnly = {
+  preValidation: async (request: FastifyRequest): Promise<void> => {
+    requireOperator(request);
+  },
+};
+
+/** The same for routes of one household (its path's communityId and householdId, unvalidated yet). */
+export const householdOnly = {
+  preValidation: async (request: FastifyRequest): Promise<void> => {
+    const { communityId = "", householdId = "" } = request.params as Partial<Record<string, string>>;
+    requireHousehold(request, communityId, householdId);
+  },
+};

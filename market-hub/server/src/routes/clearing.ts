@@ -2,7 +2,13 @@ import { bookCurves, hubApi } from "@openlem/protocol";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { HubEvents } from "../app.js";
-import { requireHousehold, requireOperator, requirePrincipal } from "../auth/principal.js";
+import {
+  householdOnly,
+  operatorsOnly,
+  requireHousehold,
+  requireOperator,
+  requirePrincipal,
+} from "../auth/principal.js";
 import type { HubContext } from "../context.js";
 import { optionalPage } from "../http/paging.js";
 import { routeOf } from "../http/route-schemas.js";
@@ -21,6 +27,7 @@ export async function clearingRoutes(
 
   r.route({
     ...routeOf(hubApi.clearSlot),
+    ...operatorsOnly,
     handler: async (req, reply) => {
       const op = requireOperator(req);
       const { communityId } = req.params;
@@ -41,6 +48,7 @@ export async function clearingRoutes(
 
   r.route({
     ...routeOf(hubApi.book),
+    ...operatorsOnly,
     handler: async (req) => {
       requireOperator(req);
       await getCommunity(db, req.params.communityId);
@@ -66,6 +74,7 @@ export async function clearingRoutes(
 
   r.route({
     ...routeOf(hubApi.fills),
+    ...householdOnly,
     handler: async (req, reply) => {
       requireHousehold(req, req.params.communityId, req.params.householdId);
       const { from, to, empty } = optionalPage(req, reply, req.query);

@@ -2,7 +2,7 @@ import { hubApi, marketClock } from "@openlem/protocol";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { HubEvents } from "../app.js";
-import { requireOperator, requirePrincipal } from "../auth/principal.js";
+import { operatorsOnly, requireOperator, requirePrincipal } from "../auth/principal.js";
 import type { HubContext } from "../context.js";
 import { routeOf } from "../http/route-schemas.js";
 import { actorOf, audit } from "../services/audit.js";
@@ -25,6 +25,7 @@ export async function communityRoutes(
 
   r.route({
     ...routeOf(hubApi.createCommunity),
+    ...operatorsOnly,
     handler: async (req, reply) => {
       const op = requireOperator(req);
       const created = await db.transaction(async (tx) => {
@@ -56,6 +57,7 @@ export async function communityRoutes(
 
   r.route({
     ...routeOf(hubApi.updateMarket),
+    ...operatorsOnly,
     handler: async (req) => {
       const op = requireOperator(req);
       return db.transaction(async (tx) => {

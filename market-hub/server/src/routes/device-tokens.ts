@@ -1,7 +1,7 @@
 import { hubApi } from "@openlem/protocol";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { requireHousehold, requireUser } from "../auth/principal.js";
+import { householdOnly, requireHousehold, requireUser } from "../auth/principal.js";
 import { announceRevocation } from "../auth/revocations.js";
 import type { HubContext } from "../context.js";
 import { routeOf } from "../http/route-schemas.js";
@@ -15,6 +15,7 @@ export async function deviceTokenRoutes(app: FastifyInstance, { ctx }: { ctx: Hu
 
   r.route({
     ...routeOf(hubApi.createDeviceToken),
+    ...householdOnly,
     handler: async (req, reply) => {
       const user = requireUser(req);
       requireHousehold(req, req.params.communityId, req.params.householdId);
@@ -40,6 +41,7 @@ export async function deviceTokenRoutes(app: FastifyInstance, { ctx }: { ctx: Hu
 
   r.route({
     ...routeOf(hubApi.listDeviceTokens),
+    ...householdOnly,
     handler: async (req) => {
       requireUser(req);
       requireHousehold(req, req.params.communityId, req.params.householdId);

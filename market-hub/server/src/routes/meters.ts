@@ -2,7 +2,15 @@ import { hubApi, localDateOf, periodOf } from "@openlem/protocol";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { AccessGuards } from "../auth/guards.js";
-import { actsFor, requireHousehold, requireOperator, requirePrincipal, requireUser } from "../auth/principal.js";
+import {
+  actsFor,
+  householdOnly,
+  operatorsOnly,
+  requireHousehold,
+  requireOperator,
+  requirePrincipal,
+  requireUser,
+} from "../auth/principal.js";
 import type { HubContext } from "../context.js";
 import { answerPage } from "../http/paging.js";
 import { Problem } from "../http/problem.js";
@@ -22,6 +30,7 @@ export async function meterRoutes(
 
   r.route({
     ...routeOf(hubApi.registerMeter),
+    ...operatorsOnly,
     handler: async (req, reply) => {
       const op = requireOperator(req);
       await getCommunity(db, req.params.communityId);
@@ -74,6 +83,7 @@ export async function meterRoutes(
 
   r.route({
     ...routeOf(hubApi.unlinkMeter),
+    ...operatorsOnly,
     handler: async (req) => {
       const op = requireOperator(req);
       return db.transaction(async (tx) => {
@@ -86,6 +96,7 @@ export async function meterRoutes(
 
   r.route({
     ...routeOf(hubApi.issueMeterPin),
+    ...operatorsOnly,
     handler: async (req) => {
       const op = requireOperator(req);
       const { communityId, meterId } = req.params;
@@ -121,6 +132,7 @@ export async function meterRoutes(
 
   r.route({
     ...routeOf(hubApi.energy),
+    ...householdOnly,
     handler: async (req, reply) => {
       const { communityId, householdId } = req.params;
       requireHousehold(req, communityId, householdId);

@@ -1,7 +1,7 @@
 import { hubApi } from "@openlem/protocol";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { requireHousehold } from "../auth/principal.js";
+import { householdOnly, requireHousehold } from "../auth/principal.js";
 import type { HubContext } from "../context.js";
 import { optionalPage } from "../http/paging.js";
 import { routeOf } from "../http/route-schemas.js";
@@ -14,6 +14,7 @@ export async function orderRoutes(app: FastifyInstance, { ctx }: { ctx: HubConte
 
   r.route({
     ...routeOf(hubApi.submitOrder),
+    ...householdOnly,
     handler: async (req, reply) => {
       const { communityId, householdId } = req.params;
       requireHousehold(req, communityId, householdId);
@@ -29,6 +30,7 @@ export async function orderRoutes(app: FastifyInstance, { ctx }: { ctx: HubConte
 
   r.route({
     ...routeOf(hubApi.submitOrders),
+    ...householdOnly,
     handler: async (req, reply) => {
       const { communityId, householdId } = req.params;
       requireHousehold(req, communityId, householdId);
@@ -42,6 +44,7 @@ export async function orderRoutes(app: FastifyInstance, { ctx }: { ctx: HubConte
 
   r.route({
     ...routeOf(hubApi.listOrders),
+    ...householdOnly,
     handler: async (req, reply) => {
       const { communityId, householdId } = req.params;
       requireHousehold(req, communityId, householdId);
@@ -53,6 +56,7 @@ export async function orderRoutes(app: FastifyInstance, { ctx }: { ctx: HubConte
 
   r.route({
     ...routeOf(hubApi.replaceOrder),
+    ...householdOnly,
     handler: async (req) => {
       const { communityId, householdId, orderId } = req.params;
       requireHousehold(req, communityId, householdId);
@@ -65,6 +69,7 @@ export async function orderRoutes(app: FastifyInstance, { ctx }: { ctx: HubConte
 
   r.route({
     ...routeOf(hubApi.cancelOrder),
+    ...householdOnly,
     handler: async (req) => {
       const { communityId, householdId, orderId } = req.params;
       requireHousehold(req, communityId, householdId);

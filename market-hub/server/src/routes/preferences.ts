@@ -1,7 +1,7 @@
 import { hubApi } from "@openlem/protocol";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { requireHousehold } from "../auth/principal.js";
+import { householdOnly, requireHousehold } from "../auth/principal.js";
 import type { HubContext } from "../context.js";
 import { routeOf } from "../http/route-schemas.js";
 import { actorOf, audit } from "../services/audit.js";
@@ -14,6 +14,7 @@ export async function preferenceRoutes(app: FastifyInstance, { ctx }: { ctx: Hub
 
   r.route({
     ...routeOf(hubApi.setPreference),
+    ...householdOnly,
     handler: async (req) => {
       const { communityId, householdId } = req.params;
       const p = requireHousehold(req, communityId, householdId);
@@ -28,6 +29,7 @@ export async function preferenceRoutes(app: FastifyInstance, { ctx }: { ctx: Hub
 
   r.route({
     ...routeOf(hubApi.listPreferences),
+    ...householdOnly,
     handler: async (req) => {
       const { communityId, householdId } = req.params;
       requireHousehold(req, communityId, householdId);

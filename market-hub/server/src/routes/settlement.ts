@@ -1,7 +1,7 @@
 import { hubApi, localDateOf, periodOf } from "@openlem/protocol";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { requireHousehold, requirePrincipal } from "../auth/principal.js";
+import { householdOnly, requireHousehold, requirePrincipal } from "../auth/principal.js";
 import type { HubContext } from "../context.js";
 import { routeOf } from "../http/route-schemas.js";
 import { getCommunity } from "../services/communities.js";
@@ -13,6 +13,7 @@ export async function settlementRoutes(app: FastifyInstance, { ctx }: { ctx: Hub
 
   r.route({
     ...routeOf(hubApi.statement),
+    ...householdOnly,
     handler: async (req) => {
       const { communityId, householdId } = req.params;
       requireHousehold(req, communityId, householdId);
