@@ -25,6 +25,8 @@ export interface HubOptions {
   tickMs?: number;
   /** Wall-clock time for token lifetimes and lockouts (tests move it; default the real clock). */
   wallNow?: () => Date;
+  /** How often the embedded broker re-checks every session's token (ms; default 30 s). */
+  mqttRecheckMs?: number;
   /**
    * Told, before the hub serves, the latest market time its database has seen (null: none), so
    * that a fast market clock can resume there instead of running back.
@@ -77,7 +79,12 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
   const app = await buildApp(ctx, { logger: o.logger ?? false, events });
   let broker: EmbeddedBroker | undefined;
   if (!o.config.mqttUrl) {
-    broker = await startEmbeddedBroker(ctx, { port: o.config.mqttPort, host: o.config.host, app });
+    broker = await startEmbeddedBroker(ctx, {
+      port: o.config.mqttPort,
+      host: o.config.host,
+      app,
+      ...(o.mqttRecheckMs ? { recheckMs: o.mqttRecheckMs } : {}),
+    });
   }
   const mqttConn = broker
     ? { url: broker.url, ...broker.hubCredentials }

@@ -37,7 +37,8 @@ function useRunningHub(mqttUrl?: string) {
       {},
       { port: 0, mqttPort: 0, dataDir: "memory://", logLevel: "silent", ...(mqttUrl ? { mqttUrl } : {}) },
     );
-    hub = await startHub({ config, now: clock.now, wallNow: wall.now, operator: OP, tickMs: 0 });
+    // the broker re-checks every session's token often here, so a moved wall clock shows at once
+    hub = await startHub({ config, now: clock.now, wallNow: wall.now, operator: OP, tickMs: 0, mqttRecheckMs: 100 });
   });
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.endAsync(true)));
@@ -237,7 +238,8 @@ describe("MQTT with the embedded broker", () => {
     await t.api("POST", "/api/auth/logout", undefined, { refreshToken: login.refreshToken });
     await memberClosed;
 
-    // and an access token that expires while connected stops receiving at its expiry
+    // and an access token that expires while connected is closed at its expiry, with no message
+    // needed to notice it
     const fresh = TokenPair.parse(
       await t.api("POST", "/api/auth/login", undefined, { email: "mq-dave@example.org", password: "member password" }),
     );
@@ -246,7 +248,6 @@ describe("MQTT with the embedded broker", () => {
     const lateClosed = new Promise<void>((resolve) => late.once("close", () => resolve()));
     await late.subscribeAsync("elsewhere/#", { qos: 1 });
     t.wall.advance(16 * 60_000);
-    await bobDevice.publishAsync("elsewhere/ping", "after the expiry", { qos: 1 });
     await lateClosed;
     // back to the time the other tests' tokens were issued in
     t.wall.advance(-16 * 60_000);
@@ -289,6 +290,26 @@ describe("MQTT with the embedded broker", () => {
     await ha.publishAsync("homeassistant/status", "online", { qos: 1 });
     await until(() => (got.get("homeassistant/sensor/openlem_mq_price/config")?.length ?? 0) > before);
     expect(dropped).toBe(false);
+    // a burst of "online"s brings the discovery once or twice more, not once per message
+    const hubMqtt = t.h().mqtt;
+    await hubMqtt.rediscovered();
+    const [onlines, rounds] = [hubMqtt.haOnlines, hubMqtt.discoveryRounds];
+    await Promise.all(Array.from({ length: 10 }, () => ha.publishAsync("homeassistant/status", "online", { qos: 1 })));
+    await until(() => hubMqtt.haOnlines === onlines + 10);
+    await hubMqtt.rediscovered();
+    expect(hubMqtt.discoveryRounds - rounds).toBeGreaterThanOrEqual(1);
+    expect(hubMqtt.discoveryRounds - rounds).toBeLessThanOrEqual(2);
+    // an anonymous client may not leave a retained "online" behind for every later client
+    const anon = await t.connect();
+    const anonClosed = new Promise<void>((resolve) => anon.once("close", () => resolve()));
+    anon.publish("homeassistant/status", "online", { qos: 1, retain: true });
+    await anonClosed;
+    const later = await t.connect();
+    const laterGot = collect(later);
+    await later.subscribeAsync("homeassistant/status", { qos: 1 });
+    await later.subscribeAsync("homeassistant/sensor/openlem_mq_price/config", { qos: 1 });
+    await until(() => laterGot.has("homeassistant/sensor/openlem_mq_price/config"));
+    expect(laterGot.get("homeassistant/status")).toBeUndefined();
   });
 
   it("lets a household's device run its bridge there, and only for its own household", async () => {
@@ -455,15 +476,19 @@ describe("MQTT with the embedded broker", () => {
     const watcher = await t.connect();
     const got = collect(watcher);
     const discovery = "homeassistant/sensor/openlem_mq_price/config";
-    await watcher.subscribeAsync([topics.status("mq"), discovery], { qos: 1 });
-    await until(() => got.has(topics.status("mq")) && got.has(discovery));
+    const latest = topics.latestResult("mq", "electricity");
+    await watcher.subscribeAsync([topics.status("mq"), discovery, latest], { qos: 1 });
+    await until(() => got.has(topics.status("mq")) && got.has(discovery) && got.has(latest));
     const hubClient = await t.h().mqtt.community(CommunityId.parse("mq"));
     hubClient.stream.destroy(); // as if the hub crashed: no clean disconnect
     const states = () => (got.get(topics.status("mq")) ?? []).map((m) => (JSON.parse(m) as { state: string }).state);
     await until(() => states().includes("offline"));
     await until(() => states().lastIndexOf("online") > states().indexOf("offline"), 10_000);
-    // a broker that restarted has lost its retained messages: the discovery comes again
+    // a broker that restarted has lost its retained messages: the discovery and the latest
+    // result come again, not only at the next clearing
     await until(() => (got.get(discovery)?.length ?? 0) >= 2, 10_000);
+    await until(() => (got.get(latest)?.length ?? 0) >= 2, 10_000);
+    expect(got.get(latest)?.at(-1)).toBe(got.get(latest)?.[0]);
   });
 
   it("speaks MQTT over WebSocket at /mqtt on the HTTP port", async () => {

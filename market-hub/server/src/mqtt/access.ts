@@ -25,7 +25,8 @@ function householdDiscoveryTopics(householdId: string): Set<string> {
 /**
  * Publishing: the hub publishes anything. Home Assistant's birth message (`homeassistant/status`)
  * is taken from anyone, since Home Assistant sends it on every connect and a broker that refuses
- * it drops Home Assistant. A household's device token, its members, and its Home Assistant
+ * it drops Home Assistant; retained only from a logged-in client (Home Assistant's own is not
+ * retained), so an anonymous one cannot leave an "online" that every later client replays. A household's device token, its members, and its Home Assistant
  * token run its bridge's entities: the bridge's state and availability, the `set` topics of its
  * numbers (Home Assistant writes those for the bid card), and the discovery configs of the
  * household's own entities. Orders and readings come from the device token and the members only.
@@ -36,7 +37,7 @@ function householdDiscoveryTopics(householdId: string): Set<string> {
 export function mayPublish(who: MqttIdentity, topic: string, retain = false): boolean {
   if (who.kind === "hub") return true;
   if (topic.startsWith("$")) return false;
-  if (topic === HA_STATUS_TOPIC) return true;
+  if (topic === HA_STATUS_TOPIC) return !(retain && who.kind === "anonymous");
   // a read-only token (a dashboard's) reads what its household may, and publishes nothing else
   if (who.kind === "device" && who.scope === "read") return false;
   if (topic.startsWith(`${DISCOVERY_PREFIX}/`)) {

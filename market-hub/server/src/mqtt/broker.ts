@@ -62,10 +62,24 @@ export async function startEmbeddedBroker(
   const recheck = async () => {
     for (const [client, s] of sessions) {
       if (s.ended) continue;
+      // an access token past its expiry: the socket closes now, not at its next message
+      if (ended(client)) {
+        end(client);
+        continue;
+      }
       const p = await principalOf(ctx, s.secret).catch(() => undefined);
       if (p === null) end(client);
       else if (p) identities.set(client, identityOf(p));
     }
+  };
+  /** Closes a session when its access token expires (the periodic re-check catches a moved clock). */
+  const closeAtExpiry = (client: Client, expiresAtMs: number) => {
+    const check = () => {
+      if (!sessions.has(client)) return;
+      if (ended(client)) return end(client);
+      setTimeout(check, Math.max(1000, expiresAtMs - ctx.wallNow().getTime())).unref();
+    };
+    setTimeout(check, Math.max(0, expiresAtMs - ctx.wallNow().getTime())).unref();
   };
   const refuse = (message: string): AuthenticateError =>
     Object.assign(new Error(message), { returnCode: 4 as AuthenticateError["returnCode"] });
@@ -87,6 +101,7 @@ export async function startEmbeddedBroker(
           if (!p) return done(refuse("the token is invalid, expired or revoked"), false);
           identities.set(client, identityOf(p));
           sessions.set(client, { secret, expiresAtMs: claims?.expiresAtMs ?? null, ended: false });
+          if (claims) closeAtExpiry(client, claims.expiresAtMs);
           done(null, true);
         },
         () => done(refuse("authentication failed"), false),

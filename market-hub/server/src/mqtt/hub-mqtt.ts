@@ -13,6 +13,7 @@ import type { HubContext } from "../context.js";
 import type { ClearedSlot } from "../services/clearing.js";
 import { getCommunity, listCommunities } from "../services/communities.js";
 import { markPublished, unpublishedClearings } from "../services/outbox.js";
+import { latestResults } from "../services/results.js";
 import { HA_STATUS_TOPIC } from "./access.js";
 import { takeSubmission } from "./intake.js";
 import { kpiSignalOf, priceSignalNow } from "./signals.js";
@@ -57,6 +58,11 @@ export class HubMqtt {
   private readonly priceSlot = new Map<string, number>();
   private inbound: MqttClient | undefined;
   private closing = false;
+  private reannouncing: Promise<void> | null = null;
+  private reannounceAgain = false;
+  /** Home Assistant's "online"s taken, and the discovery rounds they brought (for the metrics and tests). */
+  haOnlines = 0;
+  discoveryRounds = 0;
   /** Clearings being published now, which the outbox leaves alone. */
   private readonly publishing = new Set<string>();
 
@@ -78,8 +84,10 @@ export class HubMqtt {
     hub.inbound.on("message", (topic, payload) => {
       // Home Assistant (re)started: it needs every discovery config again, as HA documents
       if (topic === HA_STATUS_TOPIC) {
-        if (payload.toString() === "online")
-          void hub.reannounceAll().catch((err) => onError(err, "re-sending discovery"));
+        if (payload.toString() === "online") {
+          hub.haOnlines++;
+          hub.reannounceSoon();
+        }
         return;
       }
       const t = parseTopic(topic);
@@ -133,7 +141,10 @@ export class HubMqtt {
     return c;
   }
 
-  /** Status, discovery, the price and today's KPIs: what a fresh broker or Home Assistant needs from the first minute. */
+  /**
+   * Status, discovery, the price, today's KPIs and the latest results: what a fresh broker or
+   * Home Assistant needs from the first minute.
+   */
   private async announceAll(
     client: MqttClient,
     communityId: CommunityId,
@@ -143,11 +154,39 @@ export class HubMqtt {
     await this.publishDiscovery(client, communityId);
     await this.publishPrice(client, communityId, "electricity");
     await this.publishKpis(client, communityId, this.ctx.now().toISOString());
+    // the latest result per commodity, which a broker restarted without persistence has lost
+    for (const r of await latestResults(this.ctx.db, communityId))
+      await client.publishAsync(topics.latestResult(communityId, r.commodity), JSON.stringify(r), {
+        retain: true,
+        qos: 1,
+      });
   }
 
-  /** Home Assistant said it is online: every community's discovery again. */
-  private async reannounceAll(): Promise<void> {
-    for (const [communityId, c] of this.communities) await this.publishDiscovery(await c, communityId);
+  /**
+   * Home Assistant said it is online: every community's discovery again. A burst of "online"s
+   * (several Home Assistants starting, or someone repeating it) sends it once more at most.
+   */
+  /** Resolves once the discovery asked for so far has gone out. */
+  async rediscovered(): Promise<void> {
+    while (this.reannouncing) await this.reannouncing;
+  }
+
+  private reannounceSoon(): void {
+    if (this.reannouncing) {
+      this.reannounceAgain = true;
+      return;
+    }
+    this.reannouncing = (async () => {
+      do {
+        this.reannounceAgain = false;
+        this.discoveryRounds++;
+        for (const [communityId, c] of this.communities) await this.publishDiscovery(await c, communityId);
+      } while (this.reannounceAgain);
+    })()
+      .catch((err) => this.onError(err, "re-sending discovery"))
+      .finally(() => {
+        this.reannouncing = null;
+      });
   }
 
   /**

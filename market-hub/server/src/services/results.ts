@@ -28,6 +28,16 @@ export async function listResults(db: Queryable, communityId: string, f: ResultF
   return rows.map((r) => SlotResult.parse(r.result)).reverse();
 }
 
+/** The community's latest cleared slot of each commodity. */
+export async function latestResults(db: Queryable, communityId: string): Promise<SlotResult[]> {
+  const rows = await db.query<{ result: unknown }>(
+    `SELECT DISTINCT ON (commodity) result FROM market.clearings
+      WHERE community_id = $1 ORDER BY commodity, slot DESC`,
+    [communityId],
+  );
+  return rows.map((r) => SlotResult.parse(r.result));
+}
+
 /** A guard on one read of fills for settlement: a month of a 1,000-household community is far below it. */
 const FILLS_READ_LIMIT = 1_000_000;
 
