@@ -18,7 +18,7 @@ import { authRoutes } from "./routes/auth.js";
 import { clearingRoutes } from "./routes/clearing.js";
 import { communityRoutes } from "./routes/communities.js";
 import { deviceTokenRoutes } from "./routes/device-tokens.js";
-import { healthRoutes } from "./routes/health.js";
+import { healthRoutes, type Readiness } from "./routes/health.js";
 import { meterRoutes } from "./routes/meters.js";
 import { orderRoutes } from "./routes/orders.js";
 import { preferenceRoutes } from "./routes/preferences.js";
@@ -37,6 +37,8 @@ export interface HubEvents {
 export interface AppOptions {
   logger?: boolean;
   events?: HubEvents;
+  /** What /readyz asks besides the database (see health.ts). */
+  readiness?: Readiness;
 }
 
 const NO_EVENTS: HubEvents = { cleared: () => undefined, communityCreated: () => undefined };
@@ -71,7 +73,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
   registerMetrics(app, ctx.metrics);
   await registerOpenApi(app, HUB_VERSION);
   registerAuthentication(app, ctx);
-  await app.register(healthRoutes, { db: ctx.db });
+  await app.register(healthRoutes, { db: ctx.db, readiness: options.readiness });
   await app.register(authRoutes, { ctx, guards });
   await app.register(communityRoutes, { ctx, events: options.events ?? NO_EVENTS });
   await app.register(meterRoutes, { ctx, guards });

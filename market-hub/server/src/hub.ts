@@ -27,6 +27,8 @@ export interface HubOptions {
   wallNow?: () => Date;
   /** How often the embedded broker re-checks every session's token (ms; default 30 s). */
   mqttRecheckMs?: number;
+  /** Not ready (readyz 503, with this reason) until `ready()` is called: for work the hub must do first. */
+  notReadyUntil?: string;
   /**
    * Told, before the hub serves, the latest market time its database has seen (null: none), so
    * that a fast market clock can resume there instead of running back.
@@ -43,6 +45,8 @@ export interface RunningHub {
   /** The broker the hub publishes to: the embedded one (mqtt://127.0.0.1:1884) or MQTT_URL. */
   mqttUrl: string;
   mqtt: HubMqtt;
+  /** Says why readyz answers 503 from now on (null: ready again). */
+  setNotReady(why: string | null): void;
   /** Graceful shutdown: stop accepting, let an in-flight clearing finish, close the database. */
   close(): Promise<void>;
 }
@@ -76,7 +80,8 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
       mqttHub?.community(c).catch((err) => app.log.error({ err }, "announcing a community on MQTT failed"));
     },
   };
-  const app = await buildApp(ctx, { logger: o.logger ?? false, events });
+  let notReady: string | null = o.notReadyUntil ?? null;
+  const app = await buildApp(ctx, { logger: o.logger ?? false, events, readiness: () => notReady });
   let broker: EmbeddedBroker | undefined;
   if (!o.config.mqttUrl) {
     broker = await startEmbeddedBroker(ctx, {
@@ -126,6 +131,9 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
       ? `mqtt://${o.config.host === "0.0.0.0" ? "localhost" : o.config.host}:${broker.port}`
       : mqttConn.url,
     mqtt,
+    setNotReady: (why) => {
+      notReady = why;
+    },
     close: () => {
       closing ??= (async () => {
         await scheduler.stop();

@@ -34,7 +34,9 @@ it("runs the demo: households bid, slots clear, and a newcomer can log in and li
     speed: 1,
     now: () => new Date(now),
     historyHours: 2,
-    onHistory: (done, total) => progress.push(done / total),
+    onHistory: (done, total) => {
+      progress.push(done / total);
+    },
   });
   expect(progress.at(-1)).toBe(1);
   const running = demo;
@@ -115,5 +117,51 @@ it("a fast demo restarted on its data resumes its market clock where it stopped,
       .toBe(true);
   } finally {
     await again.stop();
+  }
+}, 60_000);
+
+it("restarts at any moment (the same minute, the same slot, later) and is ready only once it trades live", async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "openlem-demo-"));
+  const config = configFromEnv({}, { port: 0, mqttPort: 0, dataDir, logLevel: "silent" });
+  let now = Date.parse("2026-06-10T09:02:00Z");
+  const clock = () => new Date(now);
+  const probes: { statusCode: number; body: string }[] = [];
+  const first = await runDemo({
+    config,
+    speed: 1,
+    now: clock,
+    historyHours: 1,
+    // readiness while the day before plays, asked of the hub that already serves
+    onHistory: async (done, _total, hub) => {
+      if (done === 1) probes.push(await hub.app.inject({ method: "GET", url: "/readyz" }));
+    },
+  });
+  const [during] = probes;
+  expect(during?.statusCode).toBe(503);
+  expect(JSON.parse(during?.body ?? "{}")).toMatchObject({
+    status: "unavailable",
+    reason: expect.stringMatching(/the demo is playing the day before it opens: step 1 of \d+/),
+  });
+  expect((await first.hub.app.inject({ method: "GET", url: "/readyz" })).statusCode).toBe(200);
+  // ten minutes on: the meters have reported the slot that ended at 09:00 and the one at 09:15 is under way
+  now += 10 * 60_000;
+  await first.step();
+  await first.stop();
+  const readings = async (d: RunningDemo) =>
+    (await d.hub.ctx.db.query<{ n: number }>("SELECT count(*)::int AS n FROM market.readings"))[0]?.n ?? 0;
+  // the same minute, then the same slot a minute later, then the next slot: each comes up and trades on
+  for (const later of [0, 60_000, 15 * 60_000]) {
+    now += later;
+    const again = await runDemo({ config, speed: 1, now: clock, historyHours: 1 });
+    try {
+      expect((await again.hub.app.inject({ method: "GET", url: "/readyz" })).statusCode).toBe(200);
+      const before = await readings(again);
+      now += 15 * 60_000;
+      await again.step();
+      // the meters go on from their last registers: the slot's readings were taken
+      expect(await readings(again)).toBeGreaterThan(before);
+    } finally {
+      await again.stop();
+    }
   }
 }, 60_000);

@@ -88,8 +88,13 @@ export class DemoMeters {
   private readonly registers = new Map<string, { importWh: number; exportWh: number }>();
   private n = 0;
 
-  constructor(private readonly households: readonly string[]) {
-    for (const h of households) this.registers.set(h, { importWh: 1_000_000, exportWh: 200_000 });
+  constructor(
+    private readonly households: readonly string[],
+    /** Registers to go on from (the meters' last readings), by household; new meters start at 1 MWh / 200 kWh. */
+    from: ReadonlyMap<string, { importWh: number; exportWh: number }> = new Map(),
+  ) {
+    for (const h of households)
+      this.registers.set(h, { ...(from.get(h) ?? { importWh: 1_000_000, exportWh: 200_000 }) });
   }
 
   deliver(_slot: string, tradedNet: ReadonlyMap<string, number>): void {

@@ -48,8 +48,8 @@ export interface DemoOptions {
    * every page, card and chart has data from the first minute.
    */
   historyHours?: number;
-  /** Progress of that history, slot by slot. */
-  onHistory?: (done: number, total: number) => void;
+  /** Progress of that history, slot by slot; the hub already serves (and says it is not ready). */
+  onHistory?: (done: number, total: number, hub: RunningHub) => void | Promise<void>;
 }
 
 export interface RunningDemo {
@@ -100,6 +100,8 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
     resumeClock: (ms) => fast?.notBefore(ms),
     // the scheduler starts once the history has played (a test that drives the clock runs it itself)
     tickMs: 0,
+    // ready once the demo community trades live, not while it is set up or plays the day before
+    notReadyUntil: "the demo community is being set up",
   });
   const { db } = hub.ctx;
   const historyMs = (o.historyHours ?? 24) * HOUR_MS;
@@ -135,7 +137,11 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
   const submitted = new Set<string>();
   const len = market.slotMinutes * MINUTE_MS;
   const gate = market.gateClosureMinutes * MINUTE_MS;
-  const meters = new DemoMeters(DEMO_HOUSEHOLDS.map((h) => h.id));
+  // the registers go on from what the meters last reported (a restart, even within the slot)
+  const meters = new DemoMeters(
+    DEMO_HOUSEHOLDS.map((h) => h.id),
+    await lastRegisters(hub),
+  );
   let nextReading = Math.floor(clock().getTime() / len) * len;
   await db.transaction((tx) =>
     storeReadings(tx, DEMO_COMMUNITY, meters.read(new Date(nextReading).toISOString()), {
@@ -191,13 +197,15 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
     const step = 5 * 60_000;
     const total = Math.ceil((liveStart - past) / step);
     for (let k = 0; past < liveStart; k++, past += step) {
+      hub.setNotReady(`the demo is playing the day before it opens: step ${k + 1} of ${total}`);
       await drive();
       await hub.scheduler.tick();
-      o.onHistory?.(k + 1, total);
+      await o.onHistory?.(k + 1, total, hub);
     }
     past = null;
   }
   await drive();
+  hub.setNotReady(null);
   if (!o.now) hub.scheduler.start(schedulerTickMs(o.speed));
   const timer = o.now ? undefined : setInterval(() => void drive(), Math.max(50, Math.min(1000, 60_000 / o.speed)));
   return {
@@ -212,6 +220,21 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
       await hub.close();
     },
   };
+}
+
+/** Each demo meter's registers as last reported, by household. */
+async function lastRegisters(hub: RunningHub): Promise<Map<string, { importWh: number; exportWh: number }>> {
+  const rows = await hub.ctx.db.query<{ meter_id: string; import_wh: string | number; export_wh: string | number }>(
+    `SELECT DISTINCT ON (meter_id) meter_id, import_wh, export_wh FROM market.readings
+      WHERE meter_id = ANY($1) ORDER BY meter_id, at DESC`,
+    [DEMO_HOUSEHOLDS.map((h) => `${h.id}-main`)],
+  );
+  return new Map(
+    rows.map((r) => [
+      r.meter_id.replace(/-main$/, ""),
+      { importWh: Number(r.import_wh), exportWh: Number(r.export_wh) },
+    ]),
+  );
 }
 
 async function communityExists(hub: RunningHub): Promise<boolean> {
