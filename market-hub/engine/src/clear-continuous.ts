@@ -1,7 +1,6 @@
 import type { Source } from "@openlem/protocol";
-import type { MechanismOutcome } from "./clear.js";
 import { ContinuousBook, type ContinuousTrade } from "./continuous.js";
-import type { BookOrder, EngineFill, MarketOutcome, MarketParams } from "./types.js";
+import type { BookOrder, EngineFill, MarketOutcome, MarketParams, MechanismOutcome } from "./types.js";
 
 /** Runs a book through continuous matching in time priority (seq) and reports like a call auction. */
 export function clearContinuousBook(

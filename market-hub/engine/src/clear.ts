@@ -4,7 +4,16 @@ import { effectiveBuy, effectiveSell } from "./effective-price.js";
 import { Entries, type SideRows } from "./entries.js";
 import { clearPayAsBid } from "./pay-as-bid.js";
 import { cancelSelfCrossing } from "./self-trade.js";
-import type { BookOrder, ClearingOutcome, EngineFill, MarketOutcome, MarketParams, Match, Remainder } from "./types.js";
+import type {
+  BookOrder,
+  ClearingOutcome,
+  EngineFill,
+  MarketOutcome,
+  MarketParams,
+  Match,
+  MechanismOutcome,
+  Remainder,
+} from "./types.js";
 import { clearUniform } from "./uniform.js";
 import { utilityFill } from "./utility.js";
 
@@ -64,16 +73,6 @@ export function clear(input: ClearInput): ClearingOutcome {
     selfCrossCancelledWh: outcome.selfCrossCancelledWh,
     remainders,
   };
-}
-
-/** What a mechanism hands back before the utility fallback. */
-export interface MechanismOutcome {
-  markets: MarketOutcome[];
-  fills: EngineFill[];
-  matches: Match[];
-  /** Visits every step with energy left, in book order. */
-  eachLeft(visit: (order: BookOrder, step: number, remainingWh: number) => void): void;
-  selfCrossCancelledWh: number;
 }
 
 function clearCallAuction(market: MarketParams, orders: readonly BookOrder[]): MechanismOutcome {

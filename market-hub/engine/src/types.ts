@@ -146,3 +146,13 @@ export interface ColumnsOutcome {
   /** Energy each row trades with the utility: buys at retail, sells at feed-in. */
   utility: Float64Array;
 }
+
+/** What a mechanism hands back before the utility fallback. */
+export interface MechanismOutcome {
+  markets: MarketOutcome[];
+  fills: EngineFill[];
+  matches: Match[];
+  /** Visits every step with energy left, in book order. */
+  eachLeft(visit: (order: BookOrder, step: number, remainingWh: number) => void): void;
+  selfCrossCancelledWh: number;
+}

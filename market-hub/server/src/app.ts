@@ -1,12 +1,12 @@
 import cookie from "@fastify/cookie";
 import cors from "@fastify/cors";
 import rateLimit from "@fastify/rate-limit";
-import type { CommunityId } from "@openlem/protocol";
 import Fastify, { type FastifyInstance } from "fastify";
 import { serializerCompiler } from "fastify-type-provider-zod";
 import { AccessGuards } from "./auth/guards.js";
 import { registerAuthentication } from "./auth/principal.js";
 import type { HubContext } from "./context.js";
+import type { HubEvents } from "./events.js";
 import { registerErrorHandler } from "./http/errors.js";
 import { registerMetrics } from "./http/metrics.js";
 import { noNulValidatorCompiler } from "./http/no-nul.js";
@@ -23,16 +23,10 @@ import { meterRoutes } from "./routes/meters.js";
 import { orderRoutes } from "./routes/orders.js";
 import { preferenceRoutes } from "./routes/preferences.js";
 import { settlementRoutes } from "./routes/settlement.js";
-import type { ClearedSlot } from "./services/clearing.js";
 
 export const HUB_VERSION = "0.1.0";
 
-/** The hub's HTTP application: plugins in the order they depend on each other (Fastify style). */
-/** What the HTTP side tells the rest of the hub (the MQTT publisher listens here). */
-export interface HubEvents {
-  cleared(communityId: CommunityId, cleared: ClearedSlot): void;
-  communityCreated(communityId: CommunityId): void;
-}
+export type { HubEvents };
 
 export interface AppOptions {
   logger?: boolean;
@@ -43,6 +37,7 @@ export interface AppOptions {
 
 const NO_EVENTS: HubEvents = { cleared: () => undefined, communityCreated: () => undefined };
 
+/** The hub's HTTP application: plugins in the order they depend on each other (Fastify style). */
 export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ? { level: ctx.config.logLevel } : false,

@@ -1,7 +1,6 @@
 import { bookCurves, hubApi } from "@openlem/protocol";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import type { HubEvents } from "../app.js";
 import {
   householdOnly,
   operatorsOnly,
@@ -10,6 +9,7 @@ import {
   requirePrincipal,
 } from "../auth/principal.js";
 import type { HubContext } from "../context.js";
+import type { HubEvents } from "../events.js";
 import { optionalPage } from "../http/paging.js";
 import { routeOf } from "../http/route-schemas.js";
 import { actorOf, audit } from "../services/audit.js";

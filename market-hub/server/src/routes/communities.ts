@@ -1,9 +1,9 @@
 import { hubApi, marketClock } from "@openlem/protocol";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import type { HubEvents } from "../app.js";
 import { operatorsOnly, requireOperator, requirePrincipal } from "../auth/principal.js";
 import type { HubContext } from "../context.js";
+import type { HubEvents } from "../events.js";
 import { routeOf } from "../http/route-schemas.js";
 import { actorOf, audit } from "../services/audit.js";
 import { createCommunity, getCommunity, listCommunities, updateMarket } from "../services/communities.js";
