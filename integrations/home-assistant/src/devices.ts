@@ -1,5 +1,5 @@
 import { type DevicePort, type DeviceState, expectedDrawWh, type SlotDecision } from "@openlem/agents";
-import { HOUR_MS, isoOf, localHourOf, type MeterReading, nextLocalTime } from "@openlem/protocol";
+import { HOUR_MS, isoOf, localHourOf, type MeterReading, nextLocalTime, slotMs } from "@openlem/protocol";
 import type { BridgeConfig } from "./config.js";
 import type { HaConnection } from "./ha-connection.js";
 
@@ -75,7 +75,7 @@ export class HaDevices implements DevicePort {
     return {
       // the household's own load and PV the household loop forecasts from its metered history
       drawWh: Array.from({ length: slots }, (_, k) =>
-        draw ? expectedDrawWh(draw, localHourOf(isoOf(fromMs + k * minutes * 60_000), this.timeZone), minutes) : 0,
+        draw ? expectedDrawWh(draw, localHourOf(isoOf(fromMs + k * slotMs(minutes)), this.timeZone), minutes) : 0,
       ),
     };
   }

@@ -1,4 +1,4 @@
-import { DAY_MS } from "@openlem/protocol/durations";
+import { DAY_MS, slotMs } from "@openlem/protocol/durations";
 import { isoOf, localDateOf, localMidnightMs } from "@openlem/protocol/zone";
 import type { HassEntity } from "../shared/hass.js";
 
@@ -69,7 +69,7 @@ export function cheapestWindow(
   nowMs: number,
   slotMinutes: number,
 ): [number, number] | null {
-  const len = slotMinutes * 60_000;
+  const len = slotMs(slotMinutes);
   let best: [number, number] | null = null;
   let bestSum = Number.POSITIVE_INFINITY;
   for (let i = 0; i + length <= slots.length; i++) {

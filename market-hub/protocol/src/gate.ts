@@ -1,4 +1,4 @@
-import { MINUTE_MS } from "./durations.js";
+import { MINUTE_MS, slotMs, slotStartMs } from "./durations.js";
 /*
  * Gate closure, the one rule of when a slot stops taking orders: `gateClosureMinutes` before
  * it starts. The hub's intake, its scheduler and manual clearing, the market clock clients
@@ -11,9 +11,9 @@ export interface GateRules {
   gateClosureMinutes: number;
 }
 
-/** When the gate of the slot starting at `slotStartMs` closes (ms since the epoch). */
-export function gateClosesAtMs(slotStartMs: number, market: Pick<GateRules, "gateClosureMinutes">): number {
-  return slotStartMs - market.gateClosureMinutes * MINUTE_MS;
+/** When the gate of the slot starting at `startMs` closes (ms since the epoch). */
+export function gateClosesAtMs(startMs: number, market: Pick<GateRules, "gateClosureMinutes">): number {
+  return startMs - market.gateClosureMinutes * MINUTE_MS;
 }
 
 /** When the gate of a slot closes, as a UTC instant. */
@@ -28,13 +28,29 @@ export function isGateClosed(slot: string, market: Pick<GateRules, "gateClosureM
 
 /** The earliest slot whose gate is still open at `nowMs` (its start, ms). */
 export function nextOpenSlotMs(market: GateRules, nowMs: number): number {
-  return lastClosedSlotMs(market, nowMs) + market.slotMinutes * MINUTE_MS;
+  return lastClosedSlotMs(market, nowMs) + slotMs(market.slotMinutes);
 }
 
 /** The latest slot whose gate has closed at `nowMs` (its start, ms): the last one to clear ex ante. */
 export function lastClosedSlotMs(market: GateRules, nowMs: number): number {
-  const len = market.slotMinutes * MINUTE_MS;
-  return Math.floor((nowMs + market.gateClosureMinutes * MINUTE_MS) / len) * len;
+  return slotStartMs(nowMs + market.gateClosureMinutes * MINUTE_MS, market.slotMinutes);
+}
+
+/** What clearing ex post needs besides the gate rules. */
+export interface ClearingRules extends GateRules {
+  mode: "ex-ante" | "ex-post";
+  expostDelayMinutes: number;
+}
+
+/**
+ * The latest slot that may be cleared at `nowMs` (its start, ms): ex ante, the last one whose
+ * gate has closed; ex post, the last one that ended `expostDelayMinutes` ago, when its readings
+ * are in. The scheduler clears up to it; the admin page offers it.
+ */
+export function lastClearableSlotMs(market: ClearingRules, nowMs: number): number {
+  return market.mode === "ex-post"
+    ? slotStartMs(nowMs - market.expostDelayMinutes * MINUTE_MS, market.slotMinutes) - slotMs(market.slotMinutes)
+    : lastClosedSlotMs(market, nowMs);
 }
 
 /** Why an order for a slot whose gate has closed is refused: when it closed, and what to do. */

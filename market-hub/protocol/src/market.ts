@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { MINUTE_MS } from "./durations.js";
-import { gateClosesAtMs, nextOpenSlotMs } from "./gate.js";
+import { slotStartMs } from "./durations.js";
+import { gateClosesAtMs, lastClearableSlotMs, nextOpenSlotMs } from "./gate.js";
 import { CommunityId } from "./ids.js";
 import { TimeZone, UtcInstant } from "./time.js";
 import { isTickAligned, MAX_ABS_PRICE_TICKS, TICKS_PER_CURRENCY_PER_KWH } from "./units.js";
@@ -158,14 +158,15 @@ export const MarketClock = z.object({
   /** The earliest slot that still takes orders, and when its gate closes. */
   nextOpenSlot: UtcInstant,
   gateClosesAt: UtcInstant,
+  /** The latest slot that may be cleared now: its gate closed (ex ante) or its readings are due (ex post). */
+  lastClearableSlot: UtcInstant,
 });
 export type MarketClock = z.output<typeof MarketClock>;
 
 /** The market clock of a community at `now`. */
 export function marketClock(communityId: CommunityId, market: MarketConfig, now: Date): MarketClock {
-  const len = market.slotMinutes * MINUTE_MS;
   const t = now.getTime();
-  const current = Math.floor(t / len) * len;
+  const current = slotStartMs(t, market.slotMinutes);
   const next = nextOpenSlotMs(market, t);
   return {
     communityId,
@@ -175,5 +176,6 @@ export function marketClock(communityId: CommunityId, market: MarketConfig, now:
     currentSlot: new Date(current).toISOString(),
     nextOpenSlot: new Date(next).toISOString(),
     gateClosesAt: new Date(gateClosesAtMs(next, market)).toISOString(),
+    lastClearableSlot: new Date(lastClearableSlotMs(market, t)).toISOString(),
   };
 }

@@ -1,4 +1,4 @@
-import { DAY_MS } from "./durations.js";
+import { DAY_MS, slotMs, slotStartMs } from "./durations.js";
 import type { CommunityId } from "./ids.js";
 import type { Commodity, MarketConfig } from "./market.js";
 import type { PriceSignal, SlotResult } from "./result.js";
@@ -68,8 +68,8 @@ export function priceSignalAt(
   nowMs: number,
   results: readonly SlotResult[],
 ): PriceSignal {
-  const len = market.slotMinutes * 60_000;
-  const current = Math.floor(nowMs / len) * len;
+  const len = slotMs(market.slotMinutes);
+  const current = slotStartMs(nowMs, market.slotMinutes);
   const today = localDateOf(isoOf(nowMs), market.timeZone);
   const end = localMidnightMs(shiftDate(today, 2), market.timeZone);
   const starts: number[] = [];
@@ -85,8 +85,7 @@ export function priceSignalAt(
 
 /** The results `priceSignalAt` needs: from a week before the slot under way to the end of tomorrow. */
 export function priceSignalWindow(market: MarketConfig, nowMs: number): { from: string; to: string } {
-  const len = market.slotMinutes * 60_000;
-  const current = Math.floor(nowMs / len) * len;
+  const current = slotStartMs(nowMs, market.slotMinutes);
   const today = localDateOf(isoOf(nowMs), market.timeZone);
   return localPriceHistoryWindow(current, localMidnightMs(shiftDate(today, 2), market.timeZone));
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MINUTE_MS } from "./durations.js";
+import { MINUTE_MS, slotMs, slotStartMs } from "./durations.js";
 import { isoOf, localDateOf, localMidnightMs, localWallTimeMs, ms, shiftDate } from "./zone.js";
 
 /**
@@ -49,14 +49,12 @@ export const TimeZone = z.string().refine(isValidTimeZone, {
 /** Milliseconds since the epoch of an instant string. */
 /** True when the instant starts a slot of `slotMinutes` (slots are aligned to the UTC epoch). */
 export function isSlotStart(instant: string, slotMinutes: number): boolean {
-  return ms(instant) % (slotMinutes * MINUTE_MS) === 0;
+  return ms(instant) % slotMs(slotMinutes) === 0;
 }
 
 /** The start of the slot containing `instant`. */
 export function slotOf(instant: string, slotMinutes: number): string {
-  const len = slotMinutes * MINUTE_MS;
-  const t = ms(instant);
-  return isoOf(t - (((t % len) + len) % len));
+  return isoOf(slotStartMs(ms(instant), slotMinutes));
 }
 
 export function addMinutes(instant: string, minutes: number): string {
@@ -66,7 +64,7 @@ export function addMinutes(instant: string, minutes: number): string {
 /** Slot starts in [fromInclusive, toExclusive). Both bounds must be slot starts. */
 export function slotStarts(fromInclusive: string, toExclusive: string, slotMinutes: number): string[] {
   const out: string[] = [];
-  const len = slotMinutes * MINUTE_MS;
+  const len = slotMs(slotMinutes);
   for (let t = ms(fromInclusive); t < ms(toExclusive); t += len) out.push(isoOf(t));
   return out;
 }
@@ -141,5 +139,5 @@ export function periodOf(kind: PeriodKind, date: string, timeZone: string): Peri
 /** Number of delivery slots in a local day: 96 for 15-minute slots, 92 or 100 on DST change days. */
 export function slotsInLocalDay(date: string, timeZone: string, slotMinutes: number): number {
   const p = periodOf("day", date, timeZone);
-  return (ms(p.to) - ms(p.from)) / (slotMinutes * MINUTE_MS);
+  return (ms(p.to) - ms(p.from)) / slotMs(slotMinutes);
 }

@@ -4,6 +4,7 @@ import {
   CommunityId,
   gateClosesAt,
   isGateClosed,
+  lastClearableSlotMs,
   lastClosedSlotMs,
   MarketConfig,
   marketClock,
@@ -40,6 +41,33 @@ describe("gate closure", () => {
           );
           expect(clock.nextOpenSlot).toBe(iso(next));
           expect(clock.gateClosesAt).toBe(gateClosesAt(iso(next), m));
+        },
+      ),
+    );
+  });
+
+  it("the latest clearable slot: ex ante the last closed gate, ex post the last slot that ended the delay ago", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: Date.parse("2020-01-01"), max: Date.parse("2030-01-01") }),
+        fc.constantFrom(5, 15, 30, 60),
+        fc.integer({ min: 0, max: 120 }),
+        fc.integer({ min: 0, max: 1440 }),
+        (now, slotMinutes, gateClosureMinutes, expostDelayMinutes) => {
+          const len = slotMinutes * 60_000;
+          const exAnte = { slotMinutes, gateClosureMinutes, mode: "ex-ante" as const, expostDelayMinutes };
+          expect(lastClearableSlotMs(exAnte, now)).toBe(lastClosedSlotMs(exAnte, now));
+          const s = lastClearableSlotMs({ ...exAnte, mode: "ex-post" }, now);
+          // its readings are due (ended the delay ago), the next slot's are not
+          expect(s % len).toBe(0);
+          expect(s + len + expostDelayMinutes * 60_000).toBeLessThanOrEqual(now);
+          expect(s + 2 * len + expostDelayMinutes * 60_000).toBeGreaterThan(now);
+          const clock = marketClock(
+            CommunityId.parse("c"),
+            MarketConfig.parse({ ...tariffs, slotMinutes, gateClosureMinutes, mode: "ex-post", expostDelayMinutes }),
+            new Date(now),
+          );
+          expect(clock.lastClearableSlot).toBe(new Date(s).toISOString());
         },
       ),
     );

@@ -1,4 +1,4 @@
-import { DAY_MS, HOUR_MS, isoOf, localMidnightMs } from "@openlem/protocol";
+import { DAY_MS, HOUR_MS, isoOf, localMidnightMs, slotMs } from "@openlem/protocol";
 
 /** The local days of a run and their slots, computed once (time zone lookups are not free). */
 export interface Calendar {
@@ -20,8 +20,8 @@ export function buildCalendar(from: string, days: number, timeZone: string, slot
   const [y, m, d] = from.split("-").map(Number);
   for (let k = 0; k <= days; k++) dates.push(isoOf(Date.UTC(y ?? 1970, (m ?? 1) - 1, (d ?? 1) + k)).slice(0, 10));
   const dayStartMs = dates.map((date) => localMidnightMs(date, timeZone));
-  const slotMs = slotMinutes * 60_000;
-  const total = ((dayStartMs[days] as number) - (dayStartMs[0] as number)) / slotMs;
+  const len = slotMs(slotMinutes);
+  const total = ((dayStartMs[days] as number) - (dayStartMs[0] as number)) / len;
   const startMs = new Float64Array(total);
   const day = new Int32Array(total);
   const localHour = new Float64Array(total);
@@ -34,7 +34,7 @@ export function buildCalendar(from: string, days: number, timeZone: string, slot
     const yearStart = Date.UTC(Number(date.slice(0, 4)), 0, 1);
     const doy = Math.floor((Date.parse(`${date}T00:00:00Z`) - yearStart) / DAY_MS) + 1;
     const dayStart = dayStartMs[k] as number;
-    for (let s = dayStart; s < (dayStartMs[k + 1] as number); s += slotMs) {
+    for (let s = dayStart; s < (dayStartMs[k + 1] as number); s += len) {
       startMs[t] = s;
       day[t] = k;
       // wall-clock hours since local midnight; on DST days the hours after the change shift by one

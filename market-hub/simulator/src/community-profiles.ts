@@ -1,5 +1,5 @@
 import { type DeviceState, drawShare, HouseholdSpec, type PriceLimits } from "@openlem/agents";
-import { DAY_MS, isoOf, minutesOfClock } from "@openlem/protocol";
+import { DAY_MS, isoOf, minutesOfClock, slotMs } from "@openlem/protocol";
 import type { Calendar } from "./calendar.js";
 import { heatingWh } from "./profiles/heating.js";
 import { chpShare } from "./profiles/hot-water.js";
@@ -39,7 +39,7 @@ export class CommunityProfiles {
     this.pvWPerKwp = new Float64Array(n);
     for (let t = 0; t < n; t++) {
       const w = weatherFactor(scenario.seed, cal.day[t] as number, cal.dayOfYear[t] as number);
-      this.pvWPerKwp[t] = site.wattsPerKwp((cal.startMs[t] as number) + (minutes * 60_000) / 2, w);
+      this.pvWPerKwp[t] = site.wattsPerKwp((cal.startMs[t] as number) + slotMs(minutes) / 2, w);
     }
   }
 
@@ -49,7 +49,7 @@ export class CommunityProfiles {
 
   /** The slot that starts at `ms`, or -1 outside the calendar. */
   indexOf(ms: number): number {
-    const t = Math.round((ms - (this.cal.startMs[0] as number)) / (this.cal.slotMinutes * 60_000));
+    const t = Math.round((ms - (this.cal.startMs[0] as number)) / slotMs(this.cal.slotMinutes));
     return t >= 0 && t < this.slots && this.cal.startMs[t] === ms ? t : -1;
   }
 

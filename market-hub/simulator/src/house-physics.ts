@@ -1,5 +1,5 @@
 import { batteryStep, boilerStep } from "@openlem/agents";
-import { DAY_MS } from "@openlem/protocol";
+import { DAY_MS, slotMs } from "@openlem/protocol";
 import type { EvSessionAt } from "./community-profiles.js";
 import type { Household } from "./scenario.js";
 
@@ -102,9 +102,9 @@ export function stepDevices(
     }
   }
   // the session's slots: those that overlap its arrival to departure
-  if (d && session && startMs + minutes * 60_000 > session.arrival) {
+  if (d && session && startMs + slotMs(minutes) > session.arrival) {
     st.evChargedWh += Math.round(d.evW * hours);
-    if (startMs + minutes * 60_000 >= session.departure) {
+    if (startMs + slotMs(minutes) >= session.departure) {
       safety.evSession(st.evChargedWh >= session.needWh);
       st.evChargedWh = 0;
     }

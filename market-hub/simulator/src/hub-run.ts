@@ -1,5 +1,5 @@
 import { HouseholdLoop, type HouseholdSpec, type LoopEvent } from "@openlem/agents";
-import { DAY_MS, HOUR_MS, isoOf, localDateOf } from "@openlem/protocol";
+import { DAY_MS, HOUR_MS, isoOf, localDateOf, slotMs } from "@openlem/protocol";
 import { buildCalendar } from "./calendar.js";
 import { CommunityProfiles, householdSpecOf } from "./community-profiles.js";
 import { SafetyLog } from "./house-physics.js";
@@ -46,7 +46,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export async function simulateOnHub(loaded: LoadedScenario, o: HubRunOptions): Promise<HubRunResult> {
   const { scenario, market: config, households } = loaded;
-  const slotMs = config.slotMinutes * 60_000;
+  const len = slotMs(config.slotMinutes);
   // joining takes a while (accounts, meters, tokens): the run starts at the slot after it
   const joined = await joinCommunity(loaded, {
     url: o.url,
@@ -56,7 +56,7 @@ export async function simulateOnHub(loaded: LoadedScenario, o: HubRunOptions): P
 
   const clock0 = await joined.operator.clock();
   const startMs = Date.parse(clock0.currentSlot);
-  const endMs = startMs + o.slots * slotMs;
+  const endMs = startMs + o.slots * len;
   const firstDate = localDateOf(isoOf(startMs), config.timeZone);
   const days = Math.ceil((endMs - startMs) / DAY_MS) + 2;
   const cal = buildCalendar(firstDate, days, config.timeZone, config.slotMinutes);
@@ -92,7 +92,7 @@ export async function simulateOnHub(loaded: LoadedScenario, o: HubRunOptions): P
       for (const x of homes) x.home.advanceTo(current);
       await assets.advance(current);
       lastSlot = current;
-      o.onProgress?.(Math.min(o.slots, (current - startMs) / slotMs), o.slots);
+      o.onProgress?.(Math.min(o.slots, (current - startMs) / len), o.slots);
       if (current >= endMs) break;
     }
     // a loop has work when a slot began or the next open slot has no orders from it yet

@@ -10,7 +10,7 @@ import {
   type LoopEvent,
   type SlotDecision,
 } from "@openlem/agents";
-import { describeProblems, fieldProblems, isoOf, localHourOf } from "@openlem/protocol";
+import { describeProblems, fieldProblems, isoOf, localHourOf, slotMs } from "@openlem/protocol";
 import { z } from "zod";
 import { type HubConnection, reasonOf } from "./connection.js";
 import { type DeviceSettings, deviceSettings, editorValues, usableOptions } from "./options.js";
@@ -89,7 +89,7 @@ export function registerDevice<O, S>(RED: Red, kind: DeviceKind<O, S>): void {
       // the household's own load and PV the loop forecasts from its metered history
       forecast: async (fromMs, slots, minutes) => ({
         drawWh: Array.from({ length: slots }, (_, k) =>
-          kind.drawWh ? kind.drawWh(opts, localHourOf(isoOf(fromMs + k * minutes * 60_000), timeZone), minutes) : 0,
+          kind.drawWh ? kind.drawWh(opts, localHourOf(isoOf(fromMs + k * slotMs(minutes)), timeZone), minutes) : 0,
         ),
       }),
       apply: async (decision) => {
@@ -147,9 +147,9 @@ export function registerDevice<O, S>(RED: Red, kind: DeviceKind<O, S>): void {
       const m = loop.memory;
       const slots: Record<string, unknown>[] = [];
       if (m && m.planFromMs !== null) {
-        const slotMs = m.minutes * 60_000;
+        const len = slotMs(m.minutes);
         for (let i = 0; i < m.buyPrice.length; i++)
-          slots.push({ start: isoOf(m.planFromMs + i * slotMs), price: m.buyPrice[i], ...kind.scheduleEntry(m, i) });
+          slots.push({ start: isoOf(m.planFromMs + i * len), price: m.buyPrice[i], ...kind.scheduleEntry(m, i) });
       }
       return {
         topic: `${kind.type}/schedule`,

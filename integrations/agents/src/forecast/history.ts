@@ -1,4 +1,4 @@
-import { DAY_MS } from "@openlem/protocol";
+import { DAY_MS, slotMs } from "@openlem/protocol";
 import { z } from "zod";
 
 /** What a household's history keeps between restarts (JSON): the last days, slot by slot. */
@@ -46,7 +46,7 @@ export class HouseholdHistory {
   private lastMs = Number.NEGATIVE_INFINITY;
 
   constructor(o: HistoryOptions, memory?: HistoryMemory) {
-    this.slotMs = o.minutes * 60_000;
+    this.slotMs = slotMs(o.minutes);
     this.slotsPerDay = Math.round(DAY_MS / this.slotMs);
     this.days = o.days ?? 7;
     this.slotsTotal = (this.days + 1) * this.slotsPerDay;

@@ -1,4 +1,4 @@
-import { DAY_MS, MeterReading, type OrderInput, priceToTicks, ticksToPrice } from "@openlem/protocol";
+import { DAY_MS, MeterReading, type OrderInput, priceToTicks, slotMs, ticksToPrice } from "@openlem/protocol";
 import { z } from "zod";
 import { batteryStep } from "../devices/battery.js";
 import { boilerStep } from "../devices/boiler.js";
@@ -123,7 +123,7 @@ export class HouseholdAgent {
   }
 
   private get slotMs(): number {
-    return this.memory.minutes * 60_000;
+    return slotMs(this.memory.minutes);
   }
 
   /**

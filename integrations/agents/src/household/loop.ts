@@ -10,6 +10,8 @@ import {
   localPriceHistoryWindow,
   type MeterReading,
   type SlotResult,
+  slotMs,
+  slotStartMs,
 } from "@openlem/protocol";
 import { HouseholdHistory } from "../forecast/history.js";
 import { superviseSlot } from "../safety/supervisor.js";
@@ -354,8 +356,7 @@ export class HouseholdLoop {
   private async deviceWork(now: number): Promise<void> {
     const agent = await this.loadAgent();
     const minutes = agent.memory.minutes;
-    const slotMs = minutes * 60_000;
-    const current = Math.floor(now / slotMs) * slotMs;
+    const current = slotStartMs(now, minutes);
     if (this.lastApplied === current) return this.supervise();
     await this.serially(async () => {
       const { devices } = this.options;
@@ -413,7 +414,7 @@ export class HouseholdLoop {
     if (registers) {
       this.sampler ??= new MeterSampler(
         {
-          slotMs: m.minutes * 60_000,
+          slotMs: slotMs(m.minutes),
           maxPowerW: this.options.meterMaxPowerW ?? 50_000,
           interpolateWithinMs: 60_000,
         },
@@ -463,8 +464,8 @@ export class HouseholdLoop {
     const atMs = Date.parse(r.at);
     const prev = m.lastBoundary;
     m.lastBoundary = { atMs, importWh: r.importWh, exportWh: r.exportWh, productionWh };
-    const slotMs = m.minutes * 60_000;
-    const d = prev && atMs - prev.atMs === slotMs ? this.recent.get(prev.atMs) : undefined;
+    const len = slotMs(m.minutes);
+    const d = prev && atMs - prev.atMs === len ? this.recent.get(prev.atMs) : undefined;
     if (!prev || !d || !this.history) return;
     const netWh = r.importWh - prev.importWh - (r.exportWh - prev.exportWh) - agent.devicesWh(d);
     const pvWh =
@@ -484,7 +485,7 @@ export class HouseholdLoop {
     const { devices } = this.options;
     const m = agent.memory;
     const minutes = m.minutes;
-    const slotMs = minutes * 60_000;
+    const len = slotMs(minutes);
     const known = (this.history?.size ?? 0) > 0;
     const stale =
       m.plannedAtMs === null ||
@@ -492,13 +493,13 @@ export class HouseholdLoop {
       (this.plannedBlind && known);
     if (stale || !agent.covers(nextOpenMs)) {
       this.plannedBlind = !known;
-      const horizon = this.options.horizonSlots ?? Math.round(DAY_MS / slotMs);
+      const horizon = this.options.horizonSlots ?? Math.round(DAY_MS / len);
       const forecast = await this.forecast(nextOpenMs, horizon, minutes);
       let state = await devices.read();
       let element: { on: boolean; runSlots: number } | undefined;
       // the plan starts after the slot under way: from where that slot's decision leaves the devices
       const d = this.lastDecision;
-      if (d && d.startMs + slotMs === nextOpenMs) {
+      if (d && d.startMs + len === nextOpenMs) {
         const drawWh = (await devices.forecast(d.startMs, 1, minutes)).drawWh[0] ?? 0;
         state = agent.stateAfter(d, state, drawWh);
         element = agent.elementAfter(d);
@@ -528,13 +529,13 @@ export class HouseholdLoop {
   private async forecast(fromMs: number, n: number, minutes: number): Promise<ForecastSlot[]> {
     const { hub, devices } = this.options;
     const market = this.community?.market;
-    const slotMs = minutes * 60_000;
+    const len = slotMs(minutes);
     const own = await devices.forecast(fromMs, n, minutes);
     const netLoadWh = this.netLoad(own.netLoadWh, fromMs, n);
-    const starts = Array.from({ length: n }, (_, t) => fromMs + t * slotMs);
+    const starts = Array.from({ length: n }, (_, t) => fromMs + t * len);
     let past: SlotResult[] = [];
     try {
-      past = (await hub?.results(localPriceHistoryWindow(fromMs, fromMs + n * slotMs))) ?? [];
+      past = (await hub?.results(localPriceHistoryWindow(fromMs, fromMs + n * len))) ?? [];
     } catch (err) {
       if (!(err instanceof HubError)) throw err;
     }

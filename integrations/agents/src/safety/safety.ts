@@ -1,3 +1,4 @@
+import { slotMs } from "@openlem/protocol";
 import { type BatterySpec, batteryStep, maxSocWh, minSocWh, oneWayEfficiency } from "../devices/battery.js";
 import { type BoilerSpec, boilerStep } from "../devices/boiler.js";
 import type { EvSession } from "../devices/ev.js";
@@ -64,15 +65,15 @@ export function safeEvPower(
   requestedW: number,
   minutes: number,
 ): number {
-  const slotMs = minutes * 60_000;
+  const len = slotMs(minutes);
   const arrival = Date.parse(s.arrival);
   const departure = Date.parse(s.departure);
-  if (slotStartMs + slotMs <= arrival || slotStartMs >= departure) return 0;
+  if (slotStartMs + len <= arrival || slotStartMs >= departure) return 0;
   const remainingWh = s.needWh - chargedWh;
   if (remainingWh <= 0) return 0;
   const hours = minutes / 60;
   // full slots after this one before departure
-  const later = Math.max(0, Math.floor((departure - (slotStartMs + slotMs)) / slotMs));
+  const later = Math.max(0, Math.floor((departure - (slotStartMs + len)) / len));
   const mustNowWh = Math.max(0, remainingWh - later * s.maxPowerW * hours);
   const minW = Math.ceil(mustNowWh / hours);
   const maxW = Math.min(s.maxPowerW, Math.ceil(remainingWh / hours));

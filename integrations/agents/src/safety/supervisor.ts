@@ -1,3 +1,4 @@
+import { slotMs } from "@openlem/protocol";
 import type { DeviceState, SlotDecision } from "../household/agent.js";
 import type { HouseholdSpec } from "../household/spec.js";
 import { safeBatteryPower, safeEvPower } from "./safety.js";
@@ -18,7 +19,7 @@ export function superviseSlot(
   nowMs: number,
   minutes: number,
 ): SlotDecision {
-  const left = d.startMs + minutes * 60_000 - nowMs;
+  const left = d.startMs + slotMs(minutes) - nowMs;
   if (left <= 0) return d;
   const minutesLeft = left / 60_000;
   const why: string[] = [];

@@ -1,3 +1,4 @@
+import { slotMs } from "@openlem/protocol";
 import type { EvSession } from "../devices/ev.js";
 
 export interface EvPlanInput {
@@ -17,12 +18,12 @@ export function planEv(input: EvPlanInput): number[] {
   const { session: s, minutes } = input;
   const arrival = Date.parse(s.arrival);
   const departure = Date.parse(s.departure);
-  const slotMs = minutes * 60_000;
+  const len = slotMs(minutes);
   const perSlotWh = (s.maxPowerW * minutes) / 60;
   let needWh = Math.max(0, s.needWh - input.chargedWh);
   const usable = input.slots
     .map((slot, i) => ({ i, ...slot }))
-    .filter((x) => x.startMs >= arrival && x.startMs + slotMs <= departure)
+    .filter((x) => x.startMs >= arrival && x.startMs + len <= departure)
     .sort(
       (a, b) =>
         (Number.isFinite(a.price) ? a.price : Infinity) - (Number.isFinite(b.price) ? b.price : Infinity) ||

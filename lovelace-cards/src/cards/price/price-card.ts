@@ -1,4 +1,4 @@
-import { DAY_MS } from "@openlem/protocol/durations";
+import { DAY_MS, slotMs } from "@openlem/protocol/durations";
 import { communityEntities, findEntityOwner } from "@openlem/protocol/entities";
 import { html, nothing } from "lit";
 import { priceChart } from "../../charts/price-chart.js";
@@ -80,17 +80,17 @@ export class OpenLemPriceCard extends OpenLemCard<PriceCardConfig> {
     const lang = locale(this.hass);
     const hour = (ms: number) =>
       new Date(ms).toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit", timeZone });
-    const slotMs = v.slotMinutes * 60_000;
+    const len = slotMs(v.slotMinutes);
     return html`${priceChart({
       slots,
-      slotMs,
+      slotMs: len,
       // from the first slot known (the one under way) to the end of tomorrow: a slot the hub
       // has not priced shows as a gap where it belongs
       domain: [Math.min((slots[0] as PriceSlot).startMs, nowMs), dayStart + 2 * DAY_MS],
       retail: v.retail,
       feedIn: v.feedIn,
       nowMs,
-      window: win ? [(slots[win[0]] as PriceSlot).startMs, (slots[win[1]] as PriceSlot).startMs + slotMs] : null,
+      window: win ? [(slots[win[0]] as PriceSlot).startMs, (slots[win[1]] as PriceSlot).startMs + len] : null,
       nextDayMs: dayStart + DAY_MS,
       labels: {
         title: t(this.hass, "price"),
@@ -110,7 +110,7 @@ export class OpenLemPriceCard extends OpenLemCard<PriceCardConfig> {
       ${
         win
           ? html`<div class="muted" data-testid="window">
-              ${t(this.hass, "cheapest")}: ${hour((slots[win[0]] as PriceSlot).startMs)}–${hour((slots[win[1]] as PriceSlot).startMs + v.slotMinutes * 60_000)}
+              ${t(this.hass, "cheapest")}: ${hour((slots[win[0]] as PriceSlot).startMs)}–${hour((slots[win[1]] as PriceSlot).startMs + slotMs(v.slotMinutes))}
             </div>`
           : nothing
       }`;

@@ -1,12 +1,4 @@
-import {
-  CommunityId,
-  HOUR_MS,
-  HouseholdId,
-  MarketConfig,
-  MINUTE_MS,
-  nextOpenSlotMs,
-  OrderInput,
-} from "@openlem/protocol";
+import { CommunityId, HOUR_MS, HouseholdId, MarketConfig, nextOpenSlotMs, OrderInput, slotMs } from "@openlem/protocol";
 import { createUser } from "../auth/users.js";
 import type { HubConfig } from "../config.js";
 import { Problem } from "../http/problem.js";
@@ -135,8 +127,7 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
 
   // Each household bids for the next two open slots, ahead of gate closure.
   const submitted = new Set<string>();
-  const len = market.slotMinutes * MINUTE_MS;
-  const gate = market.gateClosureMinutes * MINUTE_MS;
+  const len = slotMs(market.slotMinutes);
   // the registers go on from what the meters last reported (a restart, even within the slot)
   const meters = new DemoMeters(
     DEMO_HOUSEHOLDS.map((h) => h.id),
@@ -178,7 +169,8 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
       for (; nextReading + len <= now.getTime(); nextReading += len) {
         const slot = new Date(nextReading).toISOString();
         const net = traded.get(slot);
-        if (!net && nextReading + len + gate > now.getTime()) break; // not cleared yet
+        // not cleared yet: wait for the clearing a slot's length after delivery at most
+        if (!net && nextReading + 2 * len > now.getTime()) break;
         meters.deliver(slot, net ?? new Map());
         const at = new Date(nextReading + len).toISOString();
         await db.transaction((tx) =>

@@ -5,6 +5,7 @@ import {
   type HouseholdTrades,
   type HubStatus,
   parseTopic,
+  slotStartMs,
   storedCommunityId,
   topics,
 } from "@openlem/protocol";
@@ -195,8 +196,7 @@ export class HubMqtt {
    */
   async slotTick(now: Date): Promise<void> {
     for (const c of await listCommunities(this.ctx.db)) {
-      const len = c.market.slotMinutes * 60_000;
-      const current = Math.floor(now.getTime() / len) * len;
+      const current = slotStartMs(now.getTime(), c.market.slotMinutes);
       if (this.priceSlot.get(c.id) === current) continue;
       await this.publishPrice(await this.community(c.id), c.id, "electricity");
     }

@@ -1,4 +1,4 @@
-import { DAY_MS, type FieldProblem, fieldPath, type MeterReading, readingTimeProblem } from "@openlem/protocol";
+import { DAY_MS, type FieldProblem, fieldPath, type MeterReading, readingTimeProblem, slotMs } from "@openlem/protocol";
 import type { Queryable } from "../db/database.js";
 import { Problem } from "../http/problem.js";
 import { type RegisterReading, slotEnergies } from "./slot-energy.js";
@@ -117,7 +117,7 @@ export async function meteredSlots(
   slotMinutes: number,
   householdId?: string,
 ): Promise<HouseholdSlot[]> {
-  const slotMs = slotMinutes * 60_000;
+  const len = slotMs(slotMinutes);
   const fromMs = Date.parse(from);
   const toMs = Date.parse(to);
   // Readings up to two days around the window heal gaps that cross its edges.
@@ -144,7 +144,7 @@ export async function meteredSlots(
   }
   const out = new Map<string, HouseholdSlot>();
   for (const m of byMeter.values()) {
-    for (const e of slotEnergies(m.readings, fromMs, toMs, slotMs)) {
+    for (const e of slotEnergies(m.readings, fromMs, toMs, len)) {
       const slot = new Date(e.slotMs).toISOString();
       const key = `${m.household}|${slot}`;
       const h = out.get(key) ?? {

@@ -18,6 +18,7 @@ import {
   OrderInput,
   type OrderStatus,
   SlotResult,
+  slotMs,
   storedCommunityId,
   storedHouseholdId,
 } from "@openlem/protocol";
@@ -71,7 +72,7 @@ export async function clearSlot(
 
   const { market } = await getCommunity(db, communityId);
   if (market.mode === "ex-post") {
-    const ends = Date.parse(slot) + market.slotMinutes * 60_000;
+    const ends = Date.parse(slot) + slotMs(market.slotMinutes);
     if (now.getTime() < ends) {
       throw Problem.conflict(
         `slot ${slot} is delivered at ${new Date(ends).toISOString()}; an ex-post market clears after that`,
@@ -172,7 +173,7 @@ async function exPostOrders(
 ): Promise<void> {
   const prefs = await listPreferences(db, communityId, { commodity });
   if (prefs.length === 0) return;
-  const ends = new Date(Date.parse(slot) + market.slotMinutes * 60_000).toISOString();
+  const ends = new Date(Date.parse(slot) + slotMs(market.slotMinutes)).toISOString();
   const metered = new Map(
     (await meteredSlots(db, communityId, slot, ends, market.slotMinutes)).map((m) => [
       m.householdId,

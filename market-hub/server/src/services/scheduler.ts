@@ -1,5 +1,5 @@
 import type { Commodity, CommunityId } from "@openlem/protocol";
-import { HOUR_MS, lastClosedSlotMs } from "@openlem/protocol";
+import { HOUR_MS, lastClearableSlotMs, slotMs } from "@openlem/protocol";
 import type { Database } from "../db/database.js";
 import { type ClearedSlot, clearSlot } from "./clearing.js";
 import { listCommunities } from "./communities.js";
@@ -33,13 +33,8 @@ export class ClearingScheduler {
     const now = this.o.now();
     const out: { communityId: string; slot: string; commodity: Commodity }[] = [];
     for (const c of await listCommunities(this.o.db)) {
-      const len = c.market.slotMinutes * 60_000;
-      // Ex ante, a slot clears when its gate closes, gateClosureMinutes before it starts; ex post,
-      // expostDelayMinutes after it ends, when its readings are in.
-      const latest =
-        c.market.mode === "ex-post"
-          ? Math.floor((now.getTime() - c.market.expostDelayMinutes * 60_000) / len) * len - len
-          : lastClosedSlotMs(c.market, now.getTime());
+      const len = slotMs(c.market.slotMinutes);
+      const latest = lastClearableSlotMs(c.market, now.getTime());
       const [info] = await this.o.db.query<{ created: Date }>(
         "SELECT created_at AS created FROM market.communities WHERE id = $1",
         [c.id],

@@ -1,6 +1,6 @@
 import { BatterySpec, batteryStep, type LoopEvent, safeBatteryPower } from "@openlem/agents";
 import { HubError } from "@openlem/client";
-import { isoOf, type OrderInput } from "@openlem/protocol";
+import { isoOf, type OrderInput, slotMs } from "@openlem/protocol";
 import type { CommunityProfiles } from "../community-profiles.js";
 import type { CommunalBattery, Generator, LoadedScenario } from "../scenario.js";
 import type { Joined, Member } from "./join.js";
@@ -50,7 +50,7 @@ export class CommunityAssets {
     },
   ) {
     const { scenario, market: config } = o.loaded;
-    this.slotMs = config.slotMinutes * 60_000;
+    this.slotMs = slotMs(config.slotMinutes);
     this.hours = config.slotMinutes / 60;
     this.plants = scenario.generators.map((g, i) => ({
       g,

@@ -1,4 +1,5 @@
 import type { DevicePort, DeviceState, SlotDecision } from "@openlem/agents";
+import { slotMs } from "@openlem/protocol";
 import { type CommunityProfiles, deviceStateOf } from "../community-profiles.js";
 import { type HouseDevices, type SafetyLog, stepDevices } from "../house-physics.js";
 import type { Household } from "../scenario.js";
@@ -35,7 +36,7 @@ export class SimulatedHome implements DevicePort, HouseDevices {
     /** Shared by every home of a run. */
     private readonly safety: SafetyLog,
   ) {
-    this.slotMs = prof.cal.slotMinutes * 60_000;
+    this.slotMs = slotMs(prof.cal.slotMinutes);
     this.nowMs = startMs;
     this.lastHotMs = startMs;
     this.socWh = h.battery ? h.battery.capacityWh * 0.5 : 0;
@@ -60,7 +61,7 @@ export class SimulatedHome implements DevicePort, HouseDevices {
   async forecast(fromMs: number, slots: number, minutes: number) {
     const drawWh: number[] = [];
     for (let k = 0; k < slots; k++) {
-      const t = this.t(fromMs + k * minutes * 60_000);
+      const t = this.t(fromMs + k * slotMs(minutes));
       drawWh.push(t >= 0 ? this.prof.drawWh(this.h, t) : 0);
     }
     return { drawWh };

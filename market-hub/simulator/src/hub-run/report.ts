@@ -8,6 +8,7 @@ import {
   localDateOf,
   parseMoney,
   priceToTicks,
+  slotMs,
   ticksToPrice,
 } from "@openlem/protocol";
 import type { Calendar } from "../calendar.js";
@@ -46,7 +47,7 @@ export interface RunState {
 export async function collectHubRun(run: RunState): Promise<HubRunResult> {
   const { loaded, joined, homes, assets, prof, cal, startMs, endMs, slots: n, safety, url } = run;
   const config = loaded.market;
-  const slotMs = config.slotMinutes * 60_000;
+  const len = slotMs(config.slotMinutes);
   const opRest = joined.operator;
   const { communityId } = joined;
   const plants = assets.plants;
@@ -63,7 +64,7 @@ export async function collectHubRun(run: RunState): Promise<HubRunResult> {
   const localWh = new Float64Array(n);
   const priceByHour = new PriceByHour();
   for (const r of results) {
-    const k = (Date.parse(r.slot) - startMs) / slotMs;
+    const k = (Date.parse(r.slot) - startMs) / len;
     let value = 0;
     let wh = 0;
     for (const m of r.markets) {
@@ -114,7 +115,7 @@ export async function collectHubRun(run: RunState): Promise<HubRunResult> {
 
   const kpis = await kpisOver(opRest, dates);
   const series: Series = {
-    startMs: Float64Array.from({ length: n }, (_, k) => startMs + k * slotMs),
+    startMs: Float64Array.from({ length: n }, (_, k) => startMs + k * len),
     price,
     localWh,
     communityNetWh: new Float64Array(n),

@@ -151,11 +151,9 @@ export class OpenLemAdmin extends HubPage {
     });
   }
 
-  /** The slot whose gate closed last: the one before the next open slot. */
+  /** The latest slot the hub may clear now (the market clock says, by the gate rules). */
   private closedSlot(): string {
-    const c = this.clock;
-    if (!c) return "";
-    return new Date(Date.parse(c.nextOpenSlot) - c.slotMinutes * 60_000).toISOString();
+    return this.clock?.lastClearableSlot ?? "";
   }
 
   override render() {

@@ -6,6 +6,7 @@ import {
   localPriceHistoryWindow,
   type PriceSignal,
   type SlotResult,
+  slotMs,
 } from "@openlem/protocol";
 import type { NodeDef, NodeMessage, Red, RedNode } from "../../shared/red.js";
 import { useHub } from "../../shared/uses-hub.js";
@@ -37,7 +38,7 @@ export function priceMessage(
   calendar: PriceCalendar,
   earlier: readonly EarlierSlot[] = [],
 ): NodeMessage {
-  const len = calendar.slotMinutes * 60_000;
+  const len = slotMs(calendar.slotMinutes);
   const first = Date.parse(p.forecast[0]?.start ?? p.slot);
   const priceData = [...earlier.filter((e) => Date.parse(e.start) < first), ...p.forecast].map((f) => ({
     start: f.start,
@@ -70,7 +71,7 @@ export function earlierSlotsOfToday(
   market: PriceCalendar & { retailPrice: number },
   results: readonly SlotResult[],
 ): EarlierSlot[] {
-  const len = market.slotMinutes * 60_000;
+  const len = slotMs(market.slotMinutes);
   const current = Date.parse(p.slot);
   const starts: number[] = [];
   for (let t = localMidnightMs(localDateOf(p.slot, market.timeZone), market.timeZone); t < current; t += len)

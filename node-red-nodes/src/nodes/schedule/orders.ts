@@ -1,4 +1,4 @@
-import { HOUR_MS, isoOf, localDateOf, localMidnightMs, MINUTE_MS, shiftDate } from "@openlem/protocol";
+import { HOUR_MS, isoOf, localDateOf, localMidnightMs, MINUTE_MS, shiftDate, slotMs } from "@openlem/protocol";
 import { z } from "zod";
 
 const Instant = z.iso.datetime({ offset: true });
@@ -122,7 +122,7 @@ export function planSlots(
   slotMinutes: number,
   fromMs: number,
 ): { startMs: number; onMs: number; price: number | null }[] {
-  const len = slotMinutes * MINUTE_MS;
+  const len = slotMs(slotMinutes);
   const end = scheduleEndMs(s);
   const on = onSpans(s, end);
   const prices = priceSpans(s, end);
@@ -157,7 +157,7 @@ export function scheduleOrders(s: PowerSaverSchedule, o: ScheduleBids) {
   if (o.dailyWh === undefined) {
     for (const x of slots) energy.set(x.startMs, (o.powerW * x.onMs) / HOUR_MS);
   } else {
-    const len = o.slotMinutes * MINUTE_MS;
+    const len = slotMs(o.slotMinutes);
     const days = new Map<string, typeof slots>();
     for (const x of slots) {
       const day = localDateOf(isoOf(x.startMs), o.timeZone);
