@@ -1,4 +1,5 @@
 import { DAY_MS, slotMs } from "@openlem/protocol/durations";
+import { PRICE_ATTRIBUTES } from "@openlem/protocol/entities";
 import { isoOf, localDateOf, localMidnightMs } from "@openlem/protocol/zone";
 import type { HassEntity } from "../shared/hass.js";
 
@@ -21,6 +22,7 @@ export interface PriceView {
   timeZone: string | null;
 }
 
+const A = PRICE_ATTRIBUTES;
 const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
 
 /**
@@ -29,7 +31,8 @@ const num = (v: unknown): number | null => (typeof v === "number" && Number.isFi
  */
 export function priceView(entity: HassEntity | undefined): PriceView {
   const a = entity?.attributes ?? {};
-  const raw = Array.isArray(a.forecast) ? a.forecast : [];
+  const forecast = a[A.forecast];
+  const raw = Array.isArray(forecast) ? forecast : [];
   const slots: PriceSlot[] = [];
   for (const f of raw) {
     if (typeof f !== "object" || f === null) continue;
@@ -44,13 +47,13 @@ export function priceView(entity: HassEntity | undefined): PriceView {
   return {
     slots,
     current: Number.isFinite(state) && entity?.state !== "" ? state : null,
-    retail: num(a.retail_price),
-    feedIn: num(a.feed_in_tariff),
-    floor: num(a.price_floor),
-    cap: num(a.price_cap),
-    currency: typeof a.currency === "string" ? a.currency : "EUR",
-    slotMinutes: num(a.slot_minutes) ?? 15,
-    timeZone: typeof a.time_zone === "string" && a.time_zone !== "" ? a.time_zone : null,
+    retail: num(a[A.retailPrice]),
+    feedIn: num(a[A.feedInTariff]),
+    floor: num(a[A.priceFloor]),
+    cap: num(a[A.priceCap]),
+    currency: typeof a[A.currency] === "string" ? (a[A.currency] as string) : "EUR",
+    slotMinutes: num(a[A.slotMinutes]) ?? 15,
+    timeZone: typeof a[A.timeZone] === "string" && a[A.timeZone] !== "" ? (a[A.timeZone] as string) : null,
   };
 }
 

@@ -1,4 +1,4 @@
-import { communityEntities, householdEntities } from "./entities.js";
+import { PRICE_ATTRIBUTES as A, communityEntities, householdEntities } from "./entities.js";
 import type { MarketConfig } from "./market.js";
 import { type BridgeState, topics } from "./topics.js";
 
@@ -86,11 +86,7 @@ export function communityDiscovery(
       state_topic: topics.price(communityId, "electricity"),
       value_template: "{{ value_json.price }}",
       json_attributes_topic: topics.price(communityId, "electricity"),
-      json_attributes_template:
-        "{{ {'forecast': value_json.forecast, 'slot': value_json.slot, " +
-        `'retail_price': ${market.retailPrice}, 'feed_in_tariff': ${market.feedInTariff}, ` +
-        `'price_floor': ${market.priceFloor}, 'price_cap': ${market.priceCap}, ` +
-        `'currency': '${market.currency}', 'slot_minutes': ${market.slotMinutes}, 'time_zone': '${market.timeZone}'} | tojson }}`,
+      json_attributes_template: priceAttributesTemplate(market),
       unit_of_measurement: `${market.currency}/kWh`,
     }),
     discoveryMessage(communityEntities.selfSufficiency(communityId), common, {
@@ -194,4 +190,31 @@ export function householdDiscovery(
     limit(householdEntities.minSellPrice(household), "Minimum sell price", "minSellPrice", "min_sell_price"),
   ];
   return all.map(({ entity, config }) => discoveryMessage(entity, common, config));
+}
+
+/**
+ * The price sensor's attributes as Home Assistant's Jinja builds them from each price message:
+ * the forecast and the slot from the message, the market's figures as constants.
+ */
+function priceAttributesTemplate(
+  market: Pick<
+    MarketConfig,
+    "retailPrice" | "feedInTariff" | "priceFloor" | "priceCap" | "currency" | "slotMinutes" | "timeZone"
+  >,
+): string {
+  const fromMessage = { [A.forecast]: "value_json.forecast", [A.slot]: "value_json.slot" };
+  const constants: Record<string, string | number> = {
+    [A.retailPrice]: market.retailPrice,
+    [A.feedInTariff]: market.feedInTariff,
+    [A.priceFloor]: market.priceFloor,
+    [A.priceCap]: market.priceCap,
+    [A.currency]: market.currency,
+    [A.slotMinutes]: market.slotMinutes,
+    [A.timeZone]: market.timeZone,
+  };
+  const entries = [
+    ...Object.entries(fromMessage).map(([k, v]) => `'${k}': ${v}`),
+    ...Object.entries(constants).map(([k, v]) => `'${k}': ${typeof v === "number" ? v : `'${v}'`}`),
+  ];
+  return `{{ {${entries.join(", ")}} | tojson }}`;
 }

@@ -80,3 +80,20 @@ export function findEntityOwner(entity: EntityId, entityIds: Iterable<string>): 
   }
   return null;
 }
+
+/**
+ * The local price sensor's attributes, by name: the hub's discovery writes them (the forecast
+ * and the slot from each price message, the rest from the community's market), the cards read
+ * them. Named once, here.
+ */
+export const PRICE_ATTRIBUTES = {
+  forecast: "forecast",
+  slot: "slot",
+  retailPrice: "retail_price",
+  feedInTariff: "feed_in_tariff",
+  priceFloor: "price_floor",
+  priceCap: "price_cap",
+  currency: "currency",
+  slotMinutes: "slot_minutes",
+  timeZone: "time_zone",
+} as const;
