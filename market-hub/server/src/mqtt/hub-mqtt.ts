@@ -32,8 +32,9 @@ export interface MqttConnection {
 
 /** The group name the hub replicas share their subscription under. */
 export const SHARE_GROUP = "openlem-hub";
-const SUBMISSIONS = ["openlem/+/households/+/orders", "openlem/+/households/+/readings"];
-const STATUSES = "openlem/+/status";
+// subscription filters: every community's and household's topics, built by topics.ts with wildcards
+const SUBMISSIONS = [topics.orders("+", "+"), topics.readings("+", "+")];
+const STATUSES = topics.status("+");
 
 const OFFLINE: HubStatus = { state: "offline" };
 

@@ -7,6 +7,7 @@ import {
   type PriceSignal,
   type SlotResult,
   slotMs,
+  topics,
 } from "@openlem/protocol";
 import type { NodeDef, NodeMessage, Red, RedNode } from "../../shared/red.js";
 import { useHub } from "../../shared/uses-hub.js";
@@ -49,7 +50,8 @@ export function priceMessage(
   const today = localDateOf(p.slot, calendar.timeZone);
   const day = (e: { start: string }) => localDateOf(e.start, calendar.timeZone);
   return {
-    topic: `openlem/${p.communityId}/price`,
+    // the MQTT topic the hub publishes the price on (topics.ts)
+    topic: topics.price(p.communityId, p.commodity),
     payload: {
       slot: p.slot,
       price: p.price,
