@@ -1,4 +1,9 @@
-/** Minimal SVG charts for the HTML report: no scripts, no dependencies, readable offline. */
+import { type ScaleLinear, scaleBand, scaleLinear } from "d3-scale";
+
+/**
+ * Minimal SVG charts for the HTML report: no scripts, readable offline. Scales, nice domains and
+ * ticks come from d3-scale, as in the cards.
+ */
 
 export interface LineSeries {
   name: string;
@@ -9,18 +14,36 @@ export interface LineSeries {
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
-function niceMax(v: number): number {
-  if (v <= 0) return 1;
-  const p = 10 ** Math.floor(Math.log10(v));
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
-  return 10 * p;
+/** The legend: each entry as wide as its name (about 6.5 px a character at 12 px), on as many rows as needed. */
+function legend(
+  series: readonly { name: string; color: string; dashed?: boolean }[],
+  x: number,
+  y: number,
+  maxX: number,
+): string {
+  let at = x;
+  let row = y;
+  return series
+    .map((s) => {
+      const w = 28 + s.name.length * 6.5 + 24;
+      if (at > x && at + w - 24 > maxX) {
+        at = x;
+        row += 16;
+      }
+      const g = `<g transform="translate(${at},${row})"><line x1="0" y1="0" x2="22" y2="0" stroke="${s.color}" stroke-width="3"${s.dashed ? ' stroke-dasharray="5 3"' : ""}/><text x="28" y="4">${esc(s.name)}</text></g>`;
+      at += w;
+      return g;
+    })
+    .join("");
 }
 
-function legend(series: readonly { name: string; color: string; dashed?: boolean }[], x: number, y: number): string {
-  return series
+/** Horizontal grid lines with their labels at the scale's ticks. */
+function yGrid(y: ScaleLinear<number, number>, from: number, to: number, format: (v: number) => string): string {
+  return y
+    .ticks(5)
     .map(
-      (s, i) =>
-        `<g transform="translate(${x + i * 190},${y})"><line x1="0" y1="0" x2="22" y2="0" stroke="${s.color}" stroke-width="3"${s.dashed ? ' stroke-dasharray="5 3"' : ""}/><text x="28" y="4">${esc(s.name)}</text></g>`,
+      (v) =>
+        `<line x1="${from}" x2="${to}" y1="${y(v)}" y2="${y(v)}" stroke="#ddd"/><text x="${from - 6}" y="${y(v) + 4}" text-anchor="end">${format(v)}</text>`,
     )
     .join("");
 }
@@ -43,17 +66,14 @@ export function lineChart(o: {
   const B = 70;
   const all = o.series.flatMap((s) => s.values.filter(Number.isFinite));
   const yMin = o.yMin ?? Math.min(0, ...all);
-  const yMax = niceMax(Math.max(...all, yMin + 1e-9));
   const n = Math.max(1, ...o.series.map((s) => s.values.length));
-  const x = (i: number) => L + ((W - L - R) * i) / Math.max(1, n - 1);
-  const y = (v: number) => T + (H - T - B) * (1 - (v - yMin) / (yMax - yMin));
-  const grid: string[] = [];
-  for (let k = 0; k <= 5; k++) {
-    const v = yMin + ((yMax - yMin) * k) / 5;
-    grid.push(
-      `<line x1="${L}" x2="${W - R}" y1="${y(v)}" y2="${y(v)}" stroke="#ddd"/><text x="${L - 6}" y="${y(v) + 4}" text-anchor="end">${+v.toFixed(3)}</text>`,
-    );
-  }
+  const x = scaleLinear()
+    .domain([0, Math.max(1, n - 1)])
+    .range([L, W - R]);
+  const y = scaleLinear()
+    .domain([yMin, Math.max(...all, yMin + 1e-9)])
+    .nice(5)
+    .range([H - B, T]);
   const every = Math.max(1, Math.ceil(o.xLabels.length / 24));
   const ticks = o.xLabels
     .map((lab, i) =>
@@ -77,8 +97,8 @@ export function lineChart(o: {
     .join("");
   return `<svg viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="${esc(o.title)}" font-family="sans-serif" font-size="12">
 <text x="${L}" y="20" font-size="15" font-weight="bold">${esc(o.title)}</text>
-${grid.join("")}<text x="14" y="${T + (H - T - B) / 2}" transform="rotate(-90 14 ${T + (H - T - B) / 2})" text-anchor="middle">${esc(o.yLabel)}</text>
-${ticks}${paths}${legend(o.series, L, H - 22)}</svg>`;
+${yGrid(y, L, W - R, (v) => String(+v.toFixed(3)))}<text x="14" y="${T + (H - T - B) / 2}" transform="rotate(-90 14 ${T + (H - T - B) / 2})" text-anchor="middle">${esc(o.yLabel)}</text>
+${ticks}${paths}${legend(o.series, L, H - 36, W - R)}</svg>`;
 }
 
 /** Grouped vertical bars: one group per label, one bar per series. */
@@ -96,33 +116,34 @@ export function barChart(o: {
   const W = Math.max(700, L + R + groupW * o.labels.length);
   const H = 380;
   const all = o.series.flatMap((s) => s.values);
-  const lo = Math.min(0, ...all);
-  const hi = niceMax(Math.max(...all, 0));
-  const y = (v: number) => T + (H - T - B) * (1 - (v - lo) / (hi - lo));
-  const bw = (groupW - 6) / o.series.length;
+  const y = scaleLinear()
+    .domain([Math.min(0, ...all), Math.max(...all, 0) || 1])
+    .nice(5)
+    .range([H - B, T]);
+  const group = scaleBand<number>()
+    .domain(o.labels.map((_, g) => g))
+    .range([L, L + groupW * o.labels.length])
+    .paddingInner(6 / groupW);
+  const bar = scaleBand<number>()
+    .domain(o.series.map((_, k) => k))
+    .range([0, group.bandwidth()])
+    .paddingInner(0.05);
   const bars = o.labels
     .map((lab, g) => {
-      const gx = L + g * groupW + 3;
+      const gx = group(g) ?? L;
       const rects = o.series
         .map((s, k) => {
           const v = s.values[g] ?? 0;
           const top = Math.min(y(v), y(0));
-          return `<rect x="${gx + k * bw}" y="${top}" width="${bw - 1}" height="${Math.abs(y(v) - y(0))}" fill="${s.color}"><title>${esc(lab)} · ${esc(s.name)}: ${v.toFixed(2)}</title></rect>`;
+          return `<rect x="${gx + (bar(k) ?? 0)}" y="${top}" width="${bar.bandwidth()}" height="${Math.abs(y(v) - y(0))}" fill="${s.color}"><title>${esc(lab)} · ${esc(s.name)}: ${v.toFixed(2)}</title></rect>`;
         })
         .join("");
-      return `${rects}<text transform="translate(${gx + groupW / 2},${H - B + 10}) rotate(60)" font-size="10">${esc(lab)}</text>`;
+      return `${rects}<text transform="translate(${gx + group.bandwidth() / 2},${H - B + 10}) rotate(60)" font-size="10">${esc(lab)}</text>`;
     })
     .join("");
-  const grid: string[] = [];
-  for (let k = 0; k <= 5; k++) {
-    const v = lo + ((hi - lo) * k) / 5;
-    grid.push(
-      `<line x1="${L}" x2="${W - R}" y1="${y(v)}" y2="${y(v)}" stroke="#ddd"/><text x="${L - 6}" y="${y(v) + 4}" text-anchor="end">${Math.round(v)}</text>`,
-    );
-  }
   return `<svg viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="${esc(o.title)}" font-family="sans-serif" font-size="12">
 <text x="${L}" y="20" font-size="15" font-weight="bold">${esc(o.title)}</text>
-${grid.join("")}<line x1="${L}" x2="${W - R}" y1="${y(0)}" y2="${y(0)}" stroke="#333"/>
+${yGrid(y, L, W - R, (v) => String(Math.round(v)))}<line x1="${L}" x2="${W - R}" y1="${y(0)}" y2="${y(0)}" stroke="#333"/>
 <text x="14" y="${T + (H - T - B) / 2}" transform="rotate(-90 14 ${T + (H - T - B) / 2})" text-anchor="middle">${esc(o.yLabel)}</text>
-${bars}${legend(o.series, L, H - 16)}</svg>`;
+${bars}${legend(o.series, L, H - 28, W - R)}</svg>`;
 }
