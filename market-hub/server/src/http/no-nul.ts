@@ -10,8 +10,9 @@ function nulPaths(
 ): (string | number)[][] {
   if (typeof value === "string") {
     if (value.includes("\u0000")) out.push(path);
-  } else if (Array.isArray(value)) value.forEach((v, i) => nulPaths(v, [...path, i], out));
-  else if (value !== null && typeof value === "object")
+  } else if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) nulPaths(v, [...path, i], out);
+  } else if (value !== null && typeof value === "object")
     for (const [k, v] of Object.entries(value)) {
       if (k.includes("\u0000")) out.push([...path, k]);
       nulPaths(v, [...path, k], out);
