@@ -52,6 +52,8 @@ describe("the example flows in a real Node-RED", () => {
   let base = "";
   let ws: WebSocketLike;
   const debug: Debug[] = [];
+  /** Each node's last status text, by node id. */
+  const status = new Map<string, string>();
   let files: string[] = [];
   const rest = () => new HubRest({ url: hub.url, communityId: "c", householdId: "h", auth: { deviceToken: token } });
 
@@ -112,8 +114,14 @@ describe("the example flows in a real Node-RED", () => {
     ws = new WebSocket(`${base.replace("http", "ws")}/comms`);
     await new Promise<void>((r) => ws.on("open", () => r()));
     ws.send(JSON.stringify({ subscribe: "debug" }));
+    // every node's status, as the editor shows it (Node-RED's comms topic status/<node id>)
+    ws.send(JSON.stringify({ subscribe: "status/#" }));
     ws.on("message", (data) => {
       for (const m of JSON.parse(data.toString()) as { topic: string; data: { name: string; msg: string } }[]) {
+        if (m.topic.startsWith("status/")) {
+          status.set(m.topic.slice("status/".length), (m.data as unknown as { text?: string }).text ?? "");
+          continue;
+        }
         if (m.topic !== "debug") continue;
         let msg: Record<string, unknown>;
         try {
@@ -134,6 +142,8 @@ describe("the example flows in a real Node-RED", () => {
 
   /** Imports an example as a user would, pointed at the test hub and household. */
   async function deploy(file: string) {
+    // the statuses of the flows deployed before are gone with them
+    status.clear();
     const flow = JSON.parse(readFileSync(join(pkg, "examples", file), "utf8")) as Record<string, unknown>[];
     // Import > Examples puts the nodes on the open tab; deploying through the API needs one
     const tab = `tab-${file}`;
@@ -614,7 +624,10 @@ describe("the example flows in a real Node-RED", () => {
 
   it("price dashboard: shows each clearing result, the price and its forecast as a chart series", async () => {
     await deploy("price-dashboard.json");
-    await new Promise((r) => setTimeout(r, 1_500)); // the live feed connects
+    // the live feed connects: the price and result nodes say so
+    await expect
+      .poll(() => [status.get("price"), status.get("result")], { timeout: 20_000 })
+      .toEqual(["connected", "connected"]);
     now = Date.parse("2026-06-21T10:11:00Z");
     await clear(hub.url, "2026-06-21T10:15:00.000Z");
     await seen("clearing result", (m) => (m.payload as { slot?: string }).slot === "2026-06-21T10:15:00.000Z");

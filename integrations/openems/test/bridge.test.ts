@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HubRest } from "@openlem/client";
@@ -175,7 +175,17 @@ describe("the OpenEMS bridge against an Edge stand-in and a real hub", () => {
         );
       // 3.6 kW from the grid: a watt-hour a second, integrated while the clock runs
       edge.set(CHANNELS.grid, 3600);
-      await new Promise((r) => setTimeout(r, 2_500));
+      // until the bridge's registers (kept in its state folder) have counted a watt-hour
+      const registers = join(base.stateDir, "registers.json");
+      await expect
+        .poll(
+          () =>
+            existsSync(registers) ? (JSON.parse(readFileSync(registers, "utf8")) as { importWh: number }).importWh : 0,
+          {
+            timeout: 10_000,
+          },
+        )
+        .toBeGreaterThanOrEqual(1);
       now = Date.parse("2026-06-21T09:30:20Z");
       await expect
         .poll(
