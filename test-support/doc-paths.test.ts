@@ -7,7 +7,10 @@ import { expect, it } from "vitest";
 const root = fileURLToPath(new URL("..", import.meta.url));
 
 /** The repository's own docs: every Markdown file git tracks, but the generated changelogs. */
-const docs = execFileSync("git", ["ls-files", "*.md"], { cwd: root, encoding: "utf8" })
+const docs = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "*.md"], {
+  cwd: root,
+  encoding: "utf8",
+})
   .split("\n")
   .filter((f) => f && !f.endsWith("CHANGELOG.md") && !f.startsWith(".changeset/"));
 

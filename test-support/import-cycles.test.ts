@@ -7,7 +7,10 @@ import { expect, it } from "vitest";
 const root = fileURLToPath(new URL("..", import.meta.url));
 
 /** Every TypeScript source file git tracks (no tests, no declarations). */
-const files = execFileSync("git", ["ls-files", "*.ts"], { cwd: root, encoding: "utf8" })
+const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "*.ts"], {
+  cwd: root,
+  encoding: "utf8",
+})
   .split("\n")
   .filter((f) => f.includes("/src/") && !f.endsWith(".d.ts"));
 

@@ -1,53 +1,16 @@
 import { HubError, type HubRest } from "@openlem/client";
-import {
-  type Community,
-  DAY_MS,
-  HOUR_MS,
-  isoOf,
-  localDateOf,
-  localMidnightMs,
-  localPriceForecast,
-  localPriceHistoryWindow,
-  type MeterReading,
-  type SlotResult,
-  slotMs,
-  slotStartMs,
-} from "@openlem/protocol";
+import { type Community, DAY_MS, HOUR_MS, type MeterReading, slotMs, slotStartMs } from "@openlem/protocol";
 import { HouseholdHistory } from "../forecast/history.js";
 import { superviseSlot } from "../safety/supervisor.js";
-import { type DeviceState, type ForecastSlot, HouseholdAgent, type SlotDecision } from "./agent.js";
+import { type DeviceState, HouseholdAgent, type SlotDecision } from "./agent.js";
+import type { DevicePort } from "./device-port.js";
 import { MemoryFile } from "./memory-file.js";
 import { describeRegisterProblem, MeterSampler } from "./meter-sampler.js";
+import { planInputs, planNetLoad } from "./plan-inputs.js";
+import { afterFailedSubmit, queueReadings } from "./reading-queue.js";
 import type { HouseholdSpec } from "./spec.js";
 
-/** At most this many readings wait for the hub (about three weeks of 15-minute slots). */
-const MAX_PENDING_READINGS = 2_000;
-
-/** The household's devices, as the bridge or the Node-RED flow sees them. */
-export interface DevicePort {
-  read(): Promise<DeviceState>;
-  /**
-   * The household's own expectation per slot from `fromMs`: hot-water draws, and where the
-   * front end has one, inflexible load minus PV (such as the site's net load now). The loop
-   * forecasts the net load from the household's history (`HouseholdHistory`, learnt from the
-   * meter); the front end's serves until that history knows a slot.
-   */
-  forecast(fromMs: number, slots: number, minutes: number): Promise<{ netLoadWh?: number[]; drawWh: number[] }>;
-  apply(decision: SlotDecision): Promise<void>;
-  /** The meters' cumulative registers now, to report to the hub; null when none. */
-  meter?(): Promise<Omit<MeterReading, "at"> | null>;
-  /**
-   * The PV's cumulative production register (Wh) now, read with `meter()`; null or absent
-   * when the home has no such meter. It lets the history tell load from PV, so a dull
-   * morning lowers the afternoon's PV forecast.
-   */
-  production?(): Promise<number | null>;
-  /**
-   * Hands the devices back to their own control when the loop stops for good (the boiler to
-   * its thermostat, the battery idle): each front end documents the state it leaves.
-   */
-  release?(): Promise<void>;
-}
+export type { DevicePort };
 
 export type LoopEvent =
   | { type: "planned"; fromMs: number; slots: number }
@@ -372,7 +335,14 @@ export class HouseholdLoop {
       try {
         const f = await devices.forecast(current, 1, minutes);
         drawWh = f.drawWh[0] ?? 0;
-        netLoadWh = this.netLoad(f.netLoadWh, current, 1)[0] ?? 0;
+        const o = {
+          fromMs: current,
+          slots: 1,
+          history: this.history,
+          market: this.community?.market,
+          nowMs: this.estimatedNow() ?? this.localNow(),
+        };
+        netLoadWh = planNetLoad(o, f.netLoadWh)[0] ?? 0;
       } catch (error) {
         this.emit({ type: "error", error });
       }
@@ -424,9 +394,7 @@ export class HouseholdLoop {
       m.meter = this.sampler.memory;
       if (out.kind !== "ok") this.emit({ type: "meter", problem: describeRegisterProblem(out) });
       for (const r of out.readings) this.learn(agent, r, productionWh);
-      m.pendingReadings.push(...out.readings);
-      if (m.pendingReadings.length > MAX_PENDING_READINGS)
-        m.pendingReadings.splice(0, m.pendingReadings.length - MAX_PENDING_READINGS);
+      queueReadings(m.pendingReadings, out.readings);
     }
     if (m.pendingReadings.length === 0) return;
     if (hub && !this.hubDown) {
@@ -437,17 +405,7 @@ export class HouseholdLoop {
         for (const reading of batch) this.emit({ type: "reading", reading });
       } catch (err) {
         this.hubFailed(err);
-        if (err instanceof HubError && err.unreachable) {
-          // kept: sent when the hub is back
-        } else if (err instanceof HubError && err.status === 422) {
-          // the hub named what it refused: those are dropped (it keeps what it had), the rest go again
-          const refused = new Set(
-            err.errors.map((e) => /^readings\[(\d+)\]/.exec(e.field)?.[1]).filter((i) => i !== undefined),
-          );
-          const keep = refused.size ? batch.filter((_, i) => !refused.has(String(i))) : [];
-          m.pendingReadings.splice(0, batch.length, ...keep);
-          this.emit({ type: "error", error: err });
-        } else if (!(err instanceof HubError && err.unusable)) this.emit({ type: "error", error: err });
+        if (afterFailedSubmit(m.pendingReadings, batch, err)) this.emit({ type: "error", error: err });
       }
     }
     this.emit({ type: "waiting", readings: m.pendingReadings.length });
@@ -494,7 +452,16 @@ export class HouseholdLoop {
     if (stale || !agent.covers(nextOpenMs)) {
       this.plannedBlind = !known;
       const horizon = this.options.horizonSlots ?? Math.round(DAY_MS / len);
-      const forecast = await this.forecast(nextOpenMs, horizon, minutes);
+      const forecast = await planInputs({
+        fromMs: nextOpenMs,
+        slots: horizon,
+        minutes,
+        devices,
+        hub,
+        market: this.community.market,
+        history: this.history,
+        nowMs: this.estimatedNow() ?? this.localNow(),
+      });
       let state = await devices.read();
       let element: { on: boolean; runSlots: number } | undefined;
       // the plan starts after the slot under way: from where that slot's decision leaves the devices
@@ -524,45 +491,6 @@ export class HouseholdLoop {
       // refusals and outages show as the control state, not once per tick
       if (!(err instanceof HubError && err.unusable)) this.emit({ type: "error", error: err });
     }
-  }
-
-  private async forecast(fromMs: number, n: number, minutes: number): Promise<ForecastSlot[]> {
-    const { hub, devices } = this.options;
-    const market = this.community?.market;
-    const len = slotMs(minutes);
-    const own = await devices.forecast(fromMs, n, minutes);
-    const netLoadWh = this.netLoad(own.netLoadWh, fromMs, n);
-    const starts = Array.from({ length: n }, (_, t) => fromMs + t * len);
-    let past: SlotResult[] = [];
-    try {
-      past = (await hub?.results(localPriceHistoryWindow(fromMs, fromMs + n * len))) ?? [];
-    } catch (err) {
-      if (!(err instanceof HubError)) throw err;
-    }
-    const retail = market?.retailPrice ?? Number.NaN;
-    const feedIn = market?.feedInTariff ?? Number.NaN;
-    return localPriceForecast(starts, "electricity", past).map(({ startMs, value }, t) => ({
-      startMs,
-      buyPrice: value ?? retail,
-      sellPrice: value ?? feedIn,
-      netLoadWh: netLoadWh[t] ?? 0,
-      drawWh: own.drawWh[t] ?? 0,
-    }));
-  }
-
-  /** The net load to plan from: the history's once it knows a slot, before that the front end's (or none). */
-  private netLoad(own: number[] | undefined, fromMs: number, slots: number): number[] {
-    if (own && (this.history?.size ?? 0) === 0) return own;
-    return this.historyForecast(fromMs, slots);
-  }
-
-  /** The household's net load from its own history, forecast now (its local day from the community's zone). */
-  private historyForecast(fromMs: number, slots: number): number[] {
-    if (!this.history) return new Array<number>(slots).fill(0);
-    const now = this.estimatedNow() ?? this.localNow();
-    const zone = this.community?.market.timeZone;
-    const dayStartMs = zone ? localMidnightMs(localDateOf(isoOf(now), zone), zone) : undefined;
-    return this.history.forecast(fromMs, slots, now, dayStartMs).netLoadWh;
   }
 
   private async save(): Promise<void> {
