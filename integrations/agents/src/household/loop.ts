@@ -1,4 +1,4 @@
-import { HubError, type HubRest } from "@openlem/client";
+import { HubError, type HubRest, Outbox } from "@openlem/client";
 import { type Community, DAY_MS, HOUR_MS, type MeterReading, slotMs, slotStartMs } from "@openlem/protocol";
 import { HouseholdHistory } from "../forecast/history.js";
 import { superviseSlot } from "../safety/supervisor.js";
@@ -7,10 +7,13 @@ import type { DevicePort } from "./device-port.js";
 import { MemoryFile } from "./memory-file.js";
 import { describeRegisterProblem, MeterSampler } from "./meter-sampler.js";
 import { planInputs, planNetLoad } from "./plan-inputs.js";
-import { afterFailedSubmit, queueReadings } from "./reading-queue.js";
+
 import type { HouseholdSpec } from "./spec.js";
 
 export type { DevicePort };
+
+/** At most this many readings wait for the hub (about three weeks of 15-minute slots). */
+const MAX_PENDING_READINGS = 2_000;
 
 export type LoopEvent =
   | { type: "planned"; fromMs: number; slots: number }
@@ -104,9 +107,24 @@ export class HouseholdLoop {
   private deviceChain: Promise<unknown> = Promise.resolve();
   private supervising: Promise<void> | null = null;
   private stopped = false;
+  private readonly readings: Outbox<MeterReading, unknown>;
 
   constructor(readonly options: LoopOptions) {
     this.file = options.statePath ? new MemoryFile(options.statePath) : undefined;
+    const hub = options.hub;
+    // the readings the hub has not taken yet wait in the household's memory (and its file)
+    this.readings = new Outbox<MeterReading, unknown>({
+      store: {
+        get: () => this.agent?.memory.pendingReadings ?? [],
+        set: (v) => {
+          if (this.agent) this.agent.memory.pendingReadings = v;
+        },
+      },
+      send: (batch) => (hub ? hub.submitReadings(batch) : Promise.reject(new Error("no hub configured"))),
+      field: "readings",
+      perRequest: MAX_PENDING_READINGS,
+      max: MAX_PENDING_READINGS,
+    });
     if (!options.hub) this.hubDown = this.shown = options.noHubReason || "no hub configured";
   }
 
@@ -394,21 +412,21 @@ export class HouseholdLoop {
       m.meter = this.sampler.memory;
       if (out.kind !== "ok") this.emit({ type: "meter", problem: describeRegisterProblem(out) });
       for (const r of out.readings) this.learn(agent, r, productionWh);
-      queueReadings(m.pendingReadings, out.readings);
+      this.readings.add(out.readings);
     }
-    if (m.pendingReadings.length === 0) return;
+    if (this.readings.items.length === 0) return;
     if (hub && !this.hubDown) {
-      const batch = m.pendingReadings.slice();
-      try {
-        await hub.submitReadings(batch);
-        m.pendingReadings.splice(0, batch.length);
-        for (const reading of batch) this.emit({ type: "reading", reading });
-      } catch (err) {
-        this.hubFailed(err);
-        if (afterFailedSubmit(m.pendingReadings, batch, err)) this.emit({ type: "error", error: err });
+      const r = await this.readings.flush();
+      for (const reading of r.sent) this.emit({ type: "reading", reading });
+      // an outage or a refused token shows as the control state; a refusal of readings is said
+      if (r.stoppedBy) this.hubFailed(r.stoppedBy);
+      if (r.stoppedBy && !(r.stoppedBy instanceof HubError)) this.emit({ type: "error", error: r.stoppedBy });
+      for (const x of r.refused) {
+        this.hubFailed(x.error);
+        this.emit({ type: "error", error: x.error });
       }
     }
-    this.emit({ type: "waiting", readings: m.pendingReadings.length });
+    this.emit({ type: "waiting", readings: this.readings.items.length });
     await this.save();
   }
 

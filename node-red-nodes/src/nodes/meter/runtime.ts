@@ -48,6 +48,8 @@ export function registerMeter(RED: Red): void {
       this,
       "openlem-pending-readings",
       (readings) => conn.rest.submitReadings(readings),
+      1_000,
+      "readings",
     );
     /** What the hub took (a reading it had already counts as a duplicate, not as taken). */
     const accepted = (r: FlushResult<MeterReading, { accepted: number }>) =>
