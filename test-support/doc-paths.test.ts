@@ -12,7 +12,7 @@ const docs = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude
   encoding: "utf8",
 })
   .split("\n")
-  .filter((f) => f && !f.endsWith("CHANGELOG.md") && !f.startsWith(".changeset/"));
+  .filter((f) => f && !f.endsWith("CHANGELOG.md") && !f.startsWith(".changeset/") && existsSync(join(root, f)));
 
 // a file by its extension, or a source or test folder; no placeholders (<resource>, …, *)
 const FILE = /\.(ts|js|mjs|json|ya?ml|md|sql|toml|sh|service|py|html|css|tgz)$/;

@@ -12,7 +12,7 @@ const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclud
   encoding: "utf8",
 })
   .split("\n")
-  .filter((f) => f.includes("/src/") && !f.endsWith(".d.ts"));
+  .filter((f) => f.includes("/src/") && !f.endsWith(".d.ts") && existsSync(join(root, f)));
 
 /** The relative imports of a file, type-only ones included: a cycle of types is a cycle to a reader. */
 function importsOf(file: string): string[] {
