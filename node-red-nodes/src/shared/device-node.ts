@@ -3,49 +3,20 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   type BoilerOverride,
-  type DevicePort,
-  type DeviceState,
   HouseholdLoop,
   type HouseholdSpec,
   type LoopEvent,
   type SlotDecision,
 } from "@openlem/agents";
-import { describeProblems, fieldProblems, isoOf, localHourOf, slotMs } from "@openlem/protocol";
-import { z } from "zod";
+import { describeProblems } from "@openlem/protocol";
 import { type HubConnection, reasonOf } from "./connection.js";
-import { type DeviceSettings, deviceSettings, editorValues, usableOptions } from "./options.js";
+import type { DeviceKind } from "./device-kind.js";
+import { DeviceRuntime } from "./device-runtime.js";
+import { deviceSettings, editorValues, usableOptions } from "./options.js";
 import type { NodeDef, NodeMessage, Red, RedNode } from "./red.js";
 import { hubOrWhy } from "./uses-hub.js";
 
-/**
- * What differs between the boiler, battery and EV nodes. Its settings (options and the
- * household spec they make, in the node's options.ts) are what the edit dialog checks too.
- */
-export interface DeviceKind<O, S> extends DeviceSettings<O> {
-  type: string;
-  /** Parses msg.payload into the device's state (or a change of it). */
-  input(payload: unknown, current: S | undefined, o: O, nowMs: number, timeZone: string): S;
-  /** What the agent sees of the state at `nowMs`; null until the device reported enough. */
-  deviceState(s: S | undefined, o: O): DeviceState | null;
-  /** What the device must do when the user overrides it (on / off), for the power devices. */
-  overridden?(d: SlotDecision, override: "on" | "off", o: O, s: DeviceState, minutes: number): SlotDecision;
-  /** The device's share of the slot's energy once the slot ran (for its own bookkeeping). */
-  afterSlot?(s: S, d: SlotDecision, minutes: number): S;
-  drawWh?(o: O, localHour: number, minutes: number): number;
-  command(d: SlotDecision, o: O): NodeMessage;
-  /**
-   * What the device gets when the node stops (redeploy, Node-RED stopping, node removed): its
-   * own control back. The boiler's element on (its thermostat rules), the battery idle, the
-   * EV charging as it would without OpenLEM.
-   */
-  handBack(o: O): Partial<Pick<SlotDecision, "boilerOn" | "batteryW" | "evW">>;
-  /** The schedule's entry for one planned slot. */
-  scheduleEntry(memory: { batteryW: number[]; boilerOn: boolean[]; evW: number[] }, i: number): Record<string, unknown>;
-  waiting: string;
-  describe(d: SlotDecision, s: S | undefined): string;
-}
-
-const Override = z.enum(["on", "off", "auto"]);
+export type { DeviceKind };
 
 /**
  * The common life of a device node: it runs a household agent loop for its one device,
@@ -64,7 +35,7 @@ export function registerDevice<O, S>(RED: Red, kind: DeviceKind<O, S>): void {
     // without a hub the device still runs, under local control: the status says why
     const hub = hubOrWhy(RED, def);
     const conn = hub.connection;
-    let raw = editorValues(def);
+    const raw = editorValues(def);
     const configure = (values: Record<string, unknown>): { opts: O; spec: HouseholdSpec } | string => {
       const s = deviceSettings(kind, values);
       return s.ok ? s : describeProblems(s.problems);
@@ -74,105 +45,49 @@ export function registerDevice<O, S>(RED: Red, kind: DeviceKind<O, S>): void {
       refuse(RED, this, kind, raw, first);
       return;
     }
-    let { opts } = first;
+    const device = new DeviceRuntime(kind, raw, first.opts, configure);
     const dir = join(RED.settings.userDir ?? tmpdir(), "openlem");
     mkdirSync(dir, { recursive: true });
     const statePath = join(dir, `${this.id}.json`);
     const tickMs = Math.max(50, Number(raw.tickS ?? 5) * 1000);
-    let state: S | undefined;
-    let timeZone = "UTC";
-    let override: "on" | "off" | "auto" = "auto";
-    let lastDecision: SlotDecision | null = null;
 
-    const port: DevicePort = {
-      read: async () => kind.deviceState(state, opts) ?? {},
-      // the household's own load and PV the loop forecasts from its metered history
-      forecast: async (fromMs, slots, minutes) => ({
-        drawWh: Array.from({ length: slots }, (_, k) =>
-          kind.drawWh ? kind.drawWh(opts, localHourOf(isoOf(fromMs + k * slotMs(minutes)), timeZone), minutes) : 0,
-        ),
-      }),
-      apply: async (decision) => {
-        const minutes = (loop.memory?.minutes ?? 15) as number;
-        // the slot's own bookkeeping once per slot; a safety correction mid-slot is not a new slot
-        if (state !== undefined && lastDecision && kind.afterSlot && lastDecision.startMs !== decision.startMs)
-          state = kind.afterSlot(state, lastDecision, minutes);
-        let d = decision;
-        const ds = kind.deviceState(state, opts);
-        if (override !== "auto" && kind.overridden && ds) d = kind.overridden(decision, override, opts, ds, minutes);
-        lastDecision = d;
-        this.send([{ ...kind.command(d, opts), decision: d }, null]);
-        showStatus();
-      },
-      release: async () => {
-        this.send([handBackMessage(kind, opts, "handed back: OpenLEM stopped controlling this device"), null]);
-      },
-    };
-
-    let waiting = 0;
-    const showStatus = () => {
-      const d = lastDecision;
-      const why = loop.control.why;
-      const text = d ? kind.describe(d, state) : kind.waiting;
-      const local = why ? `local control: ${why}` : null;
-      this.status({
-        fill: local ? "red" : d?.mode === "plan" ? "green" : "yellow",
-        shape: "dot",
-        text: [local ?? text, waiting ? `${waiting} readings waiting` : null].filter(Boolean).join("; ").slice(0, 120),
-      });
-    };
-
+    const showStatus = () => this.status(device.status(loop.control.why));
     const onEvent = (e: LoopEvent) => {
-      if (e.type === "planned") this.send([null, schedule()]);
+      if (e.type === "planned") this.send([null, device.schedule(loop.memory)]);
       if (e.type === "hub") showStatus();
       if (e.type === "waiting") {
-        waiting = e.readings;
+        device.waiting = e.readings;
         showStatus();
       }
       if (e.type === "meter") this.warn(`meter: ${e.problem}`);
       if (e.type === "error") this.warn(reasonOf(e.error));
     };
-    const loop = new HouseholdLoop({
+    const loop: HouseholdLoop = new HouseholdLoop({
       spec: first.spec,
       hub: conn?.rest ?? null,
       noHubReason: hub.why,
-      devices: port,
+      devices: device.port({
+        minutes: () => loop.memory?.minutes ?? 15,
+        send: (command) => this.send([command, null]),
+        applied: () => showStatus(),
+        handBack: () =>
+          this.send([handBackMessage(kind, device.opts, "handed back: OpenLEM stopped controlling this device"), null]),
+      }),
       statePath,
       orderPrefix: `${kind.type.replace("openlem-", "")}-${this.id.replace(/[^A-Za-z0-9]/g, "").slice(0, 8)}`,
       onEvent,
     });
     if (!conn) showStatus();
 
-    const schedule = (): NodeMessage => {
-      const m = loop.memory;
-      const slots: Record<string, unknown>[] = [];
-      if (m && m.planFromMs !== null) {
-        const len = slotMs(m.minutes);
-        for (let i = 0; i < m.buyPrice.length; i++)
-          slots.push({ start: isoOf(m.planFromMs + i * len), price: m.buyPrice[i], ...kind.scheduleEntry(m, i) });
-      }
-      return {
-        topic: `${kind.type}/schedule`,
-        payload: { plannedAt: m?.plannedAtMs ? isoOf(m.plannedAtMs) : null, slots },
-      };
-    };
-
     let running: Promise<void> | null = null;
     const tick = () => {
       if (running) return;
-      if (kind.deviceState(state, opts) === null) {
-        // no state yet: nothing to steer, but a missing or refused hub is said already
-        const why = loop.control.why;
-        this.status(
-          why
-            ? { fill: "red", shape: "ring", text: `local control: ${why}; ${kind.waiting}`.slice(0, 120) }
-            : { fill: "grey", shape: "ring", text: kind.waiting },
-        );
-        return;
-      }
+      // no state yet: nothing to steer, but a missing or refused hub is said already
+      if (!device.steerable) return this.status(device.waitingStatus(loop.control.why));
       running = (async () => {
-        timeZone = (await conn?.marketCommunity().catch(() => null))?.market.timeZone ?? timeZone;
+        device.timeZone = (await conn?.marketCommunity().catch(() => null))?.market.timeZone ?? device.timeZone;
         const agent = loop.householdAgent;
+        const { override } = device;
         if (agent && override !== "auto" && !kind.overridden) agent.setOverride(override as BoilerOverride);
         if (agent && override === "auto" && agent.memory.override !== "auto") agent.setOverride("auto");
         await loop.tick();
@@ -189,49 +104,18 @@ export function registerDevice<O, S>(RED: Red, kind: DeviceKind<O, S>): void {
 
     this.on("input", (msg, _send, done) => {
       void (async () => {
-        const p = msg.payload;
-        if (p !== null && typeof p === "object" && "override" in p) {
-          const o = Override.safeParse((p as { override: unknown }).override);
-          if (!o.success) {
-            this.error(`payload.override: must be on, off or auto`, msg);
-            return done();
-          }
-          override = o.data;
+        const taken = await device.take(msg, async () => {
+          const clock = await conn?.rest.clock().catch(() => null);
+          return clock ? Date.parse(clock.now) : Date.now();
+        });
+        if ("error" in taken) {
+          this.error(taken.error, msg);
+          return done();
         }
-        if (msg.options !== undefined) {
-          if (typeof msg.options !== "object" || msg.options === null) {
-            this.error("msg.options: must be an object of options, e.g. { maxBuyPrice: 0.18 }", msg);
-            return done();
-          }
-          const next = { ...raw, ...editorValues(msg.options as Record<string, unknown>) };
-          const changed = configure(next);
-          if (typeof changed === "string") {
-            // nothing changes: the options in force stay
-            this.error(`msg.options: ${changed}`, msg);
-            return done();
-          }
-          raw = next;
-          opts = changed.opts;
-          // the same loop: its plan, meter and the decision in force carry on, re-planned
-          loop.setSpec(changed.spec);
-        }
-        const isOnlyControl = p !== null && typeof p === "object" && Object.keys(p).every((k) => k === "override");
-        if (p !== undefined && !isOnlyControl) {
-          try {
-            const clock = await conn?.rest.clock().catch(() => null);
-            const nowMs = clock ? Date.parse(clock.now) : Date.now();
-            state = kind.input(p, state, opts, nowMs, timeZone);
-          } catch (err) {
-            const text =
-              err instanceof z.ZodError
-                ? describeProblems(fieldProblems(err), "msg.payload")
-                : `msg.payload: ${reasonOf(err)}`;
-            this.error(text, msg);
-            return done();
-          }
-        }
+        // the same loop: its plan, meter and the decision in force carry on, re-planned
+        if (taken.spec) loop.setSpec(taken.spec);
         // a new state is held against the hard limits at once, whatever the hub is doing
-        if (kind.deviceState(state, opts) !== null) await loop.supervise();
+        if (device.steerable) await loop.supervise();
         tick();
         done();
       })().catch((err: unknown) => done(err instanceof Error ? err : new Error(String(err))));
@@ -239,7 +123,7 @@ export function registerDevice<O, S>(RED: Red, kind: DeviceKind<O, S>): void {
     this.on("close", (removed, done) => {
       clearInterval(timer);
       void Promise.resolve(running)
-        .then(() => loop.stop({ handBack: lastDecision !== null }))
+        .then(() => loop.stop({ handBack: device.lastDecision !== null }))
         .catch((err: unknown) => this.warn(`handing back: ${reasonOf(err)}`))
         .finally(() => {
           if (removed) rmSync(statePath, { force: true });
