@@ -1,6 +1,9 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { Community, DeviceTokenCreated, MarketClock, Me, Meter, MeterRegistered, TokenPair } from "@openlem/protocol";
 import { expect, it } from "vitest";
 import { z } from "zod";
+import { METER_PIN_GUESSES } from "../src/services/meters.js";
 import { describeEachDatabase } from "./databases.js";
 import { createCommunity, MARKET, observer, participant, registerMeter } from "./fixtures.js";
 import { bodyOf, problemOf, useHub } from "./hub.js";
@@ -33,6 +36,8 @@ describeEachDatabase("communities and meters", (db) => {
       currentSlot: "2026-06-21T10:00:00.000Z",
       nextOpenSlot: "2026-06-21T10:15:00.000Z",
       gateClosesAt: "2026-06-21T10:10:00.000Z",
+      // the gate of 10:00 closed at 09:55: the latest slot the hub may clear
+      lastClearableSlot: "2026-06-21T10:00:00.000Z",
     });
     hub().clock.set("2026-06-21T10:10:00Z"); // the 10:15 gate has just closed
     const later = bodyOf(
@@ -150,6 +155,10 @@ describeEachDatabase("communities and meters", (db) => {
     expect((await hub().call("POST", "/api/communities/pinlock/meters/NOPE/pin", { token: op })).status).toBe(404);
     // and only the operator issues PINs
     expect((await hub().call("POST", "/api/communities/pinlock/meters/M-PIN/pin", { token: owner })).status).toBe(403);
+    // the docs say the figure the code keeps
+    const doc = (f: string) => readFileSync(join(import.meta.dirname, "../../../docs", f), "utf8");
+    expect(doc("protocol.md")).toContain(`after ${METER_PIN_GUESSES} wrong PINs the meter takes no PIN`);
+    expect(doc("reliability.md")).toContain(`counted per meter across accounts (${METER_PIN_GUESSES}, then`);
   });
 
   it("names a malformed PIN", async () => {

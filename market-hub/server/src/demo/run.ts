@@ -1,4 +1,13 @@
-import { CommunityId, HOUR_MS, HouseholdId, MarketConfig, nextOpenSlotMs, OrderInput, slotMs } from "@openlem/protocol";
+import {
+  CommunityId,
+  HOUR_MS,
+  HouseholdId,
+  lastClearableSlotMs,
+  MarketConfig,
+  nextOpenSlotMs,
+  OrderInput,
+  slotMs,
+} from "@openlem/protocol";
 import { createUser } from "../auth/users.js";
 import type { HubConfig } from "../config.js";
 import { Problem } from "../http/problem.js";
@@ -169,8 +178,9 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
       for (; nextReading + len <= now.getTime(); nextReading += len) {
         const slot = new Date(nextReading).toISOString();
         const net = traded.get(slot);
-        // not cleared yet: wait for the clearing a slot's length after delivery at most
-        if (!net && nextReading + 2 * len > now.getTime()) break;
+        // not clearable yet: its trades come with its clearing (one this process did not see,
+        // before a restart, is reported without them)
+        if (!net && nextReading > lastClearableSlotMs(market, now.getTime())) break;
         meters.deliver(slot, net ?? new Map());
         const at = new Date(nextReading + len).toISOString();
         await db.transaction((tx) =>

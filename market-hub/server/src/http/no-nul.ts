@@ -34,14 +34,40 @@ const NulFree = z.unknown().superRefine((value, ctx) => {
 });
 
 /**
- * The zod validator, with one rule in front that every string of the API shares: no NUL
- * characters. Without it a NUL in a community's name reaches PostgreSQL and answers 500.
+ * The zod validator, with one more rule that every string of the API shares: no NUL
+ * characters. Without it a NUL in a community's name reaches PostgreSQL and answers 500. It is
+ * checked on what the schema took (keys the API ignores are gone by then), so it names only
+ * fields the hub would keep.
  */
 export const noNulValidatorCompiler: FastifySchemaCompiler<z.ZodType> = (route) => {
   const check = validatorCompiler(route);
   const nul = validatorCompiler({ ...route, schema: NulFree });
   return (data) => {
-    const found = nul(data);
-    return typeof found === "object" && "error" in found && found.error ? found : check(data);
+    const taken = check(data);
+    if (typeof taken !== "object" || !("value" in taken) || taken.error) return taken;
+    const found = nul(taken.value);
+    return typeof found === "object" && "error" in found && found.error ? found : taken;
   };
 };
+
+/**
+ * The same rule in the OpenAPI document: every string schema says it holds no NUL (`not` a
+ * match of U+0000, which composes with any pattern or format it has), so a client generated
+ * from the document, and schemathesis, know the 400 before they meet it.
+ */
+export function forbidNulInStrings<T>(doc: T): T {
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (const n of node) visit(n);
+      return;
+    }
+    if (node === null || typeof node !== "object") return;
+    const o = node as Record<string, unknown>;
+    const types = Array.isArray(o.type) ? o.type : [o.type];
+    if (types.includes("string") && o.not === undefined && o.enum === undefined && o.const === undefined)
+      o.not = { pattern: "\u0000" };
+    for (const v of Object.values(o)) visit(v);
+  };
+  visit(doc);
+  return doc;
+}

@@ -2,6 +2,7 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance } from "fastify";
 import { jsonSchemaTransform, jsonSchemaTransformObject } from "fastify-type-provider-zod";
+import { forbidNulInStrings } from "./no-nul.js";
 
 /** OpenAPI 3.1 document at /api/openapi.json, generated from the routes' zod schemas; docs page at /api/docs. */
 export async function registerOpenApi(app: FastifyInstance, version: string): Promise<void> {
@@ -23,7 +24,8 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
       },
     },
     transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    // every string: no NUL character (http/no-nul.ts), said in the document as it is checked
+    transformObject: (o) => forbidNulInStrings(jsonSchemaTransformObject(o)),
   });
   await app.register(swaggerUi, { routePrefix: "/api/docs", uiConfig: { docExpansion: "list", deepLinking: true } });
   app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
