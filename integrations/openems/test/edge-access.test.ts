@@ -9,6 +9,7 @@ import {
   renewInterval,
 } from "../src/index.js";
 import { bridges, configFor, standIn, start } from "./edge-fixture.js";
+import { scheduler } from "./edge-stand-in.js";
 
 // What a real Edge does that a bridge must not be fooled by: roles, both generations of error
 // status codes, the API worker's one timer, and a battery that does not follow a 200.
@@ -205,9 +206,7 @@ describe("a 200 does not mean the battery follows", () => {
       factoryId: "Controller.Ess.EmergencyCapacityReserve",
       properties: { "ess.id": "ess0", reserveSoc: 60 },
     });
-    edge.schedulers = [
-      { id: "scheduler0", factoryId: "Scheduler.AllAlphabetically", ids: ["ctrlEmergencyCapacityReserve0"] },
-    ];
+    edge.schedulers = [scheduler(["ctrlEmergencyCapacityReserve0"])];
     await devices.apply(decision);
     expect(await devices.checkFollowing(0)).toMatchObject({
       ok: false,
@@ -254,7 +253,7 @@ describe("a 200 does not mean the battery follows", () => {
       factoryId: "Controller.Ess.FixActivePower",
       properties: { power: -2500 },
     });
-    edge.schedulers = [{ id: "scheduler0", factoryId: "Scheduler.AllAlphabetically", ids: ["ctrlFixActivePower0"] }];
+    edge.schedulers = [scheduler(["ctrlFixActivePower0"])];
     await expect
       .poll(() => events.findLast((e) => e.type === "following"))
       .toMatchObject({ ok: false, why: expect.stringMatching(/-2500 W instead of/) });

@@ -12,7 +12,7 @@ import {
   parseConfig,
 } from "../src/index.js";
 import { configFor, NO_HUB, standIn, start } from "./edge-fixture.js";
-import { type ControllerComponent, centralOrder, ESS_LIMIT_14A_ENWG } from "./edge-stand-in.js";
+import { type ControllerComponent, centralOrder, ESS_LIMIT_14A_ENWG, scheduler } from "./edge-stand-in.js";
 
 // The Edge's own safety controllers come first, whatever the scheduler says: each case here
 // is a set-up the simple one (owner password, one REST controller, an AC battery, the REST
@@ -83,7 +83,7 @@ describe("scheduler order: the bridge steers only after the Edge's safety contro
     const ids = JSON.parse(snippet ?? "null") as { "controllers.ids": string[] };
     const edge = await standIn({
       controllers: [LIMITER, RESERVE, MIN_SOC, BALANCING],
-      schedulers: [{ id: "scheduler0", factoryId: "Scheduler.AllAlphabetically", ids: ids["controllers.ids"] }],
+      schedulers: [scheduler(ids["controllers.ids"])],
     });
     const events: EdgeBridgeEvent[] = [];
     await start(edge, "owner", { renewSeconds: 1 }, events);
@@ -101,13 +101,7 @@ describe("scheduler order: the bridge steers only after the Edge's safety contro
     // tools/gitpod/openems-edge/config.d/Scheduler/AllAlphabetically/…config
     const edge = await standIn({
       controllers: [MIN_SOC, BALANCING],
-      schedulers: [
-        {
-          id: "scheduler0",
-          factoryId: "Scheduler.AllAlphabetically",
-          ids: ["ctrlLimitTotalDischarge0", "ctrlBalancing0"],
-        },
-      ],
+      schedulers: [scheduler(["ctrlLimitTotalDischarge0", "ctrlBalancing0"])],
     });
     edge.set(CHANNELS.consumption, 3000);
     const events: EdgeBridgeEvent[] = [];
@@ -132,7 +126,7 @@ describe("scheduler order: the bridge steers only after the Edge's safety contro
     ]);
     const edge = await standIn({
       controllers,
-      schedulers: [{ id: "scheduler0", factoryId: "Scheduler.AllAlphabetically", ids }],
+      schedulers: [scheduler(ids)],
     });
     const events: EdgeBridgeEvent[] = [];
     await start(edge, "owner", {}, events);
@@ -161,13 +155,7 @@ describe("scheduler order: the bridge steers only after the Edge's safety contro
   it("a FixedOrder list that leaves the REST controller out is named as such; a scheduler whose order changes over the day is not trusted", async () => {
     const fixed = await standIn({
       controllers: [RESERVE, BALANCING],
-      schedulers: [
-        {
-          id: "scheduler0",
-          factoryId: "Scheduler.FixedOrder",
-          ids: ["ctrlEmergencyCapacityReserve0", "ctrlBalancing0"],
-        },
-      ],
+      schedulers: [scheduler(["ctrlEmergencyCapacityReserve0", "ctrlBalancing0"], "Scheduler.FixedOrder")],
     });
     const events: EdgeBridgeEvent[] = [];
     await start(fixed, "owner", {}, events);
@@ -178,7 +166,7 @@ describe("scheduler order: the bridge steers only after the Edge's safety contro
     );
     expect(setpoints(fixed)).toEqual([]);
 
-    const daily = await standIn({ schedulers: [{ id: "scheduler0", factoryId: "Scheduler.Daily", ids: [] }] });
+    const daily = await standIn({ schedulers: [scheduler([], "Scheduler.Daily")] });
     const dailyEvents: EdgeBridgeEvent[] = [];
     await start(daily, "owner", {}, dailyEvents);
     expect(dailyEvents.find((e) => e.type === "edge")).toMatchObject({
@@ -266,7 +254,7 @@ describe("a hybrid battery and live limits", () => {
       factoryId: "Controller.Ess.FixActivePower",
       properties: { power: 0 },
     });
-    edge.schedulers = [{ id: "scheduler0", factoryId: "Scheduler.AllAlphabetically", ids: ["ctrlFixActivePower0"] }];
+    edge.schedulers = [scheduler(["ctrlFixActivePower0"])];
     expect(await devices.checkFollowing(0)).toMatchObject({
       ok: false,
       why: expect.stringMatching(/runs at 0 W instead of 200 W \(the battery's management allows -200 to 200 W now\)/),

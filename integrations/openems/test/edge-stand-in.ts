@@ -141,6 +141,14 @@ class EdgeFailure extends Error {
   }
 }
 
+/** A scheduler of the Edge (default `scheduler0`, AllAlphabetically) with its Controller-IDs. */
+export function scheduler(
+  ids: string[],
+  factoryId = "Scheduler.AllAlphabetically",
+): { id: string; factoryId: string; ids: string[] } {
+  return { id: "scheduler0", factoryId, ids };
+}
+
 /** The App Center's central order by factory (ProductionSchedulerOrderDefinition). */
 const CENTRAL_ORDER = [
   "Controller.Ess.Limiter14a",

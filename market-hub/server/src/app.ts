@@ -26,8 +26,6 @@ import { settlementRoutes } from "./routes/settlement.js";
 
 export const HUB_VERSION = "0.1.0";
 
-export type { HubEvents };
-
 export interface AppOptions {
   logger?: boolean;
   events?: HubEvents;

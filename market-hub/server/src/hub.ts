@@ -1,12 +1,13 @@
 import type { CommunityId } from "@openlem/protocol";
 import type { FastifyInstance } from "fastify";
-import { buildApp, HUB_VERSION, type HubEvents } from "./app.js";
+import { buildApp, HUB_VERSION } from "./app.js";
 import { signingKey } from "./auth/tokens.js";
 import { ensureOperator } from "./auth/users.js";
 import type { HubConfig } from "./config.js";
 import type { HubContext } from "./context.js";
 import { openDatabase } from "./db/database.js";
 import { migrate } from "./db/migrate.js";
+import type { HubEvents } from "./events.js";
 import { HubMetrics } from "./http/metrics.js";
 import { type EmbeddedBroker, startEmbeddedBroker } from "./mqtt/broker.js";
 import { HubMqtt } from "./mqtt/hub-mqtt.js";

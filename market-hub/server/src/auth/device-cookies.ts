@@ -10,6 +10,8 @@ import { jwtVerify, SignJWT } from "jose";
  */
 export const DEVICE_COOKIE = "olm_device";
 export const DEVICE_COOKIE_DAYS = 365;
+/** The same lifetime in seconds, as the cookie's Max-Age and the signed expiry say it. */
+export const DEVICE_COOKIE_SECONDS = (DEVICE_COOKIE_DAYS * DAY_MS) / 1000;
 /** Only the login route reads it. */
 export const DEVICE_COOKIE_PATH = "/api/auth";
 // an issuer of its own: a device cookie is never an access token, nor the other way round
@@ -22,7 +24,7 @@ export async function issueDeviceCookie(key: Uint8Array, email: string, now: Dat
     .setIssuer(ISSUER)
     .setJti(randomUUID())
     .setIssuedAt(iat)
-    .setExpirationTime(iat + (DEVICE_COOKIE_DAYS * DAY_MS) / 1000)
+    .setExpirationTime(iat + DEVICE_COOKIE_SECONDS)
     .sign(key);
 }
 

@@ -3,8 +3,8 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import {
   DEVICE_COOKIE,
-  DEVICE_COOKIE_DAYS,
   DEVICE_COOKIE_PATH,
+  DEVICE_COOKIE_SECONDS,
   deviceOf,
   issueDeviceCookie,
 } from "../auth/device-cookies.js";
@@ -42,7 +42,7 @@ export async function authRoutes(
         httpOnly: true,
         sameSite: "strict",
         secure: req.protocol === "https",
-        maxAge: DEVICE_COOKIE_DAYS * 24 * 3600,
+        maxAge: DEVICE_COOKIE_SECONDS,
       });
       return pair;
     },
