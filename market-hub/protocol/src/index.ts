@@ -15,6 +15,7 @@ export * from "./progress.js";
 export * from "./range.js";
 export * from "./reading.js";
 export * from "./result.js";
+export * from "./rules.js";
 export * from "./settlement.js";
 export * from "./statement-totals.js";
 export * from "./time.js";

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { slotStartMs } from "./durations.js";
 import { gateClosesAtMs, lastClearableSlotMs, nextOpenSlotMs } from "./gate.js";
 import { CommunityId } from "./ids.js";
+import { beyondSchema, breaks } from "./rules.js";
 import { TimeZone, UtcInstant } from "./time.js";
 import { isTickAligned, MAX_ABS_PRICE_TICKS, TICKS_PER_CURRENCY_PER_KWH } from "./units.js";
 
@@ -10,9 +11,12 @@ const MAX_ABS_PRICE = MAX_ABS_PRICE_TICKS / TICKS_PER_CURRENCY_PER_KWH;
 /** A price in currency per kWh with at most 5 decimals (the tick is 0.00001/kWh). */
 export const Price = z
   .number({ message: "must be a number in currency per kWh, e.g. 0.22" })
-  .refine(Number.isFinite, { message: "must be a finite number" })
-  .refine(isTickAligned, { message: "must have at most 5 decimal places (the tick is 0.00001 per kWh)" })
-  .refine((p) => Math.abs(p) <= MAX_ABS_PRICE, { message: `must lie between -${MAX_ABS_PRICE} and ${MAX_ABS_PRICE}` });
+  .min(-MAX_ABS_PRICE, { message: `must lie between -${MAX_ABS_PRICE} and ${MAX_ABS_PRICE}` })
+  .max(MAX_ABS_PRICE, { message: `must lie between -${MAX_ABS_PRICE} and ${MAX_ABS_PRICE}` })
+  .refine(isTickAligned, {
+    message: "must have at most 5 decimal places (the tick is 0.00001 per kWh)",
+    ...beyondSchema("price-tick"),
+  });
 export type Price = z.infer<typeof Price>;
 
 export const Side = z.enum(["buy", "sell"]);
@@ -31,29 +35,30 @@ export type Mechanism = z.infer<typeof Mechanism>;
 export const SettlementMode = z.enum(["ex-ante", "ex-post"]);
 export type SettlementMode = z.infer<typeof SettlementMode>;
 
+/** A fee on local trades: a price that is never negative. */
+const GridFee = Price.min(0, { message: "must not be negative" }).default(0);
+
 /** What the utility charges and pays for one commodity, and the fee on local trades. */
 export const Tariff = z
   .object({
     retailPrice: Price,
     feedInTariff: Price,
-    localGridFee: Price.default(0),
+    localGridFee: GridFee,
   })
   .superRefine((t, ctx) => {
-    if (t.feedInTariff > t.retailPrice) {
-      ctx.addIssue({ code: "custom", path: ["feedInTariff"], message: "must not exceed retailPrice" });
-    }
-    if (t.localGridFee < 0) {
-      ctx.addIssue({ code: "custom", path: ["localGridFee"], message: "must not be negative" });
-    }
+    if (t.feedInTariff > t.retailPrice)
+      breaks(ctx, "feed-in-at-most-retail", ["feedInTariff"], "must not exceed retailPrice");
   });
 export type Tariff = z.output<typeof Tariff>;
+
+/** The slot lengths that divide a day evenly, as the OpenAPI document lists them. */
+export const SLOT_MINUTES = Array.from({ length: 1440 }, (_, i) => i + 1).filter((m) => 1440 % m === 0);
 
 const SlotMinutes = z
   .number()
   .int({ message: "must be a whole number of minutes" })
-  .refine((m) => m >= 1 && m <= 1440 && 1440 % m === 0, {
-    message: "must divide a day evenly (1, 5, 15, 30, 60 ... 1440 minutes)",
-  });
+  .refine((m) => SLOT_MINUTES.includes(m), { message: "must divide a day evenly (1, 5, 15, 30, 60 ... 1440 minutes)" })
+  .meta({ enum: SLOT_MINUTES });
 
 /**
  * A community's market rules. Prices are in `currency` per kWh; every local price a
@@ -82,48 +87,42 @@ export const MarketConfig = z
       .array(Source)
       .min(1)
       .refine((a) => new Set(a).size === a.length, { message: "must not repeat a source" })
+      .meta({ uniqueItems: true })
       .default(["pv", "wind", "chp", "battery", "other"]),
     mode: SettlementMode.default("ex-ante"),
     /** Ex-post mode: a slot clears this many minutes after it ends, when its readings are in. */
     expostDelayMinutes: z.number().int().min(0).max(1440).default(15),
     retailPrice: Price,
     feedInTariff: Price,
-    localGridFee: Price.default(0),
+    localGridFee: GridFee,
     priceFloor: Price,
     priceCap: Price,
     /** Tariff for heat; null when no utility buys or sells heat (unmatched heat stays unmatched). */
     heat: Tariff.nullable().default(null),
   })
   .superRefine((c, ctx) => {
-    if (c.feedInTariff > c.retailPrice) {
-      ctx.addIssue({ code: "custom", path: ["feedInTariff"], message: "must not exceed retailPrice" });
-    }
-    if (c.localGridFee < 0) {
-      ctx.addIssue({ code: "custom", path: ["localGridFee"], message: "must not be negative" });
-    }
-    if (c.priceFloor >= c.priceCap) {
-      ctx.addIssue({ code: "custom", path: ["priceFloor"], message: "must be below priceCap" });
-    }
-    if (c.priceFloor > c.feedInTariff) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["priceFloor"],
-        message: "must not exceed feedInTariff, so sellers can offer at the utility's price",
-      });
-    }
-    if (c.priceCap < c.retailPrice) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["priceCap"],
-        message: "must not be below retailPrice, so buyers can bid the utility's price",
-      });
-    }
+    if (c.feedInTariff > c.retailPrice)
+      breaks(ctx, "feed-in-at-most-retail", ["feedInTariff"], "must not exceed retailPrice");
+    if (c.priceFloor >= c.priceCap) breaks(ctx, "floor-below-cap", ["priceFloor"], "must be below priceCap");
+    if (c.priceFloor > c.feedInTariff)
+      breaks(
+        ctx,
+        "floor-at-most-feed-in",
+        ["priceFloor"],
+        "must not exceed feedInTariff, so sellers can offer at the utility's price",
+      );
+    if (c.priceCap < c.retailPrice)
+      breaks(
+        ctx,
+        "cap-at-least-retail",
+        ["priceCap"],
+        "must not be below retailPrice, so buyers can bid the utility's price",
+      );
     if (c.heat) {
       for (const key of ["retailPrice", "feedInTariff"] as const) {
         const v = c.heat[key];
-        if (v < c.priceFloor || v > c.priceCap) {
-          ctx.addIssue({ code: "custom", path: ["heat", key], message: "must lie between priceFloor and priceCap" });
-        }
+        if (v < c.priceFloor || v > c.priceCap)
+          breaks(ctx, "heat-within-bounds", ["heat", key], "must lie between priceFloor and priceCap");
       }
     }
   });

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { gateClosedRule, isGateClosed } from "./gate.js";
 import { ClientOrderId, HouseholdId } from "./ids.js";
 import { Commodity, type MarketConfig, Price, Side, Source } from "./market.js";
+import { breaks, type RuleId } from "./rules.js";
 import { isSlotStart, ms, UtcInstant } from "./time.js";
 import { MAX_ORDER_WH } from "./units.js";
 
@@ -26,6 +27,25 @@ export type SourceLimits = z.infer<typeof SourceLimits>;
 
 const MAX_STEPS = 24;
 
+const absent = (...fields: string[]) => ({ not: { anyOf: fields.map((f) => ({ required: [f] })) } });
+const when = (side: string, then: object) => ({
+  if: { required: ["side"], properties: { side: { const: side } } },
+  then,
+});
+
+/**
+ * What an order's fields ask of each other, as JSON Schema says it: a single price
+ * (energyWh + limitPrice) or a curve (steps, without sourceLimits); `source` only on sells,
+ * `sourceLimits` only on buys.
+ */
+const ORDER_SHAPE = {
+  oneOf: [
+    { required: ["energyWh", "limitPrice"], ...absent("steps") },
+    { required: ["steps"], ...absent("energyWh", "limitPrice", "sourceLimits") },
+  ],
+  allOf: [when("buy", absent("source")), when("sell", absent("sourceLimits"))],
+};
+
 /**
  * An order as a client submits it. Either a single limit (energyWh + limitPrice) or a
  * curve (steps): a buy curve's prices fall step by step (more energy only when it is
@@ -49,6 +69,7 @@ export const OrderInput = z
     validUntil: UtcInstant.optional(),
   })
   .superRefine((o, ctx) => {
+    // the OpenAPI document says these (ORDER_SHAPE); the checks here are the same rules in words
     const single = o.energyWh !== undefined || o.limitPrice !== undefined;
     if (single && o.steps) {
       ctx.addIssue({
@@ -64,26 +85,8 @@ export const OrderInput = z
       if (o.limitPrice === undefined)
         ctx.addIssue({ code: "custom", path: ["limitPrice"], message: "is required with energyWh" });
     }
-    if (o.steps) {
-      for (let i = 1; i < o.steps.length; i++) {
-        const prev = o.steps[i - 1]?.price ?? 0;
-        const cur = o.steps[i]?.price ?? 0;
-        const ok = o.side === "buy" ? cur < prev : cur > prev;
-        if (!ok) {
-          ctx.addIssue({
-            code: "custom",
-            path: ["steps", i, "price"],
-            message:
-              o.side === "buy"
-                ? "must be lower than the previous step's price (a buy curve falls)"
-                : "must be higher than the previous step's price (a sell curve rises)",
-          });
-        }
-      }
-      if (o.sourceLimits) {
-        ctx.addIssue({ code: "custom", path: ["sourceLimits"], message: "is only allowed on single-price orders" });
-      }
-    }
+    if (o.steps && o.sourceLimits)
+      ctx.addIssue({ code: "custom", path: ["sourceLimits"], message: "is only allowed on single-price orders" });
     if (o.side === "buy" && o.source !== undefined) {
       ctx.addIssue({
         code: "custom",
@@ -94,10 +97,24 @@ export const OrderInput = z
     if (o.side === "sell" && o.sourceLimits !== undefined) {
       ctx.addIssue({ code: "custom", path: ["sourceLimits"], message: "is only for buys" });
     }
-    if (o.validFrom && o.validUntil && ms(o.validFrom) >= ms(o.validUntil)) {
-      ctx.addIssue({ code: "custom", path: ["validUntil"], message: "must be after validFrom" });
+    // what JSON Schema cannot compare: 422
+    for (let i = 1; i < (o.steps?.length ?? 0); i++) {
+      const prev = o.steps?.[i - 1]?.price ?? 0;
+      const cur = o.steps?.[i]?.price ?? 0;
+      if (o.side === "buy" ? cur >= prev : cur <= prev)
+        breaks(
+          ctx,
+          "curve-direction",
+          ["steps", i, "price"],
+          o.side === "buy"
+            ? "must be lower than the previous step's price (a buy curve falls)"
+            : "must be higher than the previous step's price (a sell curve rises)",
+        );
     }
-  });
+    if (o.validFrom && o.validUntil && ms(o.validFrom) >= ms(o.validUntil))
+      breaks(ctx, "valid-window", ["validUntil"], "must be after validFrom");
+  })
+  .meta(ORDER_SHAPE);
 export type OrderInput = z.input<typeof OrderInput>;
 export type Order = z.output<typeof OrderInput>;
 
@@ -132,6 +149,7 @@ export function orderEnergyWh(o: Order): number {
 export interface RuleViolation {
   path: (string | number)[];
   message: string;
+  rule: RuleId;
 }
 
 /**
@@ -144,18 +162,25 @@ export function checkOrderForMarket(o: Order, market: MarketConfig, now: string)
     out.push({
       path: ["side"],
       message: "this community clears ex post from standing preferences and metered energy: set a preference instead",
+      rule: "orders-ex-ante",
     });
   }
   if (!isSlotStart(o.slot, market.slotMinutes)) {
     out.push({
       path: ["slot"],
       message: `must start a ${market.slotMinutes}-minute slot (e.g. on :00, :15, :30, :45)`,
+      rule: "slot-start",
     });
   }
-  if (isGateClosed(o.slot, market, ms(now))) out.push({ path: ["slot"], message: gateClosedRule(o.slot, market) });
+  if (isGateClosed(o.slot, market, ms(now)))
+    out.push({ path: ["slot"], message: gateClosedRule(o.slot, market), rule: "gate-open" });
   const check = (price: number, path: (string | number)[]) => {
     if (price < market.priceFloor || price > market.priceCap) {
-      out.push({ path, message: `must lie between the price floor ${market.priceFloor} and cap ${market.priceCap}` });
+      out.push({
+        path,
+        message: `must lie between the price floor ${market.priceFloor} and cap ${market.priceCap}`,
+        rule: "price-within-bounds",
+      });
     }
   };
   if (o.steps) {
@@ -165,7 +190,7 @@ export function checkOrderForMarket(o: Order, market: MarketConfig, now: string)
     if (price !== undefined) check(price, ["sourceLimits", source]);
   }
   if (o.validUntil && ms(o.validUntil) <= ms(now)) {
-    out.push({ path: ["validUntil"], message: "is already past" });
+    out.push({ path: ["validUntil"], message: "is already past", rule: "not-expired" });
   }
   return out;
 }
@@ -189,9 +214,12 @@ export const StandingPreference = z
     if (p.maxBuyPrice === null && p.minSellPrice === null) {
       ctx.addIssue({ code: "custom", path: ["maxBuyPrice"], message: "set maxBuyPrice, minSellPrice or both" });
     }
-    if (p.validFrom && p.validUntil && ms(p.validFrom) >= ms(p.validUntil)) {
-      ctx.addIssue({ code: "custom", path: ["validUntil"], message: "must be after validFrom" });
-    }
+    if (p.validFrom && p.validUntil && ms(p.validFrom) >= ms(p.validUntil))
+      breaks(ctx, "valid-window", ["validUntil"], "must be after validFrom");
+  })
+  // the first rule above, as JSON Schema says it
+  .meta({
+    anyOf: ["maxBuyPrice", "minSellPrice"].map((k) => ({ required: [k], properties: { [k]: { type: "number" } } })),
   });
 export type StandingPreferenceInput = z.input<typeof StandingPreference>;
 export type StandingPreference = z.output<typeof StandingPreference>;

@@ -2,10 +2,10 @@ import { z } from "zod";
 import { CommunityId, HouseholdId } from "./ids.js";
 import { Commodity, Price } from "./market.js";
 import { LocalDate, PeriodKind, UtcInstant } from "./time.js";
-import { isMoneyString } from "./units.js";
+import { MONEY_PATTERN } from "./units.js";
 
 /** Money on the wire: a decimal string with exactly 8 decimals. Positive = the account pays. */
-export const Money = z.string().refine(isMoneyString, {
+export const Money = z.string().regex(MONEY_PATTERN, {
   message: 'must be a decimal string with exactly 8 decimals, e.g. "1.25000000"',
 });
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { MINUTE_MS, slotMs, slotStartMs } from "./durations.js";
+import { beyondSchema } from "./rules.js";
 import { isoOf, localDateOf, localMidnightMs, localWallTimeMs, ms, shiftDate } from "./zone.js";
 
 /**
@@ -42,9 +43,15 @@ export function isValidTimeZone(tz: string): boolean {
   }
 }
 
-export const TimeZone = z.string().refine(isValidTimeZone, {
-  message: "must be an IANA time zone such as Europe/Berlin",
-});
+/** The shape of an IANA time zone name ("UTC", "Europe/Berlin", "America/Argentina/Buenos_Aires", "Etc/GMT-1"). */
+const TIME_ZONE_SHAPE = /^[A-Za-z][A-Za-z0-9_+-]{0,40}(\/[A-Za-z0-9_+-]{1,40}){0,3}$/;
+const TIME_ZONE_RULE = "must be an IANA time zone such as Europe/Berlin";
+
+/** Its shape is in the OpenAPI document (400); that it exists depends on the hub's time-zone database (422). */
+export const TimeZone = z
+  .string()
+  .regex(TIME_ZONE_SHAPE, { message: TIME_ZONE_RULE })
+  .refine(isValidTimeZone, { message: TIME_ZONE_RULE, ...beyondSchema("time-zone-known") });
 
 /** Milliseconds since the epoch of an instant string. */
 /** True when the instant starts a slot of `slotMinutes` (slots are aligned to the UTC epoch). */

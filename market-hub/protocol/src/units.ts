@@ -59,7 +59,7 @@ export function addMoney(a: MoneyUnits, b: MoneyUnits): MoneyUnits {
   return sum;
 }
 
-const MONEY_PATTERN = /^-?\d{1,10}\.\d{8}$/;
+export const MONEY_PATTERN = /^-?\d{1,10}\.\d{8}$/;
 
 /** Money on the wire: a decimal string with exactly 8 decimals ("-12.34000000"), exact in any JSON parser. */
 export function formatMoney(units: MoneyUnits): string {
@@ -69,10 +69,6 @@ export function formatMoney(units: MoneyUnits): string {
   const whole = Math.floor(abs / MONEY_UNITS_PER_CURRENCY);
   const frac = abs % MONEY_UNITS_PER_CURRENCY;
   return `${negative ? "-" : ""}${whole}.${String(frac).padStart(8, "0")}`;
-}
-
-export function isMoneyString(value: string): boolean {
-  return MONEY_PATTERN.test(value);
 }
 
 export function parseMoney(value: string): MoneyUnits {

@@ -59,6 +59,29 @@ describeEachDatabase("communities and meters", (db) => {
     );
   });
 
+  it("refuses with 400 what the OpenAPI document says, naming the field", async () => {
+    const token = await hub().operatorToken();
+    const document = (await hub().call("GET", "/api/openapi.json")).body;
+    // the document says it: slot lengths as an enum
+    expect(JSON.stringify(document)).toContain('"enum":[1,2,3,4,5,6,8,9,10,12,15,');
+    for (const [market, field] of [
+      [{ ...MARKET, slotMinutes: 7 }, "market.slotMinutes"],
+      [{ ...MARKET, localGridFee: -0.01 }, "market.localGridFee"],
+      [{ ...MARKET, sourceOrder: ["pv", "pv"] }, "market.sourceOrder"],
+      [{ ...MARKET, timeZone: "Europe Berlin" }, "market.timeZone"],
+    ] as const) {
+      const r = await hub().call("POST", "/api/communities", { token, body: { id: "bad", name: "Bad", market } });
+      expect(r.status).toBe(400);
+      expect(problemOf(r).errors.map((e) => e.field)).toContain(field);
+    }
+    // a zone of the right shape that does not exist is beyond the schema: 422
+    const mars = await hub().call("POST", "/api/communities", {
+      token,
+      body: { id: "bad", name: "Bad", market: { ...MARKET, timeZone: "Mars/Olympus_Mons" } },
+    });
+    expect(mars.status).toBe(422);
+  });
+
   it("shows a meter's PIN once, and links it with id and PIN", async () => {
     await createCommunity(hub(), "links");
     const meter = await registerMeter(hub(), "links", "M-1", "house-1");

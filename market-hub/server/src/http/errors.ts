@@ -1,10 +1,16 @@
-import { type FieldProblem, fieldPath, ProblemBody } from "@openlem/protocol";
+import { type FieldProblem, fieldPath, isRuleId, ProblemBody } from "@openlem/protocol";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from "fastify-type-provider-zod";
 import FindMyWay from "find-my-way";
 import { Problem } from "./problem.js";
 
 export { ProblemBody };
+
+/** The rule a zod check names (protocol's `beyondSchema`), as fastify-type-provider-zod passes it on. */
+function ruleOf(params: unknown): unknown {
+  const inner = (params as { params?: { rule?: unknown } } | undefined)?.params;
+  return inner?.rule;
+}
 
 /** Every error leaves the API as application/problem+json, validation errors with field and rule. */
 export function registerErrorHandler(app: FastifyInstance): void {
@@ -20,10 +26,11 @@ export function registerErrorHandler(app: FastifyInstance): void {
         field: fieldPath([...prefix, ...pathSegments(v.instancePath)]),
         rule: v.message ?? v.keyword,
       }));
-      // The schema (and the OpenAPI document) says shapes, types and formats: breaking those is
-      // a 400. A rule the schema cannot say (steps or a single price, floor below cap, a time
-      // zone that exists) is broken by input of the right shape: 422, as for the market's rules.
-      body = err.validation.every((v) => v.keyword === "custom")
+      // What the OpenAPI document says (shapes, types, formats, which fields go together) is a
+      // 400 when broken. A rule it cannot say (protocol's RULES_BEYOND_SCHEMA: floor below cap,
+      // a curve's direction, a time zone that exists) is broken by input of the right shape:
+      // 422, as for the market's rules.
+      body = err.validation.every((v) => v.keyword === "custom" && isRuleId(ruleOf(v.params)))
         ? problemBody(422, "Unprocessable content", `the ${where} breaks these rules; see errors`, errors)
         : problemBody(400, "Bad request", `the ${where} does not match the schema; see errors`, errors);
     } else if (isResponseSerializationError(err)) {

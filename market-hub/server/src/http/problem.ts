@@ -1,4 +1,14 @@
-import type { FieldProblem } from "@openlem/protocol";
+import type { FieldProblem, RuleId } from "@openlem/protocol";
+
+/** A field that breaks one of the rules beyond the schema (protocol's RULES_BEYOND_SCHEMA). */
+export interface Refusal extends FieldProblem {
+  ruleId: RuleId;
+}
+
+/** Names the rule a field breaks, so that every 422 is one of the listed ones. */
+export function refusal(ruleId: RuleId, field: string, rule: string): Refusal {
+  return { field, rule, ruleId };
+}
 
 /**
  * An error the API reports as application/problem+json (RFC 9457): a status, a title, what
@@ -29,8 +39,14 @@ export class Problem extends Error {
   static conflict(detail: string, errors: FieldProblem[] = []): Problem {
     return new Problem(409, "Conflict", detail, errors);
   }
-  static unprocessable(detail: string, errors: FieldProblem[] = []): Problem {
-    return new Problem(422, "Unprocessable content", detail, errors);
+  /** Input of the right shape that breaks a rule beyond the schema; the body says field and rule only. */
+  static unprocessable(detail: string, errors: readonly Refusal[]): Problem {
+    return new Problem(
+      422,
+      "Unprocessable content",
+      detail,
+      errors.map(({ field, rule }) => ({ field, rule })),
+    );
   }
   static tooManyRequests(detail: string): Problem {
     return new Problem(429, "Too many requests", detail);

@@ -1,6 +1,6 @@
-import { DAY_MS, type FieldProblem, fieldPath, type MeterReading, readingTimeProblem, slotMs } from "@openlem/protocol";
+import { DAY_MS, fieldPath, type MeterReading, readingTimeProblem, slotMs } from "@openlem/protocol";
 import type { Queryable } from "../db/database.js";
-import { Problem } from "../http/problem.js";
+import { Problem, type Refusal, refusal } from "../http/problem.js";
 import { type RegisterReading, slotEnergies } from "./slot-energy.js";
 
 export interface StoredReadings {
@@ -44,7 +44,7 @@ export async function storeReadings(
       )
     ).map((r) => [`${r.meter_id}|${r.at.toISOString()}`, { importWh: r.import_wh, exportWh: r.export_wh }]),
   );
-  const problems: FieldProblem[] = [];
+  const problems: Refusal[] = [];
   const field = (i: number, name: string) => fieldPath([...prefix(i), name]);
   const fresh: MeterReading[] = [];
   let duplicates = 0;
@@ -52,26 +52,29 @@ export async function storeReadings(
   readings.forEach((r, i) => {
     const household = meters.get(r.meterId);
     if (household === undefined) {
-      problems.push({ field: field(i, "meterId"), rule: `is not a meter of community ${communityId}` });
+      problems.push(refusal("meter-in-community", field(i, "meterId"), `is not a meter of community ${communityId}`));
       return;
     }
     if (!mayUse(household)) {
-      problems.push({ field: field(i, "meterId"), rule: "belongs to a household you may not report for" });
+      problems.push(refusal("meter-yours", field(i, "meterId"), "belongs to a household you may not report for"));
       return;
     }
     const late = readingTimeProblem(Date.parse(r.at), nowMs);
     if (late) {
-      problems.push({ field: field(i, "at"), rule: late });
+      problems.push(refusal("reading-time-plausible", field(i, "at"), late));
       return;
     }
     const key = `${r.meterId}|${r.at}`;
     const before = existing.get(key) ?? seen.get(key);
     if (before) {
       if (before.importWh !== r.importWh || before.exportWh !== r.exportWh) {
-        problems.push({
-          field: field(i, "at"),
-          rule: `already has a reading with other register values for meter ${r.meterId}`,
-        });
+        problems.push(
+          refusal(
+            "reading-unchanged",
+            field(i, "at"),
+            `already has a reading with other register values for meter ${r.meterId}`,
+          ),
+        );
       } else duplicates++;
       return;
     }

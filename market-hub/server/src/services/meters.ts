@@ -3,7 +3,7 @@ import type { Meter, MeterRegistration } from "@openlem/protocol";
 import { storedCommunityId, storedHouseholdId } from "@openlem/protocol";
 import { DUMMY_HASH, hashPassword, verifyPassword } from "../auth/passwords.js";
 import type { Queryable } from "../db/database.js";
-import { Problem } from "../http/problem.js";
+import { Problem, refusal } from "../http/problem.js";
 import { ensureHousehold } from "./communities.js";
 
 interface Row {
@@ -105,12 +105,12 @@ export async function linkMeter(db: Queryable, userId: number, meterId: string, 
   if (m && m.pin_failures >= METER_PIN_GUESSES)
     return Problem.unprocessable(
       `this meter's PIN took ${METER_PIN_GUESSES} wrong guesses and no longer works: ask the community's operator for a new PIN`,
-      [{ field: "pin", rule: "is locked: ask the operator for a new PIN" }],
+      [refusal("pin-not-locked", "pin", "is locked: ask the operator for a new PIN")],
     );
   if (!m || !right) {
     if (m) await db.query("UPDATE market.meters SET pin_failures = pin_failures + 1 WHERE id = $1", [meterId]);
     return Problem.unprocessable("the meter id or the PIN is wrong", [
-      { field: "pin", rule: "does not match the meter" },
+      refusal("pin-matches", "pin", "does not match the meter"),
     ]);
   }
   await db.query("UPDATE market.meters SET pin_failures = 0 WHERE id = $1", [meterId]);

@@ -1,7 +1,6 @@
 import {
   type CommunityId,
   checkOrderForMarket,
-  type FieldProblem,
   fieldPath,
   gateClosesAt,
   type HouseholdId,
@@ -17,7 +16,7 @@ import {
 } from "@openlem/protocol";
 import type { HubContext } from "../context.js";
 import type { Queryable } from "../db/database.js";
-import { Problem } from "../http/problem.js";
+import { Problem, type Refusal, refusal } from "../http/problem.js";
 import { getCommunityForIntake, insertHousehold } from "./communities.js";
 
 interface Row {
@@ -100,15 +99,21 @@ export async function submitOrders(
   prefix: (i: number) => (string | number)[],
 ): Promise<SubmitResult> {
   const { db, communityId, householdId, market, now } = scope;
-  const problems: FieldProblem[] = [];
+  const problems: Refusal[] = [];
   const seen = new Map<string, number>();
   orders.forEach((o, i) => {
     for (const v of checkOrderForMarket(o, market, now.toISOString())) {
-      problems.push({ field: fieldPath([...prefix(i), ...v.path]), rule: v.message });
+      problems.push(refusal(v.rule, fieldPath([...prefix(i), ...v.path]), v.message));
     }
     const first = seen.get(o.clientOrderId);
     if (first !== undefined) {
-      problems.push({ field: fieldPath([...prefix(i), "clientOrderId"]), rule: `repeats the one of order ${first}` });
+      problems.push(
+        refusal(
+          "client-order-id-once",
+          fieldPath([...prefix(i), "clientOrderId"]),
+          `repeats the one of order ${first}`,
+        ),
+      );
     }
     seen.set(o.clientOrderId, i);
   });
@@ -211,21 +216,24 @@ async function clearedSlotProblems(
   communityId: string,
   orders: readonly Order[],
   prefix: (i: number) => (string | number)[],
-): Promise<FieldProblem[]> {
+): Promise<Refusal[]> {
   const rows = await db.query<{ slot: Date; commodity: string; cleared_at: Date }>(
     `SELECT slot, commodity, cleared_at FROM market.clearings
       WHERE community_id = $1 AND slot = ANY($2::timestamptz[])`,
     [communityId, [...new Set(orders.map((o) => o.slot))]],
   );
   const cleared = new Map(rows.map((r) => [`${r.slot.toISOString()}|${r.commodity}`, r.cleared_at]));
-  const out: FieldProblem[] = [];
+  const out: Refusal[] = [];
   orders.forEach((o, i) => {
     const at = cleared.get(`${o.slot}|${o.commodity}`);
     if (at)
-      out.push({
-        field: fieldPath([...prefix(i), "slot"]),
-        rule: `was cleared already (at ${at.toISOString()}); bid for a later slot`,
-      });
+      out.push(
+        refusal(
+          "slot-not-cleared",
+          fieldPath([...prefix(i), "slot"]),
+          `was cleared already (at ${at.toISOString()}); bid for a later slot`,
+        ),
+      );
   });
   return out;
 }
@@ -284,13 +292,12 @@ export async function cancelOrder(scope: OrderScope, id: number): Promise<OrderR
 export async function replaceOrder(scope: OrderScope, id: number, order: Order): Promise<OrderRecord> {
   const { db, communityId, market, now } = scope;
   const current = await openOrder(scope, id);
-  const problems = checkOrderForMarket(order, market, now.toISOString()).map((v) => ({
-    field: fieldPath(v.path),
-    rule: v.message,
-  }));
+  const problems = checkOrderForMarket(order, market, now.toISOString()).map((v) =>
+    refusal(v.rule, fieldPath(v.path), v.message),
+  );
   const currentClientId = storedOrder(current.body).clientOrderId;
   if (order.clientOrderId !== currentClientId) {
-    problems.push({ field: "clientOrderId", rule: `must stay ${currentClientId} when replacing` });
+    problems.push(refusal("client-order-id-kept", "clientOrderId", `must stay ${currentClientId} when replacing`));
   }
   problems.push(...(await clearedSlotProblems(db, communityId, [order], () => [])));
   if (problems.length > 0) throw Problem.unprocessable("the market refuses this order; the old one stands", problems);

@@ -1,6 +1,6 @@
 import { type Commodity, fieldPath, StandingPreference } from "@openlem/protocol";
 import type { Queryable } from "../db/database.js";
-import { Problem } from "../http/problem.js";
+import { Problem, refusal } from "../http/problem.js";
 import { insertHousehold } from "./communities.js";
 import type { OrderScope } from "./orders.js";
 
@@ -9,10 +9,13 @@ export async function setPreference(scope: OrderScope, p: StandingPreference): P
   const { db, communityId, householdId, market, now } = scope;
   const problems = (["maxBuyPrice", "minSellPrice"] as const)
     .filter((k) => p[k] !== null && ((p[k] ?? 0) < market.priceFloor || (p[k] ?? 0) > market.priceCap))
-    .map((k) => ({
-      field: fieldPath([k]),
-      rule: `must lie between the price floor ${market.priceFloor} and cap ${market.priceCap}`,
-    }));
+    .map((k) =>
+      refusal(
+        "price-within-bounds",
+        fieldPath([k]),
+        `must lie between the price floor ${market.priceFloor} and cap ${market.priceCap}`,
+      ),
+    );
   if (problems.length > 0)
     throw Problem.unprocessable("the market refuses this preference; the old one stands", problems);
   await insertHousehold(db, communityId, householdId);

@@ -1,27 +1,16 @@
 import { describeRegisterProblem, registerProblem } from "@openlem/agents";
 import { describeProblems, fieldProblems, MeterReading } from "@openlem/protocol";
-import { z } from "zod";
 import { type FlushResult, Outbox } from "../../shared/outbox.js";
 import type { NodeDef, NodeMessage, Red, RedNode } from "../../shared/red.js";
 import { useHub } from "../../shared/uses-hub.js";
 import { Def } from "./options.js";
+import { type Registers, registersIn } from "./registers.js";
+import { meterStatus } from "./status.js";
 
 /** The last reading taken, in the node's context: the baseline for the next one. */
 const LAST = "openlem-last-reading";
 /** More than a house connection delivers (3 × 63 A at 230 V is about 43 kW). */
 const MAX_POWER_W = 50_000;
-
-/** A register's value: a number, or a numeric string as a Home Assistant sensor's state is. */
-const Register = z
-  .union([
-    z.number(),
-    z
-      .string()
-      .trim()
-      .regex(/^-?\d+(\.\d+)?$/, "must be a number"),
-  ])
-  .transform(Number)
-  .pipe(z.number().min(0, "must not be negative (meter registers only count up)"));
 
 /**
  * Reports the household meter's cumulative registers. msg.payload is either
@@ -42,8 +31,7 @@ export function registerMeter(RED: Red): void {
     const needed = { "import-export": ["importWh", "exportWh"], import: ["importWh"], export: ["exportWh"] }[
       opts.data.registers
     ] as ("importWh" | "exportWh")[];
-    const registers: { importWh?: number; exportWh?: number } = {};
-    const toWh = (v: number, u: "kWh" | "Wh") => Math.round(u === "kWh" ? v * 1000 : v);
+    const registers: Registers = {};
     const outbox = new Outbox<MeterReading, { accepted: number; duplicates: number }>(
       this,
       "openlem-pending-readings",
@@ -61,21 +49,7 @@ export function registerMeter(RED: Red): void {
         this.error(`the hub refused ${x.items.length} reading(s): ${why}`);
       }
       conn.refusedBy(r.stoppedBy);
-      if (conn.refusal)
-        this.status({
-          fill: "red",
-          shape: "ring",
-          text: `${conn.refusal}; ${r.waiting} reading(s) waiting for it`.slice(0, 200),
-        });
-      else if (r.waiting > 0)
-        this.status({
-          fill: "yellow",
-          shape: "ring",
-          text: `hub away: ${r.waiting} reading(s) waiting, sent when it is back`,
-        });
-      else if (r.refused.length)
-        this.status({ fill: "red", shape: "dot", text: "the hub refused a reading: see the debug sidebar" });
-      else this.status({ fill: "green", shape: "dot", text: sentText });
+      this.status(meterStatus(r, conn.refusal, sentText));
     };
     // what waits goes when the hub answers again: on reconnect, and every 15 s
     outbox.keepSending(conn, (r) => {
@@ -89,27 +63,9 @@ export function registerMeter(RED: Red): void {
     };
     this.on("input", (msg, send, done) => {
       void (async () => {
-        const p = msg.payload;
-        if (p !== null && typeof p === "object" && !Array.isArray(p)) {
-          const o = p as Record<string, unknown>;
-          for (const [key, reg, u] of [
-            ["importWh", "importWh", "Wh"],
-            ["exportWh", "exportWh", "Wh"],
-            ["importKwh", "importWh", "kWh"],
-            ["exportKwh", "exportWh", "kWh"],
-          ] as const) {
-            if (o[key] === undefined) continue;
-            const v = Register.safeParse(o[key]);
-            if (!v.success) return fail(msg, `payload.${key}: ${v.error.issues[0]?.message}`, done);
-            registers[reg] = toWh(v.data, u);
-          }
-        } else {
-          const side = msg.topic === "export" ? "exportWh" : msg.topic === "import" || !msg.topic ? "importWh" : null;
-          if (!side) return fail(msg, `msg.topic must be "import" or "export", got "${msg.topic}"`, done);
-          const v = Register.safeParse(p);
-          if (!v.success) return fail(msg, `payload: ${v.error.issues[0]?.message}`, done);
-          registers[side] = toWh(v.data, unit);
-        }
+        const got = registersIn(msg, unit);
+        if ("error" in got) return fail(msg, got.error, done);
+        Object.assign(registers, got);
         // a register reported as 0 before its real value arrives would look like a jump later
         const missing = needed.filter((k) => registers[k] === undefined);
         if (missing.length) {

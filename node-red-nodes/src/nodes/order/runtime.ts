@@ -1,18 +1,16 @@
 import { HubError } from "@openlem/client";
-import { fieldProblems, OrderInput, type OrderRecord } from "@openlem/protocol";
-import { z } from "zod";
+import type { OrderInput, OrderRecord } from "@openlem/protocol";
+import type { z } from "zod";
 import { mustWait, Outbox } from "../../shared/outbox.js";
 import type { NodeDef, NodeMessage, Red, RedNode } from "../../shared/red.js";
 import { useHub } from "../../shared/uses-hub.js";
+import { ordersFrom } from "./orders-from.js";
 
 /** Orders kept while the hub is away, with the message that brought them. */
 interface Waiting {
   orders: z.input<typeof OrderInput>[];
   msg: NodeMessage;
 }
-
-/** One order or a list; `slot` may be "next" (the next slot that still takes orders). */
-const Incoming = z.union([z.record(z.string(), z.unknown()), z.array(z.record(z.string(), z.unknown())).min(1)]);
 
 /**
  * Submits the orders in msg.payload. Output 1: what the hub accepted (msg.payload = the order
@@ -66,49 +64,19 @@ export function registerOrder(RED: Red): void {
     const refusedToken = (msg: NodeMessage, why: string) => refuse(msg, why, [{ field: "token", rule: why }]);
     this.on("input", (msg, send, done) => {
       void (async () => {
-        const incoming = Incoming.safeParse(msg.payload);
-        if (!incoming.success) {
-          send(
-            refuse(msg, "msg.payload must be an order object or a list of them", [
-              { field: "payload", rule: "must be an order object or a list of them" },
-            ]),
-          );
-          return done();
-        }
         if (conn.refusal) {
           send(refusedToken(msg, conn.refusal));
           return done();
         }
-        const list = Array.isArray(incoming.data) ? incoming.data : [incoming.data];
-        let next: string | undefined;
-        const orders: z.input<typeof OrderInput>[] = [];
-        const problems: { field: string; rule: string }[] = [];
-        for (const [i, raw] of list.entries()) {
-          const o = { ...raw };
-          if (o.slot === undefined || o.slot === "next") {
-            const clock = await conn.clock();
-            if (!clock) {
-              send(
-                refuse(msg, "the hub has not answered yet, so the next slot is unknown: give slot explicitly", [
-                  { field: `orders[${i}].slot`, rule: "must be given while the hub cannot be asked for its clock" },
-                ]),
-              );
-              return done();
-            }
-            next ??= clock.nextOpenSlot;
-            o.slot = next;
-          }
-          if (o.clientOrderId === undefined) o.clientOrderId = `${prefix}-${o.side}-${o.slot}`;
-          const parsed = OrderInput.safeParse(o);
-          if (parsed.success) orders.push(o as z.input<typeof OrderInput>);
-          else
-            for (const p of fieldProblems(parsed.error))
-              problems.push({ field: `orders[${i}].${p.field}`, rule: p.rule });
-        }
-        if (problems.length) {
-          send(refuse(msg, problems.map((p) => `${p.field}: ${p.rule}`).join("; "), problems));
+        const asked = await ordersFrom(msg.payload, {
+          prefix,
+          nextOpenSlot: async () => (await conn.clock())?.nextOpenSlot ?? null,
+        });
+        if (asked.kind === "refused") {
+          send(refuse(msg, asked.message, asked.errors));
           return done();
         }
+        const { orders } = asked;
         if (outbox.items.length === 0) {
           try {
             const records = await conn.rest.submitOrders(orders);
