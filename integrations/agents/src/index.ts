@@ -16,3 +16,4 @@ export * from "./strategies/battery-plan.js";
 export * from "./strategies/boiler-plan.js";
 export * from "./strategies/ev-plan.js";
 export * from "./strategies/ramps.js";
+export * from "./strategies/value-bids.js";

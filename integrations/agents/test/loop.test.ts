@@ -404,3 +404,64 @@ async function newToken(hubUrl: string): Promise<{ id: number; token: string }> 
     await post(`${hubUrl}/api/communities/c/households/h/device-tokens`, member, { name: "revoked later" }),
   );
 }
+
+describe("household agent loop: the devices act on their fills", () => {
+  let hub: RunningHub;
+  let now = Date.parse("2026-06-23T09:00:00Z");
+  let deviceToken = "";
+  beforeAll(async () => {
+    hub = await hubOn({ now: () => new Date(now) });
+    ({ deviceToken } = await seed(hub.url));
+  });
+  afterAll(async () => {
+    await hub.close();
+  });
+
+  it("a boiler whose buy did not fill does not heat: nobody sold at its limit, and the utility's price is above it", async () => {
+    // it pays at most 0.15 a kWh; the utility sells at 0.22 and no neighbour sells
+    const spec = HouseholdSpec.parse({
+      boiler: { volumeL: 200, heaterW: 3000 },
+      boilerResolutionK: 0.5,
+      limits: { maxBuyPrice: 0.15 },
+    });
+    const house = new TestHouse(() => now);
+    house.state = { tempC: 47 };
+    house.forecast = async (_fromMs: number, slots: number) => ({
+      netLoadWh: new Array(slots).fill(120),
+      drawWh: new Array(slots).fill(300),
+    });
+    const events: LoopEvent[] = [];
+    const rest = new HubRest({
+      url: hub.url,
+      communityId: "c",
+      householdId: "h",
+      auth: { deviceToken },
+      retry: { retries: 0 },
+    });
+    const loop = new HouseholdLoop({ spec, hub: rest, devices: house, now: () => now, onEvent: (e) => events.push(e) });
+    await loop.tick();
+    // the plan heats in the next slot: the bid carries the boiler's 750 Wh
+    const [order] = await rest.orders();
+    expect(order?.order).toMatchObject({ side: "buy", slot: "2026-06-23T09:15:00.000Z", limitPrice: 0.15 });
+    expect(order?.order.energyWh).toBe(120 + 750);
+    // the gate closes, the hub clears: nothing filled
+    now = Date.parse("2026-06-23T09:10:00Z");
+    await clear(hub.url, "2026-06-23T09:15:00.000Z");
+    await loop.tick();
+    expect(events.find((e) => e.type === "filled")).toMatchObject({
+      fills: { startMs: Date.parse("2026-06-23T09:15:00Z"), boughtWh: 0, soldWh: 0 },
+      bid: { buyWh: 870, sellWh: 0 },
+    });
+    now = Date.parse("2026-06-23T09:15:00Z");
+    await loop.tick();
+    const d = house.commands.at(-1)?.d;
+    expect(d).toMatchObject({ startMs: now, mode: "plan", boilerOn: false });
+    expect(d?.why.join("; ")).toMatch(/boiler: off, its buy did not fill \(0 of 870 Wh bought\)/);
+    expect(events.filter((e) => e.type === "error")).toEqual([]);
+    // a tank below its minimum heats whatever the market gave
+    house.state = { tempC: 44 };
+    await loop.reapply();
+    await loop.supervise();
+    expect(house.commands.at(-1)?.d).toMatchObject({ startMs: now, boilerOn: true });
+  });
+});

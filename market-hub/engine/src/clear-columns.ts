@@ -1,6 +1,7 @@
 import { moneyOf } from "@openlem/protocol";
 import { gatherRows } from "./clear.js";
 import { Entries } from "./entries.js";
+import type { PriceRule } from "./pricing.js";
 import { cancelSelfCrossing } from "./self-trade.js";
 import type { BookColumns, ColumnsOutcome, TariffTicks } from "./types.js";
 import { clearUniform } from "./uniform.js";
@@ -15,13 +16,13 @@ import { utilityTakes } from "./utility.js";
 export function clearUniformColumns(
   columns: BookColumns,
   tariff: TariffTicks | null,
-  options: { final?: boolean; uniformPriceK?: number } = {},
+  options: { final?: boolean; uniformPriceK?: number; uniformPricing?: PriceRule } = {},
 ): ColumnsOutcome {
   const E = Entries.fromColumns(columns);
   const market = { commodity: "electricity", mechanism: "uniform", tariff, sourceOrder: [] } as const;
   const { buys, sells } = gatherRows(E, market, null);
   const selfCrossCancelledWh = cancelSelfCrossing(E, buys, sells);
-  const u = clearUniform(E, buys, sells, options.uniformPriceK);
+  const u = clearUniform(E, buys, sells, { k: options.uniformPriceK, rule: options.uniformPricing, tariff });
   const local = new Float64Array(E.n);
   for (let i = 0; i < buys.n; i++) local[buys.entry[i] as number] = u.buyFill[i] as number;
   for (let i = 0; i < sells.n; i++) local[sells.entry[i] as number] = u.sellFill[i] as number;

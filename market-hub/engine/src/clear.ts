@@ -122,7 +122,7 @@ function clearCallAuction(market: MarketParams, orders: readonly BookOrder[]): M
         m.localValue += x.energyWh * x.priceTicks;
       }
     } else {
-      const u = clearUniform(E, b, s, market.uniformPriceK);
+      const u = clearUniform(E, b, s, { k: market.uniformPriceK, rule: market.uniformPricing, tariff: market.tariff });
       if (u.price !== null) {
         const price = u.price;
         for (let i = 0; i < b.n; i++) {

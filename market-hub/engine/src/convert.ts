@@ -64,6 +64,7 @@ export function marketParams(config: MarketConfig, commodity: Commodity): Market
     tariff: tariffTicks(config, commodity),
     sourceOrder: config.sourceOrder,
     uniformPriceK: config.uniformPriceK,
+    uniformPricing: config.uniformPricing,
   };
 }
 

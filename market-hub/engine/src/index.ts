@@ -5,6 +5,7 @@ export { marketParams, type OrderMeta, tariffTicks, toBookOrder, toSlotResult, t
 export { effectiveBuy, effectiveSell } from "./effective-price.js";
 export { SOURCE_CODES } from "./entries.js";
 export { computeKpis, type FlowSlot, KpiAccumulator, type KpiInput, type SlotTotals } from "./kpis.js";
+export { type PriceRule, priceTarget } from "./pricing.js";
 export { allocateProRata } from "./pro-rata.js";
 export { fillColumns, type SlotColumns, type SlotSettlement, settleColumns } from "./settle-columns.js";
 export {

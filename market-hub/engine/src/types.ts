@@ -1,4 +1,5 @@
 import type { Commodity, Mechanism, Side, Source } from "@openlem/protocol";
+import type { PriceRule } from "./pricing.js";
 
 /** Engine-side units: energy in Wh, prices in ticks (10^-5 currency/kWh), money in 10^-8 currency. */
 export interface BookStep {
@@ -48,6 +49,8 @@ export interface MarketParams {
   sourceOrder: readonly Source[];
   /** Where a uniform price lies inside the clearing interval (0 … 1; default 0.5). */
   uniformPriceK?: number;
+  /** The rule that places a uniform price in the clearing interval (default the k-double auction). */
+  uniformPricing?: PriceRule;
 }
 
 export type MarketName = "all" | Source;

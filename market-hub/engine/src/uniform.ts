@@ -1,5 +1,15 @@
 import type { Entries, SideRows } from "./entries.js";
+import { type PriceRule, priceTarget } from "./pricing.js";
 import { allocateProRata } from "./pro-rata.js";
+import type { TariffTicks } from "./types.js";
+
+/** How the price is chosen in the clearing interval (default: the k-double auction at 0.5). */
+export interface UniformPricing {
+  k?: number | undefined;
+  rule?: PriceRule | undefined;
+  /** What the rules beyond the k-double auction share the gain between. */
+  tariff?: TariffTicks | null | undefined;
+}
 
 export interface UniformOutcome {
   /** Clearing price in ticks, or null when nothing trades. */
@@ -30,12 +40,20 @@ const DENSE_LEVELS_MIN = 1 << 12;
  * first rejected ask)] on the merit order; the price lies at `k` within it (0.5 by default,
  * the community's `uniformPriceK`), rounded down to a whole tick. So with surplus PV the
  * price falls to what the sellers ask, and with short supply it rises to what the buyers bid.
+ * Another `rule` (pricing.ts) puts the price as near its target as the accepted orders' own
+ * limits allow: between the highest accepted ask and the lowest accepted bid. The volume and
+ * who trades stay the same; a side rationed at its limit then trades at a price it prefers.
  *
  * Prices are integer ticks, so demand and supply are gathered per price level in one
  * pass: directly indexed when the traded price range is small (the usual case: local
  * prices lie between feed-in and retail), otherwise over the sorted distinct prices.
  */
-export function clearUniform(entries: Entries, buys: SideRows, sells: SideRows, k = 0.5): UniformOutcome {
+export function clearUniform(
+  entries: Entries,
+  buys: SideRows,
+  sells: SideRows,
+  pricing: UniformPricing = {},
+): UniformOutcome {
   const buyFill = new Float64Array(buys.n);
   const sellFill = new Float64Array(sells.n);
   const none: UniformOutcome = { price: null, volume: 0, buyFill, sellFill };
@@ -103,7 +121,12 @@ export function clearUniform(entries: Entries, buys: SideRows, sells: SideRows, 
       break;
     }
   }
-  const price = clearingPrice(levels, { demandAt, supplyAt, D, S, q, mB, mS }, k);
+  let demandWh = 0;
+  for (let i = 0; i < buys.n; i++) demandWh += qty[buys.entry[i] as number] as number;
+  let supplyWh = 0;
+  for (let i = 0; i < sells.n; i++) supplyWh += qty[sells.entry[i] as number] as number;
+  const target = priceTarget(pricing.rule ?? "k-double", pricing.tariff ?? null, { demandWh, supplyWh });
+  const price = clearingPrice(levels, { demandAt, supplyAt, D, S, q, mB, mS }, pricing.k ?? 0.5, target);
   fillSide(entries, buys, buyLevel, buyFill, mB, q - (D[mB + 1] as number), true);
   fillSide(entries, sells, sellLevel, sellFill, mS, q - (mS > 0 ? (S[mS - 1] as number) : 0), false);
   return { price, volume: q, buyFill, sellFill };
@@ -128,6 +151,7 @@ function clearingPrice(
     mS: number;
   },
   k: number,
+  target: number | null,
 ): number {
   const { demandAt, supplyAt, D, S, q, mB, mS } = c;
   const L = levels.count;
@@ -155,6 +179,9 @@ function clearingPrice(
       }
     }
   }
+  // a sharing rule needs only each accepted order's own limit (individual rationality): the
+  // side rationed at its limit is shared out pro rata at a price it likes better
+  if (target !== null) return Math.min(lastBid, Math.max(lastAsk, Math.round(target)));
   const lo = Math.max(lastAsk, firstRejectedBid);
   const hi = Math.min(lastBid, firstRejectedAsk);
   // the merit order guarantees lo <= hi at the volume that clears most (see docs/engine.md)

@@ -32,6 +32,9 @@ export const SOURCES = Source.options;
 export const Mechanism = z.enum(["uniform", "pay-as-bid", "per-source", "continuous"]);
 export type Mechanism = z.infer<typeof Mechanism>;
 
+export const UniformPricing = z.enum(["k-double", "mid-market", "supply-demand-ratio"]);
+export type UniformPricing = z.infer<typeof UniformPricing>;
+
 export const SettlementMode = z.enum(["ex-ante", "ex-post"]);
 export type SettlementMode = z.infer<typeof SettlementMode>;
 
@@ -82,6 +85,13 @@ export const MarketConfig = z
      * buyers bid), 0.5 in the middle.
      */
     uniformPriceK: z.number().min(0).max(1).default(0.5),
+    /**
+     * How a uniform price is placed in the market-clearing interval: the k-double auction
+     * ("k-double", at uniformPriceK), the mid-market rate between feed-in and retail
+     * ("mid-market"), or the supply–demand-ratio price ("supply-demand-ratio"). Each keeps the
+     * price in the interval, so it clears the market. docs/engine.md has the rules and papers.
+     */
+    uniformPricing: UniformPricing.default("k-double"),
     /** Per-source markets are cleared in this order (Landau cleared PV before CHP). */
     sourceOrder: z
       .array(Source)

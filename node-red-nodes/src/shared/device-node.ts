@@ -55,6 +55,10 @@ export function registerDevice<O, S>(RED: Red, kind: DeviceKind<O, S>): void {
     const onEvent = (e: LoopEvent) => {
       if (e.type === "planned") this.send([null, device.schedule(loop.memory)]);
       if (e.type === "hub") showStatus();
+      if (e.type === "filled") {
+        device.filled = { ...e.fills, ...e.bid };
+        showStatus();
+      }
       if (e.type === "waiting") {
         device.waiting = e.readings;
         showStatus();

@@ -81,9 +81,21 @@ export class DeviceRuntime<O, S> {
   }
 
   /** The node's status: the decision in force (or what it waits for), local control and why, readings waiting. */
+  /** What the market gave for the last slot bid for, as the loop read it from the fills. */
+  filled: { startMs: number; boughtWh: number; soldWh: number; buyWh: number; sellWh: number } | null = null;
+
   status(localWhy: string | null): NodeStatus {
     const d = this.lastDecision;
-    const text = d ? this.kind.describe(d, this.state) : this.kind.waiting;
+    const f = d && this.filled?.startMs === d.startMs ? this.filled : null;
+    const market = f
+      ? [
+          f.buyWh > 0 ? `bought ${f.boughtWh}/${f.buyWh} Wh` : null,
+          f.sellWh > 0 ? `sold ${f.soldWh}/${f.sellWh} Wh` : null,
+        ]
+          .filter(Boolean)
+          .join(", ")
+      : "";
+    const text = d ? [this.kind.describe(d, this.state), market].filter(Boolean).join("; ") : this.kind.waiting;
     const local = localWhy ? `local control: ${localWhy}` : null;
     return {
       fill: local ? "red" : d?.mode === "plan" ? "green" : "yellow",

@@ -9,6 +9,7 @@ import { planBattery } from "../strategies/battery-plan.js";
 import { legionellaThresholdC, planBoiler } from "../strategies/boiler-plan.js";
 import { planEv } from "../strategies/ev-plan.js";
 import { relativeLimit } from "../strategies/ramps.js";
+import { type SlotBid, slotBid } from "../strategies/value-bids.js";
 import { SamplerMemory } from "./meter-sampler.js";
 import type { HouseholdSpec } from "./spec.js";
 
@@ -35,6 +36,10 @@ export interface DeviceState {
 
 export type BoilerOverride = "auto" | "on" | "off";
 
+/** What a slot's orders got, from the utility and the neighbours together (Wh). */
+export const SlotFills = z.object({ startMs: z.number(), boughtWh: z.number(), soldWh: z.number() });
+export type SlotFills = z.output<typeof SlotFills>;
+
 /** The agent's memory: its plan and what it must remember across restarts (JSON). */
 export const AgentMemory = z.object({
   minutes: z.number().int().positive(),
@@ -57,6 +62,12 @@ export const AgentMemory = z.object({
   pendingReadings: z.array(MeterReading).default([]),
   /** The household's own load and PV over the last days, slot by slot: its forecasts come from them. */
   history: HistoryMemory.default({ startMs: [], loadWh: [], pvWh: [] }),
+  /** What was bid for each slot (the hub's order ids, the energy each way), to read its fills by. */
+  bids: z
+    .array(z.object({ startMs: z.number(), orderIds: z.array(z.string()), buyWh: z.number(), sellWh: z.number() }))
+    .default([]),
+  /** What the market gave for each cleared slot the agent bid for (Wh, from its fills). */
+  fills: z.array(SlotFills).default([]),
   /** The registers at the last slot boundary, to tell one slot's energy from the next. */
   lastBoundary: z
     .object({ atMs: z.number(), importWh: z.number(), exportWh: z.number(), productionWh: z.number().nullable() })
@@ -118,6 +129,8 @@ export class HouseholdAgent {
             meter: { last: null, sentUpToMs: null },
             pendingReadings: [],
             history: { startMs: [], loadWh: [], pvWh: [] },
+            bids: [],
+            fills: [],
             lastBoundary: null,
           };
   }
@@ -221,13 +234,27 @@ export class HouseholdAgent {
         levels: spec.batteryLevels,
       }).powerW;
     }
-    m.planFromMs = first.startMs;
+    // the slots from now to the new plan's start are bid for already: their plan stays
+    const kept: number[] = [];
+    const len = this.slotMs;
+    for (let t = Math.floor(nowMs / len) * len; t < first.startMs; t += len) {
+      const k = this.planIndex(t);
+      if (k >= 0) kept.push(k);
+    }
+    const keep = <T>(old: readonly T[], fresh: readonly T[]) => [...kept.map((k) => old[k] as T), ...fresh];
+    m.planFromMs = first.startMs - kept.length * len;
     m.plannedAtMs = nowMs;
-    m.batteryW = batteryW;
-    m.boilerOn = boilerOn;
-    m.evW = evW;
-    m.netLoadWh = forecast.map((f) => f.netLoadWh);
-    m.buyPrice = buy.map((p) => (Number.isFinite(p) ? p : null));
+    m.batteryW = keep(m.batteryW, batteryW);
+    m.boilerOn = keep(m.boilerOn, boilerOn);
+    m.evW = keep(m.evW, evW);
+    m.netLoadWh = keep(
+      m.netLoadWh,
+      forecast.map((f) => f.netLoadWh),
+    );
+    m.buyPrice = keep(
+      m.buyPrice,
+      buy.map((p) => (Number.isFinite(p) ? p : null)),
+    );
   }
 
   /** Index of the slot in the current plan, or -1. */
@@ -260,6 +287,7 @@ export class HouseholdAgent {
     const mode = i >= 0 ? "plan" : "fallback";
     const why: string[] = [];
     const slotH = minutes / 60;
+    const shed = i >= 0 ? this.unfilled(startMs, i) : { boilerOff: false, batteryW: 0, why: [] };
 
     let evW = 0;
     const session = state.ev?.session;
@@ -275,7 +303,7 @@ export class HouseholdAgent {
       let wanted: boolean;
       if (m.override === "on") wanted = true;
       else if (m.override === "off") wanted = false;
-      else if (i >= 0) wanted = m.boilerOn[i] ?? false;
+      else if (i >= 0) wanted = (m.boilerOn[i] ?? false) && !shed.boilerOff;
       else wanted = state.tempC < b.targetTempC - 2 || (m.boilerWasOn && state.tempC < b.targetTempC); // thermostat
       const overdue = m.lastLegionellaMs !== null && startMs >= m.lastLegionellaMs + b.legionellaEveryDays * DAY_MS;
       const d = safeBoiler(b, {
@@ -296,13 +324,93 @@ export class HouseholdAgent {
     const load = expected.netLoadWh + (boilerOn ? (spec.boiler?.heaterW ?? 0) * slotH : 0) + evW * slotH;
     if (spec.battery && state.socWh !== undefined) {
       // self-consumption when no plan: discharge what the house draws, charge what it exports
-      const wanted = i >= 0 ? (m.batteryW[i] ?? 0) : Math.round(load / slotH);
+      const wanted = i >= 0 ? (m.batteryW[i] ?? 0) + shed.batteryW : Math.round(load / slotH);
       batteryW = safeBatteryPower(spec.battery, state.socWh, wanted, minutes);
       if (batteryW !== wanted && i >= 0) why.push("battery: limited to its power and state-of-charge window");
     }
     const netWh = Math.round(load - batteryW * slotH);
+    // after the safety reasons: a boiler that heats anyway is not said to be off
+    why.push(...shed.why.filter((w) => !(boilerOn && w.startsWith("boiler:"))));
     if (mode === "fallback") why.unshift("no market plan for this slot: local default behaviour");
     return { startMs, batteryW, boilerOn, evW, netWh, mode, why };
+  }
+
+  /**
+   * What the plan leaves out of slot `i` because the market did not give it: a buy that did
+   * not fill is energy the household would not pay the utility's price for, so the least
+   * valuable uses go first (the battery's charge, then the boiler); a sell that did not fill
+   * leaves the battery's discharge out (the house's own load it still covers). Safety comes
+   * after this and may heat or charge anyway. Nothing is left out before the fills are known.
+   */
+  private unfilled(startMs: number, i: number): { boilerOff: boolean; batteryW: number; why: string[] } {
+    const m = this.memory;
+    const out = { boilerOff: false, batteryW: 0, why: [] as string[] };
+    const bid = m.bids.find((b) => b.startMs === startMs);
+    const got = m.fills.find((f) => f.startMs === startMs);
+    if (!bid || !got) return out;
+    const slotH = m.minutes / 60;
+    let shortWh = bid.buyWh - got.boughtWh;
+    if (shortWh > 0) {
+      const chargeW = Math.max(0, -(m.batteryW[i] ?? 0));
+      const cutW = Math.min(chargeW, Math.ceil(shortWh / slotH));
+      if (cutW > 0) {
+        out.batteryW += cutW;
+        shortWh -= cutW * slotH;
+        out.why.push(
+          `battery: ${cutW} W less charge, its buy did not fill (${got.boughtWh} of ${bid.buyWh} Wh bought)`,
+        );
+      }
+      const heaterWh = m.boilerOn[i] ? (this.spec.boiler?.heaterW ?? 0) * slotH : 0;
+      if (heaterWh > 0 && shortWh >= heaterWh / 2) {
+        out.boilerOff = true;
+        out.why.push(`boiler: off, its buy did not fill (${got.boughtWh} of ${bid.buyWh} Wh bought)`);
+      }
+    }
+    const unsoldWh = bid.sellWh - got.soldWh;
+    const dischargeW = Math.max(0, m.batteryW[i] ?? 0);
+    if (unsoldWh > 0 && dischargeW > 0) {
+      const cutW = Math.min(dischargeW, Math.ceil(unsoldWh / slotH));
+      out.batteryW -= cutW;
+      out.why.push(`battery: ${cutW} W less discharge, its sell did not fill (${got.soldWh} of ${bid.sellWh} Wh sold)`);
+    }
+    return out;
+  }
+
+  /** The market's answer for a slot the agent bid for: what it bought and sold. */
+  recordFills(f: SlotFills): void {
+    const m = this.memory;
+    m.fills = [...m.fills.filter((x) => x.startMs !== f.startMs), f];
+    // what was not bought must be bought later, and what was not sold is still stored: plan again
+    const bid = m.bids.find((b) => b.startMs === f.startMs);
+    if (bid && (f.boughtWh < bid.buyWh || f.soldWh < bid.sellWh)) m.plannedAtMs = null;
+  }
+
+  /** The slots bid for whose fills are not known yet. */
+  awaitingFills(): AgentMemory["bids"] {
+    const known = new Set(this.memory.fills.map((f) => f.startMs));
+    return this.memory.bids.filter((b) => !known.has(b.startMs));
+  }
+
+  /** The hub took a slot's orders: remembered to read their fills by. */
+  recordBid(
+    startMs: number,
+    orders: readonly {
+      id: string;
+      order: { side: string; energyWh?: number | undefined; steps?: readonly { energyWh: number }[] | undefined };
+    }[],
+  ): void {
+    const wh = (side: string) =>
+      orders
+        .filter((o) => o.order.side === side)
+        .reduce(
+          (a, o) => a + (o.order.steps ?? [{ energyWh: o.order.energyWh ?? 0 }]).reduce((x, st) => x + st.energyWh, 0),
+          0,
+        );
+    const m = this.memory;
+    m.bids = [
+      ...m.bids.filter((b) => b.startMs !== startMs),
+      { startMs, orderIds: orders.map((o) => o.id), buyWh: wh("buy"), sellWh: wh("sell") },
+    ];
   }
 
   /**
@@ -338,7 +446,31 @@ export class HouseholdAgent {
     return { buy: ticksToPrice(priceToTicks(buy)), sell: l.minSellPrice ?? tariff.feedInTariff };
   }
 
-  /** One net order for the slot: a buy of the expected import or a sell of the expected export. */
+  /**
+   * The slot's bid as the household's curve (`slotBid`): what the house needs at its limit,
+   * each flexible use at its own value. Where no plan covers the slot: one net order of
+   * `netWh` at the limits.
+   */
+  bidFor(startMs: number, tariff: { retailPrice: number; feedInTariff: number }): SlotBid {
+    const { buy, sell } = this.limits(tariff);
+    const i = this.planIndex(startMs);
+    if (i < 0) return { side: null, steps: [], uses: [] };
+    const b = this.spec.battery;
+    return slotBid(this.memory, i, {
+      buyLimit: buy,
+      sellLimit: sell,
+      feedIn: tariff.feedInTariff,
+      retail: tariff.retailPrice,
+      heaterW: this.spec.boiler?.heaterW ?? 0,
+      roundTrip: b ? b.roundTripEfficiency : 1,
+    });
+  }
+
+  /**
+   * The orders for a slot: the plan's curve (one order; a single price where the curve has one
+   * step), or, where no plan covers it, a buy of the expected import or a sell of the expected
+   * export at the limits.
+   */
   orders(
     slot: string,
     netWh: number,
@@ -347,9 +479,26 @@ export class HouseholdAgent {
     /** Names this agent's orders; agents of one household each need their own. */
     prefix = "agent",
   ): OrderInput[] {
-    if (netWh === 0) return [];
-    const { buy, sell } = this.limits(tariff);
     const clientOrderId = `${prefix}-${slot}`;
+    const bid = this.bidFor(Date.parse(slot), tariff);
+    if (bid.side) {
+      const [only] = bid.steps;
+      const shape =
+        bid.steps.length === 1 && only ? { energyWh: only.energyWh, limitPrice: only.price } : { steps: bid.steps };
+      return bid.side === "buy"
+        ? [{ clientOrderId, side: "buy", slot, ...shape }]
+        : [
+            {
+              clientOrderId,
+              side: "sell",
+              slot,
+              ...shape,
+              source: bid.uses.some((u) => u.includes("battery")) ? "battery" : source,
+            },
+          ];
+    }
+    if (netWh === 0 || this.planIndex(Date.parse(slot)) >= 0) return [];
+    const { buy, sell } = this.limits(tariff);
     return netWh > 0
       ? [{ clientOrderId, side: "buy", slot, energyWh: netWh, limitPrice: buy }]
       : [{ clientOrderId, side: "sell", slot, energyWh: -netWh, limitPrice: sell, source }];
@@ -366,5 +515,7 @@ export class HouseholdAgent {
       m.lastLegionellaMs = d.startMs + this.slotMs;
     m.lastLegionellaMs ??= d.startMs;
     m.submitted = m.submitted.filter((s) => s > d.startMs - DAY_MS);
+    m.bids = m.bids.filter((b) => b.startMs > d.startMs - DAY_MS);
+    m.fills = m.fills.filter((f) => f.startMs > d.startMs - DAY_MS);
   }
 }

@@ -86,7 +86,7 @@ export class Bidding {
     try {
       const orders = agent.orders(slot, netWh, community.market, source, this.o.orderPrefix);
       // a plan that neither buys nor sells the slot has nothing to send, and is still the plan
-      if (orders.length > 0) await hub.submitOrders(orders);
+      if (orders.length > 0) agent.recordBid(nextOpenMs, await hub.submitOrders(orders));
       m.submitted.push(nextOpenMs);
       if (orders.length > 0) link.accepted();
       this.o.emit({ type: "submitted", slot, netWh });

@@ -134,6 +134,12 @@ export class DeviceControl {
     return true;
   }
 
+  /** Decides the slot under way again (its fills came after its start). */
+  async redecide(now: number, agent: HouseholdAgent, history: HouseholdHistory | undefined): Promise<void> {
+    this.lastApplied = null;
+    await this.atTime(now, agent, history);
+  }
+
   private async applyNow(d: SlotDecision, minutes: number): Promise<void> {
     if (this.stopped) return;
     this.lastDecision = d;

@@ -5,6 +5,7 @@ import { HouseholdAgent, type SlotDecision } from "./agent.js";
 import { Bidding } from "./bidding.js";
 import { DeviceControl } from "./device-control.js";
 import type { DevicePort } from "./device-port.js";
+import { type FillEvent, FillWatch } from "./fill-watch.js";
 import { HubLink } from "./hub-link.js";
 import { MemoryFile } from "./memory-file.js";
 import { MeterReport } from "./meter-report.js";
@@ -23,6 +24,7 @@ export type LoopEvent =
   | { type: "waiting"; readings: number }
   /** The meter's registers look wrong; what was done about it. */
   | { type: "meter"; problem: string }
+  | Extract<FillEvent, { type: "filled" }>
   | { type: "released" }
   | { type: "error"; error: unknown };
 
@@ -74,6 +76,7 @@ export class HouseholdLoop {
   private readonly steering: DeviceControl;
   private readonly meter: MeterReport;
   private readonly bidding: Bidding;
+  private readonly fills: FillWatch;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | null = null;
   private stopped = false;
@@ -94,6 +97,7 @@ export class HouseholdLoop {
       maxPowerW: options.meterMaxPowerW ?? 50_000,
       emit,
     });
+    this.fills = new FillWatch({ link: this.link, emit });
     this.bidding = new Bidding({
       devices: options.devices,
       link: this.link,
@@ -191,6 +195,13 @@ export class HouseholdLoop {
       this.followSlotLength();
       await this.deviceWork(now);
       const agent = await this.loadAgent();
+      // the slot under way decided before its fills were known: decided again on them
+      const known = await this.fills.read(now, agent);
+      if (known.length > 0) {
+        if (known.some((f) => f.startMs === this.decision?.startMs))
+          await this.steering.redecide(now, agent, this.history);
+        await this.save();
+      }
       if (await this.meter.report(now, agent, this.history, this.steering.recent)) await this.save();
       if (nextOpenMs !== null && (await this.bidding.bid(now, nextOpenMs, agent, this.history, this.decision)))
         await this.save();

@@ -106,7 +106,7 @@ export class SlotMarket {
           source: this.source,
         },
         market.tariff,
-        { uniformPriceK: market.uniformPriceK },
+        { uniformPriceK: market.uniformPriceK, uniformPricing: market.uniformPricing },
       );
       const price = r.priceTicks ?? 0;
       return {

@@ -183,7 +183,7 @@ export class OpenLemAdmin extends HubPage {
         ${
           c
             ? html`<p class="muted">
-                  ${c.market.mechanism} clearing, ${c.market.slotMinutes}-minute slots, ${c.market.timeZone}; bids between
+                  ${c.market.mechanism}${c.market.uniformPricing === "k-double" ? "" : ` (${c.market.uniformPricing} price)`} clearing, ${c.market.slotMinutes}-minute slots, ${c.market.timeZone}; bids between
                   ${ct(c.market.priceFloor)} and ${ct(c.market.priceCap)}
                 </p>
                 <form @submit=${this.tariffs} aria-label="Tariffs">

@@ -1,0 +1,157 @@
+import { OrderInput } from "@openlem/protocol";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { type ForecastSlot, HouseholdAgent, HouseholdSpec, type PlanSlots, slotBid } from "../src/index.js";
+
+const SLOT_MS = 15 * 60_000;
+const T0 = Date.parse("2026-06-01T00:00:00Z");
+const tariff = { retailPrice: 0.22, feedInTariff: 0.09 };
+const bounds = { buyLimit: 0.22, sellLimit: 0.09, feedIn: 0.09, retail: 0.22, heaterW: 3000, roundTrip: 0.9 };
+const slot = (i: number) => new Date(T0 + i * SLOT_MS).toISOString();
+
+function forecast(prices: readonly number[], netLoadWh = 100, drawWh = 0): ForecastSlot[] {
+  return prices.map((p, k) => ({ startMs: T0 + k * SLOT_MS, buyPrice: p, sellPrice: 0.09, netLoadWh, drawWh }));
+}
+
+/** Prices that fall in the afternoon: a boiler or battery has somewhere better to be. */
+const valley = Array.from({ length: 96 }, (_, t) => (t >= 52 && t < 64 ? 0.12 : 0.2));
+
+describe("bids that carry what energy is worth", () => {
+  it("a boiler's heat is bid at what its next-best slot costs, below the house's own need at the limit", () => {
+    const spec = HouseholdSpec.parse({ boiler: { volumeL: 200, heaterW: 3000 }, boilerResolutionK: 0.5 });
+    const agent = new HouseholdAgent(spec, 15);
+    // the water at its minimum: it must heat in the first slots, where the later valley is the alternative
+    agent.plan(forecast(valley, 100, 300), { tempC: 45.5 });
+    const first = agent.memory.boilerOn.indexOf(true);
+    expect(first).toBeGreaterThanOrEqual(0);
+    const [order] = agent.orders(slot(first), agent.plannedNetWh(T0 + first * SLOT_MS) ?? 0, tariff);
+    const o = OrderInput.parse(order);
+    expect(o.steps).toEqual([
+      { price: 0.22, energyWh: 100 },
+      { price: first < 52 ? 0.2 : 0.12, energyWh: 750 },
+    ]);
+  });
+
+  it("a battery asks for its discharge what putting the energy back costs, and bids for its charge what it saves later", () => {
+    const memory: PlanSlots = {
+      minutes: 15,
+      batteryW: [-2000, 0, 3000],
+      boilerOn: [false, false, false],
+      evW: [0, 0, 0],
+      netLoadWh: [100, 100, -200],
+      buyPrice: [0.1, 0.15, 0.2],
+    };
+    const charge = slotBid(memory, 0, bounds);
+    expect(charge).toMatchObject({ side: "buy", uses: ["house", "battery"] });
+    // 0.9 × the 0.2 it avoids later
+    expect(charge.steps).toEqual([
+      { price: 0.22, energyWh: 100 },
+      { price: 0.18, energyWh: 500 },
+    ]);
+    const sell = slotBid({ ...memory, batteryW: [3000, 0, 0], netLoadWh: [-200, 0, 0] }, 0, bounds);
+    // the PV surplus at feed-in, the battery's 750 Wh at 0.15 / 0.9
+    expect(sell).toMatchObject({ side: "sell", uses: ["pv", "battery"] });
+    expect(sell.steps).toEqual([
+      { price: 0.09, energyWh: 200 },
+      { price: 0.16667, energyWh: 750 },
+    ]);
+  });
+
+  it("every bid is a valid order whose energy is the plan's, priced within feed-in and retail, falling for buys and rising for sells", () => {
+    const plans = fc.record({
+      n: fc.integer({ min: 1, max: 8 }),
+      batteryW: fc.array(fc.integer({ min: -5000, max: 5000 }), { minLength: 8, maxLength: 8 }),
+      boilerOn: fc.array(fc.boolean(), { minLength: 8, maxLength: 8 }),
+      evW: fc.array(fc.constantFrom(0, 3700, 11000), { minLength: 8, maxLength: 8 }),
+      netLoadWh: fc.array(fc.integer({ min: -3000, max: 3000 }), { minLength: 8, maxLength: 8 }),
+      buyPrice: fc.array(fc.option(fc.double({ min: -0.1, max: 0.5, noNaN: true })), { minLength: 8, maxLength: 8 }),
+    });
+    fc.assert(
+      fc.property(plans, fc.integer({ min: 0, max: 7 }), (p, i) => {
+        const s: PlanSlots = { minutes: 15, ...p };
+        const bid = slotBid(s, i, bounds);
+        const slotH = 0.25;
+        const net = Math.round(
+          (s.netLoadWh[i] ?? 0) + ((s.evW[i] ?? 0) + (s.boilerOn[i] ? 3000 : 0) - (s.batteryW[i] ?? 0)) * slotH,
+        );
+        const total = bid.steps.reduce((a, st) => a + st.energyWh, 0);
+        expect(bid.side === null ? 0 : bid.side === "buy" ? total : -total).toBe(net);
+        for (const [k, st] of bid.steps.entries()) {
+          expect(st.price).toBeGreaterThanOrEqual(0.09);
+          expect(st.price).toBeLessThanOrEqual(0.22);
+          const prev = bid.steps[k - 1];
+          if (prev) expect(bid.side === "buy" ? st.price < prev.price : st.price > prev.price).toBe(true);
+        }
+        if (bid.side) {
+          const shape =
+            bid.steps.length === 1
+              ? { energyWh: bid.steps[0]?.energyWh, limitPrice: bid.steps[0]?.price }
+              : { steps: bid.steps };
+          expect(OrderInput.safeParse({ clientOrderId: "x", side: bid.side, slot: slot(0), ...shape }).success).toBe(
+            true,
+          );
+        }
+      }),
+    );
+  });
+});
+
+describe("the devices act on what they bought", () => {
+  const spec = HouseholdSpec.parse({
+    boiler: { volumeL: 200, heaterW: 3000 },
+    battery: { capacityWh: 10_000, maxChargeW: 3000, maxDischargeW: 3000 },
+    boilerResolutionK: 0.5,
+  });
+  /** An agent whose plan heats and charges in slot 0, and discharges into the grid in slot 1. */
+  function planned() {
+    const agent = new HouseholdAgent(spec, 15);
+    const m = agent.memory;
+    Object.assign(m, {
+      planFromMs: T0,
+      plannedAtMs: T0,
+      batteryW: [-2000, 3000],
+      boilerOn: [true, false],
+      evW: [0, 0],
+      netLoadWh: [100, -200],
+      buyPrice: [0.1, 0.2],
+    });
+    return agent;
+  }
+  const expected = { netLoadWh: 100, drawWh: 0 };
+
+  it("an unfilled buy runs neither the battery's charge nor the boiler, unless the water is at its minimum", () => {
+    const agent = planned();
+    agent.recordBid(T0, [{ id: "1", order: { side: "buy", steps: [{ energyWh: 100 }, { energyWh: 1250 }] } }]);
+    // before the fills are known: the plan
+    expect(agent.decide(T0, { tempC: 50, socWh: 5000 }, expected)).toMatchObject({ boilerOn: true, batteryW: -2000 });
+    // the house's own 100 Wh came (from the utility at retail); the 1,250 Wh at 0.1 did not
+    agent.recordFills({ startMs: T0, boughtWh: 100, soldWh: 0 });
+    const d = agent.decide(T0, { tempC: 50, socWh: 5000 }, expected);
+    expect(d).toMatchObject({ boilerOn: false, batteryW: 0 });
+    expect(d.why.join("; ")).toMatch(/boiler: off, its buy did not fill \(100 of 1350 Wh bought\)/);
+    // and it plans again, to buy that heat in a later slot
+    expect(agent.memory.plannedAtMs).toBeNull();
+    // a tank at its minimum heats anyway: comfort and safety come first
+    expect(agent.decide(T0, { tempC: 44, socWh: 5000 }, expected).boilerOn).toBe(true);
+  });
+
+  it("a part-filled buy leaves out the least valuable use first: the battery's charge before the boiler", () => {
+    const agent = planned();
+    agent.recordBid(T0, [{ id: "1", order: { side: "buy", steps: [{ energyWh: 100 }, { energyWh: 1250 }] } }]);
+    agent.recordFills({ startMs: T0, boughtWh: 850, soldWh: 0 });
+    expect(agent.decide(T0, { tempC: 50, socWh: 5000 }, expected)).toMatchObject({ boilerOn: true, batteryW: 0 });
+  });
+
+  it("an unfilled sell does not discharge into the grid; a filled one does", () => {
+    const agent = planned();
+    const at = T0 + SLOT_MS;
+    agent.recordBid(at, [{ id: "2", order: { side: "sell", energyWh: 950 } }]);
+    const state = { tempC: 50, socWh: 5000 };
+    agent.recordFills({ startMs: at, boughtWh: 0, soldWh: 950 });
+    expect(agent.decide(at, state, expected).batteryW).toBe(3000);
+    agent.recordFills({ startMs: at, boughtWh: 0, soldWh: 200 });
+    const d = agent.decide(at, state, expected);
+    expect(d.batteryW).toBe(0);
+    expect(d.why.join("; ")).toMatch(/battery: 3000 W less discharge, its sell did not fill \(200 of 950 Wh sold\)/);
+  });
+});
