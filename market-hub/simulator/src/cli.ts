@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import { HubError } from "@openlem/client";
-import { isoOf, Progress } from "@openlem/protocol";
+import { isoOf, Progress, UniformPricing } from "@openlem/protocol";
 import { type HubRunResult, simulateOnHub } from "./hub-run.js";
 import { toHtml } from "./report/html.js";
 import { toJson, toTable } from "./report/summary.js";
@@ -20,6 +20,8 @@ Simulates a community described in a scenario file, in-process with the market e
                          when the scenario has a communal battery, else local)
   --from YYYY-MM-DD      start on this local date instead of the scenario's
   --days N               simulate N days (default: the scenario's period)
+  --pricing RULE         how the uniform price is placed: k-double (the scenario's uniformPriceK),
+                         mid-market or supply-demand-ratio (default: the scenario's market)
   --json                 print one JSON object {"scenarios":[...]} instead of the table
   --report FILE.html     also write an HTML report with charts
   --workers N            worker threads beside the main one (default: one per further core,
@@ -68,6 +70,11 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   } catch (err) {
     if (err instanceof ScenarioError) fail(`${file}: ${err.message}`);
     throw err;
+  }
+  if (values.pricing !== undefined) {
+    const rule = UniformPricing.safeParse(values.pricing);
+    if (!rule.success) fail(`--pricing must be one of ${UniformPricing.options.join(", ")}, got "${values.pricing}"`);
+    loaded.market.uniformPricing = rule.data;
   }
   if (values.from !== undefined) {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(values.from) || Number.isNaN(Date.parse(values.from)))
@@ -202,6 +209,7 @@ function parse(argv: string[]) {
       hub: { type: "string" },
       hours: { type: "string" },
       workers: { type: "string" },
+      pricing: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });

@@ -96,6 +96,7 @@ export interface VariantResult {
   safety: SafetyFigures;
   retailPrice: number;
   feedInTariff: number;
+  localGridFee: number;
 }
 
 export interface SimulateOptions {
@@ -645,6 +646,7 @@ class VariantRun {
       safety: this.safety.figures,
       retailPrice: this.retail,
       feedInTariff: this.feedIn,
+      localGridFee: this.loaded.market.localGridFee,
     };
   }
 

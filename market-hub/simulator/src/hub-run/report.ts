@@ -157,6 +157,7 @@ export async function collectHubRun(run: RunState): Promise<HubRunResult> {
     safety: safety.figures,
     retailPrice: config.retailPrice,
     feedInTariff: config.feedInTariff,
+    localGridFee: config.localGridFee,
   };
 }
 

@@ -1,4 +1,4 @@
-import { toMinorUnits } from "@openlem/protocol";
+import { priceToTicks, toMinorUnits } from "@openlem/protocol";
 import type { VariantResult } from "../run.js";
 import type { LoadedScenario } from "../scenario.js";
 
@@ -27,12 +27,47 @@ export interface JsonScenario {
   priceByHour: (number | null)[];
   /** Average local price in the slots the households and plants had energy to spare (its sunny hours), currency/kWh. */
   surplusPrice: number | null;
+  /** Of the slots that traded locally, the share whose price lies strictly inside (feed-in, retail). */
+  interiorPriceShare: number | null;
+  /**
+   * The sellers' share of the gain from local trade (what a kWh traded locally saves against the
+   * utility: retail less the local grid fee less feed-in); the buyers have the rest.
+   */
+  sellersGainShare: number | null;
   households: { id: string; billEur: number; savingsEur: number | null }[];
   /** Plants and the communal battery: what they earned (negative bill), and the energy they moved. */
   others: { id: string; billEur: number; importKwh: number; exportKwh: number }[];
 }
 
 const eur = (units: number) => toMinorUnits(units) / 100;
+
+/**
+ * How the local price splits the gain from trade, from the run's slots: the share of traded
+ * slots priced strictly inside (feed-in, retail), and the sellers' share of the gain.
+ */
+export function gainSplit(r: VariantResult): { interiorPriceShare: number | null; sellersGainShare: number | null } {
+  const retail = priceToTicks(r.retailPrice);
+  const feedIn = priceToTicks(r.feedInTariff);
+  const fee = priceToTicks(r.localGridFee);
+  let traded = 0;
+  let interior = 0;
+  let sellers = 0;
+  let gain = 0;
+  const { price, localWh } = r.series;
+  for (let t = 0; t < price.length; t++) {
+    const q = localWh[t] as number;
+    if (!(q > 0)) continue;
+    const p = priceToTicks(price[t] as number);
+    traded++;
+    if (p > feedIn && p < retail) interior++;
+    sellers += (p - feedIn) * q;
+    gain += (retail - fee - feedIn) * q;
+  }
+  return {
+    interiorPriceShare: traded > 0 ? interior / traded : null,
+    sellersGainShare: gain > 0 ? sellers / gain : null,
+  };
+}
 
 /** Planners against D3A's ramps on the same community: what planning gains. */
 export interface PlanningMargin {
@@ -89,6 +124,7 @@ export function toJson(
       communityCostEur: eur(total + r.others.filter((o) => o.id === communalId).reduce((x, o) => x + o.bill, 0)),
       priceByHour: r.priceByHour,
       surplusPrice: r.surplusPrice,
+      ...gainSplit(r),
       households: r.households.map((h) => {
         const b = baseBill.get(h.id);
         return { id: h.id, billEur: eur(h.bill), savingsEur: b === undefined ? null : eur(b - h.bill) };
@@ -184,6 +220,18 @@ export function toTable(loaded: LoadedScenario, results: readonly VariantResult[
     row(
       `community cost (${market.currency})`,
       json.map((j) => money(j.communityCostEur)),
+    ),
+  );
+  out.push(
+    row(
+      "traded slots priced inside the tariff",
+      json.map((j) => pct(j.interiorPriceShare)),
+    ),
+  );
+  out.push(
+    row(
+      "sellers' share of the gain",
+      json.map((j) => pct(j.sellersGainShare)),
     ),
   );
   out.push(
