@@ -1,0 +1,141 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { UniformPricing } from "@openlem/protocol";
+import { describe, expect, it } from "vitest";
+import { type JsonScenario, parseScenarioYaml, simulate, toJson, type Variant } from "../src/index.js";
+
+/**
+ * The examples' READMEs give the figures of a year's run. They come from here: each table
+ * cell and each figure in the sentences below is computed from the same run, and this fails
+ * when the simulator and the README drift apart.
+ */
+const root = join(import.meta.dirname, "../../..");
+const readme = (example: string) => readFileSync(join(root, "examples", example, "README.md"), "utf8");
+const flat = (text: string) => text.replace(/\s+/g, " ");
+
+function run(example: string, variants: Variant[], pricing?: UniformPricing) {
+  const loaded = parseScenarioYaml(readFileSync(join(root, "examples", example, "scenario.yaml"), "utf8"));
+  if (pricing) loaded.market.uniformPricing = pricing;
+  return toJson(
+    variants.map((v) => simulate(loaded, v, { workers: 1 })),
+    loaded.scenario.communalBattery?.id,
+  );
+}
+
+/** The rows of the first Markdown table after `heading`: label → cells. */
+function table(markdown: string, heading: string): Map<string, string[]> {
+  const from = markdown.indexOf(heading);
+  expect(from, `the README has "${heading}"`).toBeGreaterThanOrEqual(0);
+  const lines = markdown.slice(from).split("\n");
+  const start = lines.findIndex((l) => l.startsWith("|"));
+  const rows = new Map<string, string[]>();
+  for (const line of lines.slice(start + 2)) {
+    if (!line.startsWith("|")) break;
+    const [label = "", ...cells] = line
+      .split("|")
+      .slice(1, -1)
+      .map((c) => c.trim());
+    rows.set(label, cells);
+  }
+  return rows;
+}
+
+const pct = (x: number | null) => (x === null ? "" : `${(x * 100).toFixed(1)} %`);
+const eur = (x: number) => x.toFixed(2);
+const thousands = (x: number) => Math.round(x).toLocaleString("en-US");
+const bill = (s: JsonScenario, id: string) => s.households.find((h) => h.id === id)?.billEur ?? Number.NaN;
+const earned = (s: JsonScenario, id: string) => {
+  const o = s.others.find((x) => x.id === id);
+  return o ? eur(-o.billEur) : "";
+};
+
+describe("examples/groene-mient/README.md", () => {
+  const text = readme("groene-mient");
+  const year = run("groene-mient", ["conventional", "local", "local+battery", "ramps"]);
+  const [conventional, local, battery, ramps] = year.scenarios as [
+    JsonScenario,
+    JsonScenario,
+    JsonScenario,
+    JsonScenario,
+  ];
+  const all = [conventional, local, battery, ramps];
+
+  it("the year's table", () => {
+    const t = table(text, "## What it shows");
+    const cells = (label: string) => t.get(label)?.slice(0, 4);
+    expect(cells("self-sufficiency, net metered (the study's)")).toEqual(
+      all.map((s) => pct(s.selfSufficiencyNetMetered)),
+    );
+    expect(cells("self-sufficiency, behind the meter")).toEqual(all.map((s) => pct(s.selfSufficiency)));
+    expect(cells("local price when the houses have energy to spare")).toEqual(
+      all.map((s) =>
+        s.variant === "conventional" || s.surplusPrice === null ? "" : `${(s.surplusPrice * 100).toFixed(1)} ct`,
+      ),
+    );
+    expect(cells("households' bills (EUR)")).toEqual(all.map((s) => eur(s.billEur)));
+    expect(cells("community cost (EUR, with the battery's)")).toEqual(all.map((s) => eur(s.communityCostEur)));
+    expect(cells("high-consumption household (EUR)")).toEqual(all.map((s) => eur(bill(s, "high-consumption"))));
+    expect(cells("high-production household (EUR)")).toEqual(all.map((s) => eur(bill(s, "high-production"))));
+    expect(cells("communal battery earned (EUR)")).toEqual(all.map((s) => earned(s, "community-battery")));
+  });
+
+  it("the planners' margin over D3A's ramps, the battery's effect and the prosumers' savings", () => {
+    const m = year.planningMargin;
+    expect(m).not.toBeNull();
+    if (!m) return;
+    expect(flat(text)).toContain(
+      `self-sufficiency +${m.selfSufficiencyPointsNetMetered?.toFixed(1)} points net metered ` +
+        `(+${m.selfSufficiencyPoints?.toFixed(1)} behind the meter), the community pays ` +
+        `${((m.communityCostSaving ?? 0) * 100).toFixed(1)} % less (${thousands(m.communityCostSavingEur)} EUR a year)`,
+    );
+    const points = ((battery.selfSufficiencyNetMetered ?? 0) - (local.selfSufficiencyNetMetered ?? 0)) * 100;
+    expect(flat(text)).toContain(
+      `+${points.toFixed(1)} points of net-metered self-sufficiency (${pct(local.selfSufficiencyNetMetered)} to ${pct(battery.selfSufficiencyNetMetered)})`,
+    );
+    const saved = (s: JsonScenario, id: string) => eur(bill(conventional, id) - bill(s, id));
+    const earnedMore = (s: JsonScenario, id: string) => eur(bill(conventional, id) - bill(s, id));
+    expect(flat(text)).toContain(
+      `the high-consumption household ${saved(local, "high-consumption")} EUR less a year with the local market, ` +
+        `${saved(battery, "high-consumption")} EUR with the battery; the high-production household earns ` +
+        `${earnedMore(local, "high-production")} EUR and ${earnedMore(battery, "high-production")} EUR more`,
+    );
+  });
+
+  it("the pricing rules side by side", { timeout: 600_000 }, () => {
+    const t = table(text, "## Pricing rules on the same year");
+    const rules = [
+      [local, battery],
+      run("groene-mient", ["local", "local+battery"], "mid-market").scenarios,
+      run("groene-mient", ["local", "local+battery"], "supply-demand-ratio").scenarios,
+    ].flat() as JsonScenario[];
+    // the utility-only year is the same whatever the rule
+    const saved = (s: JsonScenario) => s.households.map((h) => bill(conventional, h.id) - h.billEur);
+    const leastSaved = (s: JsonScenario) => eur(Math.min(...saved(s)));
+    expect(t.get("traded slots priced inside (feed-in, retail)")).toEqual(rules.map((s) => pct(s.interiorPriceShare)));
+    expect(t.get("sellers' share of the gain")).toEqual(rules.map((s) => pct(s.sellersGainShare)));
+    expect(t.get("households' bills (EUR)")).toEqual(rules.map((s) => eur(s.billEur)));
+    expect(t.get("community cost (EUR)")).toEqual(rules.map((s) => eur(s.communityCostEur)));
+    // against the year with the utility alone: nobody pays more
+    expect(t.get("least a household saved (EUR)")).toEqual(rules.map(leastSaved));
+    for (const s of rules) for (const x of saved(s)) expect(x).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe("examples/landau/README.md", () => {
+  const text = readme("landau");
+  const year = run("landau", ["conventional", "local"]);
+  const both = year.scenarios;
+
+  it("the year's table and the households' saving", () => {
+    const t = table(text, "## What it shows");
+    expect(t.get("self-sufficiency")).toEqual(both.map((s) => pct(s.selfSufficiency)));
+    expect(t.get("self-consumption")).toEqual(both.map((s) => pct(s.selfConsumption)));
+    expect(t.get("local trade share")).toEqual(both.map((s) => pct(s.localTradeShare)));
+    expect(t.get("households' bills (EUR)")).toEqual(both.map((s) => eur(s.billEur)));
+    expect(t.get("PV plant earned (EUR)")).toEqual(both.map((s) => earned(s, "pv-plant")));
+    expect(t.get("CHP earned (EUR)")).toEqual(both.map((s) => earned(s, "chp")));
+    const [conventional, local] = both as [JsonScenario, JsonScenario];
+    const less = Math.round((1 - local.billEur / conventional.billEur) * 100);
+    expect(flat(text)).toContain(`The households pay ${less} % less`);
+  });
+});
