@@ -1,4 +1,4 @@
-import { HouseholdAgent, HouseholdSpec } from "@openlem/agents";
+import { fillShortfall, HouseholdAgent, HouseholdSpec } from "@openlem/agents";
 import { describe, expect, it } from "vitest";
 import { battery } from "../src/nodes/battery/runtime.js";
 import { boiler } from "../src/nodes/boiler/runtime.js";
@@ -34,6 +34,29 @@ describe("a device node's status", () => {
     expect(boiler.describe(plain, { tempC: 50 })).toBe(
       "heating at 50.0 °C: no market plan for this slot: local default behaviour",
     );
+  });
+
+  it("boiler: a buy that did not fill says so, and what it bought", () => {
+    const agent = new HouseholdAgent(spec, 15);
+    Object.assign(agent.memory, {
+      planFromMs: startMs,
+      plannedAtMs: startMs,
+      batteryW: [0],
+      boilerOn: [true],
+      evW: [0],
+      netLoadWh: [100],
+      buyPrice: [0.1],
+    });
+    agent.recordBid(startMs, [{ id: "7", order: { side: "buy", energyWh: 850 } }]);
+    agent.recordFills({ startMs, boughtWh: 100, soldWh: 0 });
+    const d = agent.decide(startMs, { tempC: 50, socWh: 5_000 }, { netLoadWh: 100, drawWh: 0 });
+    expect(boiler.describe(d, { tempC: 50 })).toBe(
+      "off at 50.0 °C: boiler: off, its buy did not fill (100 of 850 Wh bought)",
+    );
+    const filled = { startMs, boughtWh: 100, soldWh: 0, buyWh: 850, sellWh: 0 };
+    expect(fillShortfall(filled, d.startMs)).toEqual(["bought 100 of 850 Wh"]);
+    expect(fillShortfall({ ...filled, boughtWh: 850 }, d.startMs)).toEqual([]);
+    expect(fillShortfall(filled, d.startMs + 900_000)).toEqual([]);
   });
 
   it("battery: the state-of-charge window before the market's reason", () => {

@@ -1,6 +1,14 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { HouseholdLoop, HouseholdSpec, hubProblem, type LoopEvent, type PriceLimits } from "@openlem/agents";
+import {
+  type FillReport,
+  fillShortfall,
+  HouseholdLoop,
+  HouseholdSpec,
+  hubProblem,
+  type LoopEvent,
+  type PriceLimits,
+} from "@openlem/agents";
 import { HubError, HubRest, LiveFeed } from "@openlem/client";
 import {
   type BridgeState,
@@ -49,6 +57,8 @@ export class HaBridge {
   private limitsReadAtMs = 0;
   private limitsPending = false;
   private meterProblem: string | null = null;
+  /** What the market gave for the last slot bid for (the loop read it from the fills). */
+  private filled: FillReport | null = null;
   /** The day's figures as last read from the hub's statement. */
   private figures: Omit<BridgeState, "maxBuyPrice" | "minSellPrice" | "agentStatus"> | undefined;
 
@@ -188,8 +198,9 @@ export class HaBridge {
     if (e.type === "waiting") this.readingsWaiting = e.readings;
     if (e.type === "meter") this.meterProblem = e.problem;
     if (e.type === "reading") this.meterProblem = null;
+    if (e.type === "filled") this.filled = { ...e.fills, ...e.bid };
     // who steers and why, as Home Assistant shows it: published whenever that changes
-    if (["applied", "hub", "waiting", "meter"].includes(e.type)) {
+    if (["applied", "hub", "waiting", "meter", "filled"].includes(e.type)) {
       const next = this.statusNow();
       if (next !== this.status) {
         this.status = next;
@@ -209,10 +220,13 @@ export class HaBridge {
     const d = this.loop.decision;
     const reason = d?.why.find((w) => !w.startsWith("local control:"));
     const doing = reason ?? (d ? (d.mode === "plan" ? "following the market plan" : "local default") : null);
+    // what the market gave for the slot under way, where it gave less than was bid
+    const short = fillShortfall(this.filled, d?.startMs);
     return (
       [
         local ? `local control: ${local}` : null,
         doing,
+        ...short,
         this.readingsWaiting > 0 ? `${this.readingsWaiting} readings waiting` : null,
         this.meterProblem ? `meter: ${this.meterProblem}` : null,
       ]

@@ -41,6 +41,10 @@ async function main(): Promise<void> {
           `${new Date(e.decision.startMs).toISOString()} ${e.decision.mode}: battery ${e.decision.batteryW} W`,
         );
       if (e.type === "submitted") console.log(`bid ${e.netWh} Wh for ${e.slot}`);
+      if (e.type === "filled")
+        console.log(
+          `${new Date(e.fills.startMs).toISOString()}: bought ${e.fills.boughtWh} of ${e.bid.buyWh} Wh, sold ${e.fills.soldWh} of ${e.bid.sellWh} Wh`,
+        );
       if (e.type === "hub") console.log(e.reachable ? "hub reachable: market control" : `local control: ${e.reason}`);
       if (e.type === "meter") console.warn(`meter: ${e.problem}`);
       if (e.type === "released") console.log("battery released to the Edge's own control");

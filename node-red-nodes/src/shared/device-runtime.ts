@@ -1,4 +1,10 @@
-import type { DevicePort, HouseholdSpec, SlotDecision } from "@openlem/agents";
+import {
+  type DevicePort,
+  type FillReport,
+  fillShortfall,
+  type HouseholdSpec,
+  type SlotDecision,
+} from "@openlem/agents";
 import { describeProblems, fieldProblems, isoOf, localHourOf, slotMs } from "@openlem/protocol";
 import { z } from "zod";
 import { reasonOf } from "./connection.js";
@@ -82,19 +88,11 @@ export class DeviceRuntime<O, S> {
 
   /** The node's status: the decision in force (or what it waits for), local control and why, readings waiting. */
   /** What the market gave for the last slot bid for, as the loop read it from the fills. */
-  filled: { startMs: number; boughtWh: number; soldWh: number; buyWh: number; sellWh: number } | null = null;
+  filled: FillReport | null = null;
 
   status(localWhy: string | null): NodeStatus {
     const d = this.lastDecision;
-    const f = d && this.filled?.startMs === d.startMs ? this.filled : null;
-    const market = f
-      ? [
-          f.buyWh > 0 ? `bought ${f.boughtWh}/${f.buyWh} Wh` : null,
-          f.sellWh > 0 ? `sold ${f.soldWh}/${f.sellWh} Wh` : null,
-        ]
-          .filter(Boolean)
-          .join(", ")
-      : "";
+    const market = fillShortfall(this.filled, d?.startMs).join(", ");
     const text = d ? [this.kind.describe(d, this.state), market].filter(Boolean).join("; ") : this.kind.waiting;
     const local = localWhy ? `local control: ${localWhy}` : null;
     return {

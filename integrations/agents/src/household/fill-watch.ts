@@ -3,6 +3,18 @@ import { gateClosesAtMs, slotMs, slotStartMs } from "@openlem/protocol";
 import type { HouseholdAgent, SlotFills } from "./agent.js";
 import type { HubLink } from "./hub-link.js";
 
+/** A slot's fills beside its bid (Wh): what the front ends show. */
+export type FillReport = SlotFills & { buyWh: number; sellWh: number };
+
+/** What the market gave less than was bid, in words ("bought 0 of 870 Wh"); nothing when all filled. */
+export function fillShortfall(f: FillReport | null, startMs: number | undefined): string[] {
+  if (!f || f.startMs !== startMs) return [];
+  const out: string[] = [];
+  if (f.boughtWh < f.buyWh) out.push(`bought ${f.boughtWh} of ${f.buyWh} Wh`);
+  if (f.soldWh < f.sellWh) out.push(`sold ${f.soldWh} of ${f.sellWh} Wh`);
+  return out;
+}
+
 export type FillEvent =
   /** What the market gave for a slot the agent bid for, beside what it bid (Wh). */
   { type: "filled"; fills: SlotFills; bid: { buyWh: number; sellWh: number } } | { type: "error"; error: unknown };

@@ -11,6 +11,7 @@ import { MemoryFile } from "./memory-file.js";
 import { MeterReport } from "./meter-report.js";
 import type { HouseholdSpec } from "./spec.js";
 
+export { type FillReport, fillShortfall } from "./fill-watch.js";
 export { hubProblem } from "./hub-link.js";
 export type { DevicePort };
 
