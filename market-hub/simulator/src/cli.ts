@@ -115,7 +115,10 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     results.push(simulate(loaded, v, { workers, onProgress: (done, total) => bar.update(VARIANTS[v], done, total) }));
     bar.done();
   }
-  if (values.json) process.stdout.write(`${JSON.stringify(toJson(results, loaded.scenario.communalBattery?.id))}\n`);
+  if (values.json)
+    process.stdout.write(
+      `${JSON.stringify(toJson(results, loaded.scenario.communalBattery?.id, loaded.scenario.reference))}\n`,
+    );
   else process.stdout.write(`${toTable(loaded, results)}\n`);
   if (values.report) {
     writeFileSync(values.report, toHtml(loaded, results));

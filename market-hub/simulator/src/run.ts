@@ -82,6 +82,8 @@ export interface VariantResult {
    * whose data are the meters' (Groene Mient: D3A): a house's own PV use is not counted.
    */
   kpisNetMetered: Kpis;
+  /** The net-metered self-sufficiency of each local day of the run (null: a day without demand); in-process runs only. */
+  dailySelfSufficiencyNetMetered?: (number | null)[];
   households: HouseholdResult[];
   /** Communal battery and community plants: what they earned (money units, negative = earned). */
   others: { id: string; bill: number; exportWh: number; importWh: number }[];
@@ -201,6 +203,9 @@ class VariantRun {
   private readonly others: Map<string, { id: string; bill: number; exportWh: number; importWh: number }>;
   private readonly kpis: KpiAccumulator;
   private readonly kpisNetMetered: KpiAccumulator;
+  /** The day under way's net-metered KPIs, and the days' self-sufficiency so far. */
+  private dayKpis: { day: number; kpis: KpiAccumulator } | null = null;
+  private readonly dailySelfSufficiency: (number | null)[] = [];
   private readonly series: Series;
   private readonly priceByHour = new PriceByHour();
   private readonly safety = new SafetyLog();
@@ -613,6 +618,12 @@ class VariantRun {
     this.kpis.addSettled(s);
     this.kpisNetMetered.addSlotTotals(slot, { ...totals, ...b.netMetered });
     this.kpisNetMetered.addSettled(s);
+    const day = this.cal.day[t] as number;
+    if (this.dayKpis?.day !== day) {
+      this.endDay();
+      this.dayKpis = { day, kpis: new KpiAccumulator(this.minutes, this.tariff, { netMetered: true }) };
+    }
+    this.dayKpis.kpis.addSlotTotals(slot, { ...totals, ...b.netMetered });
     this.series.demandWh[t] = b.demand;
     this.series.communityNetWh[t] = b.net;
     this.series.generationWh[t] = b.generation;
@@ -620,7 +631,13 @@ class VariantRun {
     this.series.exportWh[t] = Math.max(0, -totals.netWh);
   }
 
+  private endDay(): void {
+    if (this.dayKpis) this.dailySelfSufficiency.push(this.dayKpis.kpis.result().selfSufficiency);
+    this.dayKpis = null;
+  }
+
   result(): VariantResult {
+    this.endDay();
     const { households } = this.loaded;
     const variant = this.variant;
     this.safety.merge(this.own.safety.figures);
@@ -630,6 +647,7 @@ class VariantRun {
       name: VARIANTS[variant],
       kpis: this.kpis.result(),
       kpisNetMetered: this.kpisNetMetered.result(),
+      dailySelfSufficiencyNetMetered: this.dailySelfSufficiency,
       households: households.map((h, i) => ({
         id: h.id,
         bill: this.bills[i] as number,

@@ -13,12 +13,18 @@ const root = join(import.meta.dirname, "../../..");
 const readme = (example: string) => readFileSync(join(root, "examples", example, "README.md"), "utf8");
 const flat = (text: string) => text.replace(/\s+/g, " ");
 
-function run(example: string, variants: Variant[], pricing?: UniformPricing) {
+function run(
+  example: string,
+  variants: Variant[],
+  o: { pricing?: UniformPricing; period?: { from: string; days: number } } = {},
+) {
   const loaded = parseScenarioYaml(readFileSync(join(root, "examples", example, "scenario.yaml"), "utf8"));
-  if (pricing) loaded.market.uniformPricing = pricing;
+  if (o.pricing) loaded.market.uniformPricing = o.pricing;
+  if (o.period) loaded.scenario.period = o.period;
   return toJson(
     variants.map((v) => simulate(loaded, v, { workers: 1 })),
     loaded.scenario.communalBattery?.id,
+    loaded.scenario.reference,
   );
 }
 
@@ -101,12 +107,30 @@ describe("examples/groene-mient/README.md", () => {
     );
   });
 
+  it("the study's figures beside the year's days, and the summer alone", { timeout: 600_000 }, () => {
+    const d = year.studyDays;
+    expect(d?.local?.study).toBe(0.21);
+    expect(d?.battery?.study).toBe(0.41);
+    expect(flat(text)).toContain(
+      `Day by day, ${d?.local?.daysReaching} of the ${d?.days} days reach the study's 21 % with the market alone, ` +
+        `${d?.battery?.daysReaching} reach its 41 % with the battery, and ${d?.bothOnOneDay} reach both on the same day`,
+    );
+    // "every day that reaches 21 % without the battery reaches 41 % with it"
+    expect(d?.bothOnOneDay).toBe(d?.local?.daysReaching);
+    expect(flat(text)).toContain("every day that reaches 21 % without the battery reaches 41 % with it");
+    const summer = run("groene-mient", ["local", "local+battery"], { period: { from: "2025-06-01", days: 92 } });
+    const [sLocal, sBattery] = summer.scenarios as [JsonScenario, JsonScenario];
+    expect(flat(text)).toContain(
+      `June to August alone give ${pct(sLocal.selfSufficiencyNetMetered)} and ${pct(sBattery.selfSufficiencyNetMetered)}`,
+    );
+  });
+
   it("the pricing rules side by side", { timeout: 600_000 }, () => {
     const t = table(text, "## Pricing rules on the same year");
     const rules = [
       [local, battery],
-      run("groene-mient", ["local", "local+battery"], "mid-market").scenarios,
-      run("groene-mient", ["local", "local+battery"], "supply-demand-ratio").scenarios,
+      run("groene-mient", ["local", "local+battery"], { pricing: "mid-market" }).scenarios,
+      run("groene-mient", ["local", "local+battery"], { pricing: "supply-demand-ratio" }).scenarios,
     ].flat() as JsonScenario[];
     // the utility-only year is the same whatever the rule
     const saved = (s: JsonScenario) => s.households.map((h) => bill(conventional, h.id) - h.billEur);

@@ -2,6 +2,44 @@ import { priceToTicks, toMinorUnits } from "@openlem/protocol";
 import type { VariantResult } from "../run.js";
 import type { LoadedScenario } from "../scenario.js";
 
+/**
+ * The study's figures beside the run's days: how many local days reach the study's net-metered
+ * self-sufficiency with the market alone, with the battery, and both on the same day. The study
+ * does not say over which period its figures were taken, so a whole year is not its period.
+ */
+export interface StudyDays {
+  days: number;
+  local: { study: number; daysReaching: number } | null;
+  battery: { study: number; daysReaching: number } | null;
+  bothOnOneDay: number | null;
+}
+
+export function studyDays(
+  results: readonly VariantResult[],
+  reference: { selfSufficiency: Partial<Record<string, number>> } | undefined,
+): StudyDays | null {
+  if (!reference) return null;
+  const daily = (v: string) => results.find((r) => r.variant === v)?.dailySelfSufficiencyNetMetered;
+  const reach = (v: string) => {
+    const d = daily(v);
+    const study = reference.selfSufficiency[v];
+    return d && study !== undefined ? { d, study } : null;
+  };
+  const local = reach("local");
+  const battery = reach("local+battery");
+  const days = (local ?? battery)?.d.length ?? 0;
+  const count = (x: { d: (number | null)[]; study: number }) => x.d.filter((v) => v !== null && v >= x.study).length;
+  return {
+    days,
+    local: local ? { study: local.study, daysReaching: count(local) } : null,
+    battery: battery ? { study: battery.study, daysReaching: count(battery) } : null,
+    bothOnOneDay:
+      local && battery
+        ? local.d.filter((v, i) => v !== null && v >= local.study && (battery.d[i] ?? -1) >= battery.study).length
+        : null,
+  };
+}
+
 /** The `--json` shape: one entry per variant. */
 export interface JsonScenario {
   name: string;
@@ -103,7 +141,8 @@ export function planningMargin(scenarios: readonly JsonScenario[]): PlanningMarg
 export function toJson(
   results: readonly VariantResult[],
   communalId = "community-battery",
-): { scenarios: JsonScenario[]; planningMargin: PlanningMargin | null } {
+  reference?: { selfSufficiency: Partial<Record<string, number>> },
+): { scenarios: JsonScenario[]; planningMargin: PlanningMargin | null; studyDays: StudyDays | null } {
   const base = results.find((r) => r.variant === "conventional");
   const baseBill = new Map(base?.households.map((h) => [h.id, h.bill]));
   const scenarios = results.map((r): JsonScenario => {
@@ -137,7 +176,7 @@ export function toJson(
       })),
     };
   });
-  return { scenarios, planningMargin: planningMargin(scenarios) };
+  return { scenarios, planningMargin: planningMargin(scenarios), studyDays: studyDays(results, reference) };
 }
 
 const pct = (x: number | null) => (x === null ? "n/a" : `${(x * 100).toFixed(1)} %`);
@@ -183,6 +222,17 @@ export function toTable(loaded: LoadedScenario, results: readonly VariantResult[
         json.map((j) => {
           const v = ref.selfSufficiency[j.variant as keyof typeof ref.selfSufficiency];
           return v === undefined ? "" : pct(v);
+        }),
+      ),
+    );
+  const days = studyDays(results, ref);
+  if (ref && days)
+    out.push(
+      row(
+        "  days at or above it",
+        json.map((j) => {
+          const x = j.variant === "local" ? days.local : j.variant === "local+battery" ? days.battery : null;
+          return x ? `${x.daysReaching} of ${days.days}` : "";
         }),
       ),
     );
