@@ -90,8 +90,8 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   let variants: Variant[];
   if (values.compare) {
     variants = loaded.scenario.communalBattery
-      ? ["conventional", "local", "local+battery", "ramps"]
-      : ["conventional", "local", "ramps"];
+      ? ["conventional", "local", "local+battery", "d3a", "ramps"]
+      : ["conventional", "local", "d3a", "ramps"];
   } else if (values.variant) {
     if (!(values.variant in VARIANTS)) fail(`--variant must be one of ${Object.keys(VARIANTS).join(", ")}`);
     variants = [values.variant as Variant];
@@ -147,7 +147,8 @@ async function runOnHub(
     fail(`--hours must be more than one slot and at most 744 (31 days), got "${values.hours}"`);
   const variant = variants[0] ?? "local";
   if (variant === "conventional") fail("the conventional variant has no market to run on a hub; use it in-process");
-  if (variant === "ramps") fail("the ramps variant runs in-process; on a hub the households' agents plan");
+  if (variant === "ramps" || variant === "d3a")
+    fail(`the ${variant} variant runs in-process; on a hub the households' agents plan`);
   const operator = {
     email: process.env.OPENLEM_OPERATOR_EMAIL ?? "operator@openlem.local",
     password: process.env.OPENLEM_OPERATOR_PASSWORD ?? "openlem-operator",

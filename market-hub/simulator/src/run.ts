@@ -24,7 +24,13 @@ export const VARIANTS = {
   conventional: "conventional (utility only)",
   local: "local market",
   "local+battery": "local market + communal battery",
-  ramps: "local market + communal battery, D3A ramps instead of planners",
+  /**
+   * D3A in a call auction, as fair baseline for the planners: its ramps end at the tariff, so
+   * the households bid their limits; the tanks run on their thermostats, the battery at its limits.
+   */
+  d3a: "local market + communal battery, D3A's strategies in a call auction (no planners)",
+  /** The households' and the battery's prices ramp from slot to slot (D3A ramps within a market, several rounds a slot). */
+  ramps: "local market + communal battery, prices ramping from slot to slot (no planners)",
 } as const;
 export type Variant = keyof typeof VARIANTS;
 
@@ -174,8 +180,10 @@ class VariantRun {
   private readonly retail: number;
   private readonly feedIn: number;
   private readonly trading: boolean;
-  /** Whether the devices plan (OpenLEM's agents) or only react (D3A's strategies: the ramps variant). */
+  /** Whether the devices plan (OpenLEM's agents) or only react (D3A's strategies: the d3a and ramps variants). */
   private readonly planning: boolean;
+  /** Whether prices ramp from slot to slot by what filled (the ramps variant). */
+  private readonly ramping: boolean;
   private readonly communal: LoadedScenario["scenario"]["communalBattery"];
   /** The shard this thread runs, the workers' (if any), and every shard's columns in household order. */
   private readonly own: HouseholdShard;
@@ -252,8 +260,9 @@ class VariantRun {
     this.retail = config.retailPrice;
     this.feedIn = config.feedInTariff;
     this.trading = variant !== "conventional";
-    this.planning = variant !== "ramps";
-    const communal = variant === "local+battery" || variant === "ramps" ? scenario.communalBattery : undefined;
+    this.planning = variant !== "ramps" && variant !== "d3a";
+    this.ramping = variant === "ramps";
+    const communal = ["local+battery", "ramps", "d3a"].includes(variant) ? scenario.communalBattery : undefined;
     this.communal = communal;
     this.cb = communal
       ? BatterySpec.parse({
@@ -267,8 +276,8 @@ class VariantRun {
       : undefined;
     this.cbSoc = this.cb ? this.cb.capacityWh * this.cb.minSoc : 0;
     if (communal) {
-      this.cbBidTicks = this.planning ? priceToTicks(communal.buyPrice) : priceToTicks(config.feedInTariff);
-      this.cbAskTicks = this.planning ? priceToTicks(communal.sellPrice) : priceToTicks(config.retailPrice);
+      this.cbBidTicks = this.ramping ? priceToTicks(config.feedInTariff) : priceToTicks(communal.buyPrice);
+      this.cbAskTicks = this.ramping ? priceToTicks(config.retailPrice) : priceToTicks(communal.sellPrice);
     }
     const count = households.length;
     this.bills = new Float64Array(count);
@@ -472,7 +481,7 @@ class VariantRun {
    * D3A's ramp between its limits, carried from slot to slot.
    */
   private priceTicks(i: number, buy: boolean): number {
-    if (this.planning) return (buy ? this.maxBuyTicks[i] : this.minSellTicks[i]) as number;
+    if (!this.ramping) return (buy ? this.maxBuyTicks[i] : this.minSellTicks[i]) as number;
     return (buy ? this.bidTicks[i] : this.askTicks[i]) as number;
   }
 
@@ -509,7 +518,7 @@ class VariantRun {
     const { t, start } = b;
     if (!this.trading || this.book.n === 0) return null;
     const c = this.book.clear(gateClosesAtMs(start, this.loaded.market));
-    if (!this.planning) this.rampHouseholds(c);
+    if (this.ramping) this.rampHouseholds(c);
     if (c.localWh > 0) {
       const avg = ticksToPrice(Math.round(c.localTicksWh / c.localWh));
       this.series.price[t] = avg;
@@ -532,7 +541,7 @@ class VariantRun {
       const bought = this.traded(c, b.cbBuyRow);
       const sold = this.traded(c, b.cbSellRow);
       const net = bought - sold;
-      if (!this.planning) this.rampBattery(b, bought, sold);
+      if (this.ramping) this.rampBattery(b, bought, sold);
       this.cbSoc = batteryStep(cb, this.cbSoc, -net / hours, minutes);
       this.safety.soc(this.cbSoc / cb.capacityWh);
       const o = this.others.get(communal.id);

@@ -37,23 +37,29 @@ describe("openlem-sim", () => {
         households: { id: string; billEur: number }[];
         communityCostEur: number;
       }[];
-      planningMargin: { planned: string; selfSufficiencyPointsNetMetered: number; communityCostSavingEur: number };
+      planningMargin: {
+        planned: string;
+        against: string;
+        selfSufficiencyPointsNetMetered: number;
+        communityCostSavingEur: number;
+      };
     };
     expect(out.scenarios.map((s) => s.name)).toEqual([
       "conventional (utility only)",
       "local market",
       "local market + communal battery",
-      "local market + communal battery, D3A ramps instead of planners",
+      "local market + communal battery, D3A's strategies in a call auction (no planners)",
+      "local market + communal battery, prices ramping from slot to slot (no planners)",
     ]);
-    // the margin is the planned variant against the ramps, both on the same community
-    const [, , planned, ramps] = out.scenarios;
-    expect(out.planningMargin.planned).toBe("local+battery");
+    // the margin is the planned variant against D3A's call auction, both on the same community
+    const [, , planned, d3a] = out.scenarios;
+    expect(out.planningMargin).toMatchObject({ planned: "local+battery", against: "d3a" });
     expect(out.planningMargin.selfSufficiencyPointsNetMetered).toBeCloseTo(
-      ((planned?.selfSufficiencyNetMetered ?? 0) - (ramps?.selfSufficiencyNetMetered ?? 0)) * 100,
+      ((planned?.selfSufficiencyNetMetered ?? 0) - (d3a?.selfSufficiencyNetMetered ?? 0)) * 100,
       9,
     );
     expect(out.planningMargin.communityCostSavingEur).toBeCloseTo(
-      (ramps?.communityCostEur ?? 0) - (planned?.communityCostEur ?? 0),
+      (d3a?.communityCostEur ?? 0) - (planned?.communityCostEur ?? 0),
       2,
     );
     for (const s of out.scenarios) {
@@ -70,14 +76,12 @@ describe("openlem-sim", () => {
     expect(html).toContain("Bill per household");
     // the study's figures beside the simulation's, on its definition
     expect(html).toContain("Groene Mient study (net metered)");
-    expect(html).toContain("Planners against D3A's ramps");
+    expect(html).toContain("Planners against d3a (local+battery against d3a");
     expect(html).toContain("local price, energy to spare (ct/kWh)");
     const table = await sim(file, "--compare");
     expect(table.stdout).toMatch(/self-sufficiency \(net metered\)/);
     expect(table.stdout).toMatch(/Groene Mient study \(net metered\)\s+21\.0 %\s+41\.0 %/);
-    expect(table.stdout).toMatch(
-      /planners against D3A ramps \(local\+battery vs ramps\): self-sufficiency [+-]\d+\.\d points/,
-    );
+    expect(table.stdout).toMatch(/planners against d3a \(local\+battery vs d3a\): self-sufficiency [+-]\d+\.\d points/);
   });
 
   it("prints the table, and refuses a bad scenario naming the field", async () => {

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { UniformPricing } from "@openlem/protocol";
 import { describe, expect, it } from "vitest";
-import { type JsonScenario, parseScenarioYaml, simulate, toJson, type Variant } from "../src/index.js";
+import { type JsonScenario, parseScenarioYaml, simulate, toJson, toTable, type Variant } from "../src/index.js";
 
 /**
  * The examples' READMEs give the figures of a year's run. They come from here: each table
@@ -21,11 +21,11 @@ function run(
   const loaded = parseScenarioYaml(readFileSync(join(root, "examples", example, "scenario.yaml"), "utf8"));
   if (o.pricing) loaded.market.uniformPricing = o.pricing;
   if (o.period) loaded.scenario.period = o.period;
-  return toJson(
-    variants.map((v) => simulate(loaded, v, { workers: 1 })),
-    loaded.scenario.communalBattery?.id,
-    loaded.scenario.reference,
-  );
+  const results = variants.map((v) => simulate(loaded, v, { workers: 1 }));
+  return {
+    ...toJson(results, loaded.scenario.communalBattery?.id, loaded.scenario.reference),
+    table: toTable(loaded, results),
+  };
 }
 
 /** The rows of the first Markdown table after `heading`: label → cells. */
@@ -55,20 +55,22 @@ const earned = (s: JsonScenario, id: string) => {
   return o ? eur(-o.billEur) : "";
 };
 
+/** The Groene Mient year, every variant: run once for the example's README and the simulator's. */
+let groeneMient: ReturnType<typeof run> | undefined;
+const groeneMientYear = () => {
+  groeneMient ??= run("groene-mient", ["conventional", "local", "local+battery", "d3a", "ramps"]);
+  return groeneMient;
+};
+
 describe("examples/groene-mient/README.md", () => {
   const text = readme("groene-mient");
-  const year = run("groene-mient", ["conventional", "local", "local+battery", "ramps"]);
-  const [conventional, local, battery, ramps] = year.scenarios as [
-    JsonScenario,
-    JsonScenario,
-    JsonScenario,
-    JsonScenario,
-  ];
-  const all = [conventional, local, battery, ramps];
+  const year = groeneMientYear();
+  const [conventional, local, battery] = year.scenarios as [JsonScenario, JsonScenario, JsonScenario];
+  const all = year.scenarios;
 
   it("the year's table", () => {
     const t = table(text, "## What it shows");
-    const cells = (label: string) => t.get(label)?.slice(0, 4);
+    const cells = (label: string) => t.get(label)?.slice(0, 5);
     expect(cells("self-sufficiency, net metered (the study's)")).toEqual(
       all.map((s) => pct(s.selfSufficiencyNetMetered)),
     );
@@ -85,12 +87,12 @@ describe("examples/groene-mient/README.md", () => {
     expect(cells("communal battery earned (EUR)")).toEqual(all.map((s) => earned(s, "community-battery")));
   });
 
-  it("the planners' margin over D3A's ramps, the battery's effect and the prosumers' savings", () => {
+  it("the planners' margin over D3A in a call auction, the battery's effect and the prosumers' savings", () => {
     const m = year.planningMargin;
-    expect(m).not.toBeNull();
+    expect(m).toMatchObject({ planned: "local+battery", against: "d3a" });
     if (!m) return;
     expect(flat(text)).toContain(
-      `self-sufficiency +${m.selfSufficiencyPointsNetMetered?.toFixed(1)} points net metered ` +
+      `auction): self-sufficiency +${m.selfSufficiencyPointsNetMetered?.toFixed(1)} points net metered ` +
         `(+${m.selfSufficiencyPoints?.toFixed(1)} behind the meter), the community pays ` +
         `${((m.communityCostSaving ?? 0) * 100).toFixed(1)} % less (${thousands(m.communityCostSavingEur)} EUR a year)`,
     );
@@ -142,6 +144,25 @@ describe("examples/groene-mient/README.md", () => {
     // against the year with the utility alone: nobody pays more
     expect(t.get("least a household saved (EUR)")).toEqual(rules.map(leastSaved));
     for (const s of rules) for (const x of saved(s)) expect(x).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe("market-hub/simulator/README.md", () => {
+  it("prints what the README shows for the Groene Mient year", { timeout: 600_000 }, () => {
+    const text = readFileSync(join(root, "market-hub/simulator/README.md"), "utf8");
+    const from = text.indexOf("prints (a year");
+    const block = text.slice(text.indexOf("```\n", from) + 4, text.indexOf("...\n```", from));
+    const printed = new Set(
+      groeneMientYear()
+        .table.split("\n")
+        .map((l) => l.trimEnd()),
+    );
+    const shown = block
+      .split("\n")
+      .map((l) => l.trimEnd())
+      .filter(Boolean);
+    expect(shown.length).toBeGreaterThan(15);
+    expect(shown.filter((l) => !printed.has(l))).toEqual([]);
   });
 });
 

@@ -147,7 +147,7 @@ export function toHtml(loaded: LoadedScenario, results: readonly VariantResult[]
   ];
   const points = (x: number | null) => (x === null ? "n/a" : `${x >= 0 ? "+" : ""}${x.toFixed(1)} points`);
   const marginText = margin
-    ? `Planners against D3A's ramps (${margin.planned} against ramps, the same community): self-sufficiency ` +
+    ? `Planners against ${margin.against} (${margin.planned} against ${margin.against}, the same community): self-sufficiency ` +
       `${points(margin.selfSufficiencyPointsNetMetered)} net metered and ${points(margin.selfSufficiencyPoints)} behind the meter; ` +
       `the community pays ${margin.communityCostSaving === null ? "n/a" : `${(margin.communityCostSaving * 100).toFixed(1)} %`} ` +
       `less (${margin.communityCostSavingEur.toFixed(2)} ${market.currency}).`

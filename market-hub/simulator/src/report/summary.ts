@@ -107,29 +107,37 @@ export function gainSplit(r: VariantResult): { interiorPriceShare: number | null
   };
 }
 
-/** Planners against D3A's ramps on the same community: what planning gains. */
+/**
+ * Planners against a baseline without them on the same community: what planning gains. The
+ * baseline is D3A's strategies in a call auction (the d3a variant: bids at the tariff, tanks on
+ * thermostats, the battery at its limits), so the margin is the planning alone; the ramps
+ * variant where a run has no d3a.
+ */
 export interface PlanningMargin {
   /** The planned variant compared (local+battery where the scenario has a battery, else local). */
   planned: string;
+  /** The variant it is compared with. */
+  against: string;
   /** Points of self-sufficiency planning adds (net metered, and behind the meter). */
   selfSufficiencyPointsNetMetered: number | null;
   selfSufficiencyPoints: number | null;
-  /** How much less the community pays with planners, as a share of its cost with ramps, and in money. */
+  /** How much less the community pays with planners, as a share of its cost without, and in money. */
   communityCostSaving: number | null;
   communityCostSavingEur: number;
 }
 
 export function planningMargin(scenarios: readonly JsonScenario[]): PlanningMargin | null {
-  const ramps = scenarios.find((j) => j.variant === "ramps");
+  const base = scenarios.find((j) => j.variant === "d3a") ?? scenarios.find((j) => j.variant === "ramps");
   const planned = scenarios.find((j) => j.variant === "local+battery") ?? scenarios.find((j) => j.variant === "local");
-  if (!ramps || !planned) return null;
+  if (!base || !planned) return null;
   const points = (a: number | null, b: number | null) => (a === null || b === null ? null : (a - b) * 100);
-  const saving = ramps.communityCostEur - planned.communityCostEur;
+  const saving = base.communityCostEur - planned.communityCostEur;
   return {
     planned: planned.variant,
-    selfSufficiencyPointsNetMetered: points(planned.selfSufficiencyNetMetered, ramps.selfSufficiencyNetMetered),
-    selfSufficiencyPoints: points(planned.selfSufficiency, ramps.selfSufficiency),
-    communityCostSaving: ramps.communityCostEur !== 0 ? saving / Math.abs(ramps.communityCostEur) : null,
+    against: base.variant,
+    selfSufficiencyPointsNetMetered: points(planned.selfSufficiencyNetMetered, base.selfSufficiencyNetMetered),
+    selfSufficiencyPoints: points(planned.selfSufficiency, base.selfSufficiency),
+    communityCostSaving: base.communityCostEur !== 0 ? saving / Math.abs(base.communityCostEur) : null,
     communityCostSavingEur: Math.round(saving * 100) / 100,
   };
 }
@@ -312,7 +320,7 @@ export function toTable(loaded: LoadedScenario, results: readonly VariantResult[
     const pts = (x: number | null) => (x === null ? "n/a" : `${x >= 0 ? "+" : ""}${x.toFixed(1)} points`);
     out.push("");
     out.push(
-      `planners against D3A ramps (${margin.planned} vs ramps): self-sufficiency ${pts(margin.selfSufficiencyPointsNetMetered)} net metered, ` +
+      `planners against ${margin.against} (${margin.planned} vs ${margin.against}): self-sufficiency ${pts(margin.selfSufficiencyPointsNetMetered)} net metered, ` +
         `${pts(margin.selfSufficiencyPoints)} behind the meter; community cost ${margin.communityCostSaving === null ? "n/a" : `${(margin.communityCostSaving * 100).toFixed(1)} %`} ` +
         `lower (${money(margin.communityCostSavingEur)} ${market.currency})`,
     );
