@@ -29,7 +29,7 @@ const count = Number(values.households ?? 1000);
 // as `openlem-sim` runs by default: a worker thread per core beside the main thread
 const workers = Number(values.workers ?? availableParallelism() - 1);
 
-function scenario(flexible: boolean) {
+function scenario(flexible: boolean, forecastError = false) {
   const share = (p: number) => Math.round(count * p);
   const groups = flexible
     ? [
@@ -57,12 +57,13 @@ function scenario(flexible: boolean) {
     location: { latitude: 51, longitude: 10 },
     period: { from: "2025-01-01", days },
     market: { retailPrice: 0.3, feedInTariff: 0.08, priceFloor: 0, priceCap: 1 },
+    bidding: { forecastError },
     households: groups,
   });
 }
 
-function run(label: string, flexible: boolean, variant: "conventional" | "local") {
-  const loaded = scenario(flexible);
+function run(label: string, flexible: boolean, variant: "conventional" | "local", forecastError = false) {
+  const loaded = scenario(flexible, forecastError);
   const t0 = performance.now();
   let lastPct = -1;
   const r = simulate(loaded, variant, {
@@ -83,11 +84,13 @@ function run(label: string, flexible: boolean, variant: "conventional" | "local"
 
 const baseline = run("baseline: load and PV, utility only", false, "conventional");
 const full = run("1,000 households, 20 % batteries, 30 % boilers, local market", true, "local");
+// households bidding their own forecasts: a history forecast a day for every household
+const forecasting = run("the same, households bid their forecasts (forecast error)", true, "local", true);
 const ratio = full.householdSlotsPerSecond / baseline.householdSlotsPerSecond;
 if (values.json) {
-  console.log(JSON.stringify({ days, households: count, baseline, full, ratio }));
+  console.log(JSON.stringify({ days, households: count, baseline, full, forecasting, ratio }));
 } else {
-  for (const x of [baseline, full])
+  for (const x of [baseline, full, forecasting])
     console.log(
       `${x.label.padEnd(64)} ${x.seconds.toFixed(1).padStart(6)} s  ${Math.round(x.householdSlotsPerSecond).toLocaleString("en").padStart(10)} household-slots/s`,
     );

@@ -22,6 +22,8 @@ Simulates a community described in a scenario file, in-process with the market e
   --days N               simulate N days (default: the scenario's period)
   --pricing RULE         how the uniform price is placed: k-double (the scenario's uniformPriceK),
                          mid-market or supply-demand-ratio (default: the scenario's market)
+  --forecast-error       households bid their own forecasts and are metered on what happens; the
+                         difference is settled as deviation (default: the scenario's bidding)
   --json                 print one JSON object {"scenarios":[...]} instead of the table
   --report FILE.html     also write an HTML report with charts
   --workers N            worker threads beside the main one (default: one per further core,
@@ -71,6 +73,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     if (err instanceof ScenarioError) fail(`${file}: ${err.message}`);
     throw err;
   }
+  if (values["forecast-error"]) loaded.scenario.bidding.forecastError = true;
   if (values.pricing !== undefined) {
     const rule = UniformPricing.safeParse(values.pricing);
     if (!rule.success) fail(`--pricing must be one of ${UniformPricing.options.join(", ")}, got "${values.pricing}"`);
@@ -214,6 +217,7 @@ function parse(argv: string[]) {
       hours: { type: "string" },
       workers: { type: "string" },
       pricing: { type: "string" },
+      "forecast-error": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });

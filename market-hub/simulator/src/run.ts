@@ -88,6 +88,11 @@ export interface VariantResult {
    * whose data are the meters' (Groene Mient: D3A): a house's own PV use is not counted.
    */
   kpisNetMetered: Kpis;
+  /**
+   * What the households' meters read beyond what they traded, settled at retail (import) and
+   * feed-in (export): Wh, and the money it came to (units of 10⁻⁸, + paid); in-process runs only.
+   */
+  deviation?: { importWh: number; exportWh: number; cost: number };
   /** The net-metered self-sufficiency of each local day of the run (null: a day without demand); in-process runs only. */
   dailySelfSufficiencyNetMetered?: (number | null)[];
   households: HouseholdResult[];
@@ -230,6 +235,11 @@ class VariantRun {
   private readonly sourceLimitTicks: (Partial<Record<Source, number>> | undefined)[];
   private readonly offeredWh: Float64Array;
   private readonly filledWh: Float64Array;
+  /** Each household's metered net and its order's row in the slot (−1: none), for its deviation. */
+  private readonly netWh: Float64Array;
+  private readonly rowOf: Int32Array;
+  /** What the households' meters read beyond what they traded (Wh), and what that cost them at retail and feed-in (money units). */
+  private readonly deviation = { importWh: 0, exportWh: 0, cost: 0 };
   /** The slot's book and meters: the households (in the scenario's order), the plants, the communal battery. */
   private readonly book: SlotMarket;
   private readonly participantIds: readonly string[];
@@ -311,7 +321,11 @@ class VariantRun {
     let longest = 1;
     for (let k = 1; k < this.planPoints.length; k++)
       longest = Math.max(longest, (this.planPoints[k] as number) - (this.planPoints[k - 1] as number));
-    const mode = { trading: this.trading, planning: this.planning };
+    const mode = {
+      trading: this.trading,
+      planning: this.planning,
+      forecastError: this.trading && loaded.scenario.bidding.forecastError,
+    };
     const dealt = dealShards(households.length, workers);
     const own = dealt[0] as number[];
     this.own = new HouseholdShard(loaded, mode, own, this.cal, this.prof);
@@ -347,6 +361,8 @@ class VariantRun {
     );
     this.offeredWh = new Float64Array(count);
     this.filledWh = new Float64Array(count);
+    this.netWh = new Float64Array(count);
+    this.rowOf = new Int32Array(count).fill(-1);
     const tariff = this.market.tariff;
     if (!tariff) throw new Error(`market: the simulated community needs a utility tariff (retailPrice, feedInTariff)`);
     this.tariffTicks = tariff;
@@ -467,11 +483,21 @@ class VariantRun {
         this.utilityOnly[i] as number,
         moneyOf(tariffTicks.retail, importWh) - moneyOf(tariffTicks.feedIn, exportWh),
       );
-      this.offeredWh[i] = this.trading ? net : 0;
+      // what it bids: its forecast with forecast error on, else what its meter will read
+      const bid = shard.columns.bid[at] as number;
+      this.netWh[i] = net;
+      this.offeredWh[i] = this.trading ? bid : 0;
       this.filledWh[i] = 0;
-      if (!this.trading || net === 0) continue;
-      const buy = net > 0;
-      book.order(i, buy, this.priceTicks(i, buy), Math.abs(net), buy ? null : batteryW > 0 ? "battery" : "pv");
+      this.rowOf[i] = -1;
+      if (!this.trading || bid === 0) continue;
+      const buy = bid > 0;
+      this.rowOf[i] = book.order(
+        i,
+        buy,
+        this.priceTicks(i, buy),
+        Math.abs(bid),
+        buy ? null : batteryW > 0 ? "battery" : "pv",
+      );
     }
   }
 
@@ -608,11 +634,30 @@ class VariantRun {
       );
   }
 
+  /** Each household's metered net against what it traded: the rest was settled at retail or feed-in. */
+  private deviations(c: SlotClearing | null): void {
+    const { tariffTicks, deviation } = this;
+    if (!this.trading) return;
+    for (let i = 0; i < this.netWh.length; i++) {
+      const row = this.rowOf[i] as number;
+      const traded = this.traded(c, row) * (row >= 0 && this.book.isBuy[row] === 1 ? 1 : -1);
+      const dev = (this.netWh[i] as number) - traded;
+      if (dev > 0) {
+        deviation.importWh += dev;
+        deviation.cost = addMoney(deviation.cost, moneyOf(tariffTicks.retail, dev));
+      } else if (dev < 0) {
+        deviation.exportWh -= dev;
+        deviation.cost = addMoney(deviation.cost, -moneyOf(tariffTicks.feedIn, -dev));
+      }
+    }
+  }
+
   /** Settle: every participant's trades against its metered energy, bills, KPIs and the slot's series. */
   private settle(b: SlotBook, c: SlotClearing | null): void {
     const { t, slot, totals } = b;
     const { book } = this;
     const s = book.settle(c ?? this.unfilled);
+    this.deviations(c);
     const n = this.loaded.households.length;
     for (let p = 0; p < s.amount.length; p++) {
       const amount = s.amount[p] as number;
@@ -657,6 +702,8 @@ class VariantRun {
       kpis: this.kpis.result(),
       kpisNetMetered: this.kpisNetMetered.result(),
       dailySelfSufficiencyNetMetered: this.dailySelfSufficiency,
+      // without a market nothing is traded, so nothing deviates from a trade
+      ...(this.trading ? { deviation: { ...this.deviation } } : {}),
       households: households.map((h, i) => ({
         id: h.id,
         bill: this.bills[i] as number,

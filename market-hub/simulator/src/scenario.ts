@@ -127,9 +127,15 @@ export const Scenario = z
         maxBuyPrice: PriceRange.optional(),
         minSellPrice: PriceRange.optional(),
         stepPrice: Price.refine((p) => p > 0, "must be above 0").default(0.01),
+        /**
+         * Households bid what they forecast (their own history's load and PV, the plan's
+         * devices) and are metered on what happens; the difference is settled as deviation.
+         * Off: they bid exactly what their meters will read (an upper bound on savings).
+         */
+        forecastError: z.boolean().default(false),
       })
       .strict()
-      .default({ stepPrice: 0.01 }),
+      .default({ stepPrice: 0.01, forecastError: false }),
     households: z.array(HouseholdGroup).min(1),
     generators: z.array(Generator).default([]),
     communalBattery: CommunalBattery.optional(),

@@ -16,11 +16,12 @@ const flat = (text: string) => text.replace(/\s+/g, " ");
 function run(
   example: string,
   variants: Variant[],
-  o: { pricing?: UniformPricing; period?: { from: string; days: number } } = {},
+  o: { pricing?: UniformPricing; period?: { from: string; days: number }; forecastError?: boolean } = {},
 ) {
   const loaded = parseScenarioYaml(readFileSync(join(root, "examples", example, "scenario.yaml"), "utf8"));
   if (o.pricing) loaded.market.uniformPricing = o.pricing;
   if (o.period) loaded.scenario.period = o.period;
+  if (o.forecastError) loaded.scenario.bidding.forecastError = true;
   const results = variants.map((v) => simulate(loaded, v, { workers: 1 }));
   return {
     ...toJson(results, loaded.scenario.communalBattery?.id, loaded.scenario.reference),
@@ -49,6 +50,7 @@ function table(markdown: string, heading: string): Map<string, string[]> {
 const pct = (x: number | null) => (x === null ? "" : `${(x * 100).toFixed(1)} %`);
 const eur = (x: number) => x.toFixed(2);
 const thousands = (x: number) => Math.round(x).toLocaleString("en-US");
+const thousands2 = (x: number) => x.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const bill = (s: JsonScenario, id: string) => s.households.find((h) => h.id === id)?.billEur ?? Number.NaN;
 const earned = (s: JsonScenario, id: string) => {
   const o = s.others.find((x) => x.id === id);
@@ -125,6 +127,22 @@ describe("examples/groene-mient/README.md", () => {
     expect(flat(text)).toContain(
       `June to August alone give ${pct(sLocal.selfSufficiencyNetMetered)} and ${pct(sBattery.selfSufficiencyNetMetered)}`,
     );
+  });
+
+  it("with forecast error: the deviations, what they cost, and the planners' margin", { timeout: 600_000 }, () => {
+    const fe = run("groene-mient", ["conventional", "local", "local+battery", "d3a"], { forecastError: true });
+    const [conv, alone] = fe.scenarios as [JsonScenario, JsonScenario];
+    const m = fe.planningMargin;
+    const payMore = alone.households.filter((h) => h.billEur > bill(conv, h.id)).length;
+    expect(flat(text)).toContain(
+      `the meters differ from the trades by ${((alone.deviationKwh ?? 0) / 1000).toFixed(1)} MWh, which costs ` +
+        `the households ${thousands2(alone.deviationCostEur ?? 0)} EUR: with the local market alone they pay ` +
+        `${thousands2(alone.billEur)} EUR, more than the ${thousands2(conv.billEur)} EUR with the utility alone, ` +
+        `and ${payMore} of the ${alone.households.length} pay more. The planners' margin over D3A holds, ` +
+        `+${m?.selfSufficiencyPointsNetMetered?.toFixed(1)} points net metered and a community cost ` +
+        `${((m?.communityCostSaving ?? 0) * 100).toFixed(1)} % lower`,
+    );
+    expect(m?.against).toBe("d3a");
   });
 
   it("the pricing rules side by side", { timeout: 600_000 }, () => {

@@ -65,6 +65,12 @@ export interface JsonScenario {
   priceByHour: (number | null)[];
   /** Average local price in the slots the households and plants had energy to spare (its sunny hours), currency/kWh. */
   surplusPrice: number | null;
+  /**
+   * What the households' meters read beyond what they traded (kWh, import and export
+   * together), and what it came to at retail and feed-in (+ paid); null where not known.
+   */
+  deviationKwh: number | null;
+  deviationCostEur: number | null;
   /** Of the slots that traded locally, the share whose price lies strictly inside (feed-in, retail). */
   interiorPriceShare: number | null;
   /**
@@ -172,6 +178,8 @@ export function toJson(
       priceByHour: r.priceByHour,
       surplusPrice: r.surplusPrice,
       ...gainSplit(r),
+      deviationKwh: r.deviation ? (r.deviation.importWh + r.deviation.exportWh) / 1000 : null,
+      deviationCostEur: r.deviation ? eur(r.deviation.cost) : null,
       households: r.households.map((h) => {
         const b = baseBill.get(h.id);
         return { id: h.id, billEur: eur(h.bill), savingsEur: b === undefined ? null : eur(b - h.bill) };
@@ -278,6 +286,18 @@ export function toTable(loaded: LoadedScenario, results: readonly VariantResult[
     row(
       `community cost (${market.currency})`,
       json.map((j) => money(j.communityCostEur)),
+    ),
+  );
+  out.push(
+    row(
+      "deviations (kWh)",
+      json.map((j) => (j.deviationKwh === null ? "" : j.deviationKwh.toFixed(1))),
+    ),
+  );
+  out.push(
+    row(
+      `deviations settled (${market.currency})`,
+      json.map((j) => money(j.deviationCostEur)),
     ),
   );
   out.push(

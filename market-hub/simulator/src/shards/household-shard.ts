@@ -8,6 +8,8 @@ import type { Household, LoadedScenario } from "../scenario.js";
 export interface ShardMode {
   trading: boolean;
   planning: boolean;
+  /** Households bid their forecast, not what their meters will read. */
+  forecastError: boolean;
 }
 
 /**
@@ -22,18 +24,23 @@ export interface ShardColumns {
   pv: Float64Array;
   /** The home battery's power (+ discharge). */
   batteryW: Float64Array;
+  /** What the household bids for the slot (+ buy): its forecast net, or its net without forecast error. */
+  bid: Float64Array;
 }
 
 export function shardColumns(slots: number, count: number, shared: boolean): ShardColumns {
   const column = () =>
     new Float64Array(shared ? new SharedArrayBuffer(slots * count * 8) : new ArrayBuffer(slots * count * 8));
-  return { net: column(), used: column(), pv: column(), batteryW: column() };
+  return { net: column(), used: column(), pv: column(), batteryW: column(), bid: column() };
 }
 
 interface HouseState extends HouseDevices {
   agent: HouseholdAgent | null;
   /** What the household's own meters saw, slot by slot: its agent plans from it. */
   history: HouseholdHistory | null;
+  /** Its net load forecast from the last planning point on (Wh a slot), and that point's slot. */
+  forecastNetWh: number[];
+  forecastFromT: number;
 }
 
 /**
@@ -71,7 +78,9 @@ export class HouseholdShard {
       const spec = householdSpecOf(h);
       return {
         agent: spec ? new HouseholdAgent(spec, this.minutes) : null,
-        history: spec ? new HouseholdHistory({ minutes: this.minutes }) : null,
+        history: spec || mode.forecastError ? new HouseholdHistory({ minutes: this.minutes }) : null,
+        forecastNetWh: [],
+        forecastFromT: 0,
         socWh: h.battery ? h.battery.capacityWh * 0.5 : 0,
         tempC: h.boiler ? h.boiler.targetTempC : 0,
         evChargedWh: 0,
@@ -95,9 +104,29 @@ export class HouseholdShard {
    */
   run(t0: number, t1: number, price: Float64Array, out: ShardColumns, ran?: (t: number) => void): void {
     for (let t = t0; t < t1; t++) {
-      if (this.mode.planning && HouseholdShard.plansAt(this.cal, t)) this.plan(t, price);
+      if (HouseholdShard.plansAt(this.cal, t)) {
+        if (this.mode.forecastError) this.forecast(t);
+        if (this.mode.planning) this.plan(t, price);
+      }
       this.slot(t, (t - t0) * this.count, out);
       ran?.(t);
+    }
+  }
+
+  /** Each household's own forecast of its net load over the next 24 hours, from its history. */
+  private forecast(t0: number): void {
+    const { cal, slotsPerDay } = this;
+    const len = Math.min(slotsPerDay, cal.startMs.length - t0);
+    const fromMs = cal.startMs[t0] as number;
+    const dayStartMs = cal.dayStartMs[cal.day[t0] as number] as number;
+    for (const st of this.houses) {
+      if (!st.history || st.history.size === 0) {
+        // nothing seen yet: it bids what it will use (its first day has no forecast to err)
+        st.forecastNetWh = [];
+        continue;
+      }
+      st.forecastNetWh = Array.from(st.history.forecast(fromMs, len, fromMs, dayStartMs).netLoadWh);
+      st.forecastFromT = t0;
     }
   }
 
@@ -154,8 +183,12 @@ export class HouseholdShard {
         batteryW = d.batteryW;
         used += stepDevices(h, st, d, dWh, prof.evSession(h, t), start, minutes, this.safety);
         st.agent.afterSlot(d, this.stateOf(h, st, t));
-        st.history?.record(start, load, pv);
       }
+      st.history?.record(start, load, pv);
+      // the bid: the forecast net load and the devices as decided, or exactly the metered net
+      const expected = st.forecastNetWh[t - st.forecastFromT];
+      out.bid[at + j] =
+        this.mode.forecastError && expected !== undefined ? Math.round(expected + (net - (load - pv))) : net;
       out.net[at + j] = net;
       out.used[at + j] = used;
       out.pv[at + j] = pv;
