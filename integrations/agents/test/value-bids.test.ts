@@ -121,7 +121,18 @@ describe("the devices act on what they bought", () => {
 
   it("an unfilled buy runs neither the battery's charge nor the boiler, unless the water is at its minimum", () => {
     const agent = planned();
-    agent.recordBid(T0, [{ id: "1", order: { side: "buy", steps: [{ energyWh: 100 }, { energyWh: 1250 }] } }]);
+    agent.recordBid(T0, [
+      {
+        id: "1",
+        order: {
+          side: "buy",
+          steps: [
+            { price: 0.22, energyWh: 100 },
+            { price: 0.1, energyWh: 1250 },
+          ],
+        },
+      },
+    ]);
     // before the fills are known: the plan
     expect(agent.decide(T0, { tempC: 50, socWh: 5000 }, expected)).toMatchObject({ boilerOn: true, batteryW: -2000 });
     // the house's own 100 Wh came (from the utility at retail); the 1,250 Wh at 0.1 did not
@@ -137,7 +148,18 @@ describe("the devices act on what they bought", () => {
 
   it("a part-filled buy leaves out the least valuable use first: the battery's charge before the boiler", () => {
     const agent = planned();
-    agent.recordBid(T0, [{ id: "1", order: { side: "buy", steps: [{ energyWh: 100 }, { energyWh: 1250 }] } }]);
+    agent.recordBid(T0, [
+      {
+        id: "1",
+        order: {
+          side: "buy",
+          steps: [
+            { price: 0.22, energyWh: 100 },
+            { price: 0.1, energyWh: 1250 },
+          ],
+        },
+      },
+    ]);
     agent.recordFills({ startMs: T0, boughtWh: 850, soldWh: 0 });
     expect(agent.decide(T0, { tempC: 50, socWh: 5000 }, expected)).toMatchObject({ boilerOn: true, batteryW: 0 });
   });

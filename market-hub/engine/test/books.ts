@@ -112,6 +112,13 @@ export function arbBook(shape: BookShape = {}): fc.Arbitrary<BookOrder[]> {
   );
 }
 
+/** A book and the same orders in another order of arrival. */
+export function arbShuffledBook(): fc.Arbitrary<[BookOrder[], BookOrder[]]> {
+  return arbBook().chain((orders) =>
+    fc.tuple(fc.constant(orders), fc.shuffledSubarray(orders, { minLength: orders.length })),
+  );
+}
+
 export const arbTariff: fc.Arbitrary<TariffTicks> = fc.record({
   retail: fc.integer({ min: 15_000, max: 30_000 }),
   feedIn: fc.integer({ min: 0, max: 12_000 }),

@@ -137,12 +137,15 @@ export const OrderRecord = z.object({
 export type OrderRecord = z.output<typeof OrderRecord>;
 
 /** Steps of an order, a single-price order being one step. */
-export function orderSteps(o: Order): PriceStep[] {
+/** What an order's energy is made of: its steps, or its single price and energy. */
+type OrderShape = Pick<Order, "steps" | "energyWh" | "limitPrice">;
+
+export function orderSteps(o: OrderShape): PriceStep[] {
   if (o.steps) return o.steps;
   return [{ price: o.limitPrice ?? 0, energyWh: o.energyWh ?? 0 }];
 }
 
-export function orderEnergyWh(o: Order): number {
+export function orderEnergyWh(o: OrderShape): number {
   return orderSteps(o).reduce((s, st) => s + st.energyWh, 0);
 }
 

@@ -1,4 +1,13 @@
-import { DAY_MS, MeterReading, type OrderInput, priceToTicks, slotMs, ticksToPrice } from "@openlem/protocol";
+import {
+  DAY_MS,
+  MeterReading,
+  type Order,
+  type OrderInput,
+  orderEnergyWh,
+  priceToTicks,
+  slotMs,
+  ticksToPrice,
+} from "@openlem/protocol";
 import { z } from "zod";
 import { batteryStep } from "../devices/battery.js";
 import { boilerStep } from "../devices/boiler.js";
@@ -394,18 +403,10 @@ export class HouseholdAgent {
   /** The hub took a slot's orders: remembered to read their fills by. */
   recordBid(
     startMs: number,
-    orders: readonly {
-      id: string;
-      order: { side: string; energyWh?: number | undefined; steps?: readonly { energyWh: number }[] | undefined };
-    }[],
+    orders: readonly { id: string; order: Pick<Order, "side" | "steps" | "energyWh" | "limitPrice"> }[],
   ): void {
     const wh = (side: string) =>
-      orders
-        .filter((o) => o.order.side === side)
-        .reduce(
-          (a, o) => a + (o.order.steps ?? [{ energyWh: o.order.energyWh ?? 0 }]).reduce((x, st) => x + st.energyWh, 0),
-          0,
-        );
+      orders.filter((o) => o.order.side === side).reduce((a, o) => a + orderEnergyWh(o.order), 0);
     const m = this.memory;
     m.bids = [
       ...m.bids.filter((b) => b.startMs !== startMs),
@@ -448,8 +449,7 @@ export class HouseholdAgent {
 
   /**
    * The slot's bid as the household's curve (`slotBid`): what the house needs at its limit,
-   * each flexible use at its own value. Where no plan covers the slot: one net order of
-   * `netWh` at the limits.
+   * each flexible use at its own value. No bid where no plan covers the slot.
    */
   bidFor(startMs: number, tariff: { retailPrice: number; feedInTariff: number }): SlotBid {
     const { buy, sell } = this.limits(tariff);

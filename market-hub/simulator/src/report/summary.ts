@@ -202,132 +202,54 @@ const ct = (p: number | null) => (p === null ? "  -  " : (p * 100).toFixed(1).pa
 /** The terminal table. */
 export function toTable(loaded: LoadedScenario, results: readonly VariantResult[]): string {
   const { scenario, market, households } = loaded;
-  const { scenarios: json, planningMargin: margin } = toJson(results, scenario.communalBattery?.id);
+  const ref = scenario.reference;
+  const {
+    scenarios: json,
+    planningMargin: margin,
+    studyDays: days,
+  } = toJson(results, scenario.communalBattery?.id, ref);
   const w = 17;
   const head = (label: string) => label.padEnd(38);
   const row = (label: string, cells: string[]) => head(label) + cells.map((c) => c.padStart(w)).join("");
   const out: string[] = [];
+  /** One line of the table: a label and each variant's cell. */
+  const line = (label: string, cell: (j: JsonScenario) => string) => out.push(row(label, json.map(cell)));
   out.push(
     `${scenario.name}: ${households.length} households, ${scenario.period.days} days from ${scenario.period.from}, ` +
       `${market.slotMinutes}-minute slots, ${market.mechanism} clearing, retail ${market.retailPrice} / feed-in ${market.feedInTariff} ${market.currency}/kWh`,
   );
   out.push("");
-  out.push(
-    row(
-      "",
-      json.map((j) => j.variant),
-    ),
-  );
-  out.push(
-    row(
-      "self-sufficiency (behind the meter)",
-      json.map((j) => pct(j.selfSufficiency)),
-    ),
-  );
-  out.push(
-    row(
-      "self-sufficiency (net metered)",
-      json.map((j) => pct(j.selfSufficiencyNetMetered)),
-    ),
-  );
-  const ref = scenario.reference;
+  line("", (j) => j.variant);
+  line("self-sufficiency (behind the meter)", (j) => pct(j.selfSufficiency));
+  line("self-sufficiency (net metered)", (j) => pct(j.selfSufficiencyNetMetered));
   if (ref)
-    out.push(
-      row(
-        `  ${ref.name} (net metered)`,
-        json.map((j) => {
-          const v = ref.selfSufficiency[j.variant as keyof typeof ref.selfSufficiency];
-          return v === undefined ? "" : pct(v);
-        }),
-      ),
-    );
-  const days = studyDays(results, ref);
+    line(`  ${ref.name} (net metered)`, (j) => {
+      const v = ref.selfSufficiency[j.variant as keyof typeof ref.selfSufficiency];
+      return v === undefined ? "" : pct(v);
+    });
   if (ref && days)
-    out.push(
-      row(
-        "  days at or above it",
-        json.map((j) => {
-          const x = j.variant === "local" ? days.local : j.variant === "local+battery" ? days.battery : null;
-          return x ? `${x.daysReaching} of ${days.days}` : "";
-        }),
-      ),
-    );
-  out.push(
-    row(
-      "self-consumption",
-      json.map((j) => pct(j.selfConsumption)),
-    ),
-  );
-  out.push(
-    row(
-      "local trade share",
-      json.map((j) => pct(j.localTradeShare)),
-    ),
-  );
-  out.push(
-    row(
-      "peak import (kW)",
-      json.map((j) => (j.peakImportW / 1000).toFixed(1)),
-    ),
-  );
-  out.push(
-    row(
-      `households' bills (${market.currency})`,
-      json.map((j) => money(j.billEur)),
-    ),
-  );
-  out.push(
-    row(
-      `savings vs conventional (${market.currency})`,
-      json.map((j) => money(j.savingsEur)),
-    ),
-  );
-  out.push(
-    row(
-      `community cost (${market.currency})`,
-      json.map((j) => money(j.communityCostEur)),
-    ),
-  );
-  out.push(
-    row(
-      "deviations (kWh)",
-      json.map((j) => (j.deviationKwh === null ? "" : j.deviationKwh.toFixed(1))),
-    ),
-  );
-  out.push(
-    row(
-      `deviations settled (${market.currency})`,
-      json.map((j) => money(j.deviationCostEur)),
-    ),
-  );
-  out.push(
-    row(
-      "traded slots priced inside the tariff",
-      json.map((j) => pct(j.interiorPriceShare)),
-    ),
-  );
-  out.push(
-    row(
-      "sellers' share of the gain",
-      json.map((j) => pct(j.sellersGainShare)),
-    ),
-  );
-  out.push(
-    row(
-      "local price, energy to spare (ct/kWh)",
-      json.map((j) => (j.surplusPrice === null ? "" : (j.surplusPrice * 100).toFixed(1))),
-    ),
+    line("  days at or above it", (j) => {
+      const x = j.variant === "local" ? days.local : j.variant === "local+battery" ? days.battery : null;
+      return x ? `${x.daysReaching} of ${days.days}` : "";
+    });
+  line("self-consumption", (j) => pct(j.selfConsumption));
+  line("local trade share", (j) => pct(j.localTradeShare));
+  line("peak import (kW)", (j) => (j.peakImportW / 1000).toFixed(1));
+  line(`households' bills (${market.currency})`, (j) => money(j.billEur));
+  line(`savings vs conventional (${market.currency})`, (j) => money(j.savingsEur));
+  line(`community cost (${market.currency})`, (j) => money(j.communityCostEur));
+  line("deviations (kWh)", (j) => (j.deviationKwh === null ? "" : j.deviationKwh.toFixed(1)));
+  line(`deviations settled (${market.currency})`, (j) => money(j.deviationCostEur));
+  line("traded slots priced inside the tariff", (j) => pct(j.interiorPriceShare));
+  line("sellers' share of the gain", (j) => pct(j.sellersGainShare));
+  line("local price, energy to spare (ct/kWh)", (j) =>
+    j.surplusPrice === null ? "" : (j.surplusPrice * 100).toFixed(1),
   );
   if (ref && Object.keys(ref.surplusPrice).length)
-    out.push(
-      row(
-        `  ${ref.name}`,
-        json.map((j) => {
-          const v = ref.surplusPrice[j.variant as keyof typeof ref.surplusPrice];
-          return v === undefined ? "" : `about ${(v * 100).toFixed(0)}`;
-        }),
-      ),
-    );
+    line(`  ${ref.name}`, (j) => {
+      const v = ref.surplusPrice[j.variant as keyof typeof ref.surplusPrice];
+      return v === undefined ? "" : `about ${(v * 100).toFixed(0)}`;
+    });
   for (const r of results)
     for (const o of r.others)
       out.push(
