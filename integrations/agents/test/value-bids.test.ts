@@ -1,7 +1,16 @@
 import { OrderInput } from "@openlem/protocol";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type ForecastSlot, HouseholdAgent, HouseholdSpec, type PlanSlots, slotBid } from "../src/index.js";
+import {
+  type ForecastSlot,
+  HouseholdAgent,
+  HouseholdSpec,
+  houseBidWh,
+  type PlanSlots,
+  planValues,
+  type SlotDecision,
+  slotBid,
+} from "../src/index.js";
 
 const SLOT_MS = 15 * 60_000;
 const T0 = Date.parse("2026-06-01T00:00:00Z");
@@ -92,6 +101,104 @@ describe("bids that carry what energy is worth", () => {
           );
         }
       }),
+    );
+  });
+  it("the values of a whole plan at once are each slot's values by their definitions (the later slots' prices)", () => {
+    // the definitions, slot by slot, as the doc comments state them
+    const later = (s: PlanSlots, i: number, keep: (j: number) => boolean) =>
+      s.buyPrice.flatMap((p, j) => (j > i && p !== null && keep(j) ? [p] : []));
+    const onTicks = (p: number, lo: number, hi: number) => Math.round(Math.min(hi, Math.max(lo, p)) * 1e5) / 1e5;
+    const plans = fc.record({
+      batteryW: fc.array(fc.integer({ min: -5000, max: 5000 }), { minLength: 12, maxLength: 12 }),
+      boilerOn: fc.array(fc.boolean(), { minLength: 12, maxLength: 12 }),
+      buyPrice: fc.array(fc.option(fc.integer({ min: 0, max: 40_000 }).map((t) => t / 1e5)), {
+        minLength: 12,
+        maxLength: 12,
+      }),
+    });
+    fc.assert(
+      fc.property(plans, (p) => {
+        const s: PlanSlots = { minutes: 15, evW: Array(12).fill(0), netLoadWh: Array(12).fill(0), ...p };
+        const v = planValues(s, bounds);
+        for (let i = 0; i < 12; i++) {
+          const own = s.buyPrice[i];
+          const off = later(s, i, (j) => !s.boilerOn[j]);
+          expect(v.boiler[i]).toBe(
+            off.length === 0 || own === null ? 0.22 : onTicks(Math.max(own as number, Math.min(...off)), 0.09, 0.22),
+          );
+          const uses = later(s, i, (j) => (s.batteryW[j] ?? 0) > 0);
+          const all = later(s, i, () => true);
+          const worth = uses.length
+            ? uses.reduce((a, x) => a + Math.round(x * 1e5), 0) / uses.length / 1e5
+            : Math.max(...all);
+          expect(v.charge[i]).toBe(all.length ? onTicks(0.9 * worth, 0.09, 0.22) : 0.22);
+          expect(v.discharge[i]).toBe(all.length ? onTicks(Math.min(...all) / 0.9, 0.09, 0.22) : 0.09);
+        }
+      }),
+    );
+  });
+
+  it("bids as much of an uncertain need or surplus as loses least, never more than the forecast", () => {
+    const b = { retail: 0.22, feedIn: 0.09 };
+    // known exactly: the forecast itself
+    expect(houseBidWh(400, 0, 0.15, b)).toBe(400);
+    // a need where the price is expected at retail: little of it (under-buying costs nothing then)
+    expect(houseBidWh(400, 100, 0.22, b)).toBe(Math.round(400 + 100 * Math.log(2 * 0.02)));
+    // expected at feed-in: all of the forecast, not more
+    expect(houseBidWh(400, 100, 0.09, b)).toBe(400);
+    // midway: the median, the forecast
+    expect(houseBidWh(400, 100, 0.155, b)).toBe(400);
+    // a surplus where the price is expected at feed-in: little of it; at retail: the forecast
+    expect(houseBidWh(-400, 100, 0.09, b)).toBe(Math.round(-400 - 100 * Math.log(2 * 0.02)));
+    expect(houseBidWh(-400, 100, 0.22, b)).toBe(-400);
+    // never across zero, and without a price forecast as at retail
+    expect(houseBidWh(100, 500, 0.2, b)).toBe(0);
+    expect(houseBidWh(100, 20, null, b)).toBe(houseBidWh(100, 20, 0.22, b));
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -5000, max: 5000 }),
+        fc.integer({ min: 0, max: 2000 }),
+        fc.integer({ min: 9000, max: 22000 }),
+        (net, spread, ticks) => {
+          const x = houseBidWh(net, spread, ticks / 1e5, b);
+          expect(Math.abs(x)).toBeLessThanOrEqual(Math.abs(net));
+          expect(x === 0 || Math.sign(x) === Math.sign(net)).toBe(true);
+        },
+      ),
+    );
+  });
+
+  it("a bid on the slot's decision bids heat that safety asks for as the house's need, and heat the plan chose at its value", () => {
+    const spec = HouseholdSpec.parse({ boiler: { volumeL: 200, heaterW: 3000 }, boilerResolutionK: 0.5 });
+    const agent = new HouseholdAgent(spec, 15);
+    Object.assign(agent.memory, {
+      planFromMs: T0,
+      plannedAtMs: T0,
+      batteryW: [0, 0, 0],
+      boilerOn: [false, true, false],
+      evW: [0, 0, 0],
+      netLoadWh: [100, 100, 100],
+      buyPrice: [0.2, 0.15, 0.12],
+    });
+    const decision = (startMs: number, boilerOn: boolean): SlotDecision => ({
+      startMs,
+      batteryW: 0,
+      boilerOn,
+      evW: 0,
+      netWh: 0,
+      mode: "plan",
+      why: [],
+    });
+    // slot 0: the plan leaves the element off, safety turns it on: all of it at the limit
+    expect(agent.bidFor(T0, tariff, { decision: decision(T0, true), netLoadWh: 40 }).steps).toEqual([
+      { price: 0.22, energyWh: 790 },
+    ]);
+    // slot 1: the plan heats; its value is the cheaper later slot's 0.12, not below its own 0.15
+    expect(agent.bidFor(T0 + SLOT_MS, tariff, { decision: decision(T0 + SLOT_MS, true), netLoadWh: 40 }).steps).toEqual(
+      [
+        { price: 0.22, energyWh: 40 },
+        { price: 0.15, energyWh: 750 },
+      ],
     );
   });
 });

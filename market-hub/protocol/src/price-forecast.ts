@@ -3,9 +3,10 @@ import type { CommunityId } from "./ids.js";
 import type { Commodity, MarketConfig } from "./market.js";
 import type { PriceSignal, SlotResult } from "./result.js";
 import { isoOf, localDateOf, localMidnightMs, shiftDate } from "./time.js";
+import { priceToTicks, ticksToPrice } from "./units.js";
 
-/** How many days back a slot without a result looks for the same slot of an earlier day. */
-const LOOK_BACK_DAYS = 7;
+/** How many days back a slot without a result looks for the same slot of earlier days. */
+export const LOOK_BACK_DAYS = 7;
 
 /**
  * The local price of a cleared slot, the one rule every part uses: the first market's uniform
@@ -24,10 +25,34 @@ export function slotPrice(r: SlotResult): number {
 }
 
 /**
+ * A slot's expected local price from the same slot on earlier days that cleared it (`days`, in
+ * any order): the mean of the price a household met there, the local price or, on a day that
+ * traded nothing locally, the retail price (that day's `retail`; left out where there was
+ * none); null where nothing traded locally on any of them. On whole ticks, summed exactly, so
+ * the hub, the agents and the simulator get the same figure. A mean and not the latest day:
+ * with PV, one day clears at the feed-in tariff and the next, cloudy, at retail, and a
+ * flexible device valuing its heat or charge from the latest day alone would only ever bid
+ * one bound or the other.
+ */
+export function expectedLocalPrice(days: readonly { local: number | null; retail: number | null }[]): number | null {
+  let sum = 0;
+  let n = 0;
+  let traded = false;
+  for (const d of days) {
+    if (d.local !== null) traded = true;
+    const met = d.local ?? d.retail;
+    if (met === null) continue;
+    sum += priceToTicks(met);
+    n++;
+  }
+  return traded && n > 0 ? ticksToPrice(Math.round(sum / n)) : null;
+}
+
+/**
  * The forecast of each slot's local price from the community's history, the one rule the hub's
- * price signal and the household agents share: a cleared slot's own local price; else that of
- * the same slot on the latest earlier day that cleared (up to a week back, which follows the
- * daily shape of PV); null where nothing traded locally there or there is no history yet (the
+ * price signal and the household agents share: a cleared slot's own local price; else the
+ * expected price (`expectedLocalPrice`) over the same slot of the days of the week before
+ * that cleared it; null where nothing traded locally there or there is no history yet (the
  * caller puts its own fallback: the retail price to buy, the feed-in tariff to sell).
  */
 export function localPriceForecast(
@@ -35,16 +60,18 @@ export function localPriceForecast(
   commodity: Commodity,
   results: readonly SlotResult[],
 ): { startMs: number; value: number | null; kind: "cleared" | "forecast" }[] {
-  const cleared = new Map<number, number | null>();
-  for (const r of results) if (r.commodity === commodity) cleared.set(Date.parse(r.slot), localPriceOf(r));
+  const cleared = new Map<number, { local: number | null; retail: number | null }>();
+  for (const r of results)
+    if (r.commodity === commodity) cleared.set(Date.parse(r.slot), { local: localPriceOf(r), retail: r.retailPrice });
   return slotStartsMs.map((t) => {
     const own = cleared.get(t);
-    if (own !== undefined) return { startMs: t, value: own, kind: "cleared" as const };
+    if (own !== undefined) return { startMs: t, value: own.local, kind: "cleared" as const };
+    const days: { local: number | null; retail: number | null }[] = [];
     for (let d = 1; d <= LOOK_BACK_DAYS; d++) {
       const earlier = cleared.get(t - d * DAY_MS);
-      if (earlier !== undefined) return { startMs: t, value: earlier, kind: "forecast" as const };
+      if (earlier !== undefined) days.push(earlier);
     }
-    return { startMs: t, value: null, kind: "forecast" as const };
+    return { startMs: t, value: expectedLocalPrice(days), kind: "forecast" as const };
   });
 }
 
@@ -56,8 +83,8 @@ export function localPriceHistoryWindow(fromMs: number, toMs: number): { from: s
 /**
  * The price signal at `nowMs`: the slot under way and every slot to the end of tomorrow in the
  * community's calendar, each marked cleared or forecast. A slot that has cleared carries its
- * price; one that has not is forecast as the same slot of the latest earlier day that cleared
- * (up to a week back, which follows the daily shape of PV), or the utility's retail price
+ * price; one that has not is forecast from the same slot of the week before
+ * (`expectedLocalPrice`, which follows the daily shape of PV), or the utility's retail price
  * where the community has no such history yet. So a young hub has a whole forecast from its
  * first minute, and it fills with the community's own prices as the days pass.
  */

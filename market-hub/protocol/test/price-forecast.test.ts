@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   CommunityId,
+  expectedLocalPrice,
   localPriceForecast,
   localPriceOf,
   MarketConfig,
@@ -69,7 +70,7 @@ describe("the price signal", () => {
     expect(slotsInLocalDay("2026-10-25", market.timeZone, 15)).toBe(100);
   });
 
-  it("has no hole, marks what cleared, and forecasts the rest from the latest earlier day that cleared", () => {
+  it("has no hole, marks what cleared, and forecasts the rest from the week before (the mean of what a household met)", () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 0, max: 3 * 96 }),
@@ -97,14 +98,18 @@ describe("the price signal", () => {
               continue;
             }
             expect(f.kind).toBe("forecast");
-            let expected = 0.22;
+            // the week's same slots that cleared: their mean in ticks, no local trade at retail;
+            // retail where none traded
+            const met: number[] = [];
+            let traded = false;
             for (let d = 1; d <= 7; d++) {
               const earlier = results.get(at - d * DAY_MS);
-              if (earlier) {
-                expected = earlier.markets[0]?.price ?? 0.22;
-                break;
-              }
+              if (!earlier) continue;
+              const p = earlier.markets[0]?.price ?? null;
+              if (p !== null) traded = true;
+              met.push(Math.round((p ?? 0.22) * 100_000));
             }
+            const expected = traded ? Math.round(met.reduce((a, x) => a + x, 0) / met.length) / 100_000 : 0.22;
             expect(f.value).toBe(expected);
           }
         },
@@ -133,22 +138,39 @@ describe("the local price of a slot, one rule", () => {
     expect(localPriceOf(perSource)).toBe(0.15);
   });
 
-  it("forecasts from the latest earlier day that cleared, null where nothing traded or nothing is known", () => {
-    const slots = [t0, t0 + SLOT_MS, t0 + 2 * SLOT_MS, t0 + 3 * SLOT_MS];
+  it("forecasts the mean of the week before, retail on a day without local trade, null where nothing traded or nothing is known", () => {
+    const slots = [t0, t0 + SLOT_MS, t0 + 2 * SLOT_MS, t0 + 3 * SLOT_MS, t0 + 4 * SLOT_MS];
     const history = [
       result(t0, 0.11), // cleared itself
       result(t0 + SLOT_MS - DAY_MS, 0.12), // yesterday
-      result(t0 + SLOT_MS - 2 * DAY_MS, 0.19), // older: yesterday wins
+      result(t0 + SLOT_MS - 2 * DAY_MS, 0.19), // and the day before: the mean of both
       result(t0 + 2 * SLOT_MS - 3 * DAY_MS, 0.13), // three days back, nothing since
-      result(t0 + 3 * SLOT_MS - DAY_MS, null), // cleared yesterday without local trade
+      result(t0 + 3 * SLOT_MS - DAY_MS, null), // cleared yesterday without local trade: retail
       result(t0 + 3 * SLOT_MS - 2 * DAY_MS, 0.14),
+      result(t0 + 4 * SLOT_MS - DAY_MS, null), // never traded locally
+      result(t0 + 4 * SLOT_MS - 8 * DAY_MS, 0.1), // more than a week back
     ];
     expect(localPriceForecast(slots, "electricity", history)).toEqual([
       { startMs: slots[0], value: 0.11, kind: "cleared" },
-      { startMs: slots[1], value: 0.12, kind: "forecast" },
+      { startMs: slots[1], value: 0.155, kind: "forecast" },
       { startMs: slots[2], value: 0.13, kind: "forecast" },
-      { startMs: slots[3], value: null, kind: "forecast" },
+      { startMs: slots[3], value: 0.18, kind: "forecast" },
+      { startMs: slots[4], value: null, kind: "forecast" },
     ]);
     expect(localPriceForecast(slots, "heat", history).every((f) => f.value === null)).toBe(true);
+  });
+
+  it("the expected price is the mean on whole ticks, whatever the order, and leaves out days without a retail price", () => {
+    expect(expectedLocalPrice([])).toBeNull();
+    expect(expectedLocalPrice([{ local: null, retail: 0.22 }])).toBeNull();
+    const week = [
+      { local: 0.1, retail: 0.22 },
+      { local: null, retail: 0.22 },
+      { local: 0.10001, retail: 0.22 },
+      { local: null, retail: null },
+    ];
+    // (10,000 + 22,000 + 10,001) / 3 = 14,000.33 ticks
+    expect(expectedLocalPrice(week)).toBe(0.14);
+    expect(expectedLocalPrice([...week].reverse())).toBe(0.14);
   });
 });

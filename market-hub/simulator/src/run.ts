@@ -15,7 +15,7 @@ import { CommunityProfiles } from "./community-profiles.js";
 import { PriceByHour, type SafetyFigures, SafetyLog } from "./house-physics.js";
 import { type SlotClearing, SlotMarket } from "./market/slot-market.js";
 import type { LoadedScenario } from "./scenario.js";
-import { dealShards, HouseholdShard, type ShardColumns, shardColumns } from "./shards/household-shard.js";
+import { dealShards, HouseholdShard, MAX_STEPS, type ShardColumns, shardColumns } from "./shards/household-shard.js";
 import { ShardPool } from "./shards/pool.js";
 
 export type { SafetyFigures };
@@ -116,8 +116,9 @@ export interface SimulateOptions {
   onProgress?: (done: number, total: number) => void;
   /**
    * Worker threads that run shares of the households beside the main thread (default 0: all
-   * in the calling thread). The results are the same to the bit whatever the number: the
-   * households of a day do not depend on each other, only on the prices of the day before.
+   * in the calling thread). The results are the same to the bit whatever the number: within a
+   * slot's phase the households do not depend on each other, only on the market's prices and
+   * fills, which every shard gets alike.
    */
   workers?: number;
 }
@@ -150,9 +151,9 @@ interface SlotBook {
 export function simulate(loaded: LoadedScenario, variant: Variant, options: SimulateOptions = {}): VariantResult {
   const run = new VariantRun(loaded, variant, Math.max(0, Math.floor(options.workers ?? 0)));
   try {
-    for (const [t0, t1] of run.chunks()) {
-      run.chunk(t0, t1);
-      options.onProgress?.(t1, run.slots);
+    for (let t = 0; t <= run.slots; t++) {
+      run.advance(t);
+      if (t > 0 && (t % run.slotsPerDay === 0 || t === run.slots)) options.onProgress?.(t, run.slots);
     }
     return run.result();
   } finally {
@@ -167,12 +168,12 @@ interface ShardView {
 }
 
 /**
- * One variant's run, a chunk of slots at a time (from one local noon, when the agents plan, to
- * the next): first the households' shards run the chunk (`HouseholdShard`: plans, devices and
- * meters), side by side in worker threads when there are some; then slot by slot the
- * households' bids, plants and the communal battery (their offers), clear (the engine, then
- * each household's limits ramp towards what filled), and settle (the battery's charge, the
- * ledger, KPIs and series).
+ * One variant's run, slot by slot in two phases: the households' shards (`HouseholdShard`)
+ * plan and bid, side by side in worker threads when there are some; then the households'
+ * bids, plants and the communal battery (their offers) clear (the engine; in the ramps variant
+ * each household's limits then ramp towards what filled), and the fills go back to the
+ * shards. In the next step the shards' devices act on their fills and their meters are read,
+ * and the slot settles (the ledger, KPIs and series) while the shards bid for the next.
  */
 class VariantRun {
   readonly slots: number;
@@ -223,7 +224,6 @@ class VariantRun {
   private readonly priceByHour = new PriceByHour();
   private readonly safety = new SafetyLog();
   private readonly prof: CommunityProfiles;
-  private readonly planPoints: number[];
   // each household's current bid and ask (ticks), ramping between its limits from slot to slot
   private readonly retailTicks: number;
   private readonly feedInTicks: number;
@@ -238,6 +238,11 @@ class VariantRun {
   /** Each household's metered net and its order's row in the slot (−1: none), for its deviation. */
   private readonly netWh: Float64Array;
   private readonly rowOf: Int32Array;
+  /** Each household's rows in the slot's book (its bid's steps, from `rowOf`), and what it traded (Wh, + bought). */
+  private readonly rowsOf: Int32Array;
+  private readonly tradedWh: Float64Array;
+  /** The slot cleared whose meters are read at the next step. */
+  private pending: { book: SlotBook; cleared: SlotClearing | null } | null = null;
   /** What the households' meters read beyond what they traded (Wh), and what that cost them at retail and feed-in (money units). */
   private readonly deviation = { importWh: 0, exportWh: 0, cost: 0 };
   /** The slot's book and meters: the households (in the scenario's order), the plants, the communal battery. */
@@ -315,12 +320,6 @@ class VariantRun {
       batteryNetWh: new Float64Array(n),
     };
     this.prof = new CommunityProfiles(loaded, this.cal);
-    this.planPoints = [];
-    for (let t = 0; t < n; t++) if (HouseholdShard.plansAt(this.cal, t)) this.planPoints.push(t);
-    this.planPoints.push(n);
-    let longest = 1;
-    for (let k = 1; k < this.planPoints.length; k++)
-      longest = Math.max(longest, (this.planPoints[k] as number) - (this.planPoints[k - 1] as number));
     const mode = {
       trading: this.trading,
       planning: this.planning,
@@ -329,10 +328,10 @@ class VariantRun {
     const dealt = dealShards(households.length, workers);
     const own = dealt[0] as number[];
     this.own = new HouseholdShard(loaded, mode, own, this.cal, this.prof);
-    this.pool = dealt.length > 1 ? new ShardPool(loaded, mode, dealt.slice(1), longest, price) : null;
+    this.pool = dealt.length > 1 ? new ShardPool(loaded, mode, dealt.slice(1), price) : null;
     this.shards = dealt.map((members, k) => ({
       members,
-      columns: k === 0 ? shardColumns(longest, members.length, false) : (this.pool as ShardPool).columns(k - 1),
+      columns: k === 0 ? shardColumns(members.length, false) : (this.pool as ShardPool).columns(k - 1),
     }));
     this.shardOf = new Int32Array(households.length);
     this.placeOf = new Int32Array(households.length);
@@ -363,6 +362,8 @@ class VariantRun {
     this.filledWh = new Float64Array(count);
     this.netWh = new Float64Array(count);
     this.rowOf = new Int32Array(count).fill(-1);
+    this.rowsOf = new Int32Array(count);
+    this.tradedWh = new Float64Array(count);
     const tariff = this.market.tariff;
     if (!tariff) throw new Error(`market: the simulated community needs a utility tariff (retailPrice, feedInTariff)`);
     this.tariffTicks = tariff;
@@ -374,33 +375,29 @@ class VariantRun {
     this.communalParticipant = communal ? this.participantIds.length - 1 : -1;
     this.book = new SlotMarket(
       this.participantIds.map((id, i) => ({ id, sourceLimitTicks: this.sourceLimitTicks[i] })),
-      this.participantIds.length + 1,
+      count * MAX_STEPS + scenario.generators.length + 2,
       { ...this.market, tariff },
     );
   }
 
-  /** The chunks of the run: from one planning point (the first slot, then every local noon) to the next. */
-  *chunks(): Iterable<[number, number]> {
-    for (let k = 0; k + 1 < this.planPoints.length; k++)
-      yield [this.planPoints[k] as number, this.planPoints[k + 1] as number];
-  }
-
   /**
-   * Slots t0 … t1 − 1: the households' shards run them side by side, and each slot's market
-   * clears as soon as every shard has run it (the workers go on with the next slots meanwhile).
+   * Step t of the run (`advance`): the shards act on slot t − 1's fills and bid for slot t; then slot
+   * t − 1 settles on its meters, and slot t's market clears and hands the shards its fills.
+   * Steps 0 … slots: the first only bids, the last only acts.
    */
-  chunk(t0: number, t1: number): void {
-    this.pool?.start(t0, t1);
-    this.own.run(t0, t1, this.series.price, (this.shards[0] as ShardView).columns);
-    for (let t = t0; t < t1; t++) {
-      this.pool?.ran(t + 1);
-      this.slot(t, t - t0);
-    }
+  advance(t: number): void {
+    const bidding = t < this.slots;
+    const columns = (this.shards[0] as ShardView).columns;
+    this.pool?.step(t);
+    if (t > 0) this.own.act(t - 1, columns);
+    if (bidding) this.own.bid(t, this.series.price, columns);
     this.pool?.wait();
+    if (this.pending) this.settleSlot(this.pending.book, this.pending.cleared);
+    this.pending = bidding ? this.trade(t) : null;
   }
 
-  /** One slot's market, phase by phase; `k` is its place in the chunk the shards ran. */
-  private slot(t: number, k: number): void {
+  /** Slot t's market: the bids and offers, the clearing, the communal battery's charge, the fills back to the shards. */
+  private trade(t: number): { book: SlotBook; cleared: SlotClearing | null } {
     const start = this.cal.startMs[t] as number;
     const book: SlotBook = {
       t,
@@ -415,12 +412,19 @@ class VariantRun {
       net: 0,
     };
     this.book.reset();
-    this.households(book, k);
+    this.bids();
     this.plants(book);
     this.batteryOffers(book);
     const cleared = this.clear(book);
     this.settleBattery(book, cleared);
-    this.settle(book, cleared);
+    this.fills(cleared);
+    return { book, cleared };
+  }
+
+  /** Slot b's settlement, once the households' meters are read. */
+  private settleSlot(b: SlotBook, cleared: SlotClearing | null): void {
+    this.meters(b);
+    this.settle(b, cleared);
   }
 
   /**
@@ -454,17 +458,70 @@ class VariantRun {
     );
   }
 
-  /** Households: what their shards' devices and meters did, their meters read, net positions bid (in the scenario's order). */
-  private households(b: SlotBook, k: number): void {
+  /** Where household i's entries are: its shard's columns and its place in them. */
+  private placed(i: number): { columns: ShardColumns; j: number } {
+    return {
+      columns: (this.shards[this.shardOf[i] as number] as ShardView).columns,
+      j: this.placeOf[i] as number,
+    };
+  }
+
+  /** Households: their bids into the book (in the scenario's order), each step a row. */
+  private bids(): void {
+    const { households } = this.loaded;
+    const { book } = this;
+    for (let i = 0; i < households.length; i++) {
+      const { columns, j } = this.placed(i);
+      const steps = columns.steps[j] as number;
+      const buy = columns.buy[j] === 1;
+      this.rowOf[i] = -1;
+      this.rowsOf[i] = 0;
+      this.filledWh[i] = 0;
+      let offered = 0;
+      for (let k = 0; k < steps; k++) {
+        const at = j * MAX_STEPS + k;
+        const wh = columns.stepWh[at] as number;
+        const own = columns.stepTicks[at] as number;
+        const row = book.order(
+          i,
+          buy,
+          Number.isNaN(own) ? this.priceTicks(i, buy) : own,
+          wh,
+          buy ? null : columns.stepBattery[at] === 1 ? "battery" : "pv",
+        );
+        if (k === 0) this.rowOf[i] = row;
+        this.rowsOf[i] = k + 1;
+        offered += wh;
+      }
+      this.offeredWh[i] = buy ? offered : -offered;
+    }
+  }
+
+  /** What the market gave each household's bid, locally and from the utility, back to its shard. */
+  private fills(c: SlotClearing | null): void {
+    const { households } = this.loaded;
+    for (let i = 0; i < households.length; i++) {
+      const { columns, j } = this.placed(i);
+      const first = this.rowOf[i] as number;
+      let wh = 0;
+      for (let k = 0; k < (this.rowsOf[i] as number); k++) wh += this.traded(c, first + k);
+      const buy = first >= 0 && this.book.isBuy[first] === 1;
+      columns.boughtWh[j] = buy ? wh : 0;
+      columns.soldWh[j] = buy ? 0 : wh;
+      this.tradedWh[i] = buy ? wh : -wh;
+    }
+  }
+
+  /** Households: what their devices and meters did in the slot, their meters read (in the scenario's order). */
+  private meters(b: SlotBook): void {
     const { households } = this.loaded;
     const { hours, book, tariffTicks } = this;
     for (let i = 0; i < households.length; i++) {
-      const shard = this.shards[this.shardOf[i] as number] as ShardView;
-      const at = k * shard.members.length + (this.placeOf[i] as number);
-      const net = shard.columns.net[at] as number;
-      const used = shard.columns.used[at] as number;
-      const pv = shard.columns.pv[at] as number;
-      const batteryW = shard.columns.batteryW[at] as number;
+      const { columns, j } = this.placed(i);
+      const net = columns.net[j] as number;
+      const used = columns.used[j] as number;
+      const pv = columns.pv[j] as number;
+      const batteryW = columns.batteryW[j] as number;
       b.demand += used;
       b.generation += pv;
       b.net += net;
@@ -483,21 +540,7 @@ class VariantRun {
         this.utilityOnly[i] as number,
         moneyOf(tariffTicks.retail, importWh) - moneyOf(tariffTicks.feedIn, exportWh),
       );
-      // what it bids: its forecast with forecast error on, else what its meter will read
-      const bid = shard.columns.bid[at] as number;
       this.netWh[i] = net;
-      this.offeredWh[i] = this.trading ? bid : 0;
-      this.filledWh[i] = 0;
-      this.rowOf[i] = -1;
-      if (!this.trading || bid === 0) continue;
-      const buy = bid > 0;
-      this.rowOf[i] = book.order(
-        i,
-        buy,
-        this.priceTicks(i, buy),
-        Math.abs(bid),
-        buy ? null : batteryW > 0 ? "battery" : "pv",
-      );
     }
   }
 
@@ -635,13 +678,11 @@ class VariantRun {
   }
 
   /** Each household's metered net against what it traded: the rest was settled at retail or feed-in. */
-  private deviations(c: SlotClearing | null): void {
+  private deviations(): void {
     const { tariffTicks, deviation } = this;
     if (!this.trading) return;
     for (let i = 0; i < this.netWh.length; i++) {
-      const row = this.rowOf[i] as number;
-      const traded = this.traded(c, row) * (row >= 0 && this.book.isBuy[row] === 1 ? 1 : -1);
-      const dev = (this.netWh[i] as number) - traded;
+      const dev = (this.netWh[i] as number) - (this.tradedWh[i] as number);
       if (dev > 0) {
         deviation.importWh += dev;
         deviation.cost = addMoney(deviation.cost, moneyOf(tariffTicks.retail, dev));
@@ -657,7 +698,7 @@ class VariantRun {
     const { t, slot, totals } = b;
     const { book } = this;
     const s = book.settle(c ?? this.unfilled);
-    this.deviations(c);
+    this.deviations();
     const n = this.loaded.households.length;
     for (let p = 0; p < s.amount.length; p++) {
       const amount = s.amount[p] as number;

@@ -21,6 +21,12 @@ export interface HouseholdForecast {
   pvWh: number[];
   /** Load minus PV: what the planners take as the household's inflexible net position. */
   netLoadWh: number[];
+  /**
+   * How far the net load strays from that: the mean absolute deviation of the same slot's net
+   * load over the recent days from their mean (Wh; 0 with fewer than two days known). The bids
+   * take it as the scale of a Laplace distribution of the error (`houseBidWh`).
+   */
+  netLoadSpreadWh: number[];
 }
 
 /** PV scaled by today's production so far stays within this band of the recent days' mean. */
@@ -85,13 +91,21 @@ export class HouseholdHistory {
     return this.at[c] === startMs ? c : -1;
   }
 
-  /** Mean load and PV of the slot at `ms` over the recent days before `beforeMs`; null when none. */
-  private sameSlot(ms: number, beforeMs: number): { load: number; pv: number } | null {
+  /**
+   * Mean load and PV of the slot at `ms` over the recent days before `beforeMs`, and the mean
+   * absolute deviation of its net load from their mean; null when none.
+   */
+  private sameSlot(
+    ms: number,
+    beforeMs: number,
+    withSpread = false,
+  ): { load: number; pv: number; spread: number } | null {
     let load = 0;
     let pv = 0;
     let n = 0;
     // the same slot on each of the last `days` days that lie before `beforeMs`
-    let s = ms - Math.ceil((ms - beforeMs + 1) / DAY_MS) * DAY_MS;
+    const first = ms - Math.ceil((ms - beforeMs + 1) / DAY_MS) * DAY_MS;
+    let s = first;
     for (let d = 0; d < this.days; d++, s -= DAY_MS) {
       const c = this.find(s);
       if (c < 0) continue;
@@ -99,7 +113,15 @@ export class HouseholdHistory {
       pv += this.pv[c] as number;
       n++;
     }
-    return n ? { load: load / n, pv: pv / n } : null;
+    if (!n) return null;
+    const mean = (load - pv) / n;
+    let spread = 0;
+    s = first;
+    for (let d = 0; d < this.days && n > 1 && withSpread; d++, s -= DAY_MS) {
+      const c = this.find(s);
+      if (c >= 0) spread += Math.abs((this.load[c] as number) - (this.pv[c] as number) - mean);
+    }
+    return { load: load / n, pv: pv / n, spread: n > 1 ? spread / n : 0 };
   }
 
   /**
@@ -110,15 +132,17 @@ export class HouseholdHistory {
   forecast(fromMs: number, slots: number, nowMs = fromMs, dayStartMs = nowMs - DAY_MS): HouseholdForecast {
     const loadWh = new Array<number>(slots);
     const pvWh = new Array<number>(slots);
+    const netLoadSpreadWh = new Array<number>(slots).fill(0);
     const scale = this.pvScale(dayStartMs, nowMs);
     const tomorrow = dayStartMs + DAY_MS;
     const last = this.lastMs < nowMs ? this.find(this.lastMs) : -1;
     for (let t = 0; t < slots; t++) {
       const ms = fromMs + t * this.slotMs;
-      const m = this.sameSlot(ms, nowMs);
+      const m = this.sameSlot(ms, nowMs, true);
       if (m) {
         loadWh[t] = Math.round(m.load);
         pvWh[t] = Math.round(m.pv * (ms < tomorrow ? scale : 1));
+        netLoadSpreadWh[t] = Math.round(m.spread);
       } else if (last >= 0) {
         loadWh[t] = this.load[last] as number;
         pvWh[t] = this.pv[last] as number;
@@ -127,7 +151,7 @@ export class HouseholdHistory {
         pvWh[t] = 0;
       }
     }
-    return { loadWh, pvWh, netLoadWh: loadWh.map((l, t) => l - (pvWh[t] as number)) };
+    return { loadWh, pvWh, netLoadWh: loadWh.map((l, t) => l - (pvWh[t] as number)), netLoadSpreadWh };
   }
 
   /** Today's PV so far against the recent days' up to the same time (1 when too little is known). */

@@ -18,7 +18,7 @@ import { planBattery } from "../strategies/battery-plan.js";
 import { legionellaThresholdC, planBoiler } from "../strategies/boiler-plan.js";
 import { planEv } from "../strategies/ev-plan.js";
 import { relativeLimit } from "../strategies/ramps.js";
-import { type SlotBid, slotBid } from "../strategies/value-bids.js";
+import { type BidBounds, type PlanValues, planValues, type SlotBid, slotBid } from "../strategies/value-bids.js";
 import { SamplerMemory } from "./meter-sampler.js";
 import type { HouseholdSpec } from "./spec.js";
 
@@ -30,6 +30,8 @@ export interface ForecastSlot {
   sellPrice: number;
   /** Inflexible consumption minus own PV (Wh, + import). */
   netLoadWh: number;
+  /** How far that may stray (Wh, `HouseholdForecast.netLoadSpreadWh`; none: 0). */
+  netLoadSpreadWh?: number;
   /** Expected hot-water draw (Wh of heat). */
   drawWh: number;
 }
@@ -58,6 +60,7 @@ export const AgentMemory = z.object({
   boilerOn: z.array(z.boolean()),
   evW: z.array(z.number()),
   netLoadWh: z.array(z.number()),
+  netLoadSpreadWh: z.array(z.number()).default([]),
   buyPrice: z.array(z.number().nullable()),
   boilerWasOn: z.boolean(),
   boilerRunSlots: z.number().int().min(1),
@@ -85,12 +88,20 @@ export const AgentMemory = z.object({
 });
 export type AgentMemory = z.output<typeof AgentMemory>;
 
+/** A slot's bid (Wh to buy and to sell) and its fills. */
+export interface SlotMarketAnswer {
+  bid: { buyWh: number; sellWh: number };
+  got: { boughtWh: number; soldWh: number };
+}
+
 /** What the devices do in one slot, and why. */
 export interface SlotDecision {
   startMs: number;
   /** Battery set-point, W, + discharge. */
   batteryW: number;
   boilerOn: boolean;
+  /** The element heats for safety (a cold tank, legionella, an override): it would whatever the plan said. */
+  boilerNeeded?: boolean;
   evW: number;
   /** Expected grid energy of the slot (Wh, + import). */
   netWh: number;
@@ -112,6 +123,14 @@ export interface Expected {
  */
 export class HouseholdAgent {
   readonly memory: AgentMemory;
+  private valuesCache: {
+    tariff: { retailPrice: number; feedInTariff: number };
+    buyPrice: AgentMemory["buyPrice"];
+    boilerOn: AgentMemory["boilerOn"];
+    batteryW: AgentMemory["batteryW"];
+    bounds: BidBounds;
+    values: PlanValues;
+  } | null = null;
 
   constructor(
     readonly spec: HouseholdSpec,
@@ -129,6 +148,7 @@ export class HouseholdAgent {
             boilerOn: [],
             evW: [],
             netLoadWh: [],
+            netLoadSpreadWh: [],
             buyPrice: [],
             boilerWasOn: false,
             boilerRunSlots: 1,
@@ -260,6 +280,10 @@ export class HouseholdAgent {
       m.netLoadWh,
       forecast.map((f) => f.netLoadWh),
     );
+    m.netLoadSpreadWh = keep(
+      m.netLoadSpreadWh,
+      forecast.map((f) => f.netLoadSpreadWh ?? 0),
+    );
     m.buyPrice = keep(
       m.buyPrice,
       buy.map((p) => (Number.isFinite(p) ? p : null)),
@@ -287,7 +311,14 @@ export class HouseholdAgent {
     startMs: number,
     state: DeviceState,
     expected: Expected,
-    { localDefault = false }: { localDefault?: boolean } = {},
+    {
+      localDefault = false,
+      market,
+    }: {
+      localDefault?: boolean;
+      /** The slot's bid and fills, where the caller holds them (the simulator); else the agent's memory. */
+      market?: SlotMarketAnswer;
+    } = {},
   ): SlotDecision {
     const { spec } = this;
     const m = this.memory;
@@ -296,7 +327,8 @@ export class HouseholdAgent {
     const mode = i >= 0 ? "plan" : "fallback";
     const why: string[] = [];
     const slotH = minutes / 60;
-    const shed = i >= 0 ? this.unfilled(startMs, i) : { boilerOff: false, batteryW: 0, why: [] };
+    const shed =
+      i >= 0 ? this.unfilled(i, market ?? this.marketAnswer(startMs)) : { boilerOff: false, batteryW: 0, why: [] };
 
     let evW = 0;
     const session = state.ev?.session;
@@ -307,6 +339,7 @@ export class HouseholdAgent {
     }
 
     let boilerOn = false;
+    let boilerNeeded = false;
     if (spec.boiler && state.tempC !== undefined) {
       const b = spec.boiler;
       let wanted: boolean;
@@ -323,6 +356,18 @@ export class HouseholdAgent {
         legionellaOverdue: overdue,
       });
       boilerOn = d.on;
+      // heat the plan chose that safety would ask for anyway is the house's need, not a flexible use
+      boilerNeeded =
+        d.on &&
+        (m.override === "on" ||
+          !wanted ||
+          safeBoiler(b, {
+            tempC: state.tempC,
+            plannedOn: false,
+            expectedDrawWh: expected.drawWh,
+            minutes,
+            legionellaOverdue: overdue,
+          }).on);
       if (d.override === "below-minimum") why.push("boiler: heating, the water would fall below its minimum");
       if (d.override === "above-maximum") why.push("boiler: off, the water is at its maximum");
       if (d.override === "legionella") why.push("boiler: anti-legionella heat is due");
@@ -341,7 +386,7 @@ export class HouseholdAgent {
     // after the safety reasons: a boiler that heats anyway is not said to be off
     why.push(...shed.why.filter((w) => !(boilerOn && w.startsWith("boiler:"))));
     if (mode === "fallback") why.unshift("no market plan for this slot: local default behaviour");
-    return { startMs, batteryW, boilerOn, evW, netWh, mode, why };
+    return { startMs, batteryW, boilerOn, boilerNeeded, evW, netWh, mode, why };
   }
 
   /**
@@ -351,28 +396,41 @@ export class HouseholdAgent {
    * leaves the battery's discharge out (the house's own load it still covers). Safety comes
    * after this and may heat or charge anyway. Nothing is left out before the fills are known.
    */
-  private unfilled(startMs: number, i: number): { boilerOff: boolean; batteryW: number; why: string[] } {
+  private unfilled(
+    i: number,
+    answer: SlotMarketAnswer | null,
+  ): { boilerOff: boolean; batteryW: number; why: string[] } {
     const m = this.memory;
     const out = { boilerOff: false, batteryW: 0, why: [] as string[] };
-    const bid = m.bids.find((b) => b.startMs === startMs);
-    const got = m.fills.find((f) => f.startMs === startMs);
-    if (!bid || !got) return out;
+    if (!answer) return out;
+    const { bid, got } = answer;
     const slotH = m.minutes / 60;
     let shortWh = bid.buyWh - got.boughtWh;
     if (shortWh > 0) {
+      const bought = `(${got.boughtWh} of ${bid.buyWh} Wh bought)`;
       const chargeW = Math.max(0, -(m.batteryW[i] ?? 0));
-      const cutW = Math.min(chargeW, Math.ceil(shortWh / slotH));
-      if (cutW > 0) {
+      const heaterWh = m.boilerOn[i] ? (this.spec.boiler?.heaterW ?? 0) * slotH : 0;
+      const shedCharge = () => {
+        const cutW = Math.min(chargeW, Math.ceil(shortWh / slotH));
+        if (cutW <= 0) return;
         out.batteryW += cutW;
         shortWh -= cutW * slotH;
-        out.why.push(
-          `battery: ${cutW} W less charge, its buy did not fill (${got.boughtWh} of ${bid.buyWh} Wh bought)`,
-        );
-      }
-      const heaterWh = m.boilerOn[i] ? (this.spec.boiler?.heaterW ?? 0) * slotH : 0;
-      if (heaterWh > 0 && shortWh >= heaterWh / 2) {
+        out.why.push(`battery: ${cutW} W less charge, its buy did not fill ${bought}`);
+      };
+      const shedHeat = () => {
+        if (heaterWh <= 0 || shortWh < heaterWh / 2) return;
         out.boilerOff = true;
-        out.why.push(`boiler: off, its buy did not fill (${got.boughtWh} of ${bid.buyWh} Wh bought)`);
+        shortWh -= heaterWh;
+        out.why.push(`boiler: off, its buy did not fill ${bought}`);
+      };
+      // the curve fills its dearest uses first: what did not fill is the least valuable
+      const values = this.currentValues();
+      if (values && (values.boiler[i] ?? 0) < (values.charge[i] ?? 0)) {
+        shedHeat();
+        shedCharge();
+      } else {
+        shedCharge();
+        shedHeat();
       }
     }
     const unsoldWh = bid.sellWh - got.soldWh;
@@ -383,6 +441,37 @@ export class HouseholdAgent {
       out.why.push(`battery: ${cutW} W less discharge, its sell did not fill (${got.soldWh} of ${bid.sellWh} Wh sold)`);
     }
     return out;
+  }
+
+  /**
+   * Heat the plan chose for a slot but did not run (its buy did not fill) moves to the slot its
+   * bid was worth: the cheapest later slot the plan leaves the element off in. A repair of the
+   * plan where planning again costs too much (the simulator's thousands of households); the
+   * next plan or the safety layer puts right whatever it misses.
+   */
+  deferHeat(d: SlotDecision): void {
+    const m = this.memory;
+    const i = this.planIndex(d.startMs);
+    if (i < 0 || !m.boilerOn[i] || d.boilerOn) return;
+    let best = -1;
+    for (let j = i + 1; j < m.boilerOn.length; j++) {
+      const p = m.buyPrice[j];
+      if (m.boilerOn[j] || p === null || p === undefined || !Number.isFinite(p)) continue;
+      if (best < 0 || p < (m.buyPrice[best] as number)) best = j;
+    }
+    if (best < 0) return;
+    // a new array: the plan's values are kept by its arrays' identity
+    const on = [...m.boilerOn];
+    on[best] = true;
+    m.boilerOn = on;
+  }
+
+  /** What the agent bid for a slot and what the market gave, once both are known. */
+  private marketAnswer(startMs: number): SlotMarketAnswer | null {
+    const m = this.memory;
+    const bid = m.bids.find((b) => b.startMs === startMs);
+    const got = m.fills.find((f) => f.startMs === startMs);
+    return bid && got ? { bid, got } : null;
   }
 
   /** The market's answer for a slot the agent bid for: what it bought and sold. */
@@ -449,21 +538,78 @@ export class HouseholdAgent {
 
   /**
    * The slot's bid as the household's curve (`slotBid`): what the house needs at its limit,
-   * each flexible use at its own value. No bid where no plan covers the slot.
+   * each flexible use at its own value. No bid where no plan covers the slot. With `now`, the
+   * curve is for the slot's decision (what safety changed of the plan) and the house's expected
+   * net load instead of the plan's.
    */
-  bidFor(startMs: number, tariff: { retailPrice: number; feedInTariff: number }): SlotBid {
-    const { buy, sell } = this.limits(tariff);
+  bidFor(
+    startMs: number,
+    tariff: { retailPrice: number; feedInTariff: number },
+    now?: { decision: SlotDecision; netLoadWh: number; netLoadSpreadWh?: number },
+  ): SlotBid {
     const i = this.planIndex(startMs);
     if (i < 0) return { side: null, steps: [], uses: [] };
+    const m = this.memory;
+    const { bounds, values } = this.values(tariff);
+    const use = now
+      ? {
+          batteryW: now.decision.batteryW,
+          boilerOn: now.decision.boilerOn,
+          evW: now.decision.evW,
+          netLoadWh: now.netLoadWh,
+          netLoadSpreadWh: now.netLoadSpreadWh ?? 0,
+          boilerMustRun: now.decision.boilerOn && (now.decision.boilerNeeded === true || !m.boilerOn[i]),
+        }
+      : undefined;
+    return slotBid(m, i, bounds, use, values);
+  }
+
+  private bounds(tariff: { retailPrice: number; feedInTariff: number }): BidBounds {
+    const { buy, sell } = this.limits(tariff);
     const b = this.spec.battery;
-    return slotBid(this.memory, i, {
+    return {
       buyLimit: buy,
       sellLimit: sell,
       feedIn: tariff.feedInTariff,
       retail: tariff.retailPrice,
       heaterW: this.spec.boiler?.heaterW ?? 0,
       roundTrip: b ? b.roundTripEfficiency : 1,
-    });
+    };
+  }
+
+  /** The values of the plan in memory, where they were worked out for it (by a bid). */
+  private currentValues(): PlanValues | null {
+    const m = this.memory;
+    const c = this.valuesCache;
+    return c && c.buyPrice === m.buyPrice && c.boilerOn === m.boilerOn && c.batteryW === m.batteryW ? c.values : null;
+  }
+
+  /**
+   * The bounds and the plan's values (`planValues`), kept until the plan or the tariff
+   * changes: a bid a slot then costs no pass over the plan.
+   */
+  private values(tariff: { retailPrice: number; feedInTariff: number }): { bounds: BidBounds; values: PlanValues } {
+    const m = this.memory;
+    const c = this.valuesCache;
+    if (
+      c &&
+      c.buyPrice === m.buyPrice &&
+      c.boilerOn === m.boilerOn &&
+      c.batteryW === m.batteryW &&
+      c.tariff.retailPrice === tariff.retailPrice &&
+      c.tariff.feedInTariff === tariff.feedInTariff
+    )
+      return c;
+    const bounds = this.bounds(tariff);
+    this.valuesCache = {
+      tariff: { ...tariff },
+      buyPrice: m.buyPrice,
+      boilerOn: m.boilerOn,
+      batteryW: m.batteryW,
+      bounds,
+      values: planValues(m, bounds),
+    };
+    return this.valuesCache;
   }
 
   /**

@@ -114,7 +114,7 @@ export class DeviceControl {
           market: link.community?.market,
           nowMs: link.estimatedNow() ?? link.localNow(),
         };
-        netLoadWh = planNetLoad(o, f.netLoadWh)[0] ?? 0;
+        netLoadWh = planNetLoad(o, f.netLoadWh).netLoadWh[0] ?? 0;
       } catch (error) {
         emit({ type: "error", error });
       }

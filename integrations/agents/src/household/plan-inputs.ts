@@ -31,7 +31,7 @@ export async function planInputs(o: {
 }): Promise<ForecastSlot[]> {
   const len = slotMs(o.minutes);
   const own = await o.devices.forecast(o.fromMs, o.slots, o.minutes);
-  const netLoadWh = planNetLoad(o, own.netLoadWh);
+  const { netLoadWh, netLoadSpreadWh } = planNetLoad(o, own.netLoadWh);
   const starts = Array.from({ length: o.slots }, (_, t) => o.fromMs + t * len);
   let past: SlotResult[] = [];
   try {
@@ -46,11 +46,15 @@ export async function planInputs(o: {
     buyPrice: value ?? retail,
     sellPrice: value ?? feedIn,
     netLoadWh: netLoadWh[t] ?? 0,
+    netLoadSpreadWh: netLoadSpreadWh[t] ?? 0,
     drawWh: own.drawWh[t] ?? 0,
   }));
 }
 
-/** The net load to plan from: the history's once it knows a slot, before that the front end's (or none). */
+/**
+ * The net load to plan from: the history's once it knows a slot (with its spread), before that
+ * the front end's (or none), taken as known.
+ */
 export function planNetLoad(
   o: {
     fromMs: number;
@@ -60,11 +64,13 @@ export function planNetLoad(
     nowMs: number;
   },
   own: number[] | undefined,
-): number[] {
-  if (own && (o.history?.size ?? 0) === 0) return own;
-  if (!o.history) return new Array<number>(o.slots).fill(0);
+): { netLoadWh: number[]; netLoadSpreadWh: number[] } {
+  const known = (netLoadWh: number[]) => ({ netLoadWh, netLoadSpreadWh: new Array<number>(netLoadWh.length).fill(0) });
+  if (own && (o.history?.size ?? 0) === 0) return known(own);
+  if (!o.history) return known(new Array<number>(o.slots).fill(0));
   // the household's local day, in the community's zone
   const zone = o.market?.timeZone;
   const dayStartMs = zone ? localMidnightMs(localDateOf(isoOf(o.nowMs), zone), zone) : undefined;
-  return o.history.forecast(o.fromMs, o.slots, o.nowMs, dayStartMs).netLoadWh;
+  const f = o.history.forecast(o.fromMs, o.slots, o.nowMs, dayStartMs);
+  return { netLoadWh: f.netLoadWh, netLoadSpreadWh: f.netLoadSpreadWh };
 }

@@ -2,7 +2,7 @@ import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "
 import type { SafetyFigures } from "../house-physics.js";
 import type { LoadedScenario } from "../scenario.js";
 import { type ShardColumns, type ShardMode, shardColumns } from "./household-shard.js";
-import { COMMAND, CONTROL_WORDS, DONE, FROM_SLOT, RAN, TO_SLOT } from "./protocol.js";
+import { COMMAND, CONTROL_WORDS, DONE, SLOT } from "./protocol.js";
 import type { ShardWorkerData } from "./shard-worker.js";
 
 /**
@@ -22,8 +22,8 @@ const { workerData } = require("node:worker_threads");
   });
 `;
 
-/** How long a chunk may take before the run gives up on its worker (a chunk takes well under a second). */
-const CHUNK_TIMEOUT_MS = 10 * 60_000;
+/** How long a slot may take before the run gives up on its worker (a slot takes well under a millisecond). */
+const SLOT_TIMEOUT_MS = 10 * 60_000;
 
 interface ShardThread {
   worker: Worker;
@@ -35,20 +35,15 @@ interface ShardThread {
 
 /**
  * Worker threads that run shards of a community's households (`HouseholdShard`), driven
- * synchronously: `start` hands each its chunk through shared memory, `wait` blocks until all
- * are done, and the columns they wrote are then read in place. The simulation stays one
- * synchronous call; the main thread runs a shard of its own while the workers run theirs.
+ * synchronously slot by slot: `step` hands each a slot through shared memory, `wait` blocks
+ * until all are done, and the columns they wrote (meters, bids) are then read, and the fills
+ * written, in place. The simulation stays one synchronous call; the main thread runs a shard
+ * of its own while the workers run theirs.
  */
 export class ShardPool {
   private readonly threads: ShardThread[];
 
-  constructor(
-    loaded: LoadedScenario,
-    mode: ShardMode,
-    shards: readonly number[][],
-    chunkSlots: number,
-    price: Float64Array,
-  ) {
+  constructor(loaded: LoadedScenario, mode: ShardMode, shards: readonly number[][], price: Float64Array) {
     const here = import.meta.url;
     // run from source (tests, `npm run sim`), the worker is TypeScript too and needs tsx
     const source = here.endsWith(".ts");
@@ -58,7 +53,7 @@ export class ShardPool {
     this.threads = shards.map((members) => {
       const { port1, port2 } = new MessageChannel();
       const control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
-      const columns = shardColumns(chunkSlots, members.length, true);
+      const columns = shardColumns(members.length, true);
       const workerData: ShardWorkerData = { loaded, mode, members, control, price, columns, port: port2 };
       const worker = new Worker(BOOTSTRAP, {
         eval: true,
@@ -72,36 +67,29 @@ export class ShardPool {
     });
   }
 
-  /** The columns shard k's worker writes its chunk into. */
+  /** The columns shard k's worker writes its bids and meters into, and reads its fills from. */
   columns(k: number): ShardColumns {
     return (this.threads[k] as ShardThread).columns;
   }
 
-  /** Hands every worker the slots t0 … t1 − 1 (t0 < 0: report and stop). */
-  start(t0: number, t1: number): void {
+  /** Hands every worker slot t: act on slot t − 1 (its fills are written), then bid for t (−1: report and stop). */
+  step(t: number): void {
     for (const th of this.threads) {
-      th.control[FROM_SLOT] = t0;
-      th.control[TO_SLOT] = t1;
-      Atomics.store(th.control, RAN, t0);
+      th.control[SLOT] = t;
       th.command++;
       Atomics.store(th.control, COMMAND, th.command);
       Atomics.notify(th.control, COMMAND);
     }
   }
 
-  /** Blocks until every worker has run its chunk; a worker's failure is thrown here. */
+  /** Blocks until every worker has done its slot; a worker's failure is thrown here. */
   wait(): void {
     this.waitUntil((th) => Atomics.load(th.control, DONE) === th.command, DONE);
   }
 
-  /** Blocks until every worker has run the chunk's slots before t (their columns are then written). */
-  ran(t: number): void {
-    this.waitUntil((th) => Atomics.load(th.control, RAN) >= t, RAN);
-  }
-
   private waitUntil(ready: (th: ShardThread) => boolean, word: number): void {
     for (const th of this.threads) {
-      const deadline = Date.now() + CHUNK_TIMEOUT_MS;
+      const deadline = Date.now() + SLOT_TIMEOUT_MS;
       for (;;) {
         if (ready(th)) break;
         if (Atomics.load(th.control, DONE) === -th.command) {
@@ -111,10 +99,9 @@ export class ShardPool {
         }
         const seen = Atomics.load(th.control, word);
         if (ready(th)) break;
-        // a failing worker notifies DONE, not RAN: wake up now and then to look
         if (Atomics.wait(th.control, word, seen, 100) === "timed-out" && Date.now() > deadline) {
           this.close();
-          throw new Error(`a simulator worker did not finish its slots within ${CHUNK_TIMEOUT_MS / 60_000} minutes`);
+          throw new Error(`a simulator worker did not finish a slot within ${SLOT_TIMEOUT_MS / 60_000} minutes`);
         }
       }
     }
@@ -122,7 +109,7 @@ export class ShardPool {
 
   /** Stops the workers and answers each shard's safety figures. */
   finish(): SafetyFigures[] {
-    this.start(-1, -1);
+    this.step(-1);
     this.wait();
     const figures = this.threads.map((th) => {
       const m = receiveMessageOnPort(th.port)?.message as { safety?: SafetyFigures } | undefined;

@@ -1,6 +1,6 @@
 /**
- * A worker thread that runs one shard of a community's households (`HouseholdShard`) chunk by
- * chunk, as `ShardPool` asks through shared memory. It builds its own calendar and profiles
+ * A worker thread that runs one shard of a community's households (`HouseholdShard`) slot by
+ * slot, as `ShardPool` asks through shared memory. It builds its own calendar and profiles
  * from the scenario: they are deterministic, so it sees the community the main thread does.
  */
 import { type MessagePort, workerData } from "node:worker_threads";
@@ -8,7 +8,7 @@ import { buildCalendar } from "../calendar.js";
 import { CommunityProfiles } from "../community-profiles.js";
 import type { LoadedScenario } from "../scenario.js";
 import { HouseholdShard, type ShardColumns, type ShardMode } from "./household-shard.js";
-import { COMMAND, DONE, FROM_SLOT, RAN, TO_SLOT } from "./protocol.js";
+import { COMMAND, DONE, SLOT } from "./protocol.js";
 
 export interface ShardWorkerData {
   loaded: LoadedScenario;
@@ -25,28 +25,27 @@ const { scenario, market } = data.loaded;
 const cal = buildCalendar(scenario.period.from, scenario.period.days, scenario.timeZone, market.slotMinutes);
 const shard = new HouseholdShard(data.loaded, data.mode, data.members, cal, new CommunityProfiles(data.loaded, cal));
 const ctl = data.control;
+const slots = cal.startMs.length;
 let seen = 0;
-// the whole programme runs in this loop, which blocks the thread between chunks: a worker has
+// the whole programme runs in this loop, which blocks the thread between slots: a worker has
 // nothing else to do
 for (;;) {
   Atomics.wait(ctl, COMMAND, seen);
   seen = Atomics.load(ctl, COMMAND);
-  const t0 = ctl[FROM_SLOT] as number;
-  const t1 = ctl[TO_SLOT] as number;
+  const t = ctl[SLOT] as number;
   let done = seen;
   try {
-    if (t0 < 0) data.port.postMessage({ safety: shard.safety.figures });
-    else
-      shard.run(t0, t1, data.price, data.columns, (t) => {
-        Atomics.store(ctl, RAN, t + 1);
-        Atomics.notify(ctl, RAN);
-      });
+    if (t < 0) data.port.postMessage({ safety: shard.safety.figures });
+    else {
+      if (t > 0) shard.act(t - 1, data.columns);
+      if (t < slots) shard.bid(t, data.price, data.columns);
+    }
   } catch (err) {
     data.port.postMessage({ error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
     done = -seen;
   }
   Atomics.store(ctl, DONE, done);
   Atomics.notify(ctl, DONE);
-  if (t0 < 0 || done < 0) break;
+  if (t < 0 || done < 0) break;
 }
 data.port.close();
