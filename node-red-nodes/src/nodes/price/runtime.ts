@@ -66,7 +66,7 @@ export function priceMessage(
 
 /**
  * The slots of the community's today before the one under way, priced as the hub's signal
- * prices a slot (its own clearing, else the same slot of an earlier day, else retail).
+ * prices a slot (its own clearing, else the week before's mean, else retail).
  */
 export function earlierSlotsOfToday(
   p: PriceSignal,
