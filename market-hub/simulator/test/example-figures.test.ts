@@ -220,4 +220,26 @@ describe("examples/landau/README.md", () => {
     const less = Math.round((1 - local.billEur / conventional.billEur) * 100);
     expect(flat(text)).toContain(`The households pay ${less} % less`);
   });
+
+  it("the pricing rules side by side", () => {
+    const t = table(text, "## Pricing rules on the same year");
+    const [conventional, local] = both as [JsonScenario, JsonScenario];
+    const rules = [
+      local,
+      run("landau", ["local"], { pricing: "mid-market" }).scenarios[0],
+      run("landau", ["local"], { pricing: "supply-demand-ratio" }).scenarios[0],
+    ] as JsonScenario[];
+    const saved = (s: JsonScenario) => s.households.map((h) => bill(conventional, h.id) - h.billEur);
+    expect(t.get("traded slots priced inside (feed-in, retail)")).toEqual(rules.map((s) => pct(s.interiorPriceShare)));
+    expect(t.get("sellers' share of the gain")).toEqual(rules.map((s) => pct(s.sellersGainShare)));
+    expect(t.get("deviations (kWh)")).toEqual(rules.map((s) => (s.deviationKwh ?? 0).toFixed(1)));
+    expect(t.get("households' bills (EUR)")).toEqual(rules.map((s) => eur(s.billEur)));
+    expect(t.get("least a household saved (EUR)")).toEqual(rules.map((s) => eur(Math.min(...saved(s)))));
+    for (const s of rules) for (const x of saved(s)) expect(x).toBeGreaterThanOrEqual(0);
+    const [k, mid, sdr] = rules as [JsonScenario, JsonScenario, JsonScenario];
+    expect(flat(text)).toContain(
+      `The k-double auction gives the sellers ${pct(k.sellersGainShare)} of it, the mid-market rate ` +
+        `${pct(mid.sellersGainShare)} and the supply-demand ratio ${pct(sdr.sellersGainShare)}`,
+    );
+  });
 });
