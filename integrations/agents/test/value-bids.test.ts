@@ -225,9 +225,8 @@ describe("the devices act on what they bought", () => {
     return agent;
   }
   const expected = { netLoadWh: 100, drawWh: 0 };
-
-  it("an unfilled buy runs neither the battery's charge nor the boiler, unless the water is at its minimum", () => {
-    const agent = planned();
+  /** Slot 0's bid: the house's 100 Wh at retail, the boiler's heat and the battery's charge at 0.1. */
+  function bidHouseAndFlexible(agent: HouseholdAgent) {
     agent.recordBid(T0, [
       {
         id: "1",
@@ -240,6 +239,11 @@ describe("the devices act on what they bought", () => {
         },
       },
     ]);
+  }
+
+  it("an unfilled buy runs neither the battery's charge nor the boiler, unless the water is at its minimum", () => {
+    const agent = planned();
+    bidHouseAndFlexible(agent);
     // before the fills are known: the plan
     expect(agent.decide(T0, { tempC: 50, socWh: 5000 }, expected)).toMatchObject({ boilerOn: true, batteryW: -2000 });
     // the house's own 100 Wh came (from the utility at retail); the 1,250 Wh at 0.1 did not
@@ -255,18 +259,7 @@ describe("the devices act on what they bought", () => {
 
   it("a part-filled buy leaves out the least valuable use first: the battery's charge before the boiler", () => {
     const agent = planned();
-    agent.recordBid(T0, [
-      {
-        id: "1",
-        order: {
-          side: "buy",
-          steps: [
-            { price: 0.22, energyWh: 100 },
-            { price: 0.1, energyWh: 1250 },
-          ],
-        },
-      },
-    ]);
+    bidHouseAndFlexible(agent);
     agent.recordFills({ startMs: T0, boughtWh: 850, soldWh: 0 });
     expect(agent.decide(T0, { tempC: 50, socWh: 5000 }, expected)).toMatchObject({ boilerOn: true, batteryW: 0 });
   });

@@ -88,6 +88,16 @@ export const AgentMemory = z.object({
 });
 export type AgentMemory = z.output<typeof AgentMemory>;
 
+/** A plan's bid bounds and values, with the plan arrays and tariff they were worked out for. */
+interface ValuesCache {
+  tariff: { retailPrice: number; feedInTariff: number };
+  buyPrice: AgentMemory["buyPrice"];
+  boilerOn: AgentMemory["boilerOn"];
+  batteryW: AgentMemory["batteryW"];
+  bounds: BidBounds;
+  values: PlanValues;
+}
+
 /** A slot's bid (Wh to buy and to sell) and its fills. */
 export interface SlotMarketAnswer {
   bid: { buyWh: number; sellWh: number };
@@ -123,14 +133,7 @@ export interface Expected {
  */
 export class HouseholdAgent {
   readonly memory: AgentMemory;
-  private valuesCache: {
-    tariff: { retailPrice: number; feedInTariff: number };
-    buyPrice: AgentMemory["buyPrice"];
-    boilerOn: AgentMemory["boilerOn"];
-    batteryW: AgentMemory["batteryW"];
-    bounds: BidBounds;
-    values: PlanValues;
-  } | null = null;
+  private valuesCache: ValuesCache | null = null;
 
   constructor(
     readonly spec: HouseholdSpec,
@@ -424,7 +427,7 @@ export class HouseholdAgent {
         out.why.push(`boiler: off, its buy did not fill ${bought}`);
       };
       // the curve fills its dearest uses first: what did not fill is the least valuable
-      const values = this.currentValues();
+      const values = this.currentValues()?.values;
       if (values && (values.boiler[i] ?? 0) < (values.charge[i] ?? 0)) {
         shedHeat();
         shedCharge();
@@ -577,11 +580,11 @@ export class HouseholdAgent {
     };
   }
 
-  /** The values of the plan in memory, where they were worked out for it (by a bid). */
-  private currentValues(): PlanValues | null {
+  /** The values cached for the plan in memory (worked out by a bid), or null. */
+  private currentValues(): ValuesCache | null {
     const m = this.memory;
     const c = this.valuesCache;
-    return c && c.buyPrice === m.buyPrice && c.boilerOn === m.boilerOn && c.batteryW === m.batteryW ? c.values : null;
+    return c && c.buyPrice === m.buyPrice && c.boilerOn === m.boilerOn && c.batteryW === m.batteryW ? c : null;
   }
 
   /**
@@ -590,16 +593,8 @@ export class HouseholdAgent {
    */
   private values(tariff: { retailPrice: number; feedInTariff: number }): { bounds: BidBounds; values: PlanValues } {
     const m = this.memory;
-    const c = this.valuesCache;
-    if (
-      c &&
-      c.buyPrice === m.buyPrice &&
-      c.boilerOn === m.boilerOn &&
-      c.batteryW === m.batteryW &&
-      c.tariff.retailPrice === tariff.retailPrice &&
-      c.tariff.feedInTariff === tariff.feedInTariff
-    )
-      return c;
+    const c = this.currentValues();
+    if (c && c.tariff.retailPrice === tariff.retailPrice && c.tariff.feedInTariff === tariff.feedInTariff) return c;
     const bounds = this.bounds(tariff);
     this.valuesCache = {
       tariff: { ...tariff },

@@ -88,21 +88,6 @@ export function planValues(s: PlanSlots, b: BidBounds): PlanValues {
   return v;
 }
 
-/** What heating in slot `i` is worth (`planValues`). */
-export function boilerValue(s: PlanSlots, i: number, b: BidBounds): number {
-  return planValues(s, b).boiler[i] ?? tick(b.buyLimit);
-}
-
-/** What a kWh charged in slot `i` is worth (`planValues`). */
-export function chargeValue(s: PlanSlots, i: number, b: BidBounds): number {
-  return planValues(s, b).charge[i] ?? tick(b.buyLimit);
-}
-
-/** What a kWh discharged into the grid in slot `i` must fetch (`planValues`). */
-export function dischargeAsk(s: PlanSlots, i: number, b: BidBounds): number {
-  return planValues(s, b).discharge[i] ?? tick(b.sellLimit);
-}
-
 /** Adds a step, merging it into the last one at the same price; steps of no energy are left out. */
 function push(bid: SlotBid, price: number, energyWh: number, use: string): void {
   if (energyWh <= 0) return;
