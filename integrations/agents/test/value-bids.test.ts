@@ -80,9 +80,11 @@ describe("bids that carry what energy is worth", () => {
         const s: PlanSlots = { minutes: 15, ...p };
         const bid = slotBid(s, i, bounds);
         const slotH = 0.25;
-        const net = Math.round(
-          (s.netLoadWh[i] ?? 0) + ((s.evW[i] ?? 0) + (s.boilerOn[i] ? 3000 : 0) - (s.batteryW[i] ?? 0)) * slotH,
-        );
+        // + 0: a net that rounds to −0 is no energy, as the bid's empty side is
+        const net =
+          Math.round(
+            (s.netLoadWh[i] ?? 0) + ((s.evW[i] ?? 0) + (s.boilerOn[i] ? 3000 : 0) - (s.batteryW[i] ?? 0)) * slotH,
+          ) + 0;
         const total = bid.steps.reduce((a, st) => a + st.energyWh, 0);
         expect(bid.side === null ? 0 : bid.side === "buy" ? total : -total).toBe(net);
         for (const [k, st] of bid.steps.entries()) {
